@@ -1,0 +1,111 @@
+# flowtrail: build, run and test. `make run` and `make test` install what is
+# missing first (scripts/deps.sh); `make` alone only builds.
+
+CC ?= cc
+PREFIX ?= /usr/local
+BUILD ?= build
+NDPI ?= auto
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+CPPFLAGS += -D_GNU_SOURCE
+PKGS := libpcap sqlite3
+
+ifeq ($(NDPI),auto)
+NDPI := $(shell pkg-config --exists libndpi && echo 1 || echo 0)
+endif
+ifeq ($(NDPI),1)
+PKGS += libndpi
+CPPFLAGS += -DFT_HAVE_NDPI=1
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS) -lm -lpthread
+
+# Every .c under src/ except main.c goes into the library the tests link.
+# classify_ndpi.c and classify_none.c are alternatives.
+SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+ifeq ($(NDPI),1)
+SRCS := $(filter-out src/classify/classify_none.c,$(SRCS))
+else
+SRCS := $(filter-out src/classify/classify_ndpi.c,$(SRCS))
+endif
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libflowtrail.a
+BIN := $(BUILD)/flowtrail
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TLIB_SRCS := $(wildcard tests/lib/*.c)
+TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run test check unit asan clean install bench
+all: $(BIN) $(BUILD)/tests/ft-helper $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/src/cli/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TLIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/ft-helper: tests/lib/ft_helper_main.c $(LIB) $(filter-out %/ft_helper_main.o,$(TLIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets build as plain replayers of their corpus (see tests/fuzz/README.md).
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 $(CPPFLAGS) -o $@ $< $(shell pkg-config --libs libpcap) -lm
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run.sh
+
+# Tests without the install step, for a machine that has everything.
+check: all
+	@tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: $(BIN)
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/flowtrail
+	install -D -m 644 docs/flowtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/flowtrail.1
+	install -D -m 644 docs/flowtrail.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/flowtrail.conf.5
+
+clean:
+	rm -rf build build-asan
+
+-include $(OBJS:.o=.d) $(BUILD)/src/cli/main.d
