@@ -40,7 +40,7 @@ BIN := $(BUILD)/flowtrail
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-TLIB_SRCS := $(wildcard tests/lib/*.c)
+TLIB_SRCS := $(filter-out tests/lib/ft_helper_main.c,$(wildcard tests/lib/*.c))
 TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
@@ -65,7 +65,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TLIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/ft-helper: tests/lib/ft_helper_main.c $(LIB) $(filter-out %/ft_helper_main.o,$(TLIB_OBJS))
+$(BUILD)/tests/ft-helper: tests/lib/ft_helper_main.c $(TLIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -7,6 +7,7 @@
 #include "../base/ft_err.h"
 #include "../model/ft_pkt.h"
 
+/* Zero in a field means its default: 1024 slots, 30 s. */
 struct decode_opts {
 	uint32_t frag_slots;	/* fragment table entries (first fragments remembered) */
 	uint32_t frag_timeout_s; /* forget a first fragment after this long */
@@ -35,10 +36,12 @@ struct decode_stats {
 	uint64_t unknown_link;		/* frames of a link type not decoded */
 	uint64_t fragments;		/* IP fragments (first and later) */
 	uint64_t frag_orphans;		/* later fragments whose first was not seen */
+	uint64_t frag_evicted;		/* live first fragments pushed out, table full */
 	uint64_t proto_packets[256];	/* per outermost IP protocol */
 	uint64_t proto_bytes[256];	/* per outermost IP protocol, wire bytes */
 	int linktype[DECODE_MAX_LINKTYPES];	/* DLT values seen, -1 unused */
 	uint64_t linktype_packets[DECODE_MAX_LINKTYPES]; /* frames per DLT */
+	uint64_t linktype_untracked;	/* frames of a link type that found no slot */
 };
 
 struct decoder;
@@ -49,9 +52,13 @@ void decoder_free(struct decoder *d);
 
 /*
  * Decode one frame into pkt. Returns 0 when pkt holds an IP packet for the
- * flow table, -FT_ENOENT for a non-IP frame and -FT_EPARSE for a frame whose
- * IP header is unusable; both are counted and need no further work. Never
- * allocates; pkt's pointers borrow f->data.
+ * flow table, -FT_ENOENT for a non-IP frame (or a link type not decoded) and
+ * -FT_EPARSE for a frame whose link or IP header is unusable; both are
+ * counted and need no further work. After a non-zero return only ts_us,
+ * wire_len, cap_len, iface and the link fields (MACs, vlan) of pkt mean
+ * anything. pkt->l3_len stops at the end of the IP datagram (its total
+ * length), so Ethernet padding is never part of it. Never allocates, never
+ * logs; pkt's pointers borrow f->data. See docs/internals/decode.md.
  */
 int decode_frame(struct decoder *d, const struct ft_frame *f,
     struct ft_pkt *pkt);

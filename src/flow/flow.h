@@ -27,7 +27,10 @@ struct flow_stats {
 	uint32_t max_flows;	/* pool size */
 };
 
-/* What flow_table_update() tells the caller about the packet's flow. */
+/*
+ * What flow_table_update() tells the caller about the packet's flow. l7
+ * points into the table: valid until the next update, harvest or flush.
+ */
 struct flow_hit {
 	struct ft_l7 *l7;	/* the flow's classification state */
 	uint8_t dir;		/* 0 client->server, 1 server->client */
@@ -36,6 +39,11 @@ struct flow_hit {
 
 struct flow_table;
 
+/*
+ * Allocate the table: max_flows entries of about 160 bytes plus a 4-byte
+ * bucket per power-of-two slot (1M flows: about 164 MiB, paged in as
+ * used). -FT_EINVAL for max_flows 0 or active_timeout_s 0.
+ */
 int flow_table_new(const struct flow_opts *o, struct flow_table **out,
     struct ft_err *err);
 void flow_table_free(struct flow_table *ft);
@@ -43,7 +51,8 @@ void flow_table_free(struct flow_table *ft);
 /*
  * Account one IP packet. Returns 0 and fills hit, or -FT_EAGAIN when the
  * pool is full and the records of evicted flows are waiting: the caller
- * harvests, then calls again with the same packet. Never allocates.
+ * harvests, then calls again with the same packet. -FT_EINVAL when pkt is
+ * not IPv4 or IPv6. Never allocates, logs or blocks.
  */
 int flow_table_update(struct flow_table *ft, const struct ft_pkt *pkt,
     struct flow_hit *hit);

@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh: install the Debian packages flowtrail needs to build and test, only those missing.
+set -eu
+
+PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libndpi-dev sqlite3 jq iproute2 tcpreplay"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		echo "deps.sh: need root to install:$missing" >&2
+		exit 1
+	fi
+fi
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,65 @@
+/* cli.h: what every subcommand shares: common options, configuration, messages. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../config/config.h"
+
+#define CLI_MAX_SETS 64
+#define CLI_DEFAULT_CONFIG "/etc/flowtrail/flowtrail.conf"
+
+enum cli_format { CLI_FMT_DEFAULT, CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_TEXT };
+
+struct cli {
+	const char *cmd;		/* subcommand name, for messages */
+	struct ft_config cfg;		/* final configuration */
+	const char *config_path;	/* -c, or NULL */
+	const char *db_arg;		/* --db, or NULL */
+	const char *sets[CLI_MAX_SETS];	/* --set arguments, applied after -c */
+	int n_sets;			/* entries in sets */
+	enum cli_format format;		/* --format */
+	bool quiet;			/* -q */
+	int verbose;			/* -v count */
+};
+
+/* Long options every subcommand accepts; end a table with these. */
+#define CLI_COMMON_LONGOPTS                                             \
+	{ "config", required_argument, NULL, 'c' },                     \
+	{ "db", required_argument, NULL, 'D' },                         \
+	{ "set", required_argument, NULL, 'S' },                        \
+	{ "format", required_argument, NULL, 'F' },                     \
+	{ "quiet", no_argument, NULL, 'q' },                            \
+	{ "verbose", no_argument, NULL, 'v' },                          \
+	{ "help", no_argument, NULL, 'h' },                             \
+	{ NULL, 0, NULL, 0 }
+#define CLI_COMMON_SHORTOPTS "c:qvh"
+
+/* Handle a common option: 0 handled, 1 not a common option, 2 error printed. */
+int cli_common_opt(struct cli *cli, int opt, const char *arg);
+
+/* Defaults, config file, --set, --db, log level: 0 or an error printed. */
+int cli_configure(struct cli *cli);
+
+/* Make the store's directory (for writers). */
+int cli_make_db_dir(struct cli *cli);
+
+/* "flowtrail: CMD: message" on stderr. */
+void cli_error(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Format n with thousands separators into buf. */
+const char *cli_count(char *buf, size_t len, uint64_t n);
+
+/* The output format to use: --format, else table on a terminal, else the given default. */
+enum cli_format cli_output_format(const struct cli *cli, enum cli_format dflt);
+
+int cmd_ingest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+
+#endif

@@ -1,0 +1,99 @@
+/* cli_report.c: the setup every report command shares. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../base/ft_time.h"
+#include "cli_report.h"
+
+int
+cli_report_opt(struct cli_report *r, int opt, const char *arg)
+{
+	switch (opt) {
+	case 's':
+		r->since = arg;
+		return 0;
+	case 'u':
+		r->until = arg;
+		return 0;
+	case 'n':
+		r->limit = arg;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+parse_range(struct cli *cli, struct cli_report *r)
+{
+	uint64_t now = ft_now_us();
+	struct ft_err err = { 0 };
+	unsigned long long n;
+	char *end;
+
+	if (r->since && ft_time_parse(r->since, now, &r->range.since_us, &err)) {
+		cli_error(cli, "--since: %s", err.msg);
+		return 2;
+	}
+	if (r->until && ft_time_parse(r->until, now, &r->range.until_us, &err)) {
+		cli_error(cli, "--until: %s", err.msg);
+		return 2;
+	}
+	if (r->limit) {
+		errno = 0;
+		n = strtoull(r->limit, &end, 10);
+		if (errno || end == r->limit || *end || *r->limit == '-' ||
+		    n == 0) {
+			cli_error(cli, "--limit: expected a positive number, got '%s'",
+			    r->limit);
+			return 2;
+		}
+		r->range.limit = n;
+	}
+	return 0;
+}
+
+int
+cli_report_open(struct cli *cli, struct cli_report *r)
+{
+	struct store_opts so = { .path = cli->cfg.db_path, .read_only = true };
+	struct out_opts oo = { .fp = stdout, .format = OUT_CSV };
+	struct ft_err err = { 0 };
+	int rc = parse_range(cli, r);
+
+	if (rc)
+		return rc;
+	switch (cli_output_format(cli, CLI_FMT_CSV)) {
+	case CLI_FMT_TABLE:
+		oo.format = OUT_TABLE;
+		oo.human = isatty(STDOUT_FILENO);
+		break;
+	case CLI_FMT_JSON:
+		oo.format = OUT_JSON;
+		break;
+	case CLI_FMT_CSV:
+		break;
+	default:
+		cli_error(cli, "--format: expected table, csv or json");
+		return 2;
+	}
+	if (store_open(&so, &r->st, &err)) {
+		cli_error(cli, "%s", err.msg);
+		return 1;
+	}
+	if (out_new(&oo, &r->w, &err)) {
+		cli_error(cli, "%s", err.msg);
+		cli_report_close(r);
+		return 1;
+	}
+	return 0;
+}
+
+void
+cli_report_close(struct cli_report *r)
+{
+	out_free(r->w);
+	store_close(r->st);
+	r->w = NULL;
+	r->st = NULL;
+}

@@ -1,0 +1,220 @@
+/* cmd_run.c: `flowtrail run`: live capture into the store until SIGINT/SIGTERM. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/ft_log.h"
+#include "../base/ft_time.h"
+#include "../capture/capture.h"
+#include "cli.h"
+#include "pipeline.h"
+
+static volatile sig_atomic_t run_stop;
+
+static void
+on_signal(int sig)
+{
+	run_stop = 1;
+}
+
+static void
+usage(void)
+{
+	printf("usage: flowtrail run [-i IFACE]... [--db FILE] [-c FILE] [--set KEY=VALUE]...\n"
+	    "Capture live (default: the interface of the default route), keep\n"
+	    "flows in the store, print a status line each run.status-interval;\n"
+	    "SIGINT or SIGTERM writes every open flow and exits.\n");
+}
+
+/* Interface of the IPv4 default route, from /proc/net/route. */
+static int
+default_iface(char *buf, size_t len)
+{
+	char line[256], name[64];
+	unsigned long dest, flags;
+	FILE *f = fopen("/proc/net/route", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lx %*x %lx", name, &dest, &flags) != 3)
+			continue;
+		if (dest == 0 && (flags & 1)) {
+			snprintf(buf, len, "%s", name);
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+struct run_status {
+	uint64_t last_us;	/* wall time of the previous line */
+	uint64_t packets;	/* decoder packets then */
+	uint64_t bytes;		/* decoder bytes then */
+};
+
+static void
+print_status(struct capture *cap, struct pipeline *p, struct run_status *rs,
+    uint64_t now)
+{
+	const struct decode_stats *ds = decoder_stats(p->dec);
+	struct capture_stats cs;
+	struct flow_stats fs;
+	double secs = (double)(now - rs->last_us) / 1e6;
+	char stamp[32];
+	time_t t = (time_t)(now / 1000000u);
+	struct tm tm;
+
+	capture_get_stats(cap, &cs);
+	flow_table_get_stats(p->flows, &fs);
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s  %.0f pkt/s  %.2f Mbit/s  %u flows open  %llu records "
+	    "stored  %llu dropped\n", stamp,
+	    secs > 0 ? (double)(ds->packets - rs->packets) / secs : 0.0,
+	    secs > 0 ? (double)(ds->bytes - rs->bytes) * 8 / secs / 1e6 : 0.0,
+	    fs.active, (unsigned long long)p->records,
+	    (unsigned long long)(cs.dropped + cs.if_dropped));
+	fflush(stdout);
+	rs->last_us = now;
+	rs->packets = ds->packets;
+	rs->bytes = ds->bytes;
+}
+
+static int
+run_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
+{
+	uint64_t every = (uint64_t)cli->cfg.status_interval_s * 1000000u;
+	struct run_status rs = { .last_us = ft_now_us() };
+	struct ft_err err = { 0 };
+	struct ft_frame f;
+	uint64_t now;
+	int rc;
+
+	while (!run_stop) {
+		rc = capture_next(cap, &f, 200, &err);
+		if (rc == 0)
+			rc = pipeline_frame(p, &f, &err);
+		else if (rc == -FT_EAGAIN)
+			rc = 0;
+		else
+			goto out_err;
+		if (rc)
+			goto out_store;
+		now = ft_now_us();
+		if (now >= p->next_tick_us && (rc = pipeline_tick(p, now, &err)))
+			goto out_store;
+		if (every && now - rs.last_us >= every)
+			print_status(cap, p, &rs, now);
+	}
+	if (pipeline_finish(p, &err))
+		goto out_store;
+	ft_log(FT_LOG_INFO, "stopped: %llu records stored in %s",
+	    (unsigned long long)p->records, cli->cfg.db_path);
+	return 0;
+out_err:
+	cli_error(cli, "%s", err.msg);
+	pipeline_finish(p, &err);
+	return 1;
+out_store:
+	cli_error(cli, "store %s: %s", cli->cfg.db_path, err.msg);
+	return 1;
+}
+
+static int
+run_capture(struct cli *cli, char **ifaces, int n)
+{
+	struct capture_opts co = { .snaplen = cli->cfg.capture.snaplen,
+		.buffer_mb = cli->cfg.capture.buffer_mb,
+		.promisc = cli->cfg.capture.promisc };
+	struct store_opts so = { .path = cli->cfg.db_path,
+		.commit_interval_s = cli->cfg.commit_interval_s };
+	struct ft_err err = { 0 };
+	struct capture *cap = NULL;
+	struct pipeline *p = NULL;
+	struct store *st = NULL;
+	unsigned i;
+	int rc = 1;
+
+	if (capture_open_live(ifaces, n, &co, &cap, &err)) {
+		cli_error(cli, "%s", err.msg);
+		return 1;
+	}
+	if (cli_make_db_dir(cli) || store_open(&so, &st, &err)) {
+		if (err.msg[0])
+			cli_error(cli, "%s", err.msg);
+		goto out_close;
+	}
+	for (i = 0; i < capture_source_count(cap); i++) {
+		if (store_set_iface(st, i, capture_source_name(cap, i), &err)) {
+			cli_error(cli, "%s", err.msg);
+			goto out_close;
+		}
+	}
+	if (pipeline_new(&cli->cfg, st, &p, &err)) {
+		cli_error(cli, "%s", err.msg);
+		goto out_close;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ft_log(FT_LOG_INFO, "capturing on %s%s into %s (%s)", ifaces[0],
+	    n > 1 ? " and more" : "", cli->cfg.db_path, classify_engine(p->cls));
+	rc = run_loop(cli, cap, p);
+out_close:
+	pipeline_free(p);
+	store_close(st);
+	capture_close(cap);
+	return rc;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		CLI_COMMON_LONGOPTS
+	};
+	struct cli cli = { .cmd = "run" };
+	char *ifaces[CAPTURE_MAX_IFACES];
+	char def[64];
+	int opt, n = 0;
+
+	while ((opt = getopt_long(argc, argv, "i:" CLI_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage();
+			return 0;
+		}
+		if (opt == 'i') {
+			if (n >= CAPTURE_MAX_IFACES) {
+				cli_error(&cli, "at most %d interfaces",
+				    CAPTURE_MAX_IFACES);
+				return 2;
+			}
+			ifaces[n++] = optarg;
+			continue;
+		}
+		if (cli_common_opt(&cli, opt, optarg))
+			return 2;
+	}
+	if (optind < argc) {
+		cli_error(&cli, "unexpected argument '%s' (interfaces go with -i)",
+		    argv[optind]);
+		return 2;
+	}
+	if (cli_configure(&cli))
+		return 2;
+	if (n == 0) {
+		if (default_iface(def, sizeof(def))) {
+			cli_error(&cli, "no default route: name an interface with -i");
+			return 2;
+		}
+		ifaces[n++] = def;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return run_capture(&cli, ifaces, n);
+}

@@ -1,0 +1,78 @@
+/* cmd_top.c: `flowtrail top`: top-N groups by any of the report fields. */
+#include <stdio.h>
+
+#include "cli_report.h"
+
+static void
+usage(void)
+{
+	printf("usage: flowtrail top --by FIELD[,FIELD...] [--order bytes|packets|flows]\n"
+	    "                     [--since T] [--until T] [--limit N] [--db FILE]\n"
+	    "                     [--format table|csv|json]\n"
+	    "FIELD: proto, app, src (client), dst (server), host (either side),\n"
+	    "       dst-port (server port), src-port (client port).\n");
+}
+
+int
+cmd_top(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "order", required_argument, NULL, 'o' },
+		CLI_REPORT_LONGOPTS,
+		CLI_COMMON_LONGOPTS
+	};
+	struct query_top_opts o = { .order = QUERY_ORDER_BYTES };
+	struct cli cli = { .cmd = "top" };
+	struct cli_report r = { 0 };
+	struct ft_err err = { 0 };
+	const char *by = NULL;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (opt == 'h') {
+			usage();
+			return 0;
+		}
+		if (opt == 'b') {
+			by = optarg;
+			continue;
+		}
+		if (opt == 'o') {
+			if (query_top_parse_order(optarg, &o.order, &err)) {
+				cli_error(&cli, "--order: %s", err.msg);
+				return 2;
+			}
+			continue;
+		}
+		if (cli_report_opt(&r, opt, optarg) == 0)
+			continue;
+		if (cli_common_opt(&cli, opt, optarg))
+			return 2;
+	}
+	if (!by) {
+		cli_error(&cli, "--by is required (e.g. --by app or --by dst,dst-port)");
+		return 2;
+	}
+	if (query_top_parse_by(by, &o, &err)) {
+		cli_error(&cli, "--by: %s", err.msg);
+		return 2;
+	}
+	if (optind < argc) {
+		cli_error(&cli, "unexpected argument '%s' (filters come in a later release)",
+		    argv[optind]);
+		return 2;
+	}
+	if (cli_configure(&cli))
+		return 2;
+	rc = cli_report_open(&cli, &r);
+	if (rc)
+		return rc;
+	o.range = r.range;
+	rc = query_top(r.st, &o, r.w, &err);
+	if (rc)
+		cli_error(&cli, "%s", err.msg);
+	cli_report_close(&r);
+	return rc ? 1 : 0;
+}

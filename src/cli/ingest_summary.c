@@ -1,0 +1,136 @@
+/* ingest_summary.c: what `ingest` saw, as aligned text or one JSON object. */
+#include <netdb.h>
+#include <stdio.h>
+
+#include "ingest_summary.h"
+
+static const char *
+proto_name(unsigned proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 41: return "ipv6-in-ipv4";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "icmpv6";
+	case 132: return "sctp";
+	}
+	snprintf(buf, len, "proto-%u", proto);
+	return buf;
+}
+
+static void
+print_json(struct capture_stats *cs, const struct decode_stats *ds,
+    const struct flow_stats *fs, const struct pipeline *p)
+{
+	const char *sep = "";
+	unsigned i;
+
+	printf("{\"packets\":%llu,\"bytes\":%llu,\"ip_packets\":%llu,"
+	    "\"ip_bytes\":%llu,\"non_ip_packets\":%llu,\"non_ip_bytes\":%llu,"
+	    "\"ipv4_packets\":%llu,\"ipv6_packets\":%llu,\"flows\":%llu,"
+	    "\"records\":%llu,\"evicted\":%llu,\"truncated\":%llu,"
+	    "\"malformed\":%llu,\"unknown_link\":%llu,\"fragments\":%llu,"
+	    "\"frag_orphans\":%llu,\"files_cut\":%u,\"link_types\":{",
+	    (unsigned long long)ds->packets, (unsigned long long)ds->bytes,
+	    (unsigned long long)ds->ip_packets,
+	    (unsigned long long)ds->ip_bytes,
+	    (unsigned long long)ds->non_ip_packets,
+	    (unsigned long long)ds->non_ip_bytes,
+	    (unsigned long long)ds->ipv4_packets,
+	    (unsigned long long)ds->ipv6_packets,
+	    (unsigned long long)fs->created, (unsigned long long)p->records,
+	    (unsigned long long)fs->evicted, (unsigned long long)ds->truncated,
+	    (unsigned long long)ds->malformed,
+	    (unsigned long long)ds->unknown_link,
+	    (unsigned long long)ds->fragments,
+	    (unsigned long long)ds->frag_orphans, cs->files_cut);
+	for (i = 0; i < DECODE_MAX_LINKTYPES; i++) {
+		if (ds->linktype[i] < 0 || !ds->linktype_packets[i])
+			continue;
+		printf("%s\"%s\":%llu", sep, decode_linktype_name(ds->linktype[i]),
+		    (unsigned long long)ds->linktype_packets[i]);
+		sep = ",";
+	}
+	printf("},\"ip_protocols\":{");
+	sep = "";
+	for (i = 0; i < 256; i++) {
+		if (!ds->proto_packets[i])
+			continue;
+		printf("%s\"%u\":{\"packets\":%llu,\"bytes\":%llu}", sep, i,
+		    (unsigned long long)ds->proto_packets[i],
+		    (unsigned long long)ds->proto_bytes[i]);
+		sep = ",";
+	}
+	printf("}}\n");
+}
+
+static void
+print_text(const struct cli *cli, struct capture_stats *cs,
+    const struct decode_stats *ds, const struct flow_stats *fs,
+    const struct pipeline *p)
+{
+	char a[32], b[32], c[32], pn[16];
+	unsigned i;
+
+	printf("packets      %s (%s bytes)\n", cli_count(a, 32, ds->packets),
+	    cli_count(b, 32, ds->bytes));
+	printf("IP           %s packets, %s bytes (IPv4 %s, IPv6 %s packets)\n",
+	    cli_count(a, 32, ds->ip_packets), cli_count(b, 32, ds->ip_bytes),
+	    cli_count(c, 32, ds->ipv4_packets),
+	    cli_count(pn, 16, ds->ipv6_packets));
+	printf("non-IP       %s packets, %s bytes\n",
+	    cli_count(a, 32, ds->non_ip_packets),
+	    cli_count(b, 32, ds->non_ip_bytes));
+	printf("flows        %s (%s records, %s evicted)\n",
+	    cli_count(a, 32, fs->created), cli_count(b, 32, p->records),
+	    cli_count(c, 32, fs->evicted));
+	printf("link types  ");
+	for (i = 0; i < DECODE_MAX_LINKTYPES; i++)
+		if (ds->linktype[i] >= 0 && ds->linktype_packets[i])
+			printf(" %s %s", decode_linktype_name(ds->linktype[i]),
+			    cli_count(a, 32, ds->linktype_packets[i]));
+	printf("\nprotocols   ");
+	for (i = 0; i < 256; i++)
+		if (ds->proto_packets[i])
+			printf(" %s %s/%s", proto_name(i, pn, sizeof(pn)),
+			    cli_count(a, 32, ds->proto_packets[i]),
+			    cli_count(b, 32, ds->proto_bytes[i]));
+	printf("\nproblems     truncated %s, malformed %s, unknown link %s, "
+	    "files cut %u\n", cli_count(a, 32, ds->truncated),
+	    cli_count(b, 32, ds->malformed), cli_count(c, 32, ds->unknown_link),
+	    cs->files_cut);
+	printf("fragments    %s (%s without their first)\n",
+	    cli_count(a, 32, ds->fragments), cli_count(b, 32, ds->frag_orphans));
+}
+
+void
+ingest_summary_print(const struct cli *cli, struct capture *cap,
+    const struct pipeline *p, uint64_t elapsed_us)
+{
+	const struct decode_stats *ds = decoder_stats(p->dec);
+	struct classify_stats ks;
+	struct capture_stats cs;
+	struct flow_stats fs;
+	double secs = (double)elapsed_us / 1e6;
+
+	capture_get_stats(cap, &cs);
+	flow_table_get_stats(p->flows, &fs);
+	classify_get_stats(p->cls, &ks);
+	if (cli->format == CLI_FMT_JSON)
+		print_json(&cs, ds, &fs, p);
+	else
+		print_text(cli, &cs, ds, &fs, p);
+	if (!cli->quiet)
+		fprintf(stderr, "flowtrail: ingest: %s, %llu detected, %llu "
+		    "gave up; %llu records into %s in %.2f s (%.2f Mpps)\n",
+		    classify_engine(p->cls), (unsigned long long)ks.detected,
+		    (unsigned long long)ks.gave_up,
+		    (unsigned long long)p->records,
+		    p->st ? cli->cfg.db_path : "(no store)", secs,
+		    secs > 0 ? (double)ds->packets / secs / 1e6 : 0.0);
+}

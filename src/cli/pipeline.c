@@ -1,0 +1,119 @@
+/* pipeline.c: the one place that knows the order of the stages. */
+#include <stdlib.h>
+
+#include "pipeline.h"
+
+#define TICK_US 1000000u	/* harvest once per second of packet time */
+
+int
+pipeline_new(const struct ft_config *cfg, struct store *st,
+    struct pipeline **out, struct ft_err *err)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return ft_err_set(err, FT_ENOMEM, "out of memory");
+	p->st = st;
+	rc = decoder_new(&cfg->decode, &p->dec, err);
+	if (rc)
+		goto out_free;
+	rc = flow_table_new(&cfg->flow, &p->flows, err);
+	if (rc)
+		goto out_free;
+	rc = classify_new(&cfg->classify, &p->cls, err);
+	if (rc)
+		goto out_free;
+	*out = p;
+	return 0;
+out_free:
+	pipeline_free(p);
+	return rc;
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	classify_free(p->cls);
+	flow_table_free(p->flows);
+	decoder_free(p->dec);
+	free(p);
+}
+
+/* Describe and store n harvested records. */
+static int
+pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
+{
+	size_t i;
+
+	classify_describe(p->cls, p->batch, n);
+	for (i = 0; i < n; i++)
+		if (p->batch[i].flags & FT_REC_FINAL)
+			p->final_records++;
+	p->records += n;
+	if (!p->st)
+		return 0;
+	return store_append(p->st, p->batch, n, err);
+}
+
+int
+pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
+{
+	size_t n;
+	int rc;
+
+	do {
+		n = flow_table_harvest(p->flows, now_us, p->batch,
+		    PIPELINE_BATCH);
+		rc = pipeline_emit(p, n, err);
+		if (rc)
+			return rc;
+	} while (n == PIPELINE_BATCH);
+	p->next_tick_us = now_us + TICK_US;
+	return 0;
+}
+
+int
+pipeline_frame(struct pipeline *p, const struct ft_frame *f,
+    struct ft_err *err)
+{
+	struct flow_hit hit;
+	struct ft_pkt pkt;
+	int rc;
+
+	if (decode_frame(p->dec, f, &pkt))
+		return 0;
+	if (pkt.ts_us > p->now_us)
+		p->now_us = pkt.ts_us;
+	while ((rc = flow_table_update(p->flows, &pkt, &hit)) == -FT_EAGAIN) {
+		rc = pipeline_tick(p, p->now_us, err);
+		if (rc)
+			return rc;
+	}
+	if (rc)
+		return 0;
+	if (hit.l7->state != FT_L7_DONE)
+		classify_packet(p->cls, hit.l7, &pkt, hit.dir);
+	if (p->now_us >= p->next_tick_us)
+		return pipeline_tick(p, p->now_us, err);
+	return 0;
+}
+
+int
+pipeline_finish(struct pipeline *p, struct ft_err *err)
+{
+	size_t n;
+	int rc;
+
+	do {
+		n = flow_table_flush(p->flows, p->batch, PIPELINE_BATCH);
+		rc = pipeline_emit(p, n, err);
+		if (rc)
+			return rc;
+	} while (n == PIPELINE_BATCH);
+	if (p->st)
+		return store_commit(p->st, err);
+	return 0;
+}

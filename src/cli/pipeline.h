@@ -1,0 +1,43 @@
+/* pipeline.h: the data path in order: decode, flow table, classify, store. */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stdint.h>
+
+#include "../base/ft_err.h"
+#include "../classify/classify.h"
+#include "../config/config.h"
+#include "../decode/decode.h"
+#include "../flow/flow.h"
+#include "../model/ft_pkt.h"
+#include "../store/store.h"
+
+#define PIPELINE_BATCH 512	/* records moved per harvest */
+
+struct pipeline {
+	struct decoder *dec;		/* frames -> packets */
+	struct flow_table *flows;	/* packets -> flow records */
+	struct classifier *cls;		/* applications and names */
+	struct store *st;		/* borrowed: records are written here */
+	uint64_t now_us;		/* newest packet time seen */
+	uint64_t next_tick_us;		/* packet time of the next harvest */
+	uint64_t records;		/* records written to the store */
+	uint64_t final_records;		/* of which ended flows */
+	struct ft_flowrec batch[PIPELINE_BATCH]; /* harvest buffer */
+};
+
+int pipeline_new(const struct ft_config *cfg, struct store *st,
+    struct pipeline **out, struct ft_err *err);
+void pipeline_free(struct pipeline *p);
+
+/* One captured frame through every stage; fails only when the store fails. */
+int pipeline_frame(struct pipeline *p, const struct ft_frame *f,
+    struct ft_err *err);
+
+/* Harvest flows due at now_us (packet time, or wall time when idle). */
+int pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err);
+
+/* End every flow, write everything, commit. */
+int pipeline_finish(struct pipeline *p, struct ft_err *err);
+
+#endif

@@ -1,0 +1,53 @@
+/* config.h: the option table: defaults, config file, --set, and dump. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../base/ft_err.h"
+#include "../classify/classify.h"
+#include "../decode/decode.h"
+#include "../flow/flow.h"
+
+#define CONFIG_PATH_MAX 1024
+
+struct capture_cfg {
+	uint32_t snaplen;	/* bytes kept per packet in live capture */
+	uint32_t buffer_mb;	/* kernel ring size, MiB */
+	bool promisc;		/* promiscuous mode */
+};
+
+/* Everything a run can be told; modules get their own part. */
+struct ft_config {
+	char db_path[CONFIG_PATH_MAX];	/* store file */
+	uint32_t commit_interval_s;	/* store batch length */
+	uint32_t status_interval_s;	/* run: status line period */
+	int log_level;			/* FT_LOG_* */
+	struct capture_cfg capture;	/* live capture */
+	struct decode_opts decode;	/* decoder */
+	struct flow_opts flow;		/* flow table */
+	struct classify_opts classify;	/* classifier */
+};
+
+/* Fill cfg with the defaults of the option table. */
+void config_defaults(struct ft_config *cfg);
+
+/* Set one option from text; err names the key and what was expected. */
+int config_set(struct ft_config *cfg, const char *key, const char *value,
+    struct ft_err *err);
+
+/* Parse "key=value" as given to --set. */
+int config_set_arg(struct ft_config *cfg, const char *arg, struct ft_err *err);
+
+/* Read a `key = value` file (# comments); err says FILE:LINE: what. */
+int config_load(struct ft_config *cfg, const char *path, struct ft_err *err);
+
+/* Print every option as `key = value` with its help as a comment. */
+void config_dump(const struct ft_config *cfg, FILE *out);
+
+/* The default store path: $FLOWTRAIL_DB, /var/lib/flowtrail (root) or ~/.local/share. */
+void config_default_db(char *buf, size_t len);
+
+#endif

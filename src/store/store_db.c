@@ -1,0 +1,487 @@
+/* store_db.c: opening the store: pragmas, identity checks, schema and migrations. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../base/ft_log.h"
+#include "store_int.h"
+
+/*
+ * The view renders addresses without SQL functions of our own, so plain
+ * `sqlite3` can show them: IPv4 as dotted quads from the hex digits, IPv6 as
+ * eight groups without leading zeros (valid, not `::`-compressed).
+ */
+#define SQL_HEXDIGITS "'0123456789ABCDEF'"
+#define SQL_NIB(c, p) \
+	"(instr(" SQL_HEXDIGITS ", substr(hex(" c "), " p ", 1)) - 1)"
+#define SQL_BYTE(c, p, q) "(" SQL_NIB(c, p) " * 16 + " SQL_NIB(c, q) ")"
+#define SQL_V4(c)                                                       \
+	SQL_BYTE(c, "1", "2") " || '.' || " SQL_BYTE(c, "3", "4")       \
+	" || '.' || " SQL_BYTE(c, "5", "6") " || '.' || "               \
+	SQL_BYTE(c, "7", "8")
+#define SQL_G6(c, p) \
+	"coalesce(nullif(ltrim(lower(substr(hex(" c "), " p ", 4)), '0'), ''), '0')"
+#define SQL_V6(c)                                                       \
+	SQL_G6(c, "1") " || ':' || " SQL_G6(c, "5") " || ':' || "       \
+	SQL_G6(c, "9") " || ':' || " SQL_G6(c, "13") " || ':' || "      \
+	SQL_G6(c, "17") " || ':' || " SQL_G6(c, "21") " || ':' || "     \
+	SQL_G6(c, "25") " || ':' || " SQL_G6(c, "29")
+#define SQL_ADDR(c)                                                     \
+	"CASE length(" c ") WHEN 4 THEN " SQL_V4(c) " WHEN 16 THEN "    \
+	SQL_V6(c) " ELSE hex(" c ") END"
+#define SQL_MB(c, p) "substr(hex(" c "), " p ", 2)"
+#define SQL_MAC(c)                                                      \
+	"CASE WHEN " c " IS NOT NULL THEN lower(" SQL_MB(c, "1")        \
+	" || ':' || " SQL_MB(c, "3") " || ':' || "                      \
+	SQL_MB(c, "5") " || ':' || " SQL_MB(c, "7") " || ':' || "       \
+	SQL_MB(c, "9") " || ':' || " SQL_MB(c, "11") ") END"
+#define SQL_ISO(c)                                                      \
+	"strftime('%Y-%m-%dT%H:%M:%S', " c " / 1000000, 'unixepoch') || " \
+	"printf('.%06dZ', " c " % 1000000)"
+
+/* Migration 1: everything. Frozen once released; change by adding steps. */
+static const char store_schema_1[] =
+	"PRAGMA application_id = 1179939377;\n" /* STORE_APP_ID */
+	"CREATE TABLE runs (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  start_us INTEGER NOT NULL,\n"
+	"  command TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE TABLE ifaces (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE\n"
+	");\n"
+	"CREATE TABLE macs (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  mac BLOB NOT NULL UNIQUE\n"
+	");\n"
+	"CREATE TABLE apps (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  category TEXT NOT NULL DEFAULT '',\n"
+	"  UNIQUE (name, category)\n"
+	");\n"
+	"CREATE TABLE names (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE\n"
+	");\n"
+	"CREATE TABLE flows (\n"
+	"  run INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  flow INTEGER NOT NULL,\n"
+	"  first_us INTEGER NOT NULL,\n"
+	"  last_us INTEGER NOT NULL,\n"
+	"  start_us INTEGER NOT NULL,\n"
+	"  iface INTEGER REFERENCES ifaces (id),\n"
+	"  vlan INTEGER NOT NULL,\n"
+	"  proto INTEGER NOT NULL,\n"
+	"  cli BLOB NOT NULL,\n"
+	"  cport INTEGER NOT NULL,\n"
+	"  srv BLOB NOT NULL,\n"
+	"  sport INTEGER NOT NULL,\n"
+	"  cli_mac INTEGER REFERENCES macs (id),\n"
+	"  srv_mac INTEGER REFERENCES macs (id),\n"
+	"  app INTEGER REFERENCES apps (id),\n"
+	"  name INTEGER REFERENCES names (id),\n"
+	"  bytes_cs INTEGER NOT NULL,\n"
+	"  bytes_sc INTEGER NOT NULL,\n"
+	"  pkts_cs INTEGER NOT NULL,\n"
+	"  pkts_sc INTEGER NOT NULL,\n"
+	"  tcp_cs INTEGER NOT NULL,\n"
+	"  tcp_sc INTEGER NOT NULL,\n"
+	"  end_reason INTEGER NOT NULL,\n"
+	"  flags INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX flows_first_us ON flows (first_us);\n"
+	"CREATE VIEW flows_v AS SELECT\n"
+	"  f.rowid AS id, f.run, f.flow,\n"
+	"  " SQL_ISO("f.first_us") " AS first,\n"
+	"  " SQL_ISO("f.last_us") " AS last,\n"
+	"  (f.last_us - f.first_us) / 1e6 AS duration_s,\n"
+	"  f.first_us, f.last_us,\n"
+	"  " SQL_ISO("f.start_us") " AS start,\n"
+	"  i.name AS iface, f.vlan,\n"
+	"  CASE f.proto WHEN 1 THEN 'icmp' WHEN 2 THEN 'igmp' WHEN 6 THEN 'tcp'"
+	" WHEN 17 THEN 'udp' WHEN 47 THEN 'gre' WHEN 50 THEN 'esp'"
+	" WHEN 41 THEN 'ipv6' WHEN 51 THEN 'ah'"
+	" WHEN 58 THEN 'icmp6' WHEN 89 THEN 'ospf' WHEN 132 THEN 'sctp'"
+	" ELSE CAST(f.proto AS TEXT) END AS proto,\n"
+	"  " SQL_ADDR("f.cli") " AS client,\n"
+	"  f.cport,\n"
+	"  " SQL_ADDR("f.srv") " AS server,\n"
+	"  f.sport,\n"
+	"  " SQL_MAC("mc.mac") " AS client_mac,\n"
+	"  " SQL_MAC("ms.mac") " AS server_mac,\n"
+	"  a.name AS app, a.category, n.name AS server_name,\n"
+	"  f.bytes_cs, f.bytes_sc, f.pkts_cs, f.pkts_sc,\n"
+	"  f.tcp_cs, f.tcp_sc,\n"
+	"  CASE f.end_reason WHEN 0 THEN 'active' WHEN 1 THEN 'idle'"
+	" WHEN 2 THEN 'tcp' WHEN 3 THEN 'evict' WHEN 4 THEN 'flush'"
+	" ELSE CAST(f.end_reason AS TEXT) END AS end_reason,\n"
+	"  f.flags\n"
+	"FROM flows f\n"
+	"  LEFT JOIN ifaces i ON i.id = f.iface\n"
+	"  LEFT JOIN macs mc ON mc.id = f.cli_mac\n"
+	"  LEFT JOIN macs ms ON ms.id = f.srv_mac\n"
+	"  LEFT JOIN apps a ON a.id = f.app\n"
+	"  LEFT JOIN names n ON n.id = f.name;\n";
+
+const struct store_migration store_migrations[] = {
+	{ 1, store_schema_1 },
+};
+const size_t store_n_migrations =
+    sizeof(store_migrations) / sizeof(store_migrations[0]);
+
+int
+store_schema_version(void)
+{
+	return store_migrations[store_n_migrations - 1].version;
+}
+
+int
+store_code(int sqlite_rc)
+{
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return FT_EIO;
+	case SQLITE_NOMEM:
+		return FT_ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return FT_EAGAIN;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return FT_EPERM;
+	}
+	return FT_EDB;
+}
+
+int
+store_db_err(struct ft_err *err, sqlite3 *db, int rc, const char *path,
+    const char *what)
+{
+	const char *detail = sqlite3_errstr(rc);
+
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return ft_err_set(err, FT_EDB, "%s is not an SQLite database, "
+		    "so not a flowtrail store", path);
+	if (db && sqlite3_errcode(db) == rc)
+		detail = sqlite3_errmsg(db);
+	return ft_err_set(err, store_code(rc), "store %s: %s: %s", path, what,
+	    detail);
+}
+
+int
+store_exec(sqlite3 *db, const char *path, const char *sql, struct ft_err *err)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_err(err, db, rc, path, "statement failed");
+	return 0;
+}
+
+/* Run a one-row PRAGMA and read its integer (or text) result. */
+static int
+store_pragma(sqlite3 *db, const char *path, const char *sql, int64_t *iv,
+    char *tv, size_t tv_cap, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, db, rc, path, sql);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (iv)
+			*iv = sqlite3_column_int64(s, 0);
+		if (tv && tv_cap)
+			snprintf(tv, tv_cap, "%s",
+			    (const char *)sqlite3_column_text(s, 0) ?
+			    (const char *)sqlite3_column_text(s, 0) : "");
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_db_err(err, db, rc, path, sql);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+store_user_version(sqlite3 *db, const char *path, int *v, struct ft_err *err)
+{
+	int64_t x = 0;
+	int rc = store_pragma(db, path, "PRAGMA user_version", &x, NULL, 0,
+	    err);
+
+	*v = (int)x;
+	return rc;
+}
+
+static int
+store_newer_err(struct ft_err *err, const char *path, int have, int know)
+{
+	return ft_err_set(err, FT_ENOTSUP,
+	    "store %s has schema version %d, newer than this flowtrail "
+	    "knows (%d): upgrade flowtrail", path, have, know);
+}
+
+/* One step in its own transaction; a concurrent opener may have done it. */
+static int
+store_migrate_step(sqlite3 *db, const char *path,
+    const struct store_migration *m, struct ft_err *err)
+{
+	char sql[64];
+	int have, rc;
+
+	rc = store_exec(db, path, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	rc = store_user_version(db, path, &have, err);
+	if (rc || have >= m->version)
+		goto out_rollback;
+	rc = store_exec(db, path, m->sql, err);
+	if (rc)
+		goto out_rollback;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
+	rc = store_exec(db, path, sql, err);
+	if (rc)
+		goto out_rollback;
+	rc = store_exec(db, path, "COMMIT", err);
+	if (rc)
+		goto out_rollback;
+	ft_log(FT_LOG_INFO, "store %s: schema version %d", path, m->version);
+	return 0;
+out_rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc && err) {
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		ft_err_set(err, -rc, "cannot upgrade store %s to schema "
+		    "version %d: %.160s", path, m->version, why);
+	}
+	return rc;
+}
+
+int
+store_migrate_list(sqlite3 *db, const char *path,
+    const struct store_migration *list, size_t n, struct ft_err *err)
+{
+	int have, last = n ? list[n - 1].version : 0, rc;
+	size_t i;
+
+	rc = store_user_version(db, path, &have, err);
+	if (rc)
+		return rc;
+	if (have > last)
+		return store_newer_err(err, path, have, last);
+	for (i = 0; i < n && have < last; i++) {
+		if (list[i].version <= have)
+			continue;
+		rc = store_migrate_step(db, path, &list[i], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Refuse files that are SQLite but not ours, before touching them. */
+static int
+store_check_identity(struct store *st, int *version, struct ft_err *err)
+{
+	int64_t app_id = 0, n_objects = 0;
+	int rc;
+
+	rc = store_pragma(st->db, st->path, "PRAGMA application_id", &app_id,
+	    NULL, 0, err);
+	if (!rc)
+		rc = store_user_version(st->db, st->path, version, err);
+	if (!rc)
+		rc = store_pragma(st->db, st->path,
+		    "SELECT count(*) FROM sqlite_schema", &n_objects, NULL, 0,
+		    err);
+	if (rc)
+		return rc;
+	if (app_id == STORE_APP_ID || (app_id == 0 && *version == 0 &&
+	    n_objects == 0))
+		return 0;
+	return ft_err_set(err, FT_EINVAL, "%s is an SQLite database but not a "
+	    "flowtrail store (application_id %#llx)", st->path,
+	    (unsigned long long)app_id);
+}
+
+static int
+store_open_ro(struct store *st, struct ft_err *err)
+{
+	struct stat sb;
+	int rc, version;
+
+	if (stat(st->path, &sb) != 0 && errno == ENOENT)
+		return ft_err_set(err, FT_ENOENT, "no store at %s: run "
+		    "`flowtrail ingest` or `flowtrail run` first", st->path);
+	rc = sqlite3_open_v2(st->path, &st->db,
+	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "cannot open");
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	rc = store_check_identity(st, &version, err);
+	if (rc)
+		return rc;
+	if (version == 0)
+		return ft_err_set(err, FT_ENOENT, "no store at %s (empty file): "
+		    "run `flowtrail ingest` or `flowtrail run` first", st->path);
+	if (version > store_schema_version())
+		return store_newer_err(err, st->path, version,
+		    store_schema_version());
+	if (version < store_schema_version())
+		return ft_err_set(err, FT_ENOTSUP, "store %s has schema version "
+		    "%d, older than %d: open it once with `flowtrail run` or "
+		    "`flowtrail ingest` to upgrade it", st->path, version,
+		    store_schema_version());
+	return store_exec(st->db, st->path, "PRAGMA query_only = 1", err);
+}
+
+/* WAL so reports read while we write; NORMAL sync is safe in WAL mode. */
+static int
+store_set_pragmas(struct store *st, struct ft_err *err)
+{
+	char mode[16];
+	int rc;
+
+	rc = store_pragma(st->db, st->path, "PRAGMA journal_mode = WAL", NULL,
+	    mode, sizeof(mode), err);
+	if (rc)
+		return rc;
+	if (strcmp(mode, "wal") != 0)
+		return ft_err_set(err, FT_EIO, "store %s: cannot use WAL mode "
+		    "(journal mode stays '%s'); is the file on a network or "
+		    "read-only file system?", st->path, mode);
+	return store_exec(st->db, st->path, "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA cache_size = -8192;", err);
+}
+
+static int
+store_open_rw(struct store *st, struct ft_err *err)
+{
+	int rc, version;
+
+	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "cannot open");
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	rc = store_check_identity(st, &version, err);
+	if (!rc && version > store_schema_version())
+		rc = store_newer_err(err, st->path, version,
+		    store_schema_version());
+	if (!rc)
+		rc = store_set_pragmas(st, err);
+	if (!rc)
+		rc = store_migrate_list(st->db, st->path, store_migrations,
+		    store_n_migrations, err);
+	if (!rc)
+		rc = store_writer_init(st, err);
+	return rc;
+}
+
+static uint64_t
+store_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int
+store_copy_opts(struct store *st, const struct store_opts *o,
+    struct ft_err *err)
+{
+	st->path = strdup(o->path);
+	st->command = strdup(o->command ? o->command : "");
+	if (!st->path || !st->command)
+		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
+	st->read_only = o->read_only;
+	st->commit_interval_s = o->commit_interval_s;
+	st->batch_max_rows = o->batch_max_rows ? o->batch_max_rows :
+	    STORE_BATCH_MAX_ROWS;
+	st->run_start_us = store_wall_us();
+	return 0;
+}
+
+static void
+store_free(struct store *st)
+{
+	free(st->path);
+	free(st->command);
+	free(st);
+}
+
+int
+store_open(const struct store_opts *o, struct store **out,
+    struct ft_err *err)
+{
+	struct store *st;
+	int rc;
+
+	if (!o || !o->path || !o->path[0] || !out)
+		return ft_err_set(err, FT_EINVAL, "store: no database path");
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
+	rc = store_copy_opts(st, o, err);
+	if (rc)
+		goto out_free;
+	rc = st->read_only ? store_open_ro(st, err) : store_open_rw(st, err);
+	if (rc)
+		goto out_close_db;
+	*out = st;
+	return 0;
+out_close_db:
+	store_writer_fini(st);
+	sqlite3_close(st->db);
+out_free:
+	store_free(st);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	struct ft_err err = { 0 };
+
+	if (!st)
+		return;
+	if (!st->read_only && store_commit(st, &err))
+		ft_log(FT_LOG_ERROR, "%s", err.msg);
+	store_writer_fini(st);
+	if (!st->read_only)
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		ft_log(FT_LOG_ERROR, "store %s: close: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	store_free(st);
+}
+
+struct sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}

@@ -1,0 +1,604 @@
+/* store_write.c: the writer: batched flow appends, dictionary caches, commits and rollbacks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+static const char store_sql_ins_flow[] =
+	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
+	"vlan, proto, cli, cport, srv, sport, cli_mac, srv_mac, app, name, "
+	"bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, end_reason, "
+	"flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?)";
+
+static int
+store_bind_blob(sqlite3_stmt *s, const char *key, uint32_t len)
+{
+	return sqlite3_bind_blob(s, 1, key, (int)len, SQLITE_STATIC);
+}
+
+static int
+store_bind_text(sqlite3_stmt *s, const char *key, uint32_t len)
+{
+	return sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
+}
+
+/* An app key is "name\0category". */
+static int
+store_bind_app(sqlite3_stmt *s, const char *key, uint32_t len)
+{
+	uint32_t nlen = (uint32_t)strnlen(key, len);
+	int rc = sqlite3_bind_text(s, 1, key, (int)nlen, SQLITE_STATIC);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, key + nlen + 1,
+		    (int)(len - nlen - 1), SQLITE_STATIC);
+	return rc;
+}
+
+/*
+ * Per dictionary: its SQL, key binder and cache size per generation (slots,
+ * pool bytes); about 1.5 MiB in all, most of it for server names.
+ */
+static const struct {
+	const char *find;	/* SELECT id by key */
+	const char *add;	/* INSERT key */
+	int (*bind)(sqlite3_stmt *, const char *, uint32_t); /* key binder */
+	uint32_t cap;		/* cache slots, power of two */
+	uint32_t pool_cap;	/* cache key bytes */
+} store_dict_defs[STORE_N_DICTS] = {
+	[STORE_DICT_MAC] = { "SELECT id FROM macs WHERE mac = ?1",
+	    "INSERT INTO macs (mac) VALUES (?1)", store_bind_blob,
+	    4096, 2048 * 6 },
+	[STORE_DICT_APP] = {
+	    "SELECT id FROM apps WHERE name = ?1 AND category = ?2",
+	    "INSERT INTO apps (name, category) VALUES (?1, ?2)",
+	    store_bind_app, 1024, 512 * 48 },
+	[STORE_DICT_NAME] = { "SELECT id FROM names WHERE name = ?1",
+	    "INSERT INTO names (name) VALUES (?1)", store_bind_text,
+	    16384, 8192 * 32 },
+};
+
+static uint64_t
+store_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* FNV-1a: keys are short and few per row. */
+static uint64_t
+store_hash(const char *key, uint32_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (uint8_t)key[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static void
+store_dgen_clear(struct store_dgen *g, uint32_t cap)
+{
+	memset(g->slot, 0, cap * sizeof(g->slot[0]));
+	g->n = 0;
+	g->pool_len = 0;
+}
+
+static void
+store_dict_clear(struct store_dict *d)
+{
+	store_dgen_clear(&d->gen[0], d->cap);
+	store_dgen_clear(&d->gen[1], d->cap);
+}
+
+/* The slot holding key, or the empty slot where it belongs. */
+static struct store_dslot *
+store_dgen_slot(struct store_dgen *g, uint32_t cap, uint64_t h,
+    const char *key, uint32_t len)
+{
+	uint32_t i = (uint32_t)h & (cap - 1);
+	struct store_dslot *s;
+
+	for (;; i = (i + 1) & (cap - 1)) {
+		s = &g->slot[i];
+		if (!s->id)
+			return s;
+		if (s->hash == h && s->len == len &&
+		    memcmp(g->pool + s->off, key, len) == 0)
+			return s;
+	}
+}
+
+/* Insert into the current generation, swapping generations when full. */
+static void
+store_dict_put(struct store_dict *d, uint64_t h, const char *key,
+    uint32_t len, int64_t id)
+{
+	struct store_dgen *g = &d->gen[d->cur];
+	struct store_dslot *s;
+
+	if (len > d->pool_cap)
+		return;
+	if (g->n + 1 > d->cap / 2 || len > d->pool_cap - g->pool_len) {
+		d->cur ^= 1;
+		g = &d->gen[d->cur];
+		store_dgen_clear(g, d->cap);
+	}
+	s = store_dgen_slot(g, d->cap, h, key, len);
+	s->hash = h;
+	s->id = id;
+	s->off = g->pool_len;
+	s->len = len;
+	memcpy(g->pool + g->pool_len, key, len);
+	g->pool_len += len;
+	g->n++;
+}
+
+/* Cached id of key, 0 when neither generation has it. */
+static int64_t
+store_dict_find(struct store_dict *d, uint64_t h, const char *key,
+    uint32_t len)
+{
+	struct store_dslot *s;
+	int64_t id;
+
+	s = store_dgen_slot(&d->gen[d->cur], d->cap, h, key, len);
+	if (s->id)
+		return s->id;
+	s = store_dgen_slot(&d->gen[d->cur ^ 1], d->cap, h, key, len);
+	id = s->id;	/* the put below may empty s's generation */
+	if (id)
+		store_dict_put(d, h, key, len, id);
+	return id;
+}
+
+/* Step a statement that yields at most one integer; *id stays 0 on none. */
+static int
+store_step_id(struct store *st, sqlite3_stmt *s, int64_t *id,
+    struct ft_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		rc = store_db_err(err, st->db, rc, st->path,
+		    "cannot write flow records");
+	else
+		rc = 0;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* SELECT the key's id, INSERT it when absent. */
+static int
+store_dict_lookup(struct store *st, struct store_dict *d, const char *key,
+    uint32_t len, int64_t *id, struct ft_err *err)
+{
+	int rc;
+
+	*id = 0;
+	d->bind(d->find, key, len);
+	rc = store_step_id(st, d->find, id, err);
+	if (rc || *id)
+		return rc;
+	d->bind(d->add, key, len);
+	rc = store_step_id(st, d->add, id, err);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static int
+store_dict_get(struct store *st, enum store_dict_kind k, const char *key,
+    uint32_t len, int64_t *id, struct ft_err *err)
+{
+	struct store_dict *d = &st->dict[k];
+	uint64_t h = store_hash(key, len);
+	int rc;
+
+	*id = store_dict_find(d, h, key, len);
+	if (*id) {
+		st->stats.dict_hits++;
+		return 0;
+	}
+	st->stats.dict_misses++;
+	rc = store_dict_lookup(st, d, key, len, id, err);
+	if (!rc)
+		store_dict_put(d, h, key, len, *id);
+	return rc;
+}
+
+static int
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
+    struct ft_err *err)
+{
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    s, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "prepare");
+	return 0;
+}
+
+static int
+store_dict_init(struct store *st, enum store_dict_kind k, struct ft_err *err)
+{
+	struct store_dict *d = &st->dict[k];
+	int g, rc;
+
+	d->cap = store_dict_defs[k].cap;
+	d->pool_cap = store_dict_defs[k].pool_cap;
+	d->bind = store_dict_defs[k].bind;
+	for (g = 0; g < 2; g++) {
+		d->gen[g].slot = calloc(d->cap, sizeof(d->gen[g].slot[0]));
+		d->gen[g].pool = malloc(d->pool_cap);
+		if (!d->gen[g].slot || !d->gen[g].pool)
+			return ft_err_set(err, FT_ENOMEM,
+			    "store: out of memory");
+	}
+	rc = store_prepare(st, store_dict_defs[k].find, &d->find, err);
+	if (!rc)
+		rc = store_prepare(st, store_dict_defs[k].add, &d->add, err);
+	return rc;
+}
+
+int
+store_writer_init(struct store *st, struct ft_err *err)
+{
+	int k, rc;
+
+	st->ifaces = calloc(STORE_N_IFACES, sizeof(st->ifaces[0]));
+	if (!st->ifaces)
+		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
+	for (k = 0; k < STORE_N_DICTS; k++) {
+		rc = store_dict_init(st, (enum store_dict_kind)k, err);
+		if (rc)
+			return rc;
+	}
+	rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
+	if (!rc)
+		rc = store_prepare(st, "COMMIT", &st->commit, err);
+	if (!rc)
+		rc = store_prepare(st, store_sql_ins_flow, &st->ins_flow, err);
+	if (!rc)
+		rc = store_prepare(st, "INSERT INTO runs (start_us, command) "
+		    "VALUES (?1, ?2)", &st->ins_run, err);
+	if (!rc)
+		rc = store_prepare(st, "SELECT id FROM ifaces WHERE name = ?1",
+		    &st->find_iface, err);
+	if (!rc)
+		rc = store_prepare(st, "INSERT INTO ifaces (name) VALUES (?1)",
+		    &st->ins_iface, err);
+	return rc;
+}
+
+void
+store_writer_fini(struct store *st)
+{
+	int k;
+
+	for (k = 0; k < STORE_N_DICTS; k++) {
+		sqlite3_finalize(st->dict[k].find);
+		sqlite3_finalize(st->dict[k].add);
+		free(st->dict[k].gen[0].slot);
+		free(st->dict[k].gen[0].pool);
+		free(st->dict[k].gen[1].slot);
+		free(st->dict[k].gen[1].pool);
+		memset(&st->dict[k], 0, sizeof(st->dict[k]));
+	}
+	sqlite3_finalize(st->begin);
+	sqlite3_finalize(st->commit);
+	sqlite3_finalize(st->ins_flow);
+	sqlite3_finalize(st->ins_run);
+	sqlite3_finalize(st->find_iface);
+	sqlite3_finalize(st->ins_iface);
+	st->begin = st->commit = st->ins_flow = st->ins_run = NULL;
+	st->find_iface = st->ins_iface = NULL;
+	free(st->ifaces);
+	st->ifaces = NULL;
+}
+
+int
+store_set_iface(struct store *st, unsigned idx, const char *name,
+    struct ft_err *err)
+{
+	struct store_iface *fi;
+
+	if (st->read_only)
+		return ft_err_set(err, FT_EPERM, "store %s is open read-only",
+		    st->path);
+	if (idx >= STORE_N_IFACES || !name || !name[0] ||
+	    strlen(name) >= STORE_IFNAME_MAX)
+		return ft_err_set(err, FT_EINVAL, "store: bad interface %u "
+		    "name '%.64s': expected 1 to %d characters", idx,
+		    name ? name : "", STORE_IFNAME_MAX - 1);
+	fi = &st->ifaces[idx];
+	if (strcmp(fi->name, name) != 0) {
+		snprintf(fi->name, sizeof(fi->name), "%s", name);
+		fi->id = 0;
+	}
+	return 0;
+}
+
+/* ifaces.id of a capture source index, 0 (NULL) when never named. */
+static int
+store_iface_id(struct store *st, uint8_t idx, int64_t *id, struct ft_err *err)
+{
+	struct store_iface *fi = &st->ifaces[idx];
+	int rc;
+
+	*id = fi->id;
+	if (fi->id || !fi->name[0])
+		return 0;
+	sqlite3_bind_text(st->find_iface, 1, fi->name, -1, SQLITE_STATIC);
+	rc = store_step_id(st, st->find_iface, id, err);
+	if (rc || *id)
+		goto out;
+	sqlite3_bind_text(st->ins_iface, 1, fi->name, -1, SQLITE_STATIC);
+	rc = store_step_id(st, st->ins_iface, id, err);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(st->db);
+out:
+	fi->id = rc ? 0 : *id;
+	return rc;
+}
+
+static bool
+store_mac_is_zero(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, sizeof(zero)) == 0;
+}
+
+static int
+store_mac_id(struct store *st, const uint8_t *mac, int64_t *id,
+    struct ft_err *err)
+{
+	*id = 0;
+	if (store_mac_is_zero(mac))
+		return 0;
+	return store_dict_get(st, STORE_DICT_MAC, (const char *)mac, 6, id,
+	    err);
+}
+
+static int
+store_app_id(struct store *st, const struct ft_flowrec *r, int64_t *id,
+    struct ft_err *err)
+{
+	char key[FT_APP_MAX + FT_CAT_MAX];
+	size_t nlen = strnlen(r->app, FT_APP_MAX - 1);
+	size_t clen = strnlen(r->category, FT_CAT_MAX - 1);
+
+	*id = 0;
+	if (!nlen && !clen)
+		return 0;
+	memcpy(key, r->app, nlen);
+	key[nlen] = '\0';
+	memcpy(key + nlen + 1, r->category, clen);
+	return store_dict_get(st, STORE_DICT_APP, key,
+	    (uint32_t)(nlen + 1 + clen), id, err);
+}
+
+static int
+store_name_id(struct store *st, const char *name, int64_t *id,
+    struct ft_err *err)
+{
+	size_t len = strnlen(name, FT_NAME_MAX - 1);
+
+	*id = 0;
+	if (!len)
+		return 0;
+	return store_dict_get(st, STORE_DICT_NAME, name, (uint32_t)len, id,
+	    err);
+}
+
+/* Dictionary ids of one record, in flows column order; 0 binds NULL. */
+struct store_ids {
+	int64_t iface;		/* ifaces.id */
+	int64_t cli_mac;	/* macs.id of the client */
+	int64_t srv_mac;	/* macs.id of the server */
+	int64_t app;		/* apps.id */
+	int64_t name;		/* names.id */
+};
+
+static int
+store_resolve(struct store *st, const struct ft_flowrec *r,
+    struct store_ids *ids, struct ft_err *err)
+{
+	int rc;
+
+	rc = store_iface_id(st, r->iface, &ids->iface, err);
+	if (!rc)
+		rc = store_mac_id(st, r->cli_mac, &ids->cli_mac, err);
+	if (!rc)
+		rc = store_mac_id(st, r->srv_mac, &ids->srv_mac, err);
+	if (!rc)
+		rc = store_app_id(st, r, &ids->app, err);
+	if (!rc)
+		rc = store_name_id(st, r->server_name, &ids->name, err);
+	return rc;
+}
+
+static void
+store_bind_id(sqlite3_stmt *s, int col, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(s, col, id);
+	else
+		sqlite3_bind_null(s, col);
+}
+
+static void
+store_bind_row(struct store *st, const struct ft_flowrec *r,
+    const struct store_ids *ids)
+{
+	sqlite3_stmt *s = st->ins_flow;
+	int alen = r->ip_ver == 4 ? 4 : 16;
+
+	sqlite3_bind_int64(s, 1, st->run_id);
+	sqlite3_bind_int64(s, 2, (int64_t)r->flow_id);
+	sqlite3_bind_int64(s, 3, (int64_t)r->first_us);
+	sqlite3_bind_int64(s, 4, (int64_t)r->last_us);
+	sqlite3_bind_int64(s, 5, (int64_t)r->start_us);
+	store_bind_id(s, 6, ids->iface);
+	sqlite3_bind_int(s, 7, r->vlan);
+	sqlite3_bind_int(s, 8, r->proto);
+	sqlite3_bind_blob(s, 9, r->cli, alen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 10, r->cport);
+	sqlite3_bind_blob(s, 11, r->srv, alen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 12, r->sport);
+	store_bind_id(s, 13, ids->cli_mac);
+	store_bind_id(s, 14, ids->srv_mac);
+	store_bind_id(s, 15, ids->app);
+	store_bind_id(s, 16, ids->name);
+	sqlite3_bind_int64(s, 17, (int64_t)r->bytes[0]);
+	sqlite3_bind_int64(s, 18, (int64_t)r->bytes[1]);
+	sqlite3_bind_int64(s, 19, (int64_t)r->pkts[0]);
+	sqlite3_bind_int64(s, 20, (int64_t)r->pkts[1]);
+	sqlite3_bind_int(s, 21, r->tcp_flags[0]);
+	sqlite3_bind_int(s, 22, r->tcp_flags[1]);
+	sqlite3_bind_int(s, 23, r->end);
+	sqlite3_bind_int(s, 24, r->flags);
+}
+
+static int
+store_insert(struct store *st, const struct ft_flowrec *r, struct ft_err *err)
+{
+	struct store_ids ids;
+	int64_t unused = 0;
+	int rc;
+
+	rc = store_resolve(st, r, &ids, err);
+	if (rc)
+		return rc;
+	store_bind_row(st, r, &ids);
+	return store_step_id(st, st->ins_flow, &unused, err);
+}
+
+/* Open a batch; the first one of this writer also records the run. */
+static int
+store_begin(struct store *st, uint64_t now_ms, struct ft_err *err)
+{
+	int64_t unused = 0;
+	int rc;
+
+	rc = store_step_id(st, st->begin, &unused, err);
+	if (rc)
+		return rc;
+	st->in_txn = true;
+	st->batch_start_ms = now_ms;
+	st->batch_rows = 0;
+	if (st->run_id)
+		return 0;
+	sqlite3_bind_int64(st->ins_run, 1, (int64_t)st->run_start_us);
+	sqlite3_bind_text(st->ins_run, 2, st->command, -1, SQLITE_STATIC);
+	rc = store_step_id(st, st->ins_run, &unused, err);
+	if (!rc)
+		st->run_id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+void
+store_rollback(struct store *st)
+{
+	unsigned i;
+	int k;
+
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* stats.run_id is set by the first successful commit */
+	if (!st->stats.run_id)
+		st->run_id = 0;
+	st->in_txn = false;
+	st->batch_rows = 0;
+	for (k = 0; k < STORE_N_DICTS; k++)
+		store_dict_clear(&st->dict[k]);
+	for (i = 0; i < STORE_N_IFACES; i++)
+		st->ifaces[i].id = 0;
+}
+
+/* Roll back after a failure and say in err what it cost. */
+static int
+store_fail(struct store *st, int rc, uint64_t lost, struct ft_err *err)
+{
+	char why[sizeof(err->msg)];
+
+	store_rollback(st);
+	st->stats.rows_lost += lost;
+	if (err) {
+		snprintf(why, sizeof(why), "%s", err->msg);
+		ft_err_set(err, -rc, "%.200s; %llu records of the open batch "
+		    "lost, earlier commits intact", why,
+		    (unsigned long long)lost);
+	}
+	return rc;
+}
+
+int
+store_commit(struct store *st, struct ft_err *err)
+{
+	int64_t unused = 0;
+	int rc;
+
+	if (!st || st->read_only || !st->in_txn)
+		return 0;
+	rc = store_step_id(st, st->commit, &unused, err);
+	if (rc)
+		return store_fail(st, rc, st->batch_rows, err);
+	st->in_txn = false;
+	st->stats.rows += st->batch_rows;
+	st->stats.commits++;
+	st->stats.run_id = (uint32_t)st->run_id;
+	st->batch_rows = 0;
+	return 0;
+}
+
+int
+store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
+    struct ft_err *err)
+{
+	uint64_t now_ms = store_mono_ms();
+	size_t i;
+	int rc;
+
+	if (st->read_only)
+		return ft_err_set(err, FT_EPERM, "store %s is open read-only",
+		    st->path);
+	for (i = 0; i < n; i++) {
+		if (!st->in_txn && (rc = store_begin(st, now_ms, err)))
+			return store_fail(st, rc, n - i, err);
+		rc = store_insert(st, &recs[i], err);
+		if (rc)
+			return store_fail(st, rc, st->batch_rows + n - i, err);
+		if (++st->batch_rows < st->batch_max_rows)
+			continue;
+		rc = store_commit(st, err);
+		if (rc) {
+			st->stats.rows_lost += n - i - 1;
+			return rc;
+		}
+	}
+	if (st->in_txn &&
+	    now_ms - st->batch_start_ms >= st->commit_interval_s * 1000ull)
+		return store_commit(st, err);
+	return 0;
+}
+
+void
+store_get_stats(const struct store *st, struct store_stats *out)
+{
+	*out = st->stats;
+	out->run_id = (uint32_t)st->run_id;
+}

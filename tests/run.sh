@@ -1,0 +1,59 @@
+#!/bin/bash
+# run.sh: every test: unit binaries, fuzz-corpus replays, shell tests; one closing count.
+# Each part prints "ok - ...", "not ok - ..." or "skip - ..." lines.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export FT_BUILD=$PWD/$BUILD
+export FT_ROOT=$PWD
+LOG=$(mktemp -d /tmp/flowtrail-tests.XXXXXX)
+pass=0 fail=0 skip=0
+failed=()
+
+# run_part NAME CMD...: run one part, count its lines, keep its output.
+run_part() {
+	local name=$1 out=$LOG/$(echo "$1" | tr '/ ' '__').log
+	shift
+	"$@" >"$out" 2>&1
+	local rc=$?
+	local p f s
+	p=$(grep -c '^ok - ' "$out")
+	f=$(grep -c '^not ok - ' "$out")
+	s=$(grep -c '^skip - ' "$out")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "not ok - $name exited $rc" >>"$out"
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	if [ "$f" != 0 ]; then
+		failed+=("$name")
+		echo "FAIL $name ($p passed, $f failed)"
+		grep -v '^ok - ' "$out" | head -40 | sed 's/^/    /'
+	else
+		if [ "$s" != 0 ]; then echo "ok   $name ($p passed, $s skipped)"; else echo "ok   $name ($p passed)"; fi
+	fi
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_part "unit/$(basename "$t")" "$t"
+done
+
+for t in "$BUILD"/tests/fuzz_*; do
+	[ -x "$t" ] || continue
+	n=${t##*/fuzz_}
+	d=tests/fuzz/corpus/$n
+	[ -d "$d" ] || continue
+	run_part "fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays without a crash'"
+done
+
+for t in tests/t/t[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	run_part "$t" bash "$t"
+done
+
+echo
+echo "logs in $LOG"
+[ ${#failed[@]} -eq 0 ] || echo "failed parts: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,49 @@
+# lib.sh: helpers for the shell tests; source it first. Prints "ok - ", "not ok - ", "skip - " lines.
+set -u
+FT_ROOT=${FT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+FT_BUILD=${FT_BUILD:-$FT_ROOT/build}
+FT=$FT_BUILD/flowtrail
+FT_HELPER=$FT_BUILD/tests/ft-helper
+CORPUS=${CORPUS:-$FT_ROOT/../shared/corpus}
+TMP=$(mktemp -d /tmp/ft-t.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export FLOWTRAIL_DB=$TMP/default.db
+export TZ=UTC
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# check TITLE CMD...: ok when CMD exits 0.
+check() {
+	local title=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then
+		ok "$title"
+	else
+		not_ok "$title"
+		sed 's/^/    /' "$TMP/check.out" | head -20
+	fi
+}
+
+# check_eq TITLE GOT EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: got '$2', expected '$3'"
+	fi
+}
+
+# need_corpus: skip the whole test (one skip line) when ../shared/corpus is absent.
+need_corpus() {
+	if [ ! -f "$CORPUS/REFERENCE.json" ]; then
+		skip "$(basename "$0"): reference corpus not found at $CORPUS"
+		exit 0
+	fi
+}
+
+# corpus_files: the capture files of the corpus, sorted.
+corpus_files() {
+	ls "$CORPUS" | grep -E '\.(pcap|pcapng)$' | sort
+}

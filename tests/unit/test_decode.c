@@ -1,0 +1,1204 @@
+/* test_decode.c: unit tests of the decoder, link layer to L4, and its counts. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "../../src/decode/decode.h"
+#include "../lib/pcapw.h"
+#include "ut.h"
+
+static struct pcapw_frame fr;	/* the frame under test */
+
+static struct decoder *
+t_new(uint32_t slots, uint32_t timeout_s)
+{
+	struct decode_opts o = { slots, timeout_s };
+	struct decoder *d = NULL;
+
+	if (decoder_new(&o, &d, NULL))
+		abort();
+	return d;
+}
+
+static void
+t_spec(struct pcapw_spec *s, uint8_t proto, const char *src, uint16_t sport,
+    const char *dst, uint16_t dport)
+{
+	pcapw_spec_init(s);
+	s->proto = proto;
+	s->src = src;
+	s->dst = dst;
+	s->sport = sport;
+	s->dport = dport;
+}
+
+/* Decode the frame in fr as captured with cap_len of its bytes. */
+static int
+t_decode_cut(struct decoder *d, int link, uint32_t cap_len,
+    struct ft_pkt *pkt)
+{
+	struct ft_frame f = pcapw_ft_frame(&fr, link, 5000000);
+
+	f.cap_len = cap_len;
+	return decode_frame(d, &f, pkt);
+}
+
+/* Build s into fr and decode it whole, at time ts_us. */
+static int
+t_run_at(struct decoder *d, const struct pcapw_spec *s, uint64_t ts_us,
+    struct ft_pkt *pkt)
+{
+	struct ft_frame f;
+
+	if (pcapw_build(s, &fr)) {
+		UT_FAILF("pcapw_build: %s", pcapw_errmsg());
+		return -1000;
+	}
+	f = pcapw_ft_frame(&fr, s->link, ts_us);
+	return decode_frame(d, &f, pkt);
+}
+
+static int
+t_run(struct decoder *d, const struct pcapw_spec *s, struct ft_pkt *pkt)
+{
+	return t_run_at(d, s, 1000000, pkt);
+}
+
+static int
+t_addr_is(const uint8_t *a, const char *text)
+{
+	uint8_t want[16] = { 0 };
+
+	if (inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, want) != 1)
+		return 0;
+	return memcmp(a, want, 16) == 0;
+}
+
+/* Decode raw bytes of a link type with the given wire length. */
+static int
+t_bytes(struct decoder *d, int link, const uint8_t *p, uint32_t cap,
+    uint32_t wire, struct ft_pkt *pkt)
+{
+	struct ft_frame f = { 7, wire, cap, link, 0, p };
+
+	return decode_frame(d, &f, pkt);
+}
+
+/* ---- Ethernet, L4 ---- */
+
+static void
+ethernet_ipv4_tcp_syn_gives_addresses_ports_and_flags(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 40000, "93.184.216.34", 80);
+	s.tcp_flags = PCAPW_TCP_SYN;
+	UT_EQ(t_run_at(d, &s, 1234567, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_EQ(p.proto, 6);
+	UT_ASSERT(t_addr_is(p.src, "10.0.0.1"));
+	UT_ASSERT(t_addr_is(p.dst, "93.184.216.34"));
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 40000);
+	UT_EQ(p.dport, 80);
+	UT_EQ(p.tcp_flags, FT_TCP_SYN);
+	UT_EQ(p.frag, FT_FRAG_NONE);
+	UT_EQ(p.ts_us, 1234567);
+	UT_EQ(p.wire_len, fr.len);
+	UT_ASSERT(p.l3 == fr.data + 14);
+	UT_EQ(p.l3_len, 40);
+	UT_EQ(p.vlan, 0);
+	UT_ASSERT(memcmp(p.src_mac, s.src_mac, 6) == 0);
+	UT_ASSERT(memcmp(p.dst_mac, s.dst_mac, 6) == 0);
+	decoder_free(d);
+}
+
+static void
+tcp_payload_starts_after_the_data_offset(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	struct ft_frame f;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.payload_len = 20;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	fr.data[fr.l4_off + 12] = 8 << 4;	/* 12 bytes of options */
+	f = pcapw_ft_frame(&fr, s.link, 1);
+	UT_EQ(decode_frame(d, &f, &p), 0);
+	UT_ASSERT(p.payload == fr.data + fr.l4_off + 32);
+	UT_EQ(p.payload_len, 8);
+	fr.data[fr.l4_off + 12] = 4 << 4;	/* below the minimum */
+	UT_EQ(decode_frame(d, &f, &p), 0);
+	UT_EQ(p.has_ports, 1);
+	UT_ASSERT(p.payload == NULL);
+	UT_EQ(decoder_stats(d)->malformed, 1);
+	decoder_free(d);
+}
+
+static void
+ethernet_padding_never_becomes_payload(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 5353, "10.0.0.2", 53);
+	s.payload_len = 4;
+	s.min_len = 60;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(fr.len, 60);
+	UT_EQ(p.payload_len, 4);
+	UT_ASSERT(p.payload == fr.data + fr.payload_off);
+	UT_EQ(p.l3_len, 32);
+	decoder_free(d);
+}
+
+static void
+icmp_and_icmpv6_put_type_and_code_in_dport(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_ICMP, "10.0.0.1", 0, "10.0.0.2", 0);
+	s.icmp_type = 3;
+	s.icmp_code = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 1);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 0);
+	UT_EQ(p.dport, 3 << 8 | 1);
+	t_spec(&s, PCAPW_ICMPV6, "fe80::1", 0, "ff02::1", 0);
+	s.icmp_type = 135;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.proto, 58);
+	UT_EQ(p.dport, 135 << 8);
+	UT_ASSERT(p.payload == NULL);
+	decoder_free(d);
+}
+
+static void
+sctp_has_ports_and_unknown_protocols_have_none(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_SCTP, "10.0.0.1", 3868, "10.0.0.2", 2905);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 3868);
+	UT_EQ(p.dport, 2905);
+	t_spec(&s, 89, "10.0.0.1", 0, "224.0.0.5", 0);	/* OSPF */
+	s.payload_len = 40;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 89);
+	UT_EQ(p.has_ports, 0);
+	UT_EQ(decoder_stats(d)->proto_packets[89], 1);
+	decoder_free(d);
+}
+
+static void
+tunnels_are_keyed_and_counted_on_the_outer_header(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, 41, "192.0.2.1", 0, "198.51.100.1", 0);	/* 6in4 */
+	s.payload_len = 60;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 41);
+	UT_EQ(p.has_ports, 0);
+	UT_ASSERT(t_addr_is(p.src, "192.0.2.1"));
+	s.proto = 47;						/* GRE */
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 47);
+	t_spec(&s, PCAPW_UDP, "192.0.2.1", 51000, "198.51.100.1", 4789);
+	s.payload_len = 8 + 14 + 20 + 8;			/* VXLAN */
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 17);
+	UT_EQ(p.dport, 4789);
+	UT_EQ(st->proto_packets[41], 1);
+	UT_EQ(st->proto_packets[47], 1);
+	UT_EQ(st->proto_packets[17], 1);
+	decoder_free(d);
+}
+
+/* ---- tags, PPPoE, MPLS, LLC ---- */
+
+static void
+vlan_single_tag_gives_its_id(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.vlan[0] = 10;
+	s.n_vlan = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.vlan, 10);
+	UT_EQ(p.sport, 1);
+	UT_ASSERT(p.l3 == fr.data + 18);
+	decoder_free(d);
+}
+
+static void
+vlan_stacked_tags_give_the_outer_vlan_id(void)
+{
+	static const uint16_t tpids[] = { 0x88a8, 0x8100, 0x9100, 0x9200 };
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(tpids) / sizeof(tpids[0]); i++) {
+		t_spec(&s, PCAPW_UDP, "2001:db8::1", 1, "2001:db8::2", 2);
+		s.vlan[0] = 100;
+		s.vlan[1] = 200;
+		s.vlan[2] = 300;
+		s.n_vlan = 3;
+		s.outer_tpid = tpids[i];
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.vlan, 100);
+		UT_EQ(p.ip_ver, 6);
+		UT_EQ(p.dport, 2);
+	}
+	decoder_free(d);
+}
+
+static void
+pppoe_session_carries_ipv4_and_ipv6(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.pppoe = 1;
+	s.vlan[0] = 7;
+	s.n_vlan = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_EQ(p.vlan, 7);
+	UT_EQ(p.dport, 2);
+	t_spec(&s, PCAPW_UDP, "2001:db8::1", 546, "2001:db8::2", 547);
+	s.pppoe = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.dport, 547);
+	decoder_free(d);
+}
+
+static void
+pppoe_discovery_and_lcp_are_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	pcapw_spec_init(&s);
+	s.ethertype = 0x8863;
+	s.payload_len = 30;
+	UT_EQ(t_run(d, &s, &p), -FT_ENOENT);
+	s.ethertype = 0xc021;	/* LCP inside a session */
+	s.pppoe = 1;
+	UT_EQ(t_run(d, &s, &p), -FT_ENOENT);
+	UT_EQ(p.ip_ver, 0);
+	UT_EQ(decoder_stats(d)->non_ip_packets, 2);
+	decoder_free(d);
+}
+
+static void
+mpls_labels_are_popped_to_the_ip_header(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.mpls[0] = 100;
+	s.n_mpls = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_ASSERT(p.l3 == fr.data + 18);
+	t_spec(&s, PCAPW_UDP, "2001:db8::1", 1, "2001:db8::2", 2);
+	s.mpls[0] = 100;
+	s.mpls[1] = 200;
+	s.mpls[2] = 300;
+	s.n_mpls = 3;
+	s.pppoe = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.dport, 2);
+	decoder_free(d);
+}
+
+static void
+mpls_with_a_non_ip_payload_is_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.mpls[0] = 16;
+	s.n_mpls = 1;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	fr.data[fr.l3_off] = 0x15;	/* neither 4, 6 nor a control word */
+	UT_EQ(t_decode_cut(d, s.link, fr.len, &p), -FT_ENOENT);
+	memset(fr.data + 14, 0, 80);	/* 20 labels, no bottom of stack */
+	fr.len = 94;
+	UT_EQ(t_decode_cut(d, s.link, fr.len, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 1);
+	decoder_free(d);
+}
+
+static void
+llc_snap_carries_ip_and_other_llc_is_not_ip(void)
+{
+	static const uint8_t hdr[22] = {
+		2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0, 60,
+		0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00,
+	};
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint8_t buf[128];
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.link = PCAPW_LINK_RAW;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	memcpy(buf, hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), fr.data, fr.len);
+	UT_EQ(t_bytes(d, 1, buf, 22 + fr.len, 22 + fr.len, &p), 0);
+	UT_EQ(p.dport, 2);
+	buf[14] = 0x42;			/* STP */
+	buf[15] = 0x42;
+	UT_EQ(t_bytes(d, 1, buf, 22 + fr.len, 22 + fr.len, &p), -FT_ENOENT);
+	decoder_free(d);
+}
+
+static void
+cisco_fabricpath_gives_the_inner_frame(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint8_t buf[256];
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	memset(buf, 0xee, 12);
+	buf[12] = 0x89;
+	buf[13] = 0x03;
+	buf[14] = 0x40;
+	buf[15] = 0x20;
+	memcpy(buf + 16, fr.data, fr.len);
+	UT_EQ(t_bytes(d, 1, buf, 16 + fr.len, 16 + fr.len, &p), 0);
+	UT_EQ(p.dport, 2);
+	UT_ASSERT(memcmp(p.src_mac, s.src_mac, 6) == 0);
+	decoder_free(d);
+}
+
+static void
+arp_is_not_ip_and_says_so(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	pcapw_spec_init(&s);
+	s.ethertype = 0x0806;
+	s.payload_len = 28;
+	s.min_len = 60;
+	UT_EQ(t_run(d, &s, &p), -FT_ENOENT);
+	UT_EQ(p.ip_ver, 0);
+	UT_ASSERT(p.l3 == NULL);
+	UT_ASSERT(memcmp(p.src_mac, s.src_mac, 6) == 0);
+	UT_EQ(st->non_ip_packets, 1);
+	UT_EQ(st->non_ip_bytes, 60);
+	UT_EQ(st->ip_packets, 0);
+	UT_EQ(st->truncated + st->malformed, 0);
+	decoder_free(d);
+}
+
+/* ---- link types ---- */
+
+static void
+every_link_type_the_builder_knows_decodes_tcp_and_udp(void)
+{
+	static const int links[] = {
+		PCAPW_LINK_EN10MB, PCAPW_LINK_SLL, PCAPW_LINK_SLL2,
+		PCAPW_LINK_RAW, PCAPW_LINK_NULL, PCAPW_LINK_LOOP,
+		PCAPW_LINK_PPP, PCAPW_LINK_PPP_HDLC, PCAPW_LINK_C_HDLC,
+	};
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		t_spec(&s, PCAPW_TCP, "10.0.0.1", 1000, "10.0.0.2", 80);
+		s.link = links[i];
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.ip_ver, 4);
+		UT_EQ(p.dport, 80);
+		UT_ASSERT(p.l3 == fr.data + fr.l3_off);
+		t_spec(&s, PCAPW_UDP, "2001:db8::1", 1000, "2001:db8::2", 53);
+		s.link = links[i];
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.ip_ver, 6);
+		UT_EQ(p.dport, 53);
+	}
+	UT_EQ(decoder_stats(d)->ip_packets, 2 * i);
+	decoder_free(d);
+}
+
+static void
+linux_cooked_links_give_the_source_mac(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.link = PCAPW_LINK_SLL;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_ASSERT(memcmp(p.src_mac, s.src_mac, 6) == 0);
+	s.link = PCAPW_LINK_SLL2;
+	s.vlan[0] = 12;
+	s.n_vlan = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_ASSERT(memcmp(p.src_mac, s.src_mac, 6) == 0);
+	UT_EQ(p.vlan, 12);
+	fr.data[9] = 0x38;	/* ARPHRD_NETLINK (824) */
+	fr.data[8] = 0x03;
+	UT_EQ(t_decode_cut(d, s.link, fr.len, &p), -FT_ENOENT);
+	decoder_free(d);
+}
+
+static void
+raw_links_take_the_version_from_the_link_or_the_header(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.link = PCAPW_LINK_RAW;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	UT_EQ(t_decode_cut(d, 12, fr.len, &p), 0);
+	UT_EQ(t_decode_cut(d, 101, fr.len, &p), 0);
+	UT_EQ(t_decode_cut(d, 228, fr.len, &p), 0);
+	UT_EQ(t_decode_cut(d, 229, fr.len, &p), -FT_EPARSE);
+	fr.data[0] = 0x55;
+	UT_EQ(t_decode_cut(d, 12, fr.len, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 2);
+	decoder_free(d);
+}
+
+static void
+bsd_loopback_families_are_read_in_either_byte_order(void)
+{
+	static const uint8_t fams[][4] = {
+		{ 2, 0, 0, 0 }, { 0, 0, 0, 2 }, { 24, 0, 0, 0 },
+		{ 28, 0, 0, 0 }, { 30, 0, 0, 0 }, { 0, 0, 0, 30 },
+		{ 10, 0, 0, 0 },
+	};
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		t_spec(&s, PCAPW_TCP, i < 2 ? "10.0.0.1" : "::1", 1,
+		    i < 2 ? "10.0.0.2" : "::1", 2);
+		s.link = PCAPW_LINK_NULL;
+		UT_EQ(pcapw_build(&s, &fr), 0);
+		memcpy(fr.data, fams[i], 4);
+		rc = t_decode_cut(d, i & 1 ? 108 : 0, fr.len, &p);
+		UT_EQ(rc, 0);
+		UT_EQ(p.ip_ver, i < 2 ? 4 : 6);
+	}
+	fr.data[0] = 7;		/* AF_IMPLINK: not IP */
+	UT_EQ(t_decode_cut(d, 0, fr.len, &p), -FT_ENOENT);
+	decoder_free(d);
+}
+
+static void
+ppp_reads_compressed_and_uncompressed_protocols(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint8_t buf[128];
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.link = PCAPW_LINK_RAW;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	buf[0] = 0x21;				/* compressed, no ff 03 */
+	memcpy(buf + 1, fr.data, fr.len);
+	UT_EQ(t_bytes(d, 9, buf, fr.len + 1, fr.len + 1, &p), 0);
+	buf[0] = 0x00;				/* uncompressed, no ff 03 */
+	buf[1] = 0x21;
+	memcpy(buf + 2, fr.data, fr.len);
+	UT_EQ(t_bytes(d, 9, buf, fr.len + 2, fr.len + 2, &p), 0);
+	buf[1] = 0x23;				/* not IP */
+	UT_EQ(t_bytes(d, 9, buf, fr.len + 2, fr.len + 2, &p), -FT_ENOENT);
+	buf[0] = 0x8f;				/* Cisco HDLC on PPP_SERIAL */
+	buf[1] = 0x00;
+	buf[2] = 0x08;
+	buf[3] = 0x00;
+	memcpy(buf + 4, fr.data, fr.len);
+	UT_EQ(t_bytes(d, 50, buf, fr.len + 4, fr.len + 4, &p), 0);
+	UT_EQ(p.dport, 2);
+	decoder_free(d);
+}
+
+static void
+pppoe_without_ethernet_link_is_decoded(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.pppoe = 1;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	UT_EQ(t_bytes(d, 51, fr.data + 14, fr.len - 14, fr.len - 14, &p), 0);
+	UT_EQ(p.dport, 2);
+	decoder_free(d);
+}
+
+static void
+unknown_link_type_is_counted_and_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct ft_pkt p;
+	uint8_t b[20] = { 0x45 };
+
+	UT_EQ(t_bytes(d, 127, b, sizeof(b), sizeof(b), &p), -FT_ENOENT);
+	UT_EQ(st->unknown_link, 1);
+	UT_EQ(st->non_ip_packets, 1);
+	UT_EQ(decode_linktype_known(127), 0);
+	UT_EQ(decode_linktype_known(276), 1);
+	UT_STREQ(decode_linktype_name(1), "EN10MB");
+	UT_STREQ(decode_linktype_name(276), "LINUX_SLL2");
+	UT_STREQ(decode_linktype_name(127), "unknown");
+	decoder_free(d);
+}
+
+static void
+link_types_fill_count_slots_in_order_of_first_sight(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct ft_pkt p;
+	uint8_t b[4] = { 0 };
+	int i;
+
+	UT_EQ(st->linktype[0], -1);
+	t_bytes(d, 113, b, 4, 4, &p);
+	t_bytes(d, 1, b, 4, 4, &p);
+	t_bytes(d, 113, b, 4, 4, &p);
+	for (i = 0; i < DECODE_MAX_LINKTYPES; i++)
+		t_bytes(d, 200 + i, b, 4, 4, &p);
+	UT_EQ(st->linktype[0], 113);
+	UT_EQ(st->linktype_packets[0], 2);
+	UT_EQ(st->linktype[1], 1);
+	UT_EQ(st->linktype_packets[1], 1);
+	UT_EQ(st->linktype[2], 200);
+	UT_EQ(st->linktype_untracked, 2);
+	UT_EQ(st->packets, 3 + DECODE_MAX_LINKTYPES);
+	decoder_free(d);
+}
+
+/* ---- IPv4 options, IPv6 extension headers ---- */
+
+static void
+ipv4_options_are_skipped_by_the_header_length(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 443);
+	s.ip_opt_len = 40;
+	s.payload_len = 5;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.dport, 443);
+	UT_EQ(p.payload_len, 5);
+	UT_ASSERT(p.payload == fr.data + 14 + 60 + 20);
+	decoder_free(d);
+}
+
+static void
+ipv6_extension_headers_are_skipped_to_the_upper_layer(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "2001:db8::1", 1, "2001:db8::2", 2);
+	s.v6_ext[0] = 0;
+	s.v6_ext[1] = 43;
+	s.v6_ext[2] = 60;
+	s.n_v6_ext = 3;
+	s.payload_len = 3;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.proto, 17);
+	UT_EQ(p.dport, 2);
+	UT_EQ(p.payload_len, 3);
+	UT_EQ(decoder_stats(d)->proto_packets[17], 1);
+	UT_EQ(decoder_stats(d)->proto_packets[0], 0);
+	decoder_free(d);
+}
+
+static void
+ipv6_esp_ah_and_no_next_header_stop_the_walk(void)
+{
+	static const uint8_t stops[] = { 50, 51, 59 };
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(stops); i++) {
+		t_spec(&s, stops[i], "2001:db8::1", 0, "2001:db8::2", 0);
+		s.v6_ext[0] = 0;
+		s.n_v6_ext = 1;
+		s.payload_len = 24;
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.proto, stops[i]);
+		UT_EQ(p.has_ports, 0);
+	}
+	decoder_free(d);
+}
+
+/* ---- fragments ---- */
+
+static void
+t_frag_spec(struct pcapw_spec *s, const char *src, const char *dst,
+    uint16_t offset, int more, uint32_t id)
+{
+	t_spec(s, PCAPW_UDP, src, 5000, dst, 53);
+	s->frag = 1;
+	s->frag_offset = offset;
+	s->frag_more = more;
+	s->ip_id = id;
+	s->payload_len = offset ? 100 : 1000;
+}
+
+static void
+t_fragments_join_their_first(const char *src, const char *dst)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_frag_spec(&s, src, dst, 0, 1, 77);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.frag, FT_FRAG_FIRST);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.dport, 53);
+	t_frag_spec(&s, src, dst, 1008, 1, 77);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.frag, FT_FRAG_LATER);
+	UT_EQ(p.proto, 17);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 5000);
+	UT_EQ(p.dport, 53);
+	UT_ASSERT(p.payload == NULL);
+	t_frag_spec(&s, src, dst, 2016, 0, 77);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.dport, 53);
+	UT_EQ(st->fragments, 3);
+	UT_EQ(st->frag_orphans, 0);
+	UT_EQ(st->proto_packets[17], 3);
+	decoder_free(d);
+}
+
+static void
+ipv4_later_fragments_take_the_ports_of_their_first(void)
+{
+	t_fragments_join_their_first("10.0.0.1", "10.0.0.2");
+}
+
+static void
+ipv6_later_fragments_take_the_ports_of_their_first(void)
+{
+	t_fragments_join_their_first("2001:db8::1", "2001:db8::2");
+}
+
+static void
+t_orphan(const char *src, const char *dst)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_frag_spec(&s, src, dst, 1008, 0, 9);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.frag, FT_FRAG_LATER);
+	UT_EQ(p.has_ports, 0);
+	UT_EQ(p.sport, 0);
+	UT_EQ(p.dport, 0);
+	UT_EQ(p.proto, 17);
+	t_frag_spec(&s, src, dst, 0, 1, 9);	/* its first, too late */
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.has_ports, 1);
+	t_frag_spec(&s, src, dst, 1008, 0, 10);	/* another datagram */
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.has_ports, 0);
+	UT_EQ(st->fragments, 3);
+	UT_EQ(st->frag_orphans, 2);
+	UT_EQ(st->ip_packets, 3);
+	decoder_free(d);
+}
+
+static void
+ipv4_later_fragment_before_its_first_is_an_orphan_with_ports_0(void)
+{
+	t_orphan("10.0.0.1", "10.0.0.2");
+}
+
+static void
+ipv6_later_fragment_before_its_first_is_an_orphan_with_ports_0(void)
+{
+	t_orphan("2001:db8::1", "2001:db8::2");
+}
+
+static void
+a_first_fragment_is_forgotten_after_the_timeout(void)
+{
+	struct decoder *d = t_new(0, 5);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 0, 1, 3);
+	UT_EQ(t_run_at(d, &s, 1000000, &p), 0);
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 1, 3);
+	UT_EQ(t_run_at(d, &s, 5900000, &p), 0);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(t_run_at(d, &s, 6100000, &p), 0);
+	UT_EQ(p.has_ports, 0);
+	UT_EQ(decoder_stats(d)->frag_orphans, 1);
+	decoder_free(d);
+}
+
+static void
+a_full_fragment_table_evicts_the_oldest_first_fragment(void)
+{
+	struct decoder *d = t_new(1, 30);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 0, 1, 1);
+	UT_EQ(t_run(d, &s, &p), 0);
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 0, 1, 2);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(decoder_stats(d)->frag_evicted, 1);
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 0, 1);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.has_ports, 0);
+	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 0, 2);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.has_ports, 1);
+	decoder_free(d);
+}
+
+static void
+icmp_fragments_carry_type_and_code_to_later_ones(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_ICMP, "10.0.0.1", 0, "10.0.0.2", 0);
+	s.icmp_type = 8;
+	s.frag = 1;
+	s.frag_more = 1;
+	s.ip_id = 5;
+	s.payload_len = 1472;
+	UT_EQ(t_run(d, &s, &p), 0);
+	s.frag_offset = 1480;
+	s.frag_more = 0;
+	s.payload_len = 20;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.frag, FT_FRAG_LATER);
+	UT_EQ(p.dport, 8 << 8);
+	UT_EQ(p.has_ports, 1);
+	decoder_free(d);
+}
+
+/* ---- truncation, malformed headers ---- */
+
+/* A frame to cut at every length, and what its L4 needs. */
+struct t_cut_case {
+	const char *what;		/* for failure messages */
+	int link;			/* PCAPW_LINK_* */
+	uint8_t proto;			/* IP protocol */
+	const char *src;		/* decides the IP version */
+	int vlans, pppoe, mpls;		/* wrapping */
+	int opts, ext, frag_off, frag;	/* IP extras */
+	uint32_t ports_need;		/* L4 bytes that give ports */
+	uint32_t hdr_need;		/* L4 bytes of a whole header */
+};
+
+static const struct t_cut_case t_cuts[] = {
+	{ "eth ipv4 options tcp", 1, 6, "10.0.0.1",
+	    0, 0, 0, 8, 0, 0, 0, 4, 20 },
+	{ "qinq pppoe ipv6 ext udp", 1, 17, "2001:db8::1",
+	    2, 1, 0, 0, 2, 0, 0, 4, 8 },
+	{ "mpls ipv4 icmp", 1, 1, "10.0.0.1", 1, 0, 2, 0, 0, 0, 0, 2, 4 },
+	{ "sll2 ipv6 tcp", 276, 6, "2001:db8::1", 0, 0, 0, 0, 0, 0, 0, 4, 20 },
+	{ "sll vlan ipv4 udp", 113, 17, "10.0.0.1", 1, 0, 0, 0, 0, 0, 0, 4, 8 },
+	{ "null ipv6 icmpv6", 0, 58, "2001:db8::1", 0, 0, 0, 0, 0, 0, 0, 2, 4 },
+	{ "ppp ipv4 tcp", 9, 6, "10.0.0.1", 0, 0, 0, 0, 0, 0, 0, 4, 20 },
+	{ "c_hdlc ipv4 udp", 104, 17, "10.0.0.1", 0, 0, 0, 0, 0, 0, 0, 4, 8 },
+	{ "raw ipv6 first fragment tcp", 101, 6, "2001:db8::1",
+	    0, 0, 0, 0, 1, 0, 1, 4, 20 },
+	{ "eth ipv4 later fragment", 1, 17, "10.0.0.1",
+	    0, 0, 0, 0, 0, 64, 1, 1u << 30, 0 },
+};
+
+static void
+t_cut_spec(const struct t_cut_case *c, struct pcapw_spec *s)
+{
+	int v6 = strchr(c->src, ':') != NULL;
+
+	t_spec(s, c->proto, c->src, 1234, v6 ? "2001:db8::2" : "10.0.0.2", 80);
+	s->link = c->link;
+	s->n_vlan = c->vlans;
+	s->vlan[0] = 1;
+	s->vlan[1] = 2;
+	s->pppoe = c->pppoe;
+	s->n_mpls = c->mpls;
+	s->mpls[0] = 100;
+	s->mpls[1] = 200;
+	s->ip_opt_len = (uint8_t)c->opts;
+	s->n_v6_ext = c->ext;
+	s->v6_ext[1] = 60;
+	s->frag = c->frag;
+	s->frag_more = c->frag;
+	s->frag_offset = (uint16_t)c->frag_off;
+	s->payload_len = 10;
+}
+
+/* Decode fr cut to cut bytes; fail the case unless the decoder did as said. */
+static void
+t_check_cut(struct decoder *d, const struct t_cut_case *c, int ipfix,
+    uint32_t cut)
+{
+	const struct decode_stats *st = decoder_stats(d);
+	uint64_t trunc = st->truncated, mal = st->malformed;
+	struct ft_pkt p;
+	int rc = t_decode_cut(d, c->link, cut, &p);
+	int want_ip = cut >= fr.l3_off + (uint32_t)ipfix;
+	int want_ports = want_ip && cut >= fr.l4_off + c->ports_need;
+	int want_trunc = cut < fr.l4_off + c->hdr_need;
+
+	if (rc != (want_ip ? 0 : -FT_EPARSE) || p.has_ports != want_ports ||
+	    st->truncated - trunc != (uint64_t)want_trunc ||
+	    st->malformed != mal)
+		UT_FAILF("%s cut at %u of %u: rc %d ports %d truncated +%d "
+		    "malformed +%d", c->what, cut, fr.len, rc, p.has_ports,
+		    (int)(st->truncated - trunc), (int)(st->malformed - mal));
+}
+
+static void
+truncated_at_every_header_boundary_never_crashes_and_is_counted(void)
+{
+	struct pcapw_spec s;
+	struct decoder *d;
+	const struct decode_stats *st;
+	size_t i;
+	uint32_t cut;
+	int ipfix;
+
+	for (i = 0; i < sizeof(t_cuts) / sizeof(t_cuts[0]); i++) {
+		d = t_new(0, 0);
+		st = decoder_stats(d);
+		t_cut_spec(&t_cuts[i], &s);
+		if (pcapw_build(&s, &fr)) {
+			UT_FAILF("%s: %s", t_cuts[i].what, pcapw_errmsg());
+			continue;
+		}
+		ipfix = (fr.data[fr.l3_off] >> 4) == 4 ? 20 : 40;
+		for (cut = 0; cut <= fr.len; cut++)
+			t_check_cut(d, &t_cuts[i], ipfix, cut);
+		UT_EQ(st->packets, fr.len + 1);
+		UT_EQ(st->ip_packets + st->non_ip_packets, st->packets);
+		UT_EQ(st->bytes, (uint64_t)fr.len * (fr.len + 1));
+		decoder_free(d);
+	}
+}
+
+static void
+a_runt_frame_is_malformed_not_truncated(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	UT_EQ(t_bytes(d, 1, fr.data, 10, 10, &p), -FT_EPARSE);
+	UT_EQ(t_bytes(d, 1, fr.data, 30, 30, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 2);
+	UT_EQ(decoder_stats(d)->truncated, 0);
+	decoder_free(d);
+}
+
+/* Build a TCP/IPv4 frame, let poke change it, decode it whole. */
+static int
+t_poked(struct decoder *d, int v6, uint32_t at, uint8_t val,
+    struct ft_pkt *p)
+{
+	struct pcapw_spec s;
+
+	t_spec(&s, PCAPW_TCP, v6 ? "2001:db8::1" : "10.0.0.1", 1,
+	    v6 ? "2001:db8::2" : "10.0.0.2", 2);
+	s.payload_len = 8;
+	if (pcapw_build(&s, &fr))
+		return -1000;
+	fr.data[fr.l3_off + at] = val;
+	return t_decode_cut(d, s.link, fr.len, p);
+}
+
+static void
+ipv4_header_length_below_5_is_malformed_and_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 0, 0x44, &p), -FT_EPARSE);
+	UT_EQ(t_poked(d, 0, 0, 0x40, &p), -FT_EPARSE);
+	UT_EQ(p.ip_ver, 0);
+	UT_EQ(st->malformed, 2);
+	UT_EQ(st->non_ip_packets, 2);
+	UT_EQ(st->non_ip_bytes, 2 * fr.len);
+	decoder_free(d);
+}
+
+static void
+a_bad_ip_version_is_malformed_and_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 0, 0x65, &p), -FT_EPARSE);
+	UT_EQ(t_poked(d, 1, 0, 0x40, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 2);
+	UT_EQ(decoder_stats(d)->ip_packets, 0);
+	decoder_free(d);
+}
+
+static void
+total_length_shorter_than_the_header_is_malformed_and_not_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 3, 19, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 1);
+	decoder_free(d);
+}
+
+static void
+total_length_longer_than_the_frame_is_malformed_but_still_ip(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 2, 0x05, &p), 0);	/* 1280 + 48 bytes */
+	UT_EQ(p.dport, 2);
+	UT_EQ(p.payload_len, 8);
+	UT_EQ(p.l3_len, 48);
+	UT_EQ(t_poked(d, 1, 4, 0x05, &p), 0);	/* IPv6 payload length */
+	UT_EQ(p.payload_len, 8);
+	UT_EQ(decoder_stats(d)->malformed, 2);
+	UT_EQ(decoder_stats(d)->ip_packets, 2);
+	decoder_free(d);
+}
+
+static void
+ip_total_length_zero_is_taken_as_segmentation_offload(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 3, 0, &p), 0);
+	UT_EQ(p.payload_len, 8);
+	UT_EQ(decoder_stats(d)->malformed, 0);
+	decoder_free(d);
+}
+
+static void
+an_l4_header_cut_by_the_ip_length_is_malformed_not_truncated(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct ft_pkt p;
+
+	UT_EQ(t_poked(d, 0, 3, 30, &p), 0);	/* 10 bytes of TCP */
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.tcp_flags, 0);
+	UT_ASSERT(p.payload == NULL);
+	UT_EQ(p.l3_len, 30);
+	UT_EQ(decoder_stats(d)->malformed, 1);
+	UT_EQ(decoder_stats(d)->truncated, 0);
+	decoder_free(d);
+}
+
+/* ---- counting ---- */
+
+static void
+ip_and_non_ip_bytes_add_up_to_all_bytes(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint64_t sum = 0;
+	int i;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	t_run(d, &s, &p);
+	t_spec(&s, PCAPW_UDP, "2001:db8::1", 1, "2001:db8::2", 2);
+	s.payload_len = 100;
+	t_run(d, &s, &p);
+	pcapw_spec_init(&s);
+	s.ethertype = 0x0806;
+	s.payload_len = 46;
+	t_run(d, &s, &p);
+	t_poked(d, 0, 0, 0x41, &p);
+	for (i = 0; i < 256; i++)
+		sum += st->proto_bytes[i];
+	UT_EQ(st->packets, 4);
+	UT_EQ(st->ip_packets, 2);
+	UT_EQ(st->non_ip_packets, 2);
+	UT_EQ(st->ipv4_packets + st->ipv6_packets, st->ip_packets);
+	UT_EQ(st->ip_bytes + st->non_ip_bytes, st->bytes);
+	UT_EQ(sum, st->ip_bytes);
+	UT_EQ(st->ip_bytes, 54 + 14 + 40 + 8 + 100);
+	decoder_free(d);
+}
+
+static void
+protocol_counts_use_wire_bytes_not_captured_bytes(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.payload_len = 1000;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	UT_EQ(t_decode_cut(d, s.link, 96, &p), 0);
+	UT_EQ(p.cap_len, 96);
+	UT_EQ(p.wire_len, fr.len);
+	UT_EQ(p.payload_len, 96 - 42);
+	UT_EQ(p.l3_len, 96 - 14);
+	UT_EQ(st->proto_bytes[17], fr.len);
+	UT_EQ(st->ip_bytes, fr.len);
+	UT_EQ(st->truncated, 0);
+	decoder_free(d);
+}
+
+static void
+decoder_new_fills_defaults_and_free_takes_null(void)
+{
+	struct decoder *d = NULL;
+	struct decode_opts zero = { 0, 0 };
+
+	UT_EQ(decoder_new(NULL, &d, NULL), 0);
+	UT_ASSERT(d != NULL);
+	decoder_free(d);
+	UT_EQ(decoder_new(&zero, &d, NULL), 0);
+	UT_EQ(decoder_stats(d)->packets, 0);
+	decoder_free(d);
+	decoder_free(NULL);
+}
+
+static void
+the_interface_index_is_copied(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	struct ft_frame f;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	f = pcapw_ft_frame(&fr, 1, 42);
+	f.iface = 3;
+	UT_EQ(decode_frame(d, &f, &p), 0);
+	UT_EQ(p.iface, 3);
+	UT_EQ(p.ts_us, 42);
+	decoder_free(d);
+}
+
+int
+main(void)
+{
+	UT_RUN(ethernet_ipv4_tcp_syn_gives_addresses_ports_and_flags);
+	UT_RUN(tcp_payload_starts_after_the_data_offset);
+	UT_RUN(ethernet_padding_never_becomes_payload);
+	UT_RUN(icmp_and_icmpv6_put_type_and_code_in_dport);
+	UT_RUN(sctp_has_ports_and_unknown_protocols_have_none);
+	UT_RUN(tunnels_are_keyed_and_counted_on_the_outer_header);
+	UT_RUN(vlan_single_tag_gives_its_id);
+	UT_RUN(vlan_stacked_tags_give_the_outer_vlan_id);
+	UT_RUN(pppoe_session_carries_ipv4_and_ipv6);
+	UT_RUN(pppoe_discovery_and_lcp_are_not_ip);
+	UT_RUN(mpls_labels_are_popped_to_the_ip_header);
+	UT_RUN(mpls_with_a_non_ip_payload_is_not_ip);
+	UT_RUN(llc_snap_carries_ip_and_other_llc_is_not_ip);
+	UT_RUN(cisco_fabricpath_gives_the_inner_frame);
+	UT_RUN(arp_is_not_ip_and_says_so);
+	UT_RUN(every_link_type_the_builder_knows_decodes_tcp_and_udp);
+	UT_RUN(linux_cooked_links_give_the_source_mac);
+	UT_RUN(raw_links_take_the_version_from_the_link_or_the_header);
+	UT_RUN(bsd_loopback_families_are_read_in_either_byte_order);
+	UT_RUN(ppp_reads_compressed_and_uncompressed_protocols);
+	UT_RUN(pppoe_without_ethernet_link_is_decoded);
+	UT_RUN(unknown_link_type_is_counted_and_not_ip);
+	UT_RUN(link_types_fill_count_slots_in_order_of_first_sight);
+	UT_RUN(ipv4_options_are_skipped_by_the_header_length);
+	UT_RUN(ipv6_extension_headers_are_skipped_to_the_upper_layer);
+	UT_RUN(ipv6_esp_ah_and_no_next_header_stop_the_walk);
+	UT_RUN(ipv4_later_fragments_take_the_ports_of_their_first);
+	UT_RUN(ipv6_later_fragments_take_the_ports_of_their_first);
+	UT_RUN(ipv4_later_fragment_before_its_first_is_an_orphan_with_ports_0);
+	UT_RUN(ipv6_later_fragment_before_its_first_is_an_orphan_with_ports_0);
+	UT_RUN(a_first_fragment_is_forgotten_after_the_timeout);
+	UT_RUN(a_full_fragment_table_evicts_the_oldest_first_fragment);
+	UT_RUN(icmp_fragments_carry_type_and_code_to_later_ones);
+	UT_RUN(truncated_at_every_header_boundary_never_crashes_and_is_counted);
+	UT_RUN(a_runt_frame_is_malformed_not_truncated);
+	UT_RUN(ipv4_header_length_below_5_is_malformed_and_not_ip);
+	UT_RUN(a_bad_ip_version_is_malformed_and_not_ip);
+	UT_RUN(total_length_shorter_than_the_header_is_malformed_and_not_ip);
+	UT_RUN(total_length_longer_than_the_frame_is_malformed_but_still_ip);
+	UT_RUN(ip_total_length_zero_is_taken_as_segmentation_offload);
+	UT_RUN(an_l4_header_cut_by_the_ip_length_is_malformed_not_truncated);
+	UT_RUN(ip_and_non_ip_bytes_add_up_to_all_bytes);
+	UT_RUN(protocol_counts_use_wire_bytes_not_captured_bytes);
+	UT_RUN(decoder_new_fills_defaults_and_free_takes_null);
+	UT_RUN(the_interface_index_is_copied);
+	return UT_DONE();
+}

@@ -1,0 +1,591 @@
+/* test_query.c: flow listing, top-N for every field and order, and the output writers. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../src/base/ft_log.h"
+#include "../../src/query/query.h"
+#include "ut.h"
+
+#define T0 1700000000000000ull	/* 2023-11-14T22:13:20Z in microseconds */
+#define SEC 1000000ull
+
+static char tmpdir[64];		/* per-process scratch directory */
+static struct store *fixture;	/* the known store, read-only */
+
+static struct ft_flowrec
+rec(uint64_t id, uint64_t t_s, uint8_t proto, const char *cli,
+    uint16_t cport, const char *srv, uint16_t sport, const char *app,
+    uint64_t bcs, uint64_t bsc, uint64_t pcs, uint64_t psc)
+{
+	struct ft_flowrec r;
+	int af = strchr(cli, ':') ? AF_INET6 : AF_INET;
+
+	memset(&r, 0, sizeof(r));
+	r.flow_id = id;
+	r.first_us = T0 + t_s * SEC;
+	r.last_us = r.first_us + 2500000;
+	r.start_us = r.first_us;
+	r.ip_ver = af == AF_INET ? 4 : 6;
+	inet_pton(af, cli, r.cli);
+	inet_pton(af, srv, r.srv);
+	r.proto = proto;
+	r.cport = cport;
+	r.sport = sport;
+	snprintf(r.app, sizeof(r.app), "%s", app);
+	r.bytes[0] = bcs;
+	r.bytes[1] = bsc;
+	r.pkts[0] = pcs;
+	r.pkts[1] = psc;
+	r.flags = FT_REC_FINAL;
+	return r;
+}
+
+/*
+ * Six records of five flows; flow 1 comes as two deltas. Totals per flow
+ * (bytes/packets): 1: 15000/45, 2: 240/2, 3: 210/2, 4: 3300/7, 5: 168/2.
+ */
+static int
+fixture_records(struct ft_flowrec *r)
+{
+	r[0] = rec(1, 1000, 6, "10.0.0.1", 50000, "93.184.216.34", 443, "TLS",
+	    1000, 9000, 10, 20);
+	r[0].flags = 0;
+	r[0].end = FT_END_ACTIVE;
+	snprintf(r[0].server_name, FT_NAME_MAX, "example.com");
+	r[1] = rec(2, 1010, 17, "10.0.0.2", 40000, "8.8.8.8", 53, "DNS", 80,
+	    160, 1, 1);
+	snprintf(r[1].server_name, FT_NAME_MAX, "example.com");
+	r[2] = rec(3, 1020, 17, "10.0.0.1", 40001, "8.8.8.8", 53, "DNS", 70,
+	    140, 1, 1);
+	r[3] = rec(4, 1030, 6, "2001:db8::1", 51000, "2001:db8::80", 80,
+	    "HTTP", 300, 3000, 3, 4);
+	r[4] = rec(5, 1040, 1, "10.0.0.2", 0, "10.0.0.1", 8 << 8, "", 84, 84,
+	    1, 1);
+	r[5] = rec(1, 1060, 6, "10.0.0.1", 50000, "93.184.216.34", 443, "TLS",
+	    500, 4500, 5, 10);
+	snprintf(r[5].server_name, FT_NAME_MAX, "example.com");
+	return 6;
+}
+
+static struct store *
+fixture_open(const char *name, const struct ft_flowrec *r, size_t n)
+{
+	char path[128];
+	struct store_opts o = { .path = path, .commit_interval_s = 60 };
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
+	if (store_open(&o, &st, &err) || store_append(st, r, n, &err)) {
+		UT_FAILF("fixture: %s", err.msg);
+		return NULL;
+	}
+	store_close(st);
+	st = NULL;
+	o.read_only = true;
+	if (store_open(&o, &st, &err))
+		UT_FAILF("fixture read-only: %s", err.msg);
+	return st;
+}
+
+/* Output of one report, as a malloc'd string. */
+struct capture {
+	FILE *fp;		/* memstream */
+	char *buf;		/* its buffer after capture_end() */
+	size_t len;		/* its length */
+	struct out *w;		/* writer on fp */
+};
+
+static void
+capture_begin(struct capture *c, enum out_format f, bool human)
+{
+	struct out_opts o = { .format = f, .human = human };
+
+	memset(c, 0, sizeof(*c));
+	c->fp = open_memstream(&c->buf, &c->len);
+	o.fp = c->fp;
+	out_new(&o, &c->w, NULL);
+}
+
+static char *
+capture_end(struct capture *c)
+{
+	out_free(c->w);
+	fclose(c->fp);
+	return c->buf;
+}
+
+/* top over the fixture as CSV (or fmt), with by given as on the CLI. */
+static char *
+top(const char *by, enum query_order order, uint64_t limit,
+    enum out_format f, bool human)
+{
+	struct query_top_opts o = { .order = order };
+	struct ft_err err = { 0 };
+	struct capture c;
+
+	o.range.limit = limit;
+	if (query_top_parse_by(by, &o, &err))
+		UT_FAILF("parse --by %s: %s", by, err.msg);
+	capture_begin(&c, f, human);
+	if (query_top(fixture, &o, c.w, &err))
+		UT_FAILF("top --by %s: %s", by, err.msg);
+	return capture_end(&c);
+}
+
+#define TOP_EQ(by, order, limit, want)                                  \
+	do {                                                            \
+		char *got_ = top(by, order, limit, OUT_CSV, false);     \
+		UT_STREQ(got_, want);                                   \
+		free(got_);                                             \
+	} while (0)
+
+static char *
+flows(const struct query_range *r, enum out_format f)
+{
+	struct ft_err err = { 0 };
+	struct capture c;
+
+	capture_begin(&c, f, false);
+	if (query_flows(fixture, r, c.w, &err))
+		UT_FAILF("flows: %s", err.msg);
+	return capture_end(&c);
+}
+
+static void
+flows_lists_records_newest_first_within_since_until_and_limit(void)
+{
+	struct query_range r = { .limit = 3 };
+	char *got;
+
+	got = flows(&r, OUT_CSV);
+	UT_STREQ(got, "time,duration,proto,client,cport,server,sport,app,"
+	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc\n"
+	    "2023-11-14T22:31:00.000000Z,2.500000,6,10.0.0.1,50000,"
+	    "93.184.216.34,443,TLS,example.com,500,4500,5,10\n"
+	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,10.0.0.1,2048,"
+	    ",,84,84,1,1\n"
+	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,51000,"
+	    "2001:db8::80,80,HTTP,,300,3000,3,4\n");
+	free(got);
+	r.limit = 0;
+	r.since_us = T0 + 1010 * SEC;
+	r.until_us = T0 + 1040 * SEC;
+	got = flows(&r, OUT_CSV);
+	UT_ASSERT(strstr(got, ",51000,") && strstr(got, ",40001,") &&
+	    strstr(got, ",40000,"));
+	UT_ASSERT(strstr(got, ",50000,") == NULL && strstr(got, ",0,") ==
+	    NULL);
+	UT_ASSERT(strstr(got, ",51000,") < strstr(got, ",40001,") &&
+	    strstr(got, ",40001,") < strstr(got, ",40000,"));
+	free(got);
+}
+
+static void
+flows_default_limit_is_one_hundred_rows(void)
+{
+	struct ft_flowrec *r = calloc(150, sizeof(*r));
+	struct query_range q = { 0 };
+	struct ft_err err = { 0 };
+	struct capture c;
+	struct store *st;
+	char *got, *p;
+	int i, lines = 0;
+
+	for (i = 0; i < 150; i++)
+		r[i] = rec((uint64_t)i, (uint64_t)i, 6, "10.0.0.1", 1,
+		    "10.0.0.2", 2, "", 1, 1, 1, 1);
+	st = fixture_open("many", r, 150);
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_flows(st, &q, c.w, &err), 0);
+	got = capture_end(&c);
+	for (p = got; (p = strchr(p, '\n')); p++)
+		lines++;
+	UT_EQ(lines, 1 + QUERY_FLOWS_LIMIT);
+	UT_ASSERT(strstr(got, "\n2023-11-14T22:15:49.000000Z,") != NULL);
+	free(got);
+	store_close(st);
+	free(r);
+}
+
+static void
+flows_json_is_an_array_of_objects_with_exact_values(void)
+{
+	struct query_range r = { .limit = 2, .until_us = T0 + 1060 * SEC };
+	char *got = flows(&r, OUT_JSON);
+
+	UT_STREQ(got, "[\n"
+	    "{\"time\":\"2023-11-14T22:30:40.000000Z\",\"duration\":2.500000,"
+	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,\"server\":"
+	    "\"10.0.0.1\",\"sport\":2048,\"app\":null,\"server_name\":null,"
+	    "\"bytes_cs\":84,\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1},\n"
+	    "{\"time\":\"2023-11-14T22:30:30.000000Z\",\"duration\":2.500000,"
+	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,\"server\":"
+	    "\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\",\"server_name\":"
+	    "null,\"bytes_cs\":300,\"bytes_sc\":3000,\"pkts_cs\":3,"
+	    "\"pkts_sc\":4}\n]\n");
+	free(got);
+}
+
+static void
+top_by_proto_sums_bytes_packets_and_distinct_flows(void)
+{
+	TOP_EQ("proto", QUERY_ORDER_BYTES, 0, "proto,bytes,packets,flows\n"
+	    "6,18300,52,2\n17,450,4,2\n1,168,2,1\n");
+	TOP_EQ("proto", QUERY_ORDER_PACKETS, 0, "proto,bytes,packets,flows\n"
+	    "6,18300,52,2\n17,450,4,2\n1,168,2,1\n");
+	TOP_EQ("proto", QUERY_ORDER_FLOWS, 2, "proto,bytes,packets,flows\n"
+	    "6,18300,52,2\n17,450,4,2\n");
+}
+
+static void
+top_by_app_counts_a_flow_of_two_deltas_once(void)
+{
+	TOP_EQ("app", QUERY_ORDER_BYTES, 0, "app,bytes,packets,flows\n"
+	    "TLS,15000,45,1\nHTTP,3300,7,1\nDNS,450,4,2\nUnknown,168,2,1\n");
+	TOP_EQ("app", QUERY_ORDER_FLOWS, 0, "app,bytes,packets,flows\n"
+	    "DNS,450,4,2\nHTTP,3300,7,1\nTLS,15000,45,1\nUnknown,168,2,1\n");
+}
+
+static void
+top_by_src_and_dst_group_by_client_and_server(void)
+{
+	TOP_EQ("src", QUERY_ORDER_BYTES, 0, "src,bytes,packets,flows\n"
+	    "10.0.0.1,15210,47,2\n2001:db8::1,3300,7,1\n10.0.0.2,408,4,2\n");
+	TOP_EQ("src", QUERY_ORDER_FLOWS, 0, "src,bytes,packets,flows\n"
+	    "10.0.0.1,15210,47,2\n10.0.0.2,408,4,2\n2001:db8::1,3300,7,1\n");
+	TOP_EQ("dst", QUERY_ORDER_PACKETS, 0, "dst,bytes,packets,flows\n"
+	    "93.184.216.34,15000,45,1\n2001:db8::80,3300,7,1\n"
+	    "8.8.8.8,450,4,2\n10.0.0.1,168,2,1\n");
+}
+
+static void
+top_by_host_counts_each_flow_for_both_ends(void)
+{
+	TOP_EQ("host", QUERY_ORDER_BYTES, 0, "host,bytes,packets,flows\n"
+	    "10.0.0.1,15378,49,3\n93.184.216.34,15000,45,1\n"
+	    "2001:db8::1,3300,7,1\n2001:db8::80,3300,7,1\n8.8.8.8,450,4,2\n"
+	    "10.0.0.2,408,4,2\n");
+	TOP_EQ("host", QUERY_ORDER_FLOWS, 2, "host,bytes,packets,flows\n"
+	    "10.0.0.1,15378,49,3\n8.8.8.8,450,4,2\n");
+}
+
+static void
+top_by_ports_groups_with_the_protocol(void)
+{
+	TOP_EQ("dst-port", QUERY_ORDER_BYTES, 0,
+	    "proto,dst_port,bytes,packets,flows\n"
+	    "6,443,15000,45,1\n6,80,3300,7,1\n17,53,450,4,2\n1,2048,168,2,1\n");
+	TOP_EQ("src-port", QUERY_ORDER_BYTES, 0,
+	    "proto,src_port,bytes,packets,flows\n"
+	    "6,50000,15000,45,1\n6,51000,3300,7,1\n17,40000,240,2,1\n"
+	    "17,40001,210,2,1\n1,0,168,2,1\n");
+	TOP_EQ("dst-port,proto", QUERY_ORDER_FLOWS, 1,
+	    "proto,dst_port,bytes,packets,flows\n17,53,450,4,2\n");
+	TOP_EQ("app,dst_port", QUERY_ORDER_BYTES, 2,
+	    "app,proto,dst_port,bytes,packets,flows\n"
+	    "TLS,6,443,15000,45,1\nHTTP,6,80,3300,7,1\n");
+}
+
+static void
+top_keeps_to_since_and_until(void)
+{
+	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
+	struct ft_err err = { 0 };
+	struct capture c;
+	char *got;
+
+	o.range.since_us = T0 + 1050 * SEC;
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "proto,bytes,packets,flows\n6,5000,15,1\n");
+	free(got);
+	o.range.since_us = 0;
+	o.range.until_us = T0 + 1000 * SEC;
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "proto,bytes,packets,flows\n");
+	free(got);
+}
+
+static void
+a_where_fragment_binds_its_values_and_never_pastes_them(void)
+{
+	struct query_value v17 = { .type = QUERY_INT, .i = 17 };
+	struct query_value evil = { .type = QUERY_TEXT, .p = "x' OR 1=1 --",
+	    .len = 12 };
+	struct query_where w = { "f.proto = ?", &v17, 1 };
+	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
+	struct ft_err err = { 0 };
+	struct capture c;
+	char *got;
+
+	o.range.where = &w;
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "proto,bytes,packets,flows\n17,450,4,2\n");
+	free(got);
+	w.sql = "a.name = ?";
+	w.vals = &evil;
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_flows(fixture, &o.range, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_ASSERT(strchr(got, '\n') == got + strlen(got) - 1);
+	free(got);
+	w.sql = "f.proto = ? AND f.sport = ?";
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_flows(fixture, &o.range, c.w, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "query: filter has 2 placeholders for 1 values");
+	free(capture_end(&c));
+}
+
+static void
+bad_by_and_order_names_get_one_clear_line(void)
+{
+	struct query_top_opts o = { 0 };
+	enum query_order ord;
+	struct ft_err err = { 0 };
+
+	UT_EQ(query_top_parse_by("proto,port", &o, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "unknown --by field 'port': expected proto, app, "
+	    "src, dst, host, dst-port or src-port");
+	UT_EQ(query_top_parse_by("app,,src", &o, &err), -FT_EINVAL);
+	UT_EQ(query_top_parse_by("app,app", &o, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "--by lists 'app' twice");
+	UT_EQ(query_top_parse_by("proto,app,src,dst,host", &o, &err),
+	    -FT_EINVAL);
+	UT_EQ(query_top_parse_by("host,dst-port", &o, &err), 0);
+	UT_EQ(o.n_by, 2);
+	UT_EQ(o.by[1], QUERY_BY_DST_PORT);
+	UT_EQ(query_top_parse_order("flows", &ord, &err), 0);
+	UT_EQ(ord, QUERY_ORDER_FLOWS);
+	UT_EQ(query_top_parse_order("size", &ord, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "unknown --order 'size': expected bytes, packets or "
+	    "flows");
+}
+
+static void
+top_as_a_table_shows_protocol_names_aligned(void)
+{
+	char *got = top("proto", QUERY_ORDER_BYTES, 0, OUT_TABLE, false);
+
+	UT_STREQ(got,
+	    "proto  bytes  packets  flows\n"
+	    "tcp    18300       52      2\n"
+	    "udp      450        4      2\n"
+	    "icmp     168        2      1\n");
+	free(got);
+	got = top("proto", QUERY_ORDER_BYTES, 0, OUT_JSON, true);
+	UT_STREQ(got, "[\n{\"proto\":6,\"bytes\":18300,\"packets\":52,"
+	    "\"flows\":2},\n{\"proto\":17,\"bytes\":450,\"packets\":4,"
+	    "\"flows\":2},\n{\"proto\":1,\"bytes\":168,\"packets\":2,"
+	    "\"flows\":1}\n]\n");
+	free(got);
+}
+
+/* One column of every type, for the writer tests. */
+static const struct out_col wcols[] = {
+	{ "name", OUT_TEXT, NULL },
+	{ "port", OUT_INT, NULL },
+	{ "pkts", OUT_COUNT, NULL },
+	{ "bytes", OUT_BYTES, NULL },
+	{ "time", OUT_TIME, NULL },
+	{ "dur", OUT_DURATION, NULL },
+	{ "addr", OUT_ADDR, NULL },
+	{ "proto", OUT_PROTO, NULL },
+};
+
+static char *
+write_rows(enum out_format f, bool human)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t v4[4] = { 192, 168, 1, 151 };
+	const struct out_cell rows[3][8] = {
+		{ { .p = "a,b \"q\"", .len = 7 }, { .i = 443 }, { .i = 1234 },
+		  { .i = 2411724 }, { .i = (int64_t)T0 + 123456 },
+		  { .i = 125000000 }, { .p = v4, .len = 4 }, { .i = 6 } },
+		{ { .p = "line\nbreak\x1b[31m\xff", .len = 16 }, { .i = 0 },
+		  { .i = 7 }, { .i = 512 }, { .i = (int64_t)T0 },
+		  { .i = 4500 }, { .p = v6, .len = 16 }, { .i = 253 } },
+		{ { .p = "caf\xc3\xa9", .len = 5 }, { .null = true },
+		  { .i = 123456789 }, { .i = 5000000000000 }, { .null = true },
+		  { .i = 3 * 3600 * 1000000ll + 120000000 }, { .null = true },
+		  { .i = 17 } },
+	};
+	struct capture c;
+	int i;
+
+	capture_begin(&c, f, human);
+	out_begin(c.w, wcols, 8, NULL);
+	for (i = 0; i < 3; i++)
+		out_row(c.w, rows[i], NULL);
+	out_end(c.w, NULL);
+	return capture_end(&c);
+}
+
+static void
+csv_quotes_per_rfc_4180_and_keeps_numbers_exact(void)
+{
+	char *got = write_rows(OUT_CSV, true);
+
+	UT_STREQ(got, "name,port,pkts,bytes,time,dur,addr,proto\n"
+	    "\"a,b \"\"q\"\"\",443,1234,2411724,2023-11-14T22:13:20.123456Z,"
+	    "125.000000,192.168.1.151,6\n"
+	    "\"line\nbreak\x1b[31m\xff\",0,7,512,2023-11-14T22:13:20.000000Z,"
+	    "0.004500,2001:db8::1,253\n"
+	    "caf\xc3\xa9,,123456789,5000000000000,,10920.000000,,17\n");
+	free(got);
+}
+
+static void
+json_escapes_strings_and_replaces_broken_utf8(void)
+{
+	char *got = write_rows(OUT_JSON, true);
+
+	UT_STREQ(got, "[\n"
+	    "{\"name\":\"a,b \\\"q\\\"\",\"port\":443,\"pkts\":1234,"
+	    "\"bytes\":2411724,\"time\":\"2023-11-14T22:13:20.123456Z\","
+	    "\"dur\":125.000000,\"addr\":\"192.168.1.151\",\"proto\":6},\n"
+	    "{\"name\":\"line\\nbreak\\u001b[31m\\ufffd\",\"port\":0,"
+	    "\"pkts\":7,\"bytes\":512,\"time\":\"2023-11-14T22:13:20.000000Z\","
+	    "\"dur\":0.004500,\"addr\":\"2001:db8::1\",\"proto\":253},\n"
+	    "{\"name\":\"caf\xc3\xa9\",\"port\":null,\"pkts\":123456789,"
+	    "\"bytes\":5000000000000,\"time\":null,\"dur\":10920.000000,"
+	    "\"addr\":null,\"proto\":17}\n]\n");
+	free(got);
+}
+
+static void
+an_empty_json_result_is_an_empty_array(void)
+{
+	struct capture c;
+	char *got;
+
+	capture_begin(&c, OUT_JSON, false);
+	out_begin(c.w, wcols, 8, NULL);
+	out_end(c.w, NULL);
+	got = capture_end(&c);
+	UT_STREQ(got, "[]\n");
+	free(got);
+}
+
+static void
+tables_align_columns_and_use_human_units_when_asked(void)
+{
+	char *got = write_rows(OUT_TABLE, true);
+
+	UT_STREQ(got,
+	    "name              port   pkts    bytes  time                    "
+	    "dur  addr           proto\n"
+	    "a,b \"q\"            443  1.2 k  2.3 MiB  2023-11-14T22:13:20Z  "
+	    "2m05s  192.168.1.151  tcp\n"
+	    "line?break?[31m?     0      7    512 B  2023-11-14T22:13:20Z   "
+	    "5 ms  2001:db8::1    253\n"
+	    "caf\xc3\xa9                 -  123 M  4.5 TiB  -                 "
+	    "    3h02m  -              udp\n");
+	free(got);
+	got = write_rows(OUT_TABLE, false);
+	UT_STREQ(got,
+	    "name              port       pkts          bytes  time          "
+	    "              dur  addr           proto\n"
+	    "a,b \"q\"            443       1234        2411724  "
+	    "2023-11-14T22:13:20Z    125.000  192.168.1.151  tcp\n"
+	    "line?break?[31m?     0          7            512  "
+	    "2023-11-14T22:13:20Z      0.004  2001:db8::1    253\n"
+	    "caf\xc3\xa9                 -  123456789  5000000000000  -       "
+	    "              10920.000  -              udp\n");
+	free(got);
+}
+
+static void
+format_names_parse_and_bad_ones_are_named(void)
+{
+	enum out_format f;
+	struct ft_err err = { 0 };
+
+	UT_EQ(out_parse_format("json", &f, &err), 0);
+	UT_EQ(f, OUT_JSON);
+	UT_EQ(out_parse_format("xml", &f, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "unknown format 'xml': expected table, csv or json");
+}
+
+static void
+the_bounded_buffer_truncates_and_says_so(void)
+{
+	char mem[8];
+	struct out_buf b;
+
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_addf(&b, "%d", 1234);
+	out_buf_adds(&b, "abc");
+	UT_STREQ(b.p, "1234abc");
+	UT_ASSERT(!b.trunc);
+	out_buf_adds(&b, "d");
+	UT_STREQ(b.p, "1234abc");
+	UT_ASSERT(b.trunc);
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_addf(&b, "%s", "0123456789");
+	UT_STREQ(b.p, "0123456");
+	UT_ASSERT(b.trunc);
+}
+
+/* Remove the scratch directory and the store files in it. */
+static void
+rm_tmpdir(void)
+{
+	char p[384];
+	struct dirent *e;
+	DIR *d = opendir(tmpdir);
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	struct ft_flowrec r[6];
+	int rc;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_query.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return 2;
+	ft_log_level = FT_LOG_WARN;
+	fixture = fixture_open("fixture", r, (size_t)fixture_records(r));
+	if (!fixture)
+		return 1;
+	UT_RUN(flows_lists_records_newest_first_within_since_until_and_limit);
+	UT_RUN(flows_default_limit_is_one_hundred_rows);
+	UT_RUN(flows_json_is_an_array_of_objects_with_exact_values);
+	UT_RUN(top_by_proto_sums_bytes_packets_and_distinct_flows);
+	UT_RUN(top_by_app_counts_a_flow_of_two_deltas_once);
+	UT_RUN(top_by_src_and_dst_group_by_client_and_server);
+	UT_RUN(top_by_host_counts_each_flow_for_both_ends);
+	UT_RUN(top_by_ports_groups_with_the_protocol);
+	UT_RUN(top_keeps_to_since_and_until);
+	UT_RUN(a_where_fragment_binds_its_values_and_never_pastes_them);
+	UT_RUN(bad_by_and_order_names_get_one_clear_line);
+	UT_RUN(top_as_a_table_shows_protocol_names_aligned);
+	UT_RUN(csv_quotes_per_rfc_4180_and_keeps_numbers_exact);
+	UT_RUN(json_escapes_strings_and_replaces_broken_utf8);
+	UT_RUN(an_empty_json_result_is_an_empty_array);
+	UT_RUN(tables_align_columns_and_use_human_units_when_asked);
+	UT_RUN(format_names_parse_and_bad_ones_are_named);
+	UT_RUN(the_bounded_buffer_truncates_and_says_so);
+	store_close(fixture);
+	rm_tmpdir();
+	rc = UT_DONE();
+	return rc;
+}
