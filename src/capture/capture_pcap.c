@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -31,12 +32,13 @@ file_open(const char *path, pcap_t **out, struct ft_err *err)
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *h;
 
+	if (access(path, R_OK) != 0)
+		return ft_err_set(err, errno == ENOENT ? FT_ENOENT : FT_EIO,
+		    "%s: %s", path, errno == ENOENT ? "no such file" :
+		    strerror(errno));
 	h = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!h) {
-		if (strstr(ebuf, "No such file") || errno == ENOENT)
-			return ft_err_set(err, FT_ENOENT, "%s: no such file",
-			    path);
 		return ft_err_set(err, FT_EPARSE,
 		    "%s: not a pcap or pcapng capture (%s)", path, ebuf);
 	}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# t0200: bad input to ingest gets one clear line and the right exit code, never a crash.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$TMP/good.txt" <<'S'
+t=1.0 tcp 10.0.0.1:40000 > 10.0.0.2:80 flags=S
+t=1.1 tcp 10.0.0.2:80 > 10.0.0.1:40000 flags=SA
+t=1.2 tcp 10.0.0.1:40000 > 10.0.0.2:80 flags=A len=1000
+S
+"$FT_HELPER" pcap "$TMP/good.pcap" "$TMP/good.txt"
+
+# expect_fail TITLE EXIT PATTERN CMD...: exit code and one stderr line matching PATTERN.
+expect_fail() {
+	local title=$1 want=$2 pat=$3
+	shift 3
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -le 2 ]; then
+		ok "$title"
+	else
+		not_ok "$title: exit $rc (want $want), stderr: $(head -3 "$TMP/err")"
+	fi
+}
+
+echo "this is not a capture" >"$TMP/text.pcap"
+expect_fail "a file that is not a capture is refused before anything is read" 1 "not a pcap or pcapng" \
+	"$FT" ingest --db "$TMP/a.db" "$TMP/good.pcap" "$TMP/text.pcap"
+check "and no store was written for it" test ! -e "$TMP/a.db"
+
+head -c 12 "$TMP/good.pcap" >"$TMP/cut-header.pcap"
+expect_fail "a capture cut inside its file header gives a clear error" 1 "cut-header.pcap" \
+	"$FT" ingest --db "$TMP/b.db" "$TMP/cut-header.pcap"
+
+expect_fail "a missing file is named" 1 "no such file" "$FT" ingest --db "$TMP/c.db" "$TMP/missing.pcap"
+expect_fail "no capture at all is a usage error" 2 "no capture file" "$FT" ingest --db "$TMP/c.db"
+expect_fail "an unknown option in --set is named" 2 "unknown option 'flow.nope'" \
+	"$FT" ingest --set flow.nope=1 "$TMP/good.pcap"
+expect_fail "a value out of range in --set says what is allowed" 2 "flow.max-flows: expected a whole number" \
+	"$FT" ingest --set flow.max-flows=-5 "$TMP/good.pcap"
+expect_fail "a wrong --format for ingest is refused" 2 "text or json" \
+	"$FT" ingest --format csv "$TMP/good.pcap"
+expect_fail "an unknown command is named" 2 "unknown command 'ingets'" "$FT" ingets x
+expect_fail "a report on a missing store says how to make one" 1 "no store at" \
+	"$FT" flows --db "$TMP/none.db"
+expect_fail "top without --by says what to give" 2 "--by is required" "$FT" top --db "$TMP/none.db"
+expect_fail "top --by with an unknown field names it" 2 "nosuch" "$FT" top --by app,nosuch
+expect_fail "a bad --since explains the forms" 2 "expected a duration like 7d" \
+	"$FT" flows --since yesterday-ish
+
+# A file cut in the middle of a packet: the packets before the cut count, a warning, exit 0.
+size=$(stat -c %s "$TMP/good.pcap")
+head -c $((size - 500)) "$TMP/good.pcap" >"$TMP/cut-packet.pcap"
+"$FT" ingest --format json --db "$TMP/d.db" "$TMP/cut-packet.pcap" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check_eq "a capture cut mid-packet still ingests what came before (exit 0)" "$rc" 0
+check_eq "its whole packets are counted and the cut is reported" \
+	"$(jq -r '"\(.packets) \(.files_cut)"' "$TMP/out")" "2 1"
+check "the cut is a warning naming the file" grep -q "cut-packet.pcap: .*truncated" "$TMP/err"
+
+# Several files in order carry flow state: the SYN in one file, the rest in the next.
+head -n1 "$TMP/good.txt" >"$TMP/p1.txt"
+tail -n2 "$TMP/good.txt" >"$TMP/p2.txt"
+"$FT_HELPER" pcap "$TMP/p1.pcap" "$TMP/p1.txt"
+"$FT_HELPER" pcap "$TMP/p2.pcap" "$TMP/p2.txt"
+check_eq "a flow split over two files in order is one flow" \
+	"$("$FT" ingest --no-store --format json "$TMP/p1.pcap" "$TMP/p2.pcap" 2>/dev/null | jq -r .flows)" 1
+
+# The reference corpus's corrupt captures: counted skips and exit 0.
+if [ -f "$CORPUS/REFERENCE.json" ]; then
+	for f in ndpi_badpackets.pcap zeek_ip4-trunc.pcap ndpi_ip_fragmented_garbage.pcap ndpi_malformed_dns.pcap; do
+		"$FT" ingest --format json --db "$TMP/e.db" "$CORPUS/$f" >"$TMP/out" 2>"$TMP/err"
+		check_eq "$f: ingests with exit 0" "$?" 0
+	done
+	check "ndpi_badpackets.pcap: its damaged frames are counted, not lost" \
+		jq -e '.truncated + .malformed > 0' <("$FT" ingest --no-store --format json "$CORPUS/ndpi_badpackets.pcap" 2>/dev/null)
+else
+	skip "corrupt reference captures: corpus not found at $CORPUS"
+fi
