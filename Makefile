@@ -47,7 +47,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test check unit asan clean install bench
+.PHONY: all deps run test check check-all asan clean install bench
 all: $(BIN) $(BUILD)/tests/ft-helper $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS)
 
 $(BUILD)/%.o: %.c
@@ -87,14 +87,19 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory asan
 	@tests/run.sh
 
 # Tests without the install step, for a machine that has everything.
 check: all
 	@tests/run.sh
 
+# The same with the sanitizer build too (as `make test` does).
+check-all: all asan
+	@tests/run.sh
+
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all
 
 bench: deps
 	@$(MAKE) --no-print-directory all

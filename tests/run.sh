@@ -47,6 +47,20 @@ for t in "$BUILD"/tests/fuzz_*; do
 	run_part "fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays without a crash'"
 done
 
+# Under AddressSanitizer and UBSan, when that build exists (make asan; make test builds it).
+ASAN=build-asan
+if [ -x "$ASAN/flowtrail" ]; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	for t in "$ASAN"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_part "asan/unit/$(basename "$t")" "$t"
+	done
+	run_part "asan/corpus" env FT_BUILD="$PWD/$ASAN" bash tests/t/asan-corpus.sh
+else
+	echo "skip - sanitizer build not found (make asan)"
+	skip=$((skip + 1))
+fi
+
 for t in tests/t/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	run_part "$t" bash "$t"
