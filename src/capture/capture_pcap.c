@@ -9,6 +9,7 @@
 
 #include "../base/ft_log.h"
 #include "capture.h"
+#include "capture_int.h"
 
 /*
  * Files: only one handle is open at a time; cur indexes paths. Live: one
@@ -24,6 +25,8 @@ struct capture {
 	int linktype[CAPTURE_MAX_IFACES];	/* DLT of each handle */
 	char *const *paths;			/* files, borrowed from argv */
 	struct capture_stats st;		/* counters */
+	struct pcap_map map;			/* files: classic pcap, mapped */
+	bool mapped;				/* file being read through map */
 };
 
 static int
@@ -82,8 +85,16 @@ file_next(struct capture *c, struct ft_err *err)
 		pcap_close(c->h[0]);
 		c->h[0] = NULL;
 	}
+	if (c->mapped) {
+		pcap_map_close(&c->map);
+		c->mapped = false;
+	}
 	if (++c->cur >= c->n)
 		return -FT_ENOENT;
+	if (pcap_map_open(c->paths[c->cur], &c->map) == 0) {
+		c->mapped = true;
+		return 0;
+	}
 	rc = file_open(c->paths[c->cur], &c->h[0], err);
 	if (rc)
 		return rc;
@@ -104,6 +115,29 @@ frame_fill(struct ft_frame *f, const struct pcap_pkthdr *ph,
 	f->data = data;
 }
 
+/* One frame from the mapped file; at its end, close it and return -FT_ENOENT. */
+static int
+map_read(struct capture *c, struct ft_frame *f)
+{
+	int rc = pcap_map_next(&c->map, f);
+
+	if (rc == 0) {
+		c->st.received++;
+		return 0;
+	}
+	if (rc == -FT_EPARSE) {
+		ft_log(FT_LOG_WARN, "%s: truncated dump file: the record at byte "
+		    "%zu is cut or impossible; reading stops there",
+		    c->paths[c->cur], c->map.off);
+		c->st.files_cut++;
+	} else {
+		c->st.files_done++;
+	}
+	pcap_map_close(&c->map);
+	c->mapped = false;
+	return rc;
+}
+
 static int
 file_read(struct capture *c, struct ft_frame *f, struct ft_err *err)
 {
@@ -112,10 +146,16 @@ file_read(struct capture *c, struct ft_frame *f, struct ft_err *err)
 	int rc;
 
 	for (;;) {
-		if (!c->h[0]) {
+		if (!c->h[0] && !c->mapped) {
 			rc = file_next(c, err);
 			if (rc)
 				return rc;
+		}
+		if (c->mapped) {
+			rc = map_read(c, f);
+			if (rc == 0)
+				return 0;
+			continue;
 		}
 		rc = pcap_next_ex(c->h[0], &ph, &data);
 		if (rc == 1) {
@@ -316,6 +356,8 @@ capture_close(struct capture *c)
 
 	if (!c)
 		return;
+	if (c->mapped)
+		pcap_map_close(&c->map);
 	for (i = 0; i < CAPTURE_MAX_IFACES; i++) {
 		if (c->h[i])
 			pcap_close(c->h[i]);
