@@ -1,11 +1,13 @@
 /* gen: deterministic synthetic traffic written as a classic pcap file. */
 /*
- * F flow slots are live at all times; each packet goes to a slot drawn by
- * Zipf(s) popularity, and a slot whose flow ends takes a new flow at once, so
- * about F flows are open at any time.  Everything comes from one seeded
- * xoshiro256** stream: same options, same bytes.  Frames are built by hand
- * and written with fwrite; orig_len is the full wire length, incl_len is cut
- * at --snaplen so a 20M-packet file stays a few GB.
+ * F flow slots: each packet goes to a slot drawn by Zipf(s) popularity, and a
+ * slot whose flow has ended starts a new one when next drawn, so about F flows
+ * are open at any time.  Everything comes from two xoshiro256** streams
+ * seeded from --seed: same options, same bytes.  Frames are built by hand,
+ * with valid checksums, and written with fwrite.  They are stored whole by
+ * default, as a live capture would; --snaplen cuts incl_len for smaller files
+ * (orig_len stays the wire length), but then readers such as ndpiReader skip
+ * the cut packets.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,8 +26,9 @@ enum { TH_FIN = 1, TH_SYN = 2, TH_RST = 4, TH_PSH = 8, TH_ACK = 16 };
 
 #define RND_SIZE (1u << 16)		/* random payload pool, bytes */
 #define RND_SLACK 2048u			/* room past the pool for one MSS */
-#define OUT_CAP (8u << 20)		/* output buffer, bytes */
-#define MAX_FRAME 1600u			/* largest frame built, bytes */
+#define OUT_CAP (256u << 10)		/* output buffer, bytes; fits L2 */
+#define MAX_HDRS 128u			/* room for L2-L4 headers, bytes */
+#define AHEAD 16u			/* slot draws made ahead to prefetch */
 
 /* One live flow; a slot of the table, 32 bytes so a million fit in 32 MiB. */
 struct gflow {
@@ -57,15 +60,20 @@ struct opts {
 
 struct gen {
 	struct opts o;		/* options */
-	uint64_t s[4];		/* xoshiro256** state */
+	uint64_t s[4];		/* xoshiro256** state: flows and packets */
+	uint64_t z[4];		/* xoshiro256** state: slot draws */
+	uint64_t zr[AHEAD];	/* raw draws whose alias entry is prefetched */
+	uint32_t zs[AHEAD];	/* drawn slots whose flow is prefetched */
+	uint32_t zk;		/* position in zr and zs */
 	uint32_t *thr;		/* alias table: keep-threshold per slot */
 	uint32_t *alias;	/* alias table: other slot */
 	struct gflow *fl;	/* flow slots */
 	uint32_t n_clients;	/* client pool size */
 	uint32_t n_servers;	/* server pool size */
+	uint16_t *cport;	/* next ephemeral port offset per client */
 	uint8_t *rnd;		/* random payload pool */
 	uint64_t *pre;		/* prefix sums of rnd as 16-bit words */
-	uint8_t frame[MAX_FRAME]; /* headers and built payload of one frame */
+	uint8_t frame[MAX_HDRS]; /* headers of the frame being built */
 	uint8_t pl[512];	/* structured payload (DNS, HTTP, TLS) */
 	uint8_t *ob;		/* output buffer */
 	size_t olen;		/* bytes used in ob */
@@ -97,9 +105,8 @@ rotl(uint64_t x, int k)
 
 /* xoshiro256**: fast, good enough for traffic, and ours to keep stable. */
 static inline uint64_t
-rng_next(struct gen *g)
+xoshiro(uint64_t *s)
 {
-	uint64_t *s = g->s;
 	uint64_t r = rotl(s[1] * 5, 7) * 9;
 	uint64_t t = s[1] << 17;
 
@@ -110,6 +117,12 @@ rng_next(struct gen *g)
 	s[2] ^= t;
 	s[3] = rotl(s[3], 45);
 	return r;
+}
+
+static inline uint64_t
+rng_next(struct gen *g)
+{
+	return xoshiro(g->s);
 }
 
 /* Uniform in [0, n) by multiply-shift; the bias is far below 2^-32. */
@@ -188,12 +201,29 @@ out:
 }
 
 static inline uint32_t
+zipf_index(const struct gen *g, uint64_t r)
+{
+	return (uint32_t)(((r >> 32) * g->o.flows) >> 32);
+}
+
+/*
+ * The next slot.  Draws run AHEAD calls ahead in two stages so the alias
+ * entry and then the flow are in cache when needed: without this the
+ * generator spends most of its time waiting on those two misses.
+ */
+static inline uint32_t
 zipf_draw(struct gen *g)
 {
-	uint64_t r = rng_next(g);
-	uint32_t i = (uint32_t)(((r >> 32) * g->o.flows) >> 32);
+	uint32_t k = g->zk, out = g->zs[k], i = zipf_index(g, g->zr[k]);
 
-	return (uint32_t)r < g->thr[i] ? i : g->alias[i];
+	g->zs[k] = (uint32_t)g->zr[k] < g->thr[i] ? i : g->alias[i];
+	__builtin_prefetch(&g->fl[g->zs[k]], 1);
+	g->zr[k] = xoshiro(g->z);
+	i = zipf_index(g, g->zr[k]);
+	__builtin_prefetch(&g->thr[i]);
+	__builtin_prefetch(&g->alias[i]);
+	g->zk = (k + 1) % AHEAD;
+	return out;
 }
 
 static inline void
@@ -558,7 +588,9 @@ flow_new(struct gen *g, struct gflow *f)
 	if (rng_unit(g) < g->o.v6_share)
 		f->flags |= GF_V6;
 	f->client = rng_zipfish(g, g->n_clients);
-	f->cport = 32768 + rng_below(g, 28232);
+	/* Sequential per client, as a stack does, so 5-tuples rarely repeat. */
+	f->cport = 32768 + g->cport[f->client] % 28232;
+	g->cport[f->client] += 1 + rng_below(g, 4);
 	f->cseq = (uint32_t)rng_next(g);
 	f->sseq = (uint32_t)rng_next(g);
 	f->server = rng_zipfish(g, g->n_servers);
@@ -692,7 +724,7 @@ usage(FILE *fp)
 	    "[--zipf-s S]\n"
 	    "  N, F, R, B take k/M/G suffixes (1000s); defaults: 20M packets, "
 	    "1M flows,\n  0.2 IPv6, seed 1, 200k pps, start 1730448000, "
-	    "snaplen 256, Zipf s 1.0;\n  -o - writes to stdout\n");
+	    "snaplen 65535, Zipf s 1.0;\n  -o - writes to stdout\n");
 }
 
 /* Parses a count with an optional k/M/G suffix; false on junk. */
@@ -743,10 +775,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	int c, li;
 	bool ok;
 
-	while ((c = getopt_long(argc, argv, "o:n:f:s:h", lo, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, "o:n:f:s:h", lo, &li)) !=
+	    -1) {
 		switch (c) {
 		case 'o':
 			o->out = optarg;
@@ -789,8 +822,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 			return -EINVAL;
 		}
 		if (!ok) {
-			fprintf(stderr, "gen: bad value '%s' for option %s, "
-			    "see --help\n", optarg, argv[optind - 1]);
+			if (li >= 0)
+				fprintf(stderr, "gen: bad value '%s' for --%s"
+				    ", see --help\n", optarg, lo[li].name);
+			else
+				fprintf(stderr, "gen: bad value '%s' for -%c"
+				    ", see --help\n", optarg, c);
 			return -EINVAL;
 		}
 	}
@@ -816,17 +853,28 @@ static int
 gen_setup(struct gen *g)
 {
 	uint64_t x = g->o.seed;
-	int i;
+	uint32_t i;
 
 	for (i = 0; i < 4; i++)
 		g->s[i] = splitmix64(&x);
-	g->n_clients = g->o.flows / 100 < 16 ? 16 : (uint32_t)(g->o.flows / 100);
-	g->n_servers = g->o.flows / 10 < 64 ? 64 : (uint32_t)(g->o.flows / 10);
+	for (i = 0; i < 4; i++)
+		g->z[i] = splitmix64(&x);
+	g->n_clients = (uint32_t)(g->o.flows / 100);
+	g->n_servers = (uint32_t)(g->o.flows / 10);
+	if (g->n_clients < 16)
+		g->n_clients = 16;
+	if (g->n_servers < 64)
+		g->n_servers = 64;
 	g->fl = calloc(g->o.flows, sizeof(*g->fl));
+	g->cport = malloc(sizeof(*g->cport) * g->n_clients);
 	g->ob = malloc(OUT_CAP);
-	if (!g->fl || !g->ob || rnd_init(g) ||
+	if (!g->fl || !g->cport || !g->ob || rnd_init(g) ||
 	    zipf_build(g, (uint32_t)g->o.flows, g->o.zipf_s))
 		return -ENOMEM;
+	for (i = 0; i < g->n_clients; i++)
+		g->cport[i] = (uint16_t)rng_next(g);
+	for (i = 0; i < 2 * AHEAD; i++)
+		zipf_draw(g);
 	return 0;
 }
 
@@ -840,7 +888,7 @@ main(int argc, char **argv)
 
 	g.o = (struct opts){ .packets = 20000000, .flows = 1000000,
 	    .v6_share = 0.2, .zipf_s = 1.0, .seed = 1, .pps = 200000,
-	    .start_s = 1730448000, .snaplen = 256 };
+	    .start_s = 1730448000, .snaplen = 65535 };
 	if (parse_opts(argc, argv, &g.o))
 		return 2;
 	if (g.o.help) {
@@ -871,7 +919,7 @@ main(int argc, char **argv)
 	}
 	dt = now_s() - t0;
 	fprintf(stderr, "gen: %llu packets, %llu wire bytes, %llu file bytes, "
-	    "%llu distinct flows (tcp %llu, dns %llu, udp %llu), "
+	    "%llu flows started (tcp %llu, dns %llu, udp %llu), "
 	    "%.2f s, %.2f Mpps\n", (unsigned long long)g.n_pkts,
 	    (unsigned long long)g.n_bytes, (unsigned long long)g.n_cap + 24,
 	    (unsigned long long)(g.n_flows[GK_TCP] + g.n_flows[GK_DNS] +

@@ -24,6 +24,8 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
 	rc = classify_new(&cfg->classify, &p->cls, err);
 	if (rc)
 		goto out_free;
+	if (st && (rc = store_async_new(st, PIPELINE_QUEUE, &p->wq, err)))
+		goto out_free;
 	*out = p;
 	return 0;
 out_free:
@@ -36,6 +38,7 @@ pipeline_free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	store_async_free(p->wq);
 	classify_free(p->cls);
 	flow_table_free(p->flows);
 	decoder_free(p->dec);
@@ -53,9 +56,9 @@ pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
 		if (p->batch[i].flags & FT_REC_FINAL)
 			p->final_records++;
 	p->records += n;
-	if (!p->st)
+	if (!p->wq)
 		return 0;
-	return store_append(p->st, p->batch, n, err);
+	return store_async_append(p->wq, p->batch, n, err);
 }
 
 int
@@ -113,7 +116,7 @@ pipeline_finish(struct pipeline *p, struct ft_err *err)
 		if (rc)
 			return rc;
 	} while (n == PIPELINE_BATCH);
-	if (p->st)
-		return store_commit(p->st, err);
+	if (p->wq)
+		return store_async_flush(p->wq, err);
 	return 0;
 }

@@ -11,14 +11,17 @@
 #include "../flow/flow.h"
 #include "../model/ft_pkt.h"
 #include "../store/store.h"
+#include "../store/store_async.h"
 
 #define PIPELINE_BATCH 512	/* records moved per harvest */
+#define PIPELINE_QUEUE 16	/* store queue slots of STORE_ASYNC_SLOT records */
 
 struct pipeline {
 	struct decoder *dec;		/* frames -> packets */
 	struct flow_table *flows;	/* packets -> flow records */
 	struct classifier *cls;		/* applications and names */
 	struct store *st;		/* borrowed: records are written here */
+	struct store_async *wq;		/* the store's writer thread, owns st */
 	uint64_t now_us;		/* newest packet time seen */
 	uint64_t next_tick_us;		/* packet time of the next harvest */
 	uint64_t records;		/* records written to the store */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flow.h"
 
@@ -33,6 +34,39 @@ struct flow_key {
 	uint8_t addr[2][16];	/* IP addresses of side 0 and side 1 */
 	uint64_t meta;		/* ports, vlan, iface, proto, ip version */
 };
+
+/* Key equality as five word compares: memcmp's call was 5% of ingest. */
+static inline bool
+flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	uint64_t x[4], y[4];
+
+	if (a->meta != b->meta)
+		return false;
+	memcpy(x, a->addr, sizeof(x));
+	memcpy(y, b->addr, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+	    (x[3] ^ y[3])) == 0;
+}
+
+/* memcmp(a, b, 16) sign for IP addresses, without the call. */
+static inline int
+flow_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	x[0] = __builtin_bswap64(x[0]);
+	y[0] = __builtin_bswap64(y[0]);
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	x[1] = __builtin_bswap64(x[1]);
+	y[1] = __builtin_bswap64(y[1]);
+	if (x[1] != y[1])
+		return x[1] < y[1] ? -1 : 1;
+	return 0;
+}
 
 #define FLOW_META_VLAN_SHIFT 32		/* 12 bits */
 #define FLOW_META_IFACE_SHIFT 44	/* 8 bits */

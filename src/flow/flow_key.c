@@ -89,7 +89,7 @@ key_ports_icmp(const struct ft_pkt *p, uint16_t *port, struct flow_pkt_side *ps)
 	ps->reply = req != type;
 	port[0] = 0;
 	port[1] = (uint16_t)(req << 8 | (p->dport & 0xff));
-	ps->side = memcmp(p->src, p->dst, 16) > 0;
+	ps->side = flow_addr_cmp(p->src, p->dst) > 0;
 }
 
 /* Other protocols: the smaller (address, port) pair is side 0. */
@@ -104,7 +104,7 @@ key_ports_plain(const struct ft_pkt *p, uint16_t *port,
 		sp = p->sport;
 		dp = p->dport;
 	}
-	c = memcmp(p->src, p->dst, 16);
+	c = flow_addr_cmp(p->src, p->dst);
 	ps->side = c > 0 || (c == 0 && sp > dp);
 	ps->reply = 0;
 	port[ps->side] = sp;

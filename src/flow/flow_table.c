@@ -99,7 +99,7 @@ hash_find(const struct flow_table *ft, uint32_t b, const struct flow_key *k)
 	uint32_t i;
 
 	for (i = ft->bucket[b]; i != FLOW_NIL; i = ft->pool[i].hnext)
-		if (memcmp(&ft->pool[i].key, k, sizeof(*k)) == 0)
+		if (flow_key_eq(&ft->pool[i].key, k))
 			return i;
 	return FLOW_NIL;
 }

@@ -1,0 +1,223 @@
+/* store_async.c: one writer thread drains a ring of record batches into the store. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_async.h"
+
+struct slot {
+	size_t n;				/* records in recs */
+	struct ft_flowrec recs[STORE_ASYNC_SLOT]; /* copies */
+};
+
+/*
+ * Ring of cap slots; head is the next slot the writer takes, count how many
+ * are filled. Invariant: the producer only writes slot (head + count) %
+ * cap, the writer only reads slot head, both under mu. The writer keeps
+ * busy set while it writes a slot it has taken, so flush waits for it too.
+ */
+struct store_async {
+	struct store *st;	/* owned by the writer while running */
+	struct slot *slots;	/* cap slots */
+	size_t cap;		/* slots */
+	size_t head;		/* next slot to write */
+	size_t count;		/* filled slots */
+	size_t fill;		/* producer's partly filled slot has this many */
+	bool busy;		/* writer is writing a slot outside mu */
+	bool stop;		/* writer should exit when the ring is empty */
+	bool commit_req;	/* producer asks for a commit */
+	int rc;			/* first failure, sticky */
+	struct ft_err err;	/* its message */
+	pthread_mutex_t mu;	/* guards everything above */
+	pthread_cond_t wake;	/* writer: work or stop */
+	pthread_cond_t done;	/* producer: space or idle */
+	pthread_t thread;	/* the writer */
+};
+
+/* Write one slot (outside the lock). */
+static int
+write_slot(struct store_async *q, struct slot *s, struct ft_err *err)
+{
+	return store_append(q->st, s->recs, s->n, err);
+}
+
+static void
+wait_tick(struct store_async *q)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	pthread_cond_timedwait(&q->wake, &q->mu, &ts);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store_async *q = arg;
+	struct ft_err err = { 0 };
+	struct slot *s;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		if (!q->count && !q->commit_req) {
+			if (q->stop)
+				break;
+			wait_tick(q);
+			if (!q->count && !q->commit_req && !q->rc) {
+				/* Idle second: commits a batch that is due. */
+				pthread_mutex_unlock(&q->mu);
+				rc = store_append(q->st, NULL, 0, &err);
+				pthread_mutex_lock(&q->mu);
+				goto check;
+			}
+			continue;
+		}
+		if (q->count) {
+			s = &q->slots[q->head];
+			q->busy = true;
+			pthread_mutex_unlock(&q->mu);
+			rc = q->rc ? 0 : write_slot(q, s, &err);
+			pthread_mutex_lock(&q->mu);
+			q->head = (q->head + 1) % q->cap;
+			q->count--;
+			q->busy = false;
+		} else {
+			q->commit_req = false;
+			pthread_mutex_unlock(&q->mu);
+			rc = q->rc ? 0 : store_commit(q->st, &err);
+			pthread_mutex_lock(&q->mu);
+		}
+check:
+		if (rc && !q->rc) {
+			q->rc = rc;
+			q->err = err;
+		}
+		pthread_cond_broadcast(&q->done);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+int
+store_async_new(struct store *st, size_t slots, struct store_async **out,
+    struct ft_err *err)
+{
+	struct store_async *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return ft_err_set(err, FT_ENOMEM, "out of memory");
+	q->st = st;
+	q->cap = slots < 2 ? 2 : slots;
+	q->slots = calloc(q->cap, sizeof(*q->slots));
+	if (!q->slots)
+		goto out_free;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->wake, NULL);
+	pthread_cond_init(&q->done, NULL);
+	if (pthread_create(&q->thread, NULL, writer_main, q)) {
+		pthread_cond_destroy(&q->done);
+		pthread_cond_destroy(&q->wake);
+		pthread_mutex_destroy(&q->mu);
+		goto out_free;
+	}
+	*out = q;
+	return 0;
+out_free:
+	free(q->slots);
+	free(q);
+	return ft_err_set(err, FT_ENOMEM, "cannot start the store writer");
+}
+
+/* Hand the producer's partly filled slot to the writer. Under mu. */
+static void
+publish(struct store_async *q)
+{
+	if (!q->fill)
+		return;
+	q->slots[(q->head + q->count) % q->cap].n = q->fill;
+	q->count++;
+	q->fill = 0;
+	pthread_cond_signal(&q->wake);
+}
+
+static int
+sticky(struct store_async *q, struct ft_err *err)
+{
+	if (err)
+		*err = q->err;
+	return q->rc;
+}
+
+int
+store_async_append(struct store_async *q, const struct ft_flowrec *recs,
+    size_t n, struct ft_err *err)
+{
+	struct slot *s;
+	size_t k;
+
+	pthread_mutex_lock(&q->mu);
+	while (n && !q->rc) {
+		while (q->count == q->cap && !q->rc)
+			pthread_cond_wait(&q->done, &q->mu);
+		if (q->rc)
+			break;
+		s = &q->slots[(q->head + q->count) % q->cap];
+		k = STORE_ASYNC_SLOT - q->fill;
+		if (k > n)
+			k = n;
+		/* The slot is the producer's alone until published. */
+		memcpy(&s->recs[q->fill], recs, k * sizeof(*recs));
+		q->fill += k;
+		recs += k;
+		n -= k;
+		if (q->fill == STORE_ASYNC_SLOT)
+			publish(q);
+	}
+	/* A partial slot goes out now: records should not wait for more traffic. */
+	if (!q->rc && q->count < q->cap)
+		publish(q);
+	n = (size_t)sticky(q, err);
+	pthread_mutex_unlock(&q->mu);
+	return (int)n;
+}
+
+int
+store_async_flush(struct store_async *q, struct ft_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->fill && q->count == q->cap && !q->rc)
+		pthread_cond_wait(&q->done, &q->mu);
+	publish(q);
+	q->commit_req = true;
+	pthread_cond_signal(&q->wake);
+	while ((q->count || q->busy || q->commit_req) && !q->rc)
+		pthread_cond_wait(&q->done, &q->mu);
+	rc = sticky(q, err);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+void
+store_async_free(struct store_async *q)
+{
+	if (!q)
+		return;
+	store_async_flush(q, NULL);
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_signal(&q->wake);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->done);
+	pthread_cond_destroy(&q->wake);
+	pthread_mutex_destroy(&q->mu);
+	free(q->slots);
+	free(q);
+}
