@@ -170,7 +170,13 @@ classify_packet(struct classifier *c, struct ft_l7 *l7,
 		l7->app_id = p.app_protocol;
 		l7->master_id = p.master_protocol;
 		l7->category = (uint8_t)p.category;
-		if (!ndpi_extra_dissection_possible(c->nd, f) ||
+		/*
+		 * Stop once the server name is known: nDPI's extra dissection
+		 * (certificates, DNS answers) would keep ~2 KB per flow for
+		 * data that reports do not use.
+		 */
+		if (f->host_server_name[0] ||
+		    !ndpi_extra_dissection_possible(c->nd, f) ||
 		    l7->pkts >= c->o.max_packets)
 			finish(c, l7, false);
 		return;

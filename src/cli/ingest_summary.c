@@ -127,9 +127,11 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 		print_text(cli, &cs, ds, &fs, p);
 	if (!cli->quiet)
 		fprintf(stderr, "flowtrail: ingest: %s, %llu detected, %llu "
-		    "gave up; %llu records into %s in %.2f s (%.2f Mpps)\n",
+		    "gave up, %llu not inspected; %llu records into %s in "
+		    "%.2f s (%.2f Mpps)\n",
 		    classify_engine(p->cls), (unsigned long long)ks.detected,
 		    (unsigned long long)ks.gave_up,
+		    (unsigned long long)ks.no_slot,
 		    (unsigned long long)p->records,
 		    p->st ? cli->cfg.db_path : "(no store)", secs,
 		    secs > 0 ? (double)ds->packets / secs / 1e6 : 0.0);

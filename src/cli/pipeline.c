@@ -10,6 +10,7 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
     struct pipeline **out, struct ft_err *err)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
+	struct classify_opts co;
 	int rc;
 
 	if (!p)
@@ -21,7 +22,10 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
 	rc = flow_table_new(&cfg->flow, &p->flows, err);
 	if (rc)
 		goto out_free;
-	rc = classify_new(&cfg->classify, &p->cls, err);
+	co = cfg->classify;
+	if (!co.max_active)
+		co.max_active = cfg->flow.max_flows;
+	rc = classify_new(&co, &p->cls, err);
 	if (rc)
 		goto out_free;
 	if (st && (rc = store_async_new(st, PIPELINE_QUEUE, &p->wq, err)))

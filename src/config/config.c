@@ -58,8 +58,8 @@ static const struct option_def options[] = {
 	  "inspect payloads with nDPI (when built in); false: port guesses only" },
 	{ "classify.max-packets", OPT_UINT, OFF(classify.max_packets), "32", 1, 255,
 	  "packets of a flow inspected before giving up" },
-	{ "classify.max-active", OPT_UINT, OFF(classify.max_active), "65536", 16, 1 << 24,
-	  "flows inspected at the same time (nDPI state, about 700 bytes each)" },
+	{ "classify.max-active", OPT_UINT, OFF(classify.max_active), "0", 0, 1 << 26,
+	  "flows inspected at the same time (nDPI state, about 700 bytes each); 0: flow.max-flows" },
 	{ "classify.max-names", OPT_UINT, OFF(classify.max_names), "65536", 16, 1 << 24,
 	  "distinct server names held for open flows" },
 };
