@@ -35,7 +35,8 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    "\"ipv4_packets\":%llu,\"ipv6_packets\":%llu,\"flows\":%llu,"
 	    "\"records\":%llu,\"evicted\":%llu,\"truncated\":%llu,"
 	    "\"malformed\":%llu,\"unknown_link\":%llu,\"fragments\":%llu,"
-	    "\"frag_orphans\":%llu,\"files_cut\":%u,\"link_types\":{",
+	    "\"frag_orphans\":%llu,\"tunnel_packets\":%llu,"
+	    "\"tunnel_bad\":%llu,\"files_cut\":%u,\"link_types\":{",
 	    (unsigned long long)ds->packets, (unsigned long long)ds->bytes,
 	    (unsigned long long)ds->ip_packets,
 	    (unsigned long long)ds->ip_bytes,
@@ -48,7 +49,9 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    (unsigned long long)ds->malformed,
 	    (unsigned long long)ds->unknown_link,
 	    (unsigned long long)ds->fragments,
-	    (unsigned long long)ds->frag_orphans, cs->files_cut);
+	    (unsigned long long)ds->frag_orphans,
+	    (unsigned long long)ds->tunnel_packets,
+	    (unsigned long long)ds->tunnel_bad, cs->files_cut);
 	for (i = 0; i < DECODE_MAX_LINKTYPES; i++) {
 		if (ds->linktype[i] < 0 || !ds->linktype_packets[i])
 			continue;
@@ -106,6 +109,9 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 	    cs->files_cut);
 	printf("fragments    %s (%s without their first)\n",
 	    cli_count(a, 32, ds->fragments), cli_count(b, 32, ds->frag_orphans));
+	printf("tunnels      %s packets decoded inside (%s unusable)\n",
+	    cli_count(a, 32, ds->tunnel_packets),
+	    cli_count(b, 32, ds->tunnel_bad));
 }
 
 void

@@ -42,6 +42,8 @@ static const struct option_def options[] = {
 	  "first IP fragments remembered so later fragments join their flow" },
 	{ "decode.frag-timeout", OPT_UINT, OFF(decode.frag_timeout_s), "30", 1, 3600,
 	  "seconds a first fragment is remembered" },
+	{ "decode.tunnels", OPT_BOOL, OFF(decode.tunnels), "true", 0, 0,
+	  "key 6in4, IP-in-IP, GRE, VXLAN and GTP-U packets on their inner packet (false: on the outer header)" },
 	{ "flow.max-flows", OPT_UINT, OFF(flow.max_flows), "131072", 64, 1 << 26,
 	  "flow table size, allocated at start; when full the oldest idle flow is evicted" },
 	{ "flow.tcp-timeout", OPT_UINT, OFF(flow.tcp_timeout_s), "300", 1, 86400,

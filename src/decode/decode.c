@@ -38,6 +38,7 @@ decoder_new(const struct decode_opts *o, struct decoder **out,
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ft_err_set(err, FT_ENOMEM, "decoder: out of memory");
+	d->opts.tunnels = true;
 	if (o)
 		d->opts = *o;
 	if (!d->opts.frag_slots)
@@ -152,11 +153,12 @@ decode_count_result(struct decoder *d, const struct ft_pkt *pkt, int rc)
 }
 
 /* Clear what a failed IP decode may have left, so non-IP looks non-IP. */
-static void
+void
 decode_pkt_drop_ip(struct ft_pkt *pkt)
 {
 	pkt->ip_ver = 0;
 	pkt->proto = 0;
+	pkt->tunnel = 0;
 	pkt->tcp_flags = 0;
 	pkt->frag = FT_FRAG_NONE;
 	pkt->has_ports = 0;
@@ -181,11 +183,14 @@ decode_frame(struct decoder *d, const struct ft_frame *f,
 	d->st.packets++;
 	d->st.bytes += f->wire_len;
 	decode_count_linktype(d, f->linktype);
+	d->frag_hit = NULL;
 	rc = decode_link(d, f, pkt, &l3);
 	if (!rc)
 		rc = decode_ip(d, f, &l3, pkt);
 	if (rc)
 		decode_pkt_drop_ip(pkt);
-	decode_count_result(d, pkt, rc);
+	decode_count_result(d, pkt, rc);	/* the outermost header */
+	if (!rc && d->opts.tunnels)
+		decode_tunnel(d, f, pkt);
 	return rc;
 }

@@ -2,15 +2,20 @@
 #ifndef DECODE_H
 #define DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../base/ft_err.h"
 #include "../model/ft_pkt.h"
 
-/* Zero in a field means its default: 1024 slots, 30 s. */
+/*
+ * Zero in a number means its default: 1024 slots, 30 s. tunnels is taken
+ * as given (the option's default is true); decoder_new(NULL, ...) turns it on.
+ */
 struct decode_opts {
 	uint32_t frag_slots;	/* fragment table entries (first fragments remembered) */
 	uint32_t frag_timeout_s; /* forget a first fragment after this long */
+	bool tunnels;		/* key tunnelled packets on their inner packet */
 };
 
 /* Link types the decoder knows, for per-link-type counts. */
@@ -20,7 +25,9 @@ struct decode_opts {
  * Counters of everything the decoder saw. bytes are wire bytes. Every frame
  * lands in exactly one of ip_* or non_ip_*; truncated and malformed count
  * problems on top of that (an IP packet whose L4 header is cut is still an
- * IP packet, counted in its flow).
+ * IP packet, counted in its flow). Everything per IP version and protocol
+ * is of the outermost IP header, also for a packet keyed on its tunnel's
+ * inner packet.
  */
 struct decode_stats {
 	uint64_t packets;		/* frames seen */
@@ -37,6 +44,8 @@ struct decode_stats {
 	uint64_t fragments;		/* IP fragments (first and later) */
 	uint64_t frag_orphans;		/* later fragments whose first was not seen */
 	uint64_t frag_evicted;		/* live first fragments pushed out, table full */
+	uint64_t tunnel_packets;	/* keyed on their tunnel's inner packet */
+	uint64_t tunnel_bad;		/* tunnel or inner header unusable: outer */
 	uint64_t proto_packets[256];	/* per outermost IP protocol */
 	uint64_t proto_bytes[256];	/* per outermost IP protocol, wire bytes */
 	int linktype[DECODE_MAX_LINKTYPES];	/* DLT values seen, -1 unused */
@@ -56,9 +65,12 @@ void decoder_free(struct decoder *d);
  * -FT_EPARSE for a frame whose link or IP header is unusable; both are
  * counted and need no further work. After a non-zero return only ts_us,
  * wire_len, cap_len, iface and the link fields (MACs, vlan) of pkt mean
- * anything. pkt->l3_len stops at the end of the IP datagram (its total
- * length), so Ethernet padding is never part of it. Never allocates, never
- * logs; pkt's pointers borrow f->data. See docs/internals/decode.md.
+ * anything. A tunnelled packet (6in4, IP-in-IP, GRE, VXLAN, GTP-U) is
+ * described by its inner packet when opts.tunnels is set (pkt->tunnel says
+ * which); counts stay per outermost header. pkt->l3_len stops at the end of
+ * the IP datagram (its total length), so Ethernet padding is never part of
+ * it. Never allocates, never logs; pkt's pointers borrow f->data. See
+ * docs/internals/decode.md.
  */
 int decode_frame(struct decoder *d, const struct ft_frame *f,
     struct ft_pkt *pkt);

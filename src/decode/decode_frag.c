@@ -119,6 +119,7 @@ decode_frag_remember(struct decoder *d, const struct ft_pkt *pkt,
 	e->dport = pkt->dport;
 	memcpy(e->src, pkt->src, sizeof(e->src));
 	memcpy(e->dst, pkt->dst, sizeof(e->dst));
+	memset(&e->in, 0, sizeof(e->in));
 }
 
 bool
@@ -138,7 +139,39 @@ decode_frag_find(struct decoder *d, struct ft_pkt *pkt, uint32_t id)
 		pkt->has_ports = e->has_ports;
 		pkt->sport = e->sport;
 		pkt->dport = e->dport;
+		d->frag_hit = e;
 		return true;
 	}
 	return false;
+}
+
+/*
+ * The first fragment outer (remembered with id) carried a tunnel whose
+ * inner packet is inner: later fragments of the datagram join its flow.
+ */
+void
+decode_frag_set_inner(struct decoder *d, const struct ft_pkt *outer,
+    uint32_t id, const struct ft_pkt *inner)
+{
+	uint32_t i, n = frag_probes(d), at = frag_slot(d, outer, id);
+	struct decode_frag *e;
+	struct decode_inner *in;
+
+	for (i = 0; i < n; i++) {
+		e = &d->frags[(at + i) % d->opts.frag_slots];
+		if (!frag_matches(e, outer, id))
+			continue;
+		in = &e->in;
+		in->tunnel = inner->tunnel;
+		in->ip_ver = inner->ip_ver;
+		in->proto = inner->proto;
+		in->has_ports = inner->has_ports;
+		in->sport = inner->sport;
+		in->dport = inner->dport;
+		memcpy(in->src, inner->src, sizeof(in->src));
+		memcpy(in->dst, inner->dst, sizeof(in->dst));
+		memcpy(in->src_mac, inner->src_mac, sizeof(in->src_mac));
+		memcpy(in->dst_mac, inner->dst_mac, sizeof(in->dst_mac));
+		return;
+	}
 }

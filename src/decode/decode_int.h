@@ -31,6 +31,23 @@ enum decode_lt {
 #define DECODE_FRAG_TIMEOUT_S 30 /* default fragment lifetime */
 
 /*
+ * The packet a tunnelled first fragment carried, so that the datagram's
+ * later fragments (which hold no tunnel header) join the same inner flow.
+ */
+struct decode_inner {
+	uint8_t tunnel;		/* outer protocol (4, 17, 41, 47), 0 none */
+	uint8_t ip_ver;		/* inner IP version */
+	uint8_t proto;		/* inner protocol */
+	uint8_t has_ports;	/* whether sport/dport are valid */
+	uint16_t sport;		/* inner ports, host order */
+	uint16_t dport;		/* inner destination port, ICMP type/code */
+	uint8_t src[16];	/* inner IP source */
+	uint8_t dst[16];	/* inner IP destination */
+	uint8_t src_mac[6];	/* link source the first fragment gave */
+	uint8_t dst_mac[6];	/* link destination the first fragment gave */
+};
+
+/*
  * One remembered first fragment. A slot is free when used is 0; a used slot
  * is stale once the packet time is more than frag_timeout_s away from ts_us.
  */
@@ -45,16 +62,34 @@ struct decode_frag {
 	uint8_t has_ports;	/* whether the first fragment carried ports */
 	uint8_t src[16];	/* IP source, IPv4 in the first 4 bytes */
 	uint8_t dst[16];	/* IP destination */
+	struct decode_inner in;	/* inner packet, if in.tunnel is set */
+};
+
+/*
+ * Bytes of one datagram from p on: cap is what was captured, len what the
+ * IP length fields promise. cap <= len always, so reading cap bytes is safe
+ * and never reaches Ethernet padding.
+ */
+struct decode_span {
+	const uint8_t *p;	/* first byte of the header being read */
+	uint32_t cap;		/* captured bytes from p, in the datagram */
+	uint32_t len;		/* datagram bytes from p */
 };
 
 /*
  * The decoder. Owned by its creator (decoder_new/decoder_free). frags has
- * opts.frag_slots entries, allocated once; nothing else is allocated.
+ * opts.frag_slots entries, allocated once; nothing else is allocated. up,
+ * frag_id and frag_hit describe the frame being decoded: decode_ip leaves
+ * them for the tunnel step (decode_tunnel.c), which reads them before it
+ * decodes the inner packet.
  */
 struct decoder {
 	struct decode_opts opts;	/* copy with defaults filled in */
 	struct decode_stats st;		/* everything counted so far */
 	struct decode_frag *frags;	/* fragment table */
+	struct decode_span up;		/* last IP header's upper layer */
+	uint32_t frag_id;		/* id of the last fragment */
+	const struct decode_frag *frag_hit; /* a later fragment's entry */
 };
 
 /* Where the link layer left the network layer. */
@@ -83,19 +118,58 @@ decode_avail(const struct ft_frame *f, uint32_t off)
 	return off < f->cap_len ? f->cap_len - off : 0;
 }
 
+/* The span of s after its first n bytes. */
+static inline struct decode_span
+decode_skip(const struct decode_span *s, uint32_t n)
+{
+	struct decode_span r;
+
+	r.p = s->p + (n < s->cap ? n : s->cap);
+	r.cap = n < s->cap ? s->cap - n : 0;
+	r.len = n < s->len ? s->len - n : 0;
+	return r;
+}
+
+/*
+ * Whether n bytes of a header are there; if not, counts the packet as
+ * truncated (the capture stopped early) or malformed (the datagram did).
+ */
+static inline bool
+decode_need(struct decoder *d, const struct decode_span *s, uint32_t n)
+{
+	if (s->cap >= n)
+		return true;
+	if (s->cap < s->len)
+		d->st.truncated++;
+	else
+		d->st.malformed++;
+	return false;
+}
+
 /*
  * A header did not fit: counted as truncated when the capture was cut
  * (cap_len < wire_len), malformed when the frame itself is too short.
  */
 int decode_short(struct decoder *d, const struct ft_frame *f);
 
+/* Clear what an IP decode filled in pkt (decode.c). */
+void decode_pkt_drop_ip(struct ft_pkt *pkt);
+
 /* decode_link.c: link headers up to the IP header. */
 int decode_link(struct decoder *d, const struct ft_frame *f,
     struct ft_pkt *pkt, struct decode_l3 *l3);
 
-/* decode_ip.c: the outermost IP header and L4 into pkt. */
+/* An Ethernet frame inside a tunnel: MACs into pkt, pkt->vlan untouched. */
+int decode_link_inner_ether(struct decoder *d, const struct ft_frame *f,
+    struct ft_pkt *pkt, struct decode_l3 *l3);
+
+/* decode_ip.c: an IP header (outermost or a tunnel's inner), L4, into pkt. */
 int decode_ip(struct decoder *d, const struct ft_frame *f,
     const struct decode_l3 *l3, struct ft_pkt *pkt);
+
+/* decode_tunnel.c: replace an outer tunnel packet by its inner packet. */
+void decode_tunnel(struct decoder *d, const struct ft_frame *f,
+    struct ft_pkt *pkt);
 
 /* decode_frag.c: the table of first fragments. */
 int decode_frag_init(struct decoder *d);
@@ -103,5 +177,7 @@ void decode_frag_fini(struct decoder *d);
 void decode_frag_remember(struct decoder *d, const struct ft_pkt *pkt,
     uint32_t id);
 bool decode_frag_find(struct decoder *d, struct ft_pkt *pkt, uint32_t id);
+void decode_frag_set_inner(struct decoder *d, const struct ft_pkt *outer,
+    uint32_t id, const struct ft_pkt *inner);
 
 #endif

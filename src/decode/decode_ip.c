@@ -1,4 +1,4 @@
-/* decode_ip.c: outermost IPv4/IPv6 header, extension headers, fragments, L4. */
+/* decode_ip.c: one IPv4/IPv6 header, extension headers, fragments, L4. */
 #include <string.h>
 
 #include "decode_int.h"
@@ -15,17 +15,6 @@
 #define IPP_SCTP 132
 #define IPP_UDPLITE 136
 
-/*
- * Bytes of one datagram from p on: cap is what was captured, len what the
- * IP length fields promise. cap <= len always, so reading cap bytes is safe
- * and never reaches Ethernet padding.
- */
-struct ip_span {
-	const uint8_t *p;	/* first byte of the header being read */
-	uint32_t cap;		/* captured bytes from p, within the datagram */
-	uint32_t len;		/* datagram bytes from p */
-};
-
 static uint32_t
 ip_min(uint32_t a, uint32_t b)
 {
@@ -41,34 +30,6 @@ ip_wire(const struct ft_frame *f, uint32_t off)
 	return off < wire ? wire - off : 0;
 }
 
-/* The span of s after its first n bytes. */
-static struct ip_span
-ip_skip(const struct ip_span *s, uint32_t n)
-{
-	struct ip_span r;
-
-	r.p = s->p + ip_min(n, s->cap);
-	r.cap = n < s->cap ? s->cap - n : 0;
-	r.len = n < s->len ? s->len - n : 0;
-	return r;
-}
-
-/*
- * Whether n bytes of a header are there; if not, counts the packet as
- * truncated (the capture stopped early) or malformed (the datagram did).
- */
-static bool
-ip_need(struct decoder *d, const struct ip_span *s, uint32_t n)
-{
-	if (s->cap >= n)
-		return true;
-	if (s->cap < s->len)
-		d->st.truncated++;
-	else
-		d->st.malformed++;
-	return false;
-}
-
 static void
 ip_ports(struct ft_pkt *pkt, const uint8_t *p)
 {
@@ -78,7 +39,7 @@ ip_ports(struct ft_pkt *pkt, const uint8_t *p)
 }
 
 static void
-l4_tcp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
+l4_tcp(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s)
 {
 	const uint8_t *p = s->p;
 	uint32_t doff;
@@ -87,14 +48,14 @@ l4_tcp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
 		ip_ports(pkt, p);
 	if (s->cap >= 14)
 		pkt->tcp_flags = p[13];
-	if (!ip_need(d, s, 20))
+	if (!decode_need(d, s, 20))
 		return;
 	doff = (uint32_t)(p[12] >> 4) * 4;
 	if (doff < 20) {
 		d->st.malformed++;
 		return;
 	}
-	if (!ip_need(d, s, doff))
+	if (!decode_need(d, s, doff))
 		return;
 	pkt->payload = p + doff;
 	pkt->payload_len = s->cap - doff;
@@ -102,13 +63,13 @@ l4_tcp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
 
 /* UDP payload ends at the UDP length when that is sane, else at the IP end. */
 static void
-l4_udp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
+l4_udp(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s)
 {
 	uint32_t ulen, end = s->cap;
 
 	if (s->cap >= 4)
 		ip_ports(pkt, s->p);
-	if (!ip_need(d, s, 8))
+	if (!decode_need(d, s, 8))
 		return;
 	ulen = decode_rd16(s->p + 4);
 	if (ulen >= 8 && ulen <= s->len)
@@ -119,20 +80,24 @@ l4_udp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
 
 /* ICMP and ICMPv6: sport 0, dport type << 8 | code. */
 static void
-l4_icmp(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
+l4_icmp(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s)
 {
 	if (s->cap >= 2) {
 		pkt->sport = 0;
 		pkt->dport = decode_rd16(s->p);
 		pkt->has_ports = 1;
 	}
-	ip_need(d, s, 4);
+	decode_need(d, s, 4);
 }
 
-/* Ports of the upper layer; protocols without ports leave has_ports 0. */
+/*
+ * Ports of the upper layer; protocols without ports leave has_ports 0. Its
+ * span stays in d->up for the tunnel step.
+ */
 static void
-ip_l4(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
+ip_l4(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s)
 {
+	d->up = *s;
 	switch (pkt->proto) {
 	case IPP_TCP:
 		l4_tcp(d, pkt, s);
@@ -147,7 +112,7 @@ ip_l4(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
 		break;
 	case IPP_SCTP:
 	case IPP_DCCP:
-		if (ip_need(d, s, 4))
+		if (decode_need(d, s, 4))
 			ip_ports(pkt, s->p);
 		break;
 	}
@@ -158,9 +123,10 @@ ip_l4(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
  * later one borrows them from the table, or stays address-only (orphan).
  */
 static int
-ip_frag(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s,
+ip_frag(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s,
     uint32_t offset, bool more, uint32_t id)
 {
+	d->frag_id = id;
 	if (offset) {
 		pkt->frag = FT_FRAG_LATER;
 		if (!decode_frag_find(d, pkt, id))
@@ -180,7 +146,7 @@ ip_v4(struct decoder *d, const struct ft_frame *f, uint32_t off,
     struct ft_pkt *pkt)
 {
 	const uint8_t *ip = f->data + off;
-	struct ip_span s, l4;
+	struct decode_span s, l4;
 	uint32_t hl, tot, wire = ip_wire(f, off);
 	uint16_t fo;
 
@@ -207,10 +173,10 @@ ip_v4(struct decoder *d, const struct ft_frame *f, uint32_t off,
 	s.p = ip;
 	s.cap = pkt->l3_len;
 	s.len = tot;
-	if (!ip_need(d, &s, hl))	/* options cut: addresses still good */
+	if (!decode_need(d, &s, hl))	/* options cut: addresses still good */
 		return 0;
 	fo = decode_rd16(ip + 6);
-	l4 = ip_skip(&s, hl);
+	l4 = decode_skip(&s, hl);
 	if (fo & 0x3fff)
 		return ip_frag(d, pkt, &l4, fo & 0x1fff, fo & 0x2000,
 		    decode_rd16(ip + 4));
@@ -220,26 +186,26 @@ ip_v4(struct decoder *d, const struct ft_frame *f, uint32_t off,
 
 /* IPv6 fragment header: its next header is the datagram's protocol. */
 static int
-ip_v6_frag(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s)
+ip_v6_frag(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s)
 {
-	struct ip_span rest;
+	struct decode_span rest;
 	uint16_t fo;
 
 	pkt->proto = IPP_FRAGMENT;
-	if (!ip_need(d, s, 8))
+	if (!decode_need(d, s, 8))
 		return 0;
 	pkt->proto = s->p[0];
 	fo = decode_rd16(s->p + 2);
-	rest = ip_skip(s, 8);
+	rest = decode_skip(s, 8);
 	return ip_frag(d, pkt, &rest, fo >> 3, fo & 1, decode_rd32(s->p + 4));
 }
 
 /* Skip hop-by-hop, routing and destination options to the upper layer. */
 static int
-ip_v6_walk(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s,
+ip_v6_walk(struct decoder *d, struct ft_pkt *pkt, const struct decode_span *s,
     uint8_t nxt)
 {
-	struct ip_span cur = *s;
+	struct decode_span cur = *s;
 	uint32_t len;
 	int i;
 
@@ -249,13 +215,13 @@ ip_v6_walk(struct decoder *d, struct ft_pkt *pkt, const struct ip_span *s,
 		case IPP_HOPOPTS:
 		case IPP_ROUTING:
 		case IPP_DSTOPTS:
-			if (!ip_need(d, &cur, 2))
+			if (!decode_need(d, &cur, 2))
 				return 0;
 			len = ((uint32_t)cur.p[1] + 1) * 8;
 			nxt = cur.p[0];
-			if (!ip_need(d, &cur, len))
+			if (!decode_need(d, &cur, len))
 				return 0;
-			cur = ip_skip(&cur, len);
+			cur = decode_skip(&cur, len);
 			break;
 		case IPP_FRAGMENT:
 			return ip_v6_frag(d, pkt, &cur);
@@ -273,7 +239,7 @@ ip_v6(struct decoder *d, const struct ft_frame *f, uint32_t off,
     struct ft_pkt *pkt)
 {
 	const uint8_t *ip = f->data + off;
-	struct ip_span s;
+	struct decode_span s;
 	uint32_t tot, wire = ip_wire(f, off);
 
 	if (decode_avail(f, off) < 40)
@@ -292,7 +258,7 @@ ip_v6(struct decoder *d, const struct ft_frame *f, uint32_t off,
 	s.p = ip;
 	s.cap = pkt->l3_len;
 	s.len = tot;
-	s = ip_skip(&s, 40);
+	s = decode_skip(&s, 40);
 	return ip_v6_walk(d, pkt, &s, ip[6]);
 }
 
@@ -302,6 +268,8 @@ decode_ip(struct decoder *d, const struct ft_frame *f,
 {
 	uint8_t ver;
 
+	d->up.p = NULL;
+	d->up.cap = d->up.len = 0;
 	if (decode_avail(f, l3->off) < 1)
 		return decode_short(d, f);
 	ver = f->data[l3->off] >> 4;

@@ -190,11 +190,12 @@ link_ethertype(struct decoder *d, const struct ft_frame *f,
 	return -FT_EPARSE;
 }
 
+/* Ethernet; tagged 1 keeps pkt->vlan (the tags of a tunnel's inner frame). */
 static int
 link_ether(struct decoder *d, const struct ft_frame *f, struct ft_pkt *pkt,
-    struct decode_l3 *l3)
+    struct decode_l3 *l3, uint8_t tagged)
 {
-	struct link_walk w = { 14, 0, 0 };
+	struct link_walk w = { 14, 0, tagged };
 
 	if (f->cap_len < 14)
 		return decode_short(d, f);
@@ -202,6 +203,13 @@ link_ether(struct decoder *d, const struct ft_frame *f, struct ft_pkt *pkt,
 	memcpy(pkt->src_mac, f->data + 6, 6);
 	w.type = decode_rd16(f->data + 12);
 	return link_ethertype(d, f, pkt, &w, l3);
+}
+
+int
+decode_link_inner_ether(struct decoder *d, const struct ft_frame *f,
+    struct ft_pkt *pkt, struct decode_l3 *l3)
+{
+	return link_ether(d, f, pkt, l3, 1);
 }
 
 /* Linux cooked v1 (16 bytes) and v2 (20 bytes): source address and protocol. */
@@ -338,7 +346,7 @@ decode_link(struct decoder *d, const struct ft_frame *f, struct ft_pkt *pkt,
 
 	switch (f->linktype) {
 	case LT_EN10MB:
-		return link_ether(d, f, pkt, l3);
+		return link_ether(d, f, pkt, l3, 0);
 	case LT_LINUX_SLL:
 	case LT_LINUX_SLL2:
 		return link_sll(d, f, pkt, l3);

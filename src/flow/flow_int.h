@@ -82,6 +82,8 @@ struct flow_pkt_side {
 /* Bits of flow_entry.bits. */
 #define FLOW_B_CLI1	0x01	/* the client is key side 1 */
 #define FLOW_B_GUESSED	0x02	/* FT_REC_GUESSED: start not seen */
+#define FLOW_B_TUN_SHIFT 2	/* 3 bits: the tunnel, see flow_tun_code() */
+#define FLOW_B_TUN_MASK	0x1c	/* those 3 bits */
 
 /*
  * One flow of the pool. A free entry has cls == FLOW_N_CLASS and is chained
@@ -102,7 +104,7 @@ struct flow_entry {
 	uint8_t mac[2][6];	/* client, server link address */
 	uint8_t tcp_flags[2];	/* OR of TCP flags over the whole flow */
 	uint8_t cls;		/* enum flow_class of the list it is on */
-	uint8_t bits;		/* FLOW_B_* */
+	uint8_t bits;		/* FLOW_B_*, the tunnel of the first packet */
 	uint32_t rep_s;		/* last record (or start), seconds */
 	uint32_t hnext;		/* next in hash chain or free list */
 	uint32_t lprev;		/* class list neighbours */

@@ -144,6 +144,27 @@ class_of(const struct flow_entry *e)
 	return proto == FLOW_PROTO_UDP ? FLOW_UDP : FLOW_OTHER;
 }
 
+/*
+ * Tunnels a flow's first packet can come through (ft_pkt.tunnel), by their
+ * 3-bit code in flow_entry.bits: the pool entry has no byte to spare.
+ */
+static const uint8_t flow_tunnels[] = { 0, 4, 17, 41, 47 };
+
+#define FLOW_N_TUNNELS (sizeof(flow_tunnels) / sizeof(flow_tunnels[0]))
+_Static_assert(FLOW_N_TUNNELS <= 8, "tunnel codes have 3 bits");
+
+/* Code of a tunnel protocol; 0 (none) for one that is not in the list. */
+static uint8_t
+flow_tun_code(uint8_t tunnel)
+{
+	uint8_t i;
+
+	for (i = 1; i < FLOW_N_TUNNELS; i++)
+		if (flow_tunnels[i] == tunnel)
+			return i;
+	return 0;
+}
+
 /* Describe what e counted since its last record; counters stay. */
 static void
 fill_record(const struct flow_entry *e, struct ft_flowrec *r, uint8_t end,
@@ -164,6 +185,8 @@ fill_record(const struct flow_entry *e, struct ft_flowrec *r, uint8_t end,
 	r->proto = flow_key_proto(&e->key);
 	r->end = end;
 	r->flags = flags | ((e->bits & FLOW_B_GUESSED) ? FT_REC_GUESSED : 0);
+	r->tunnel = flow_tunnels[(e->bits & FLOW_B_TUN_MASK) >>
+	    FLOW_B_TUN_SHIFT];
 	memcpy(r->tcp_flags, e->tcp_flags, sizeof(r->tcp_flags));
 	r->vlan = (uint16_t)((m >> FLOW_META_VLAN_SHIFT) & 0xfff);
 	r->cport = flow_key_port(&e->key, c);
@@ -297,7 +320,9 @@ flow_start(struct flow_table *ft, struct flow_entry *e, const struct ft_pkt *p,
 	memset(e->pkts, 0, sizeof(e->pkts));
 	memset(e->mac, 0, sizeof(e->mac));
 	memset(e->tcp_flags, 0, sizeof(e->tcp_flags));
-	e->bits = (c ? FLOW_B_CLI1 : 0) | (guessed ? FLOW_B_GUESSED : 0);
+	e->bits = (uint8_t)((c ? FLOW_B_CLI1 : 0) |
+	    (guessed ? FLOW_B_GUESSED : 0) |
+	    flow_tun_code(p->tunnel) << FLOW_B_TUN_SHIFT);
 	e->rep_s = (uint32_t)(p->ts_us / US_PER_S);
 	memset(&e->l7, 0, sizeof(e->l7));
 	ft->st.created++;

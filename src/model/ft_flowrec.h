@@ -63,6 +63,9 @@ struct ft_flowrec {
 	uint8_t proto;		/* IP protocol */
 	uint8_t end;		/* enum ft_rec_end */
 	uint8_t flags;		/* FT_REC_* */
+	uint8_t tunnel;		/* outer protocol of the flow's first packet
+				   when tunnelled (4, 41, 47; 17 VXLAN or
+				   GTP-U), else 0 */
 	uint8_t tcp_flags[2];	/* OR of TCP flags seen, per direction */
 	uint16_t vlan;		/* VLAN id, 0 if none */
 	uint16_t cport;		/* client port (0 for ICMP and portless) */

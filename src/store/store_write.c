@@ -10,8 +10,8 @@ static const char store_sql_ins_flow[] =
 	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
 	"vlan, proto, cli, cport, srv, sport, cli_mac, srv_mac, app, name, "
 	"bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, end_reason, "
-	"flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?)";
+	"flags, tunnel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static int
 store_bind_blob(sqlite3_stmt *s, const char *key, uint32_t len)
@@ -471,6 +471,7 @@ store_bind_row(struct store *st, const struct ft_flowrec *r,
 	sqlite3_bind_int(s, 22, r->tcp_flags[1]);
 	sqlite3_bind_int(s, 23, r->end);
 	sqlite3_bind_int(s, 24, r->flags);
+	sqlite3_bind_int(s, 25, r->tunnel);
 }
 
 static int

@@ -71,7 +71,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct decoder *d;
-	struct decode_opts o = { 16, 30 };
+	struct decode_opts o = { 16, 30, true };
 	uint32_t n;
 	size_t i;
 

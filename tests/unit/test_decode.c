@@ -9,14 +9,21 @@
 static struct pcapw_frame fr;	/* the frame under test */
 
 static struct decoder *
-t_new(uint32_t slots, uint32_t timeout_s)
+t_new_opts(uint32_t slots, uint32_t timeout_s, bool tunnels)
 {
-	struct decode_opts o = { slots, timeout_s };
+	struct decode_opts o = { slots, timeout_s, tunnels };
 	struct decoder *d = NULL;
 
 	if (decoder_new(&o, &d, NULL))
 		abort();
 	return d;
+}
+
+/* A decoder as configured by default: tunnels decoded. */
+static struct decoder *
+t_new(uint32_t slots, uint32_t timeout_s)
+{
+	return t_new_opts(slots, timeout_s, true);
 }
 
 static void
@@ -199,34 +206,6 @@ sctp_has_ports_and_unknown_protocols_have_none(void)
 	UT_EQ(p.proto, 89);
 	UT_EQ(p.has_ports, 0);
 	UT_EQ(decoder_stats(d)->proto_packets[89], 1);
-	decoder_free(d);
-}
-
-static void
-tunnels_are_keyed_and_counted_on_the_outer_header(void)
-{
-	struct decoder *d = t_new(0, 0);
-	const struct decode_stats *st = decoder_stats(d);
-	struct pcapw_spec s;
-	struct ft_pkt p;
-
-	t_spec(&s, 41, "192.0.2.1", 0, "198.51.100.1", 0);	/* 6in4 */
-	s.payload_len = 60;
-	UT_EQ(t_run(d, &s, &p), 0);
-	UT_EQ(p.proto, 41);
-	UT_EQ(p.has_ports, 0);
-	UT_ASSERT(t_addr_is(p.src, "192.0.2.1"));
-	s.proto = 47;						/* GRE */
-	UT_EQ(t_run(d, &s, &p), 0);
-	UT_EQ(p.proto, 47);
-	t_spec(&s, PCAPW_UDP, "192.0.2.1", 51000, "198.51.100.1", 4789);
-	s.payload_len = 8 + 14 + 20 + 8;			/* VXLAN */
-	UT_EQ(t_run(d, &s, &p), 0);
-	UT_EQ(p.proto, 17);
-	UT_EQ(p.dport, 4789);
-	UT_EQ(st->proto_packets[41], 1);
-	UT_EQ(st->proto_packets[47], 1);
-	UT_EQ(st->proto_packets[17], 1);
 	decoder_free(d);
 }
 
@@ -1123,7 +1102,7 @@ static void
 decoder_new_fills_defaults_and_free_takes_null(void)
 {
 	struct decoder *d = NULL;
-	struct decode_opts zero = { 0, 0 };
+	struct decode_opts zero = { 0, 0, false };
 
 	UT_EQ(decoder_new(NULL, &d, NULL), 0);
 	UT_ASSERT(d != NULL);
@@ -1152,6 +1131,527 @@ the_interface_index_is_copied(void)
 	decoder_free(d);
 }
 
+/* ---- tunnels ---- */
+
+static struct pcapw_frame fr_in;	/* a tunnel's inner packet or frame */
+static uint8_t t_body[PCAPW_FRAME_MAX];	/* tunnel header, inner packet */
+static uint32_t t_hdr_len;		/* tunnel header bytes in t_body */
+
+/* An outer IPv4 packet 192.0.2.1 > 198.51.100.1 of protocol proto. */
+static void
+t_outer(struct pcapw_spec *s, uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	t_spec(s, proto, "192.0.2.1", sport, "198.51.100.1", dport);
+}
+
+/* An inner TCP packet (link RAW) or frame (EN10MB) with 10 payload bytes. */
+static void
+t_inner(struct pcapw_spec *s, int link, const char *src, const char *dst)
+{
+	static const uint8_t smac[6] = { 0x0a, 0, 0, 0, 0, 1 };
+	static const uint8_t dmac[6] = { 0x0a, 0, 0, 0, 0, 2 };
+
+	t_spec(s, PCAPW_TCP, src, 40000, dst, 443);
+	s->link = link;
+	s->tcp_flags = PCAPW_TCP_SYN;
+	s->payload_len = 10;
+	memcpy(s->src_mac, smac, 6);
+	memcpy(s->dst_mac, dmac, 6);
+}
+
+/* Build inner, put the tunnel header hdr before it, carry both in outer. */
+static int
+t_wrap(struct pcapw_spec *outer, const uint8_t *hdr, uint32_t hdr_len,
+    const struct pcapw_spec *inner)
+{
+	if (pcapw_build(inner, &fr_in)) {
+		UT_FAILF("inner: %s", pcapw_errmsg());
+		return -1;
+	}
+	if (hdr_len)
+		memcpy(t_body, hdr, hdr_len);
+	memcpy(t_body + hdr_len, fr_in.data, fr_in.len);
+	t_hdr_len = hdr_len;
+	outer->payload = t_body;
+	outer->payload_len = hdr_len + fr_in.len;
+	if (pcapw_build(outer, &fr)) {
+		UT_FAILF("outer: %s", pcapw_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
+/* Offset in fr of the inner packet's byte at off (offsets of fr_in). */
+static uint32_t
+t_in_off(uint32_t off)
+{
+	return fr.payload_off + t_hdr_len + off;
+}
+
+/* Wrap and decode whole; pkt must be the inner TCP packet of t_inner. */
+static void
+t_expect_inner(struct decoder *d, struct pcapw_spec *outer,
+    const uint8_t *hdr, uint32_t hdr_len, const struct pcapw_spec *inner,
+    uint8_t tunnel)
+{
+	struct ft_pkt p;
+
+	if (t_wrap(outer, hdr, hdr_len, inner))
+		return;
+	UT_EQ(t_decode_cut(d, outer->link, fr.len, &p), 0);
+	UT_EQ(p.tunnel, tunnel);
+	UT_EQ(p.ip_ver, strchr(inner->src, ':') ? 6 : 4);
+	UT_EQ(p.proto, PCAPW_TCP);
+	UT_ASSERT(t_addr_is(p.src, inner->src));
+	UT_ASSERT(t_addr_is(p.dst, inner->dst));
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 40000);
+	UT_EQ(p.dport, 443);
+	UT_EQ(p.tcp_flags, FT_TCP_SYN);
+	UT_ASSERT(p.l3 == fr.data + t_in_off(fr_in.l3_off));
+	UT_EQ(p.l3_len, fr_in.len - fr_in.l3_off);
+	UT_ASSERT(p.payload == fr.data + t_in_off(fr_in.payload_off));
+	UT_EQ(p.payload_len, 10);
+	UT_EQ(p.wire_len, fr.len);
+}
+
+static const uint8_t t_vxlan[8] = { 0x08, 0, 0, 0, 0, 0x04, 0x57, 0 };
+
+static void
+sixin4_and_ip_in_ip_give_the_inner_packet_and_count_the_outer(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec o, in;
+
+	t_outer(&o, 41, 0, 0);
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	t_expect_inner(d, &o, NULL, 0, &in, 41);
+	UT_EQ(st->ipv4_packets, 1);
+	UT_EQ(st->ipv6_packets, 0);
+	UT_EQ(st->proto_packets[41], 1);
+	UT_EQ(st->proto_bytes[41], fr.len);
+	UT_EQ(st->proto_packets[6], 0);
+	t_outer(&o, 4, 0, 0);
+	t_inner(&in, PCAPW_LINK_RAW, "10.0.0.1", "10.0.0.2");
+	t_expect_inner(d, &o, NULL, 0, &in, 4);
+	t_spec(&o, 4, "2001:db8::a", 0, "2001:db8::b", 0);	/* DS-Lite */
+	t_expect_inner(d, &o, NULL, 0, &in, 4);
+	t_spec(&o, 41, "2001:db8::a", 0, "2001:db8::b", 0);	/* 6in6 */
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	t_expect_inner(d, &o, NULL, 0, &in, 41);
+	UT_EQ(st->ipv4_packets, 2);
+	UT_EQ(st->ipv6_packets, 2);
+	UT_EQ(st->proto_packets[4], 2);
+	UT_EQ(st->proto_packets[41], 2);
+	UT_EQ(st->ip_packets, 4);
+	UT_EQ(st->tunnel_packets, 4);
+	UT_EQ(st->tunnel_bad, 0);
+	UT_EQ(st->malformed + st->truncated, 0);
+	decoder_free(d);
+}
+
+/* One GRE packet with these flags and protocol type, VLAN 9 outside. */
+static void
+t_gre_case(struct decoder *d, uint16_t flags, uint16_t type)
+{
+	uint8_t hdr[16] = { 0 };
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+	int v6 = type == 0x86dd, eth = type == 0x6558;
+
+	hdr[0] = (uint8_t)(flags >> 8);
+	hdr[2] = (uint8_t)(type >> 8);
+	hdr[3] = (uint8_t)type;
+	t_outer(&o, 47, 0, 0);
+	o.vlan[0] = 9;
+	o.n_vlan = 1;
+	t_inner(&in, eth ? PCAPW_LINK_EN10MB : PCAPW_LINK_RAW,
+	    v6 ? "2001:db8::1" : "10.0.0.1", v6 ? "2001:db8::2" : "10.0.0.2");
+	t_expect_inner(d, &o, hdr,
+	    4 + 4 * (uint32_t)__builtin_popcount(flags), &in, 47);
+	UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+	UT_EQ(p.vlan, 9);
+	UT_ASSERT(memcmp(p.src_mac, eth ? in.src_mac : o.src_mac, 6) == 0);
+	UT_ASSERT(memcmp(p.dst_mac, eth ? in.dst_mac : o.dst_mac, 6) == 0);
+}
+
+static void
+gre_with_checksum_key_and_sequence_carries_ip_and_ethernet(void)
+{
+	static const uint16_t flags[] = { 0, 0x8000, 0x2000, 0x1000, 0xb000 };
+	static const uint16_t types[] = { 0x0800, 0x86dd, 0x6558 };
+	struct decoder *d = t_new(0, 0);
+	size_t i, j;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		for (j = 0; j < sizeof(types) / sizeof(types[0]); j++)
+			t_gre_case(d, flags[i], types[j]);
+	UT_EQ(decoder_stats(d)->tunnel_bad, 0);
+	UT_EQ(decoder_stats(d)->proto_packets[47], 2 * 15);
+	decoder_free(d);
+}
+
+static void
+gre_version_1_routing_and_other_payloads_stay_on_the_outer_flow(void)
+{
+	static const uint8_t hdrs[][4] = {
+		{ 0x30, 0x01, 0x88, 0x0b },	/* version 1: PPTP, PPP */
+		{ 0x40, 0x00, 0x08, 0x00 },	/* RFC 1701 routing */
+		{ 0x00, 0x00, 0x88, 0xbe },	/* ERSPAN */
+		{ 0x00, 0x00, 0x88, 0x47 },	/* MPLS */
+	};
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		t_outer(&o, 47, 0, 0);
+		t_inner(&in, PCAPW_LINK_RAW, "10.0.0.1", "10.0.0.2");
+		if (t_wrap(&o, hdrs[i], 4, &in))
+			continue;
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.proto, 47);
+		UT_ASSERT(t_addr_is(p.src, "192.0.2.1"));
+	}
+	UT_EQ(decoder_stats(d)->tunnel_bad, 0);
+	UT_EQ(decoder_stats(d)->tunnel_packets, 0);
+	decoder_free(d);
+}
+
+static void
+vxlan_gives_the_inner_frame_and_macs_but_keeps_the_outer_vlan(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, PCAPW_UDP, 51000, 4789);
+	o.vlan[0] = 5;
+	o.n_vlan = 1;
+	t_inner(&in, PCAPW_LINK_EN10MB, "10.0.0.1", "10.0.0.2");
+	in.vlan[0] = 77;
+	in.n_vlan = 1;
+	t_expect_inner(d, &o, t_vxlan, 8, &in, 17);
+	UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+	UT_EQ(p.vlan, 5);
+	UT_ASSERT(memcmp(p.src_mac, in.src_mac, 6) == 0);
+	UT_ASSERT(memcmp(p.dst_mac, in.dst_mac, 6) == 0);
+	UT_EQ(decoder_stats(d)->proto_packets[17], 2);
+	decoder_free(d);
+}
+
+static void
+vxlan_without_ip_inside_or_not_to_its_port_stays_outer(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	uint8_t no_i[8] = { 0 };
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, PCAPW_UDP, 51000, 4789);
+	pcapw_spec_init(&in);			/* an ARP frame */
+	in.ethertype = 0x0806;
+	in.payload_len = 28;
+	if (!t_wrap(&o, t_vxlan, 8, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.dport, 4789);
+	}
+	t_inner(&in, PCAPW_LINK_EN10MB, "10.0.0.1", "10.0.0.2");
+	if (!t_wrap(&o, no_i, 8, &in)) {	/* no I flag: not VXLAN */
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+	}
+	t_outer(&o, PCAPW_UDP, 4789, 51000);	/* VXLAN is to port 4789 */
+	if (!t_wrap(&o, t_vxlan, 8, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.sport, 4789);
+	}
+	UT_EQ(st->tunnel_packets, 0);
+	UT_EQ(st->tunnel_bad, 0);
+	UT_EQ(st->malformed + st->truncated, 0);
+	decoder_free(d);
+}
+
+static void
+gtp_u_g_pdus_give_the_inner_packet_past_extension_headers(void)
+{
+	static const uint8_t plain[8] = { 0x30, 0xff, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t seq[12] = { 0x32, 0xff, 0, 0, 0, 0, 0, 1,
+	    0, 7, 0, 0 };
+	static const uint8_t ext[20] = { 0x34, 0xff, 0, 0, 0, 0, 0, 1,
+	    0, 0, 0, 0x85, 1, 0x10, 0x09, 0x40, 1, 0, 0, 0 };
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec o, in;
+
+	t_outer(&o, PCAPW_UDP, 2152, 2152);
+	t_inner(&in, PCAPW_LINK_RAW, "10.0.0.1", "10.0.0.2");
+	t_expect_inner(d, &o, plain, sizeof(plain), &in, 17);
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	t_expect_inner(d, &o, seq, sizeof(seq), &in, 17);
+	t_outer(&o, PCAPW_UDP, 2152, 40000);	/* either port */
+	t_expect_inner(d, &o, ext, sizeof(ext), &in, 17);
+	UT_EQ(decoder_stats(d)->tunnel_packets, 3);
+	decoder_free(d);
+}
+
+static void
+gtp_u_signalling_and_other_versions_stay_on_the_outer_flow(void)
+{
+	static const uint8_t echo[8] = { 0x32, 0x01, 0, 4, 0, 0, 0, 0 };
+	static const uint8_t gtp_prime[8] = { 0x20, 0xff, 0, 0, 0, 0, 0, 1 };
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, PCAPW_UDP, 2152, 2152);
+	t_inner(&in, PCAPW_LINK_RAW, "10.0.0.1", "10.0.0.2");
+	if (!t_wrap(&o, echo, 8, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.dport, 2152);
+	}
+	if (!t_wrap(&o, gtp_prime, 8, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+	}
+	UT_EQ(decoder_stats(d)->tunnel_bad, 0);
+	decoder_free(d);
+}
+
+/* Decode fr whole and expect the outer packet, one more tunnel_bad. */
+static void
+t_expect_bad(struct decoder *d, int link, uint32_t cap, uint8_t proto)
+{
+	const struct decode_stats *st = decoder_stats(d);
+	uint64_t bad = st->tunnel_bad, probs = st->truncated + st->malformed;
+	struct ft_pkt p;
+
+	UT_EQ(t_decode_cut(d, link, cap, &p), 0);
+	UT_EQ(p.tunnel, 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_EQ(p.proto, proto);
+	UT_ASSERT(t_addr_is(p.src, "192.0.2.1"));
+	UT_ASSERT(p.l3 == fr.data + fr.l3_off);
+	UT_EQ(st->tunnel_bad, bad + 1);
+	UT_EQ(st->truncated + st->malformed, probs + 1);
+}
+
+static void
+a_cut_or_garbage_inner_packet_falls_back_to_the_outer_flow(void)
+{
+	static const uint8_t gre_key[6] = { 0x20, 0, 0x08, 0, 0, 7 };
+	static const uint8_t gtp_ext0[16] = { 0x34, 0xff, 0, 0, 0, 0, 0, 1,
+	    0, 0, 0, 0x85, 0, 0, 0, 0 };
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec o, in;
+
+	t_outer(&o, 41, 0, 0);			/* 6in4 of zeros */
+	o.payload_len = 60;
+	if (!pcapw_build(&o, &fr))
+		t_expect_bad(d, 1, fr.len, 41);
+	t_outer(&o, PCAPW_UDP, 51000, 4789);	/* VXLAN, snaplen cut */
+	t_inner(&in, PCAPW_LINK_EN10MB, "10.0.0.1", "10.0.0.2");
+	if (!t_wrap(&o, t_vxlan, 8, &in))
+		t_expect_bad(d, 1, t_in_off(14 + 10), 17);
+	t_outer(&o, 47, 0, 0);			/* GRE key past its end */
+	o.payload = gre_key;
+	o.payload_len = 6;
+	if (!pcapw_build(&o, &fr))
+		t_expect_bad(d, 1, fr.len, 47);
+	t_outer(&o, PCAPW_UDP, 2152, 2152);	/* extension of length 0 */
+	t_inner(&in, PCAPW_LINK_RAW, "10.0.0.1", "10.0.0.2");
+	if (!t_wrap(&o, gtp_ext0, sizeof(gtp_ext0), &in))
+		t_expect_bad(d, 1, fr.len, 17);
+	t_outer(&o, 4, 0, 0);			/* IPv6 inside IP-in-IP */
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	if (!t_wrap(&o, NULL, 0, &in))
+		t_expect_bad(d, 1, fr.len, 4);
+	UT_EQ(st->tunnel_packets, 0);
+	UT_EQ(st->ipv4_packets, 5);
+	decoder_free(d);
+}
+
+static void
+an_inner_l4_header_cut_by_the_snaplen_keeps_the_inner_addresses(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, 41, 0, 0);
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	if (t_wrap(&o, NULL, 0, &in))
+		return;
+	UT_EQ(t_decode_cut(d, 1, t_in_off(fr_in.l4_off + 2), &p), 0);
+	UT_EQ(p.tunnel, 41);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.has_ports, 0);
+	UT_EQ(decoder_stats(d)->truncated, 1);
+	UT_EQ(decoder_stats(d)->tunnel_bad, 0);
+	decoder_free(d);
+}
+
+/* Outer 6in4 fragment of the inner bytes [from, from + n) of fr_in. */
+static int
+t_outer_frag(struct decoder *d, uint16_t from, uint32_t n, int more,
+    struct ft_pkt *p)
+{
+	struct pcapw_spec o;
+
+	t_outer(&o, 41, 0, 0);
+	o.frag = 1;
+	o.frag_offset = from;
+	o.frag_more = more;
+	o.ip_id = 0x4242;
+	memcpy(t_body, fr_in.data + from, n);
+	o.payload = t_body;
+	o.payload_len = n;
+	return t_run(d, &o, p);
+}
+
+static void
+later_fragments_of_a_tunnelled_datagram_join_its_inner_flow(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec in;
+	struct ft_pkt p;
+
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	in.payload_len = 1400;
+	if (pcapw_build(&in, &fr_in)) {
+		UT_FAILF("inner: %s", pcapw_errmsg());
+		return;
+	}
+	UT_EQ(t_outer_frag(d, 0, 1000, 1, &p), 0);
+	UT_EQ(p.tunnel, 41);
+	UT_EQ(p.frag, FT_FRAG_FIRST);
+	UT_EQ(p.dport, 443);
+	UT_EQ(st->malformed + st->truncated, 0);
+	UT_EQ(t_outer_frag(d, 1000, fr_in.len - 1000, 0, &p), 0);
+	UT_EQ(p.tunnel, 41);
+	UT_EQ(p.frag, FT_FRAG_LATER);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.proto, PCAPW_TCP);
+	UT_ASSERT(t_addr_is(p.src, "2001:db8::1"));
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 40000);
+	UT_EQ(p.dport, 443);
+	UT_EQ(p.tcp_flags, 0);
+	UT_ASSERT(p.payload == NULL);
+	UT_EQ(st->fragments, 2);
+	UT_EQ(st->proto_packets[41], 2);
+	UT_EQ(st->tunnel_packets, 2);
+	UT_EQ(st->frag_orphans, 0);
+	decoder_free(d);
+}
+
+static void
+inner_fragments_take_their_ports_from_their_first_as_usual(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, 41, 0, 0);
+	t_frag_spec(&in, "2001:db8::1", "2001:db8::2", 0, 1, 9);
+	in.link = PCAPW_LINK_RAW;
+	if (t_wrap(&o, NULL, 0, &in))
+		return;
+	UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+	UT_EQ(p.frag, FT_FRAG_FIRST);
+	UT_EQ(p.dport, 53);
+	t_frag_spec(&in, "2001:db8::1", "2001:db8::2", 1000, 0, 9);
+	in.link = PCAPW_LINK_RAW;
+	if (t_wrap(&o, NULL, 0, &in))
+		return;
+	UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+	UT_EQ(p.tunnel, 41);
+	UT_EQ(p.frag, FT_FRAG_LATER);
+	UT_EQ(p.has_ports, 1);
+	UT_EQ(p.sport, 5000);
+	UT_EQ(p.dport, 53);
+	UT_EQ(st->fragments, 2);
+	UT_EQ(st->frag_orphans, 0);
+	decoder_free(d);
+}
+
+/* Every cut of a VXLAN and a GTP-U frame: inner once its IP header is in. */
+static void
+cut_tunnels_fall_back_until_the_inner_ip_header_is_whole(void)
+{
+	static const uint8_t gtp[16] = { 0x34, 0xff, 0, 0, 0, 0, 0, 1,
+	    0, 0, 0, 0x85, 1, 0, 0, 0 };
+	struct decoder *d;
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+	uint32_t cut, ip;
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		d = t_new(0, 0);
+		t_outer(&o, PCAPW_UDP, 51000, i ? 2152 : 4789);
+		t_inner(&in, i ? PCAPW_LINK_RAW : PCAPW_LINK_EN10MB,
+		    "2001:db8::1", "2001:db8::2");
+		if (t_wrap(&o, i ? gtp : t_vxlan, i ? 16 : 8, &in))
+			break;
+		ip = t_in_off(fr_in.l3_off);
+		for (cut = 0; cut <= fr.len; cut++) {
+			rc = t_decode_cut(d, 1, cut, &p);
+			if (rc)
+				continue;
+			if (p.tunnel != (cut >= ip + 40 ? 17 : 0) ||
+			    p.l3 + p.l3_len > fr.data + cut)
+				UT_FAILF("tunnel %d cut at %u: tunnel %d", i,
+				    cut, p.tunnel);
+		}
+		UT_EQ(decoder_stats(d)->tunnel_packets, fr.len - (ip + 40) + 1);
+		decoder_free(d);
+	}
+}
+
+static void
+decode_tunnels_false_keys_tunnels_on_the_outer_header(void)
+{
+	struct decoder *d = t_new_opts(0, 0, false);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec o, in;
+	struct ft_pkt p;
+
+	t_outer(&o, 41, 0, 0);
+	t_inner(&in, PCAPW_LINK_RAW, "2001:db8::1", "2001:db8::2");
+	if (!t_wrap(&o, NULL, 0, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.proto, 41);
+		UT_EQ(p.has_ports, 0);
+		UT_ASSERT(t_addr_is(p.src, "192.0.2.1"));
+		UT_ASSERT(p.l3 == fr.data + fr.l3_off);
+	}
+	t_outer(&o, PCAPW_UDP, 51000, 4789);
+	t_inner(&in, PCAPW_LINK_EN10MB, "10.0.0.1", "10.0.0.2");
+	if (!t_wrap(&o, t_vxlan, 8, &in)) {
+		UT_EQ(t_decode_cut(d, 1, fr.len, &p), 0);
+		UT_EQ(p.tunnel, 0);
+		UT_EQ(p.proto, 17);
+		UT_EQ(p.dport, 4789);
+		UT_ASSERT(memcmp(p.src_mac, o.src_mac, 6) == 0);
+	}
+	UT_EQ(st->proto_packets[41], 1);
+	UT_EQ(st->proto_packets[17], 1);
+	UT_EQ(st->tunnel_packets, 0);
+	UT_EQ(st->tunnel_bad, 0);
+	decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -1160,7 +1660,6 @@ main(void)
 	UT_RUN(ethernet_padding_never_becomes_payload);
 	UT_RUN(icmp_and_icmpv6_put_type_and_code_in_dport);
 	UT_RUN(sctp_has_ports_and_unknown_protocols_have_none);
-	UT_RUN(tunnels_are_keyed_and_counted_on_the_outer_header);
 	UT_RUN(vlan_single_tag_gives_its_id);
 	UT_RUN(vlan_stacked_tags_give_the_outer_vlan_id);
 	UT_RUN(pppoe_session_carries_ipv4_and_ipv6);
@@ -1200,5 +1699,18 @@ main(void)
 	UT_RUN(protocol_counts_use_wire_bytes_not_captured_bytes);
 	UT_RUN(decoder_new_fills_defaults_and_free_takes_null);
 	UT_RUN(the_interface_index_is_copied);
+	UT_RUN(sixin4_and_ip_in_ip_give_the_inner_packet_and_count_the_outer);
+	UT_RUN(gre_with_checksum_key_and_sequence_carries_ip_and_ethernet);
+	UT_RUN(gre_version_1_routing_and_other_payloads_stay_on_the_outer_flow);
+	UT_RUN(vxlan_gives_the_inner_frame_and_macs_but_keeps_the_outer_vlan);
+	UT_RUN(vxlan_without_ip_inside_or_not_to_its_port_stays_outer);
+	UT_RUN(gtp_u_g_pdus_give_the_inner_packet_past_extension_headers);
+	UT_RUN(gtp_u_signalling_and_other_versions_stay_on_the_outer_flow);
+	UT_RUN(a_cut_or_garbage_inner_packet_falls_back_to_the_outer_flow);
+	UT_RUN(an_inner_l4_header_cut_by_the_snaplen_keeps_the_inner_addresses);
+	UT_RUN(later_fragments_of_a_tunnelled_datagram_join_its_inner_flow);
+	UT_RUN(inner_fragments_take_their_ports_from_their_first_as_usual);
+	UT_RUN(cut_tunnels_fall_back_until_the_inner_ip_header_is_whole);
+	UT_RUN(decode_tunnels_false_keys_tunnels_on_the_outer_header);
 	return UT_DONE();
 }

@@ -335,9 +335,56 @@ a_record_carries_every_field_the_table_knows(void)
 	UT_EQ(r->cli_mac[5], 5);
 	UT_EQ(r->srv_mac[5], 6);
 	UT_EQ(r->l7.app_id, 91);
+	UT_EQ(r->tunnel, 0);
 	UT_STREQ(r->app, "");
 	UT_STREQ(r->category, "");
 	UT_STREQ(r->server_name, "");
+	flow_table_free(ft);
+}
+
+/* The record of the flow whose client port is cport, or NULL. */
+static const struct ft_flowrec *
+rec_of(uint16_t cport)
+{
+	size_t i;
+
+	for (i = 0; i < n_recs; i++)
+		if (recs[i].cport == cport)
+			return &recs[i];
+	return NULL;
+}
+
+static void
+a_record_carries_the_tunnel_of_the_packet_that_started_the_flow(void)
+{
+	static const uint8_t tunnels[] = { 0, 4, 17, 41, 47 };
+	struct flow_table *ft = table(&base_opts);
+	const struct ft_flowrec *r;
+	struct ft_pkt p;
+	uint16_t i;
+
+	for (i = 0; i < sizeof(tunnels); i++) {
+		p = pkt(S(1), 17, 1, 5000 + i, 2, 53, 0, 80);
+		p.tunnel = tunnels[i];
+		feed(ft, p);
+		p = pkt(S(2), 17, 2, 53, 1, 5000 + i, 0, 120);
+		p.tunnel = 41;		/* later packets do not change it */
+		feed(ft, p);
+	}
+	p = pkt(S(100), 17, 1, 5000, 2, 53, 0, 80);	/* after the timeout */
+	p.tunnel = 47;
+	feed(ft, p);
+	flush(ft);
+	UT_EQ(n_recs, sizeof(tunnels) + 1);
+	for (i = 0; i < sizeof(tunnels); i++) {
+		r = rec_of(5000 + i);
+		UT_ASSERT(r != NULL);
+		if (r)
+			UT_EQ(r->tunnel, tunnels[i]);
+		UT_EQ(r ? r->pkts[1] : 0, 1);
+	}
+	UT_EQ(recs[n_recs - 1].cport, 5000);	/* the restarted flow */
+	UT_EQ(recs[n_recs - 1].tunnel, 47);
 	flow_table_free(ft);
 }
 
@@ -866,6 +913,7 @@ main(void)
 	UT_RUN(packets_without_ports_key_by_address_only);
 	UT_RUN(the_client_follows_the_orientation_rules);
 	UT_RUN(a_record_carries_every_field_the_table_knows);
+	UT_RUN(a_record_carries_the_tunnel_of_the_packet_that_started_the_flow);
 	UT_RUN(a_closed_tcp_flow_ends_after_the_closed_timeout);
 	UT_RUN(a_syn_on_a_closed_connection_starts_a_new_flow);
 	UT_RUN(idle_timeouts_follow_the_protocol);

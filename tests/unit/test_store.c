@@ -154,6 +154,32 @@ records_written_to_a_file_read_back_equal_through_sql(void)
 }
 
 static void
+the_tunnel_column_round_trips_and_the_view_names_it(void)
+{
+	static const uint8_t tunnels[] = { 0, 4, 17, 41, 47 };
+	struct store *st = open_rw(fresh_path("tunnel"), 60);
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		r[i] = mkrec(i + 1, 1700000000000000ull + i, "10.0.0.1",
+		    "10.0.0.2", (uint16_t)(40000 + i), 443);
+		r[i].tunnel = tunnels[i];
+	}
+	UT_EQ(store_append(st, r, 5, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(tunnel, ',') "
+	    "FROM (SELECT tunnel FROM flows ORDER BY flow)", buf,
+	    sizeof(buf)), "0,4,17,41,47");
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat("
+	    "coalesce(tunnel, 'null'), ',') FROM (SELECT tunnel FROM flows_v "
+	    "ORDER BY flow)", buf, sizeof(buf)), "null,ipip,udp,ipv6,gre");
+	store_close(st);
+}
+
+static void
 dictionaries_store_each_mac_app_name_and_iface_once(void)
 {
 	struct store *st = open_rw(fresh_path("dict"), 60);
@@ -540,6 +566,7 @@ main(void)
 		return 2;
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(records_written_to_a_file_read_back_equal_through_sql);
+	UT_RUN(the_tunnel_column_round_trips_and_the_view_names_it);
 	UT_RUN(dictionaries_store_each_mac_app_name_and_iface_once);
 	UT_RUN(dictionary_ids_stay_right_when_the_cache_overflows);
 	UT_RUN(a_new_store_is_in_wal_mode_with_the_current_user_version);
