@@ -7,6 +7,22 @@
 #define FT_NAME_MAX 128		/* server name incl. NUL; longer is cut */
 #define FT_APP_MAX 48		/* "TLS.Google" style application name */
 #define FT_CAT_MAX 32		/* nDPI category name */
+#define FT_ORG_MAX 96		/* AS organisation; longer is cut */
+#define FT_VENDOR_MAX 32	/* MAC vendor short name */
+
+/* Where a name came from, in priority order (a lower value wins). */
+enum ft_name_src {
+	FT_NAME_NONE = 0,	/* no name */
+	FT_NAME_LABEL,		/* the user's labels file */
+	FT_NAME_DHCP,		/* DHCP host name seen on the wire */
+	FT_NAME_LEASE,		/* dnsmasq/OpenWrt lease file */
+	FT_NAME_SNI,		/* TLS/QUIC SNI, HTTP Host (from classification) */
+	FT_NAME_DNS,		/* passive DNS: the name a client asked for */
+};
+
+/* Bits of ft_flowrec.local. */
+#define FT_LOCAL_CLI	0x01	/* client address is in local-networks */
+#define FT_LOCAL_SRV	0x02	/* server address is in local-networks */
 
 /* Classifier states of a flow (ft_l7.state). */
 enum ft_l7_state {
@@ -78,6 +94,16 @@ struct ft_flowrec {
 	char app[FT_APP_MAX];	/* application name, "" when unknown */
 	char category[FT_CAT_MAX]; /* category name, "" when unknown */
 	char server_name[FT_NAME_MAX]; /* SNI, HTTP Host, QUIC SNI or DNS query */
+	/* Filled by enrich (src/enrich), from the tables as they were then. */
+	uint8_t local;		/* FT_LOCAL_* */
+	uint8_t srv_name_src;	/* enum ft_name_src of server_name */
+	uint8_t cli_name_src;	/* enum ft_name_src of cli_name */
+	char country[3];	/* remote side's ISO 3166-1 code, "" unknown */
+	uint32_t asn;		/* remote side's AS number, 0 unknown */
+	char as_org[FT_ORG_MAX]; /* remote side's AS organisation */
+	char cli_name[FT_NAME_MAX]; /* client's best name (label, DHCP, lease) */
+	char cli_vendor[FT_VENDOR_MAX]; /* vendor of cli_mac, "" unknown */
+	char srv_vendor[FT_VENDOR_MAX]; /* vendor of srv_mac, "" unknown */
 };
 
 #endif
