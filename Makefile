@@ -78,16 +78,21 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O2 $(CPPFLAGS) -o $@ $< $(shell pkg-config --libs libpcap) -lm
 
+# lut_bench compiles the table reader in; rebuild it when that changes.
+$(BUILD)/bench/lut_bench: src/enrich/lut_read.c src/enrich/lut_int.h src/enrich/lut.h src/base/ft_err.c
+
 deps:
 	@scripts/deps.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
+	@scripts/lut-fetch.sh --compile
 	@scripts/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory asan
+	@scripts/lut-fetch.sh
 	@tests/run.sh
 
 # Tests without the install step, for a machine that has everything.

@@ -98,6 +98,8 @@ cli_configure(struct cli *cli)
 		    cli->db_arg);
 	if (!cli->cfg.db_path[0])
 		config_default_db(cli->cfg.db_path, sizeof(cli->cfg.db_path));
+	if (!cli->cfg.lut_path[0])
+		config_default_lut(cli->cfg.lut_path, sizeof(cli->cfg.lut_path));
 	ft_log_level = cli->cfg.log_level;
 	if (cli->quiet)
 		ft_log_level = FT_LOG_ERROR;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_lut.h"
 
 #ifndef FT_VERSION
 #define FT_VERSION "0.1.0"
@@ -19,6 +20,8 @@ static const struct command commands[] = {
 	{ "ingest", cmd_ingest, "read pcap/pcapng files into the store" },
 	{ "flows", cmd_flows, "list flows, newest first" },
 	{ "top", cmd_top, "top hosts, services, protocols, applications" },
+	{ "lut", cmd_lut, "update or describe the lookup tables (ASN, country, vendor)" },
+	{ "lookup", cmd_lookup, "AS, country or vendor of IP and MAC addresses" },
 	{ "config", cmd_config, "print or check the configuration" },
 };
 

@@ -26,6 +26,8 @@ struct option_def {
 static const struct option_def options[] = {
 	{ "store.path", OPT_PATH, OFF(db_path), "", 0, 0,
 	  "store file (empty: $FLOWTRAIL_DB, /var/lib/flowtrail/flowtrail.db as root, else ~/.local/share/flowtrail/flowtrail.db)" },
+	{ "lut.path", OPT_PATH, OFF(lut_path), "", 0, 0,
+	  "lookup tables file (empty: $FLOWTRAIL_LUT, /var/lib/flowtrail/lut.bin as root, else ~/.local/share/flowtrail/lut.bin)" },
 	{ "store.commit-interval", OPT_UINT, OFF(commit_interval_s), "60", 0, 86400,
 	  "seconds between commits; at most this much is lost on power loss" },
 	{ "run.status-interval", OPT_UINT, OFF(status_interval_s), "60", 0, 86400,
@@ -279,5 +281,23 @@ config_default_db(char *buf, size_t len)
 		snprintf(buf, len, "%s/flowtrail/flowtrail.db", xdg);
 	else
 		snprintf(buf, len, "%s/.local/share/flowtrail/flowtrail.db",
+		    home ? home : ".");
+}
+
+void
+config_default_lut(char *buf, size_t len)
+{
+	const char *env = getenv("FLOWTRAIL_LUT");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/var/lib/flowtrail/lut.bin");
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/flowtrail/lut.bin", xdg);
+	else
+		snprintf(buf, len, "%s/.local/share/flowtrail/lut.bin",
 		    home ? home : ".");
 }

@@ -22,6 +22,7 @@ struct capture_cfg {
 /* Everything a run can be told; modules get their own part. */
 struct ft_config {
 	char db_path[CONFIG_PATH_MAX];	/* store file */
+	char lut_path[CONFIG_PATH_MAX];	/* compiled lookup tables */
 	uint32_t commit_interval_s;	/* store batch length */
 	uint32_t status_interval_s;	/* run: status line period */
 	int log_level;			/* FT_LOG_* */
@@ -46,6 +47,9 @@ int config_load(struct ft_config *cfg, const char *path, struct ft_err *err);
 
 /* Print every option as `key = value` with its help as a comment. */
 void config_dump(const struct ft_config *cfg, FILE *out);
+
+/* The default lookup-table path: $FLOWTRAIL_LUT, then as for the store. */
+void config_default_lut(char *buf, size_t len);
 
 /* The default store path: $FLOWTRAIL_DB, /var/lib/flowtrail (root) or ~/.local/share. */
 void config_default_db(char *buf, size_t len);

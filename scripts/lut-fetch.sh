@@ -1,0 +1,74 @@
+#!/bin/sh
+# lut-fetch.sh: fetch the ip-location-db CSVs with npm into a cache for `make run`/`make test`; never fails its caller.
+#
+# scripts/lut-fetch.sh [--refresh] [--compile]
+#   DIR is $FLOWTRAIL_LUT_SRC, else ${XDG_CACHE_HOME:-~/.cache}/flowtrail/lut-src.
+#   When DIR already holds the CSVs it does nothing (quick); --refresh fetches again.
+#   --compile then runs `build/flowtrail lut update --from DIR` (the tables `run` uses).
+#   Without npm or network it prints a warning and exits 0: tests that need the
+#   real tables skip.
+set -u
+cd "$(dirname "$0")/.." || exit 0
+DIR=${FLOWTRAIL_LUT_SRC:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/flowtrail/lut-src}
+REFRESH=0 COMPILE=0
+for a in "$@"; do
+	case $a in
+	--refresh) REFRESH=1 ;;
+	--compile) COMPILE=1 ;;
+	*) echo "usage: $0 [--refresh] [--compile]" >&2; exit 0 ;;
+	esac
+done
+
+warn() { echo "lut-fetch.sh: warning: $*; tests that need the real lookup tables will skip" >&2; }
+
+have_all() {
+	for f in asn/package/asn-ipv4.csv asn/package/asn-ipv6.csv \
+		dbip-country/package/dbip-country-ipv4.csv dbip-country/package/dbip-country-ipv6.csv; do
+		[ -s "$DIR/$f" ] || return 1
+	done
+}
+
+# unpack TGZ NAME: only the text CSVs, package.json and licences, into $tmp/NAME.
+unpack() {
+	members=$(tar -tzf "$1" | grep -E '(\.csv|LICENSE|package\.json)$' | grep -v -- '-num\.csv$') || return 1
+	mkdir -p "$tmp/$2" || return 1
+	# shellcheck disable=SC2086
+	tar -xzf "$1" -C "$tmp/$2" $members
+}
+
+fetch() {
+	command -v npm >/dev/null 2>&1 || { warn "npm not found (apt-get install npm)"; return 1; }
+	mkdir -p "$(dirname "$DIR")" || { warn "cannot create $(dirname "$DIR")"; return 1; }
+	tmp=$(mktemp -d "$DIR.new.XXXXXX") || { warn "cannot create a directory next to $DIR"; return 1; }
+	echo "lut-fetch.sh: fetching @ip-location-db/asn and @ip-location-db/dbip-country with npm"
+	if ! (cd "$tmp" && npm pack --fetch-retries=1 @ip-location-db/asn @ip-location-db/dbip-country \
+		>npm.out 2>npm.err); then
+		warn "npm pack failed (no network?): $(grep -m1 '^npm error [A-Z]' "$tmp/npm.err" | cut -c11-)"
+		rm -rf "$tmp"
+		return 1
+	fi
+	for p in asn dbip-country; do
+		t=$(ls "$tmp"/ip-location-db-$p-[0-9]*.tgz 2>/dev/null | head -1)
+		if [ -z "$t" ] || ! unpack "$t" "$p"; then
+			warn "cannot unpack the $p package"
+			rm -rf "$tmp"
+			return 1
+		fi
+		rm -f "$t"
+	done
+	rm -f "$tmp/npm.out" "$tmp/npm.err"
+	rm -rf "$DIR" && mv "$tmp" "$DIR"
+}
+
+if [ "$REFRESH" = 1 ] || ! have_all; then
+	fetch || exit 0
+fi
+echo "lut-fetch.sh: lookup sources in $DIR"
+if [ "$COMPILE" = 1 ]; then
+	if build/flowtrail lut --help >/dev/null 2>&1; then
+		build/flowtrail lut update -q --from "$DIR" && echo "lut-fetch.sh: tables compiled"
+	else
+		warn "build/flowtrail has no lut command yet"
+	fi
+fi
+exit 0
