@@ -6,6 +6,7 @@
 #include "../base/ft_log.h"
 #include "../base/ft_time.h"
 #include "../capture/capture.h"
+#include "../enrich/enrich.h"
 #include "cli.h"
 #include "ingest_summary.h"
 #include "pipeline.h"
@@ -131,5 +132,9 @@ cmd_ingest(int argc, char **argv)
 	}
 	if (cli_configure(&cli))
 		return 2;
+	/* Today's leases say nothing about an old capture: only when asked. */
+	if (!cli.cfg.leases_path[0])
+		snprintf(cli.cfg.leases_path, sizeof(cli.cfg.leases_path), "%s",
+		    ENRICH_NO_LEASES);
 	return ingest_files(&cli, argv + optind, argc - optind, no_store);
 }

@@ -1,4 +1,6 @@
 /* cmd_run.c: `flowtrail run`: live capture into the store until SIGINT/SIGTERM. */
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,11 +13,77 @@
 #include "pipeline.h"
 
 static volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t run_reload;
+
+#define RELOAD_EVERY_US 10000000u	/* look at tables, labels, leases this often */
 
 static void
 on_signal(int sig)
 {
-	run_stop = 1;
+	if (sig == SIGHUP)
+		run_reload = 1;
+	else
+		run_stop = 1;
+}
+
+/* Bits set in a netmask of len bytes. */
+static unsigned
+mask_len(const uint8_t *m, size_t len)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += (unsigned)__builtin_popcount(m[i]);
+	return n;
+}
+
+/* The capture interfaces' own prefixes are local networks too. */
+static void
+add_iface_prefixes(struct enrich *e, char **ifaces, int n)
+{
+	struct ifaddrs *ifa, *it;
+	int i;
+
+	if (getifaddrs(&ifa))
+		return;
+	for (it = ifa; it; it = it->ifa_next) {
+		if (!it->ifa_addr || !it->ifa_netmask)
+			continue;
+		for (i = 0; i < n && strcmp(ifaces[i], it->ifa_name); i++)
+			;
+		if (i == n)
+			continue;
+		if (it->ifa_addr->sa_family == AF_INET) {
+			struct sockaddr_in *a = (void *)it->ifa_addr;
+			struct sockaddr_in *m = (void *)it->ifa_netmask;
+
+			enrich_add_local(e, (uint8_t *)&a->sin_addr, 4,
+			    mask_len((uint8_t *)&m->sin_addr, 4));
+		} else if (it->ifa_addr->sa_family == AF_INET6) {
+			struct sockaddr_in6 *a = (void *)it->ifa_addr;
+			struct sockaddr_in6 *m = (void *)it->ifa_netmask;
+
+			enrich_add_local(e, a->sin6_addr.s6_addr, 6,
+			    mask_len(m->sin6_addr.s6_addr, 16));
+		}
+	}
+	freeifaddrs(ifa);
+}
+
+/* SIGHUP or every RELOAD_EVERY_US: pick up new tables, labels and leases. */
+static void
+maybe_reload(struct pipeline *p, uint64_t now, uint64_t *next)
+{
+	struct ft_err err = { 0 };
+
+	if (!run_reload && now < *next)
+		return;
+	run_reload = 0;
+	*next = now + RELOAD_EVERY_US;
+	if (enrich_reload(p->enr, &err))
+		ft_log(FT_LOG_WARN, "reload: %s (keeping what was loaded)",
+		    err.msg);
 }
 
 static void
@@ -90,6 +158,7 @@ run_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 {
 	uint64_t every = (uint64_t)cli->cfg.status_interval_s * 1000000u;
 	struct run_status rs = { .last_us = ft_now_us() };
+	uint64_t next_reload = rs.last_us + RELOAD_EVERY_US;
 	struct ft_err err = { 0 };
 	struct ft_frame f;
 	uint64_t now;
@@ -110,6 +179,7 @@ run_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 			goto out_store;
 		if (every && now - rs.last_us >= every)
 			print_status(cap, p, &rs, now);
+		maybe_reload(p, now, &next_reload);
 	}
 	if (pipeline_finish(p, &err))
 		goto out_store;
@@ -159,8 +229,10 @@ run_capture(struct cli *cli, char **ifaces, int n)
 		cli_error(cli, "%s", err.msg);
 		goto out_close;
 	}
+	add_iface_prefixes(p->enr, ifaces, n);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	ft_log(FT_LOG_INFO, "capturing on %s%s into %s (%s)", ifaces[0],
 	    n > 1 ? " and more" : "", cli->cfg.db_path, classify_engine(p->cls));
 	rc = run_loop(cli, cap, p);

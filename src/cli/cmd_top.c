@@ -10,7 +10,9 @@ usage(void)
 	    "                     [--since T] [--until T] [--limit N] [--db FILE]\n"
 	    "                     [--format table|csv|json]\n"
 	    "FIELD: proto, app, src (client), dst (server), host (either side),\n"
-	    "       dst-port (server port), src-port (client port).\n");
+	    "       dst-port (server port), src-port (client port), asn, country\n"
+	    "       (of the remote side), mac and vendor (the client's), name (server\n"
+	    "       name), device (the local device: name or MAC).\n");
 }
 
 int

@@ -5,6 +5,23 @@
 
 #define TICK_US 1000000u	/* harvest once per second of packet time */
 
+/* The enrich stage from the configuration's names.* and lut.* options. */
+static int
+pipeline_enrich_new(const struct ft_config *cfg, struct enrich **out,
+    struct ft_err *err)
+{
+	struct enrich_opts eo = {
+		.lut_path = cfg->lut_path,
+		.local_networks = cfg->local_networks,
+		.labels_path = cfg->labels_path,
+		.leases_path = cfg->leases_path,
+		.dns_cache = cfg->dns_cache,
+		.hosts_cache = cfg->hosts_cache,
+	};
+
+	return enrich_new(&eo, out, err);
+}
+
 int
 pipeline_new(const struct ft_config *cfg, struct store *st,
     struct pipeline **out, struct ft_err *err)
@@ -28,6 +45,9 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
 	rc = classify_new(&co, &p->cls, err);
 	if (rc)
 		goto out_free;
+	rc = pipeline_enrich_new(cfg, &p->enr, err);
+	if (rc)
+		goto out_free;
 	if (st && (rc = store_async_new(st, PIPELINE_QUEUE, &p->wq, err)))
 		goto out_free;
 	*out = p;
@@ -43,6 +63,7 @@ pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	store_async_free(p->wq);
+	enrich_free(p->enr);
 	classify_free(p->cls);
 	flow_table_free(p->flows);
 	decoder_free(p->dec);
@@ -56,6 +77,7 @@ pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
 	size_t i;
 
 	classify_describe(p->cls, p->batch, n);
+	enrich_batch(p->enr, p->batch, n);
 	for (i = 0; i < n; i++)
 		if (p->batch[i].flags & FT_REC_FINAL)
 			p->final_records++;
@@ -82,6 +104,16 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 	return 0;
 }
 
+/* DNS answers and DHCP carry names: only those go to enrich_packet(). */
+static inline bool
+pipeline_teaches(const struct ft_pkt *pkt)
+{
+	if (pkt->proto != 17 || !pkt->has_ports || !pkt->payload)
+		return false;
+	return pkt->sport == 53 || pkt->sport == 67 || pkt->sport == 68 ||
+	    pkt->dport == 67 || pkt->dport == 68;
+}
+
 int
 pipeline_frame(struct pipeline *p, const struct ft_frame *f,
     struct ft_err *err)
@@ -103,6 +135,8 @@ pipeline_frame(struct pipeline *p, const struct ft_frame *f,
 		return 0;
 	if (hit.l7->state != FT_L7_DONE)
 		classify_packet(p->cls, hit.l7, &pkt, hit.dir);
+	if (pipeline_teaches(&pkt))
+		enrich_packet(p->enr, &pkt);
 	if (p->now_us >= p->next_tick_us)
 		return pipeline_tick(p, p->now_us, err);
 	return 0;

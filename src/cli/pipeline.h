@@ -8,6 +8,7 @@
 #include "../classify/classify.h"
 #include "../config/config.h"
 #include "../decode/decode.h"
+#include "../enrich/enrich.h"
 #include "../flow/flow.h"
 #include "../model/ft_pkt.h"
 #include "../store/store.h"
@@ -20,6 +21,7 @@ struct pipeline {
 	struct decoder *dec;		/* frames -> packets */
 	struct flow_table *flows;	/* packets -> flow records */
 	struct classifier *cls;		/* applications and names */
+	struct enrich *enr;		/* local/remote, ASN, country, names */
 	struct store *st;		/* borrowed: records are written here */
 	struct store_async *wq;		/* the store's writer thread, owns st */
 	uint64_t now_us;		/* newest packet time seen */

@@ -23,6 +23,11 @@ struct capture_cfg {
 struct ft_config {
 	char db_path[CONFIG_PATH_MAX];	/* store file */
 	char lut_path[CONFIG_PATH_MAX];	/* compiled lookup tables */
+	char local_networks[CONFIG_PATH_MAX]; /* CIDR list, "" for the defaults */
+	char labels_path[CONFIG_PATH_MAX];	/* labels file, "" none */
+	char leases_path[CONFIG_PATH_MAX];	/* DHCP leases, "" /tmp/dhcp.leases */
+	uint32_t dns_cache;			/* passive DNS entries */
+	uint32_t hosts_cache;			/* DHCP names remembered */
 	uint32_t commit_interval_s;	/* store batch length */
 	uint32_t status_interval_s;	/* run: status line period */
 	int log_level;			/* FT_LOG_* */

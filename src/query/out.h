@@ -15,9 +15,13 @@ enum out_format {
 	OUT_JSON,	/* array of objects, one per row, exact numbers */
 };
 
+#define OUT_NAME_WIDTH 32	/* human tables cut OUT_NAME cells to this */
+
 /* What a column holds; decides formatting, alignment and JSON type. */
 enum out_type {
 	OUT_TEXT,	/* UTF-8 text (p, len) */
+	OUT_NAME,	/* text naming something (host, org, vendor); human
+			   tables cut it to OUT_NAME_WIDTH with an ellipsis */
 	OUT_INT,	/* integer shown as is: ports, ids */
 	OUT_COUNT,	/* count; human: 1.2 k */
 	OUT_BYTES,	/* bytes; human: 2.3 MiB */

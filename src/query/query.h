@@ -24,8 +24,8 @@ struct query_value {
 
 /*
  * A compiled filter: a boolean SQL expression over the columns of `flows`
- * (alias f) and the joined dictionaries `a` (apps) and `n` (names), with one
- * `?` per value, in order. Only the filter compiler builds these, from fixed
+ * (alias f) and the joined tables of QUERY_FROM_FLOWS, with one `?` per
+ * value, in order. Only the filter compiler builds these, from fixed
  * fragments; user text travels in vals, never in sql. sql NULL or "" (or a
  * NULL where pointer) means no filter.
  */
@@ -37,11 +37,17 @@ struct query_where {
 
 /*
  * The FROM and time clause of every report over flow records: the aliases
- * f, a and n that filters use, and the first two parameters.
+ * that filters use, and the first two parameters. f flows, a apps, n the
+ * server's names row, cn the client's, mc the client's macs row, s asns.
+ * Every join is on a unique key, so SQLite drops the ones a statement does
+ * not use.
  */
 #define QUERY_FROM_FLOWS                                                \
 	" FROM flows f LEFT JOIN apps a ON a.id = f.app"                \
 	" LEFT JOIN names n ON n.id = f.name"                           \
+	" LEFT JOIN names cn ON cn.id = f.cli_name"                     \
+	" LEFT JOIN macs mc ON mc.id = f.cli_mac"                       \
+	" LEFT JOIN asns s ON s.asn = f.asn"                            \
 	" WHERE f.first_us >= ? AND f.first_us < ?"
 
 /*
@@ -68,6 +74,12 @@ enum query_by {
 	QUERY_BY_HOST,		/* either end: a flow counts for both */
 	QUERY_BY_DST_PORT,	/* server port, with proto */
 	QUERY_BY_SRC_PORT,	/* client port, with proto */
+	QUERY_BY_ASN,		/* remote AS number, with its org */
+	QUERY_BY_COUNTRY,	/* remote country */
+	QUERY_BY_MAC,		/* client MAC, with its vendor */
+	QUERY_BY_VENDOR,	/* client MAC's vendor */
+	QUERY_BY_NAME,		/* server name */
+	QUERY_BY_DEVICE,	/* the flow's local device (see query.md) */
 };
 
 /* Ranking of `top --order`; always descending. */

@@ -2,12 +2,17 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "../store/store_sql.h"
 #include "query.h"
 
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
 
-/* The flow listing, one row per record; expr is the SELECT list. */
+/*
+ * The flow listing, one row per record; expr is the SELECT list. Columns
+ * after pkts_sc came with schema 2: scripts read the first ones by
+ * position, so new columns go at the end.
+ */
 static const struct out_col query_flows_cols[] = {
 	{ "time", OUT_TIME, "f.first_us" },
 	{ "duration", OUT_DURATION, "f.last_us - f.first_us" },
@@ -17,11 +22,15 @@ static const struct out_col query_flows_cols[] = {
 	{ "server", OUT_ADDR, "f.srv" },
 	{ "sport", OUT_INT, "f.sport" },
 	{ "app", OUT_TEXT, "a.name" },
-	{ "server_name", OUT_TEXT, "n.name" },
+	{ "server_name", OUT_NAME, "n.name" },
 	{ "bytes_cs", OUT_BYTES, "f.bytes_cs" },
 	{ "bytes_sc", OUT_BYTES, "f.bytes_sc" },
 	{ "pkts_cs", OUT_COUNT, "f.pkts_cs" },
 	{ "pkts_sc", OUT_COUNT, "f.pkts_sc" },
+	{ "cli_name", OUT_NAME, "cn.name" },
+	{ "asn", OUT_INT, "f.asn" },
+	{ "org", OUT_NAME, "s.org" },
+	{ "country", OUT_TEXT, SQL_COUNTRY("f.country") },
 };
 
 static int64_t
@@ -90,7 +99,7 @@ query_cell(sqlite3_stmt *s, int i, enum out_type t, struct out_cell *c)
 		c->null = true;
 		return;
 	}
-	if (t == OUT_TEXT) {
+	if (t == OUT_TEXT || t == OUT_NAME) {
 		c->p = sqlite3_column_text(s, i);
 		c->len = (size_t)sqlite3_column_bytes(s, i);
 	} else if (t == OUT_ADDR) {

@@ -1,23 +1,48 @@
 /* query_top.c: top-N groups by fixed fields, with bytes, packets and distinct flows. */
 #include <string.h>
 
+#include "../store/store_sql.h"
 #include "query.h"
 
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_KEYS_MAX (2 * QUERY_BY_MAX) /* a field gives one or two keys */
 
-/* Key columns; expr is over the `sel` rows built in query_top_sql(). */
+/*
+ * Key columns. col.expr is the grouping value over one joined record
+ * (QUERY_FROM_FLOWS), selected in `sel` as k_<col.name>; out renders the
+ * grouped value in the last step (NULL: the value itself). Grouping on ids
+ * and rendering once per group keeps text work off the per-record path.
+ */
 enum query_key { QK_PROTO, QK_APP, QK_SRC, QK_DST, QK_HOST, QK_DST_PORT,
-	QK_SRC_PORT };
+	QK_SRC_PORT, QK_ASN, QK_ORG, QK_COUNTRY, QK_MAC, QK_VENDOR, QK_NAME,
+	QK_DEVICE };
 
-static const struct out_col query_key_cols[] = {
-	[QK_PROTO] = { "proto", OUT_PROTO, "proto" },
-	[QK_APP] = { "app", OUT_TEXT, "coalesce(app_name, 'Unknown')" },
-	[QK_SRC] = { "src", OUT_ADDR, "cli" },
-	[QK_DST] = { "dst", OUT_ADDR, "srv" },
-	[QK_HOST] = { "host", OUT_ADDR, "host" },
-	[QK_DST_PORT] = { "dst_port", OUT_INT, "sport" },
-	[QK_SRC_PORT] = { "src_port", OUT_INT, "cport" },
+static const struct {
+	struct out_col col;	/* output column; expr: grouping value */
+	const char *out;	/* rendering over k_<name>, NULL: as is */
+} query_keys[] = {
+	[QK_PROTO] = { { "proto", OUT_PROTO, "f.proto" }, NULL },
+	[QK_APP] = { { "app", OUT_TEXT, "coalesce(a.name, 'Unknown')" },
+	    NULL },
+	[QK_SRC] = { { "src", OUT_ADDR, "f.cli" }, NULL },
+	[QK_DST] = { { "dst", OUT_ADDR, "f.srv" }, NULL },
+	[QK_HOST] = { { "host", OUT_ADDR, "f.cli" }, NULL },
+	[QK_DST_PORT] = { { "dst_port", OUT_INT, "f.sport" }, NULL },
+	[QK_SRC_PORT] = { { "src_port", OUT_INT, "f.cport" }, NULL },
+	[QK_ASN] = { { "asn", OUT_INT, "f.asn" }, NULL },
+	[QK_ORG] = { { "org", OUT_NAME, "s.org" }, NULL },
+	[QK_COUNTRY] = { { "country", OUT_TEXT, "f.country" },
+	    SQL_COUNTRY("k_country") },
+	[QK_MAC] = { { "mac", OUT_TEXT, "f.cli_mac" },
+	    "(SELECT " SQL_MAC("x.mac") " FROM macs x WHERE x.id = k_mac)" },
+	[QK_VENDOR] = { { "vendor", OUT_NAME, "mc.vendor" }, NULL },
+	[QK_NAME] = { { "name", OUT_NAME, "f.name" },
+	    "(SELECT x.name FROM names x WHERE x.id = k_name)" },
+	[QK_DEVICE] = { { "device", OUT_NAME,
+	    "CASE WHEN f.local & 1 THEN f.cli_mac"
+	    " WHEN f.local & 2 THEN f.srv_mac END" },
+	    "(SELECT coalesce(d.name, " SQL_MAC("x.mac") ") FROM macs x"
+	    " LEFT JOIN devices d ON d.mac = x.id WHERE x.id = k_device)" },
 };
 
 /* Metric columns, in enum query_order order; expr is over `per_flow`. */
@@ -40,6 +65,12 @@ static const struct {
 	{ "host", QUERY_BY_HOST, { QK_HOST, -1 } },
 	{ "dst-port", QUERY_BY_DST_PORT, { QK_PROTO, QK_DST_PORT } },
 	{ "src-port", QUERY_BY_SRC_PORT, { QK_PROTO, QK_SRC_PORT } },
+	{ "asn", QUERY_BY_ASN, { QK_ASN, QK_ORG } },
+	{ "country", QUERY_BY_COUNTRY, { QK_COUNTRY, -1 } },
+	{ "mac", QUERY_BY_MAC, { QK_MAC, QK_VENDOR } },
+	{ "vendor", QUERY_BY_VENDOR, { QK_VENDOR, -1 } },
+	{ "name", QUERY_BY_NAME, { QK_NAME, -1 } },
+	{ "device", QUERY_BY_DEVICE, { QK_DEVICE, -1 } },
 	{ "dst_port", QUERY_BY_DST_PORT, { QK_PROTO, QK_DST_PORT } },
 	{ "src_port", QUERY_BY_SRC_PORT, { QK_PROTO, QK_SRC_PORT } },
 };
@@ -58,8 +89,8 @@ query_field(const char *s, size_t n, enum query_by *by, struct ft_err *err)
 		}
 	}
 	return ft_err_set(err, FT_EINVAL, "unknown --by field '%.*s': "
-	    "expected proto, app, src, dst, host, dst-port or src-port",
-	    (int)(n > 64 ? 64 : n), s);
+	    "expected proto, app, src, dst, host, dst-port, src-port, asn, "
+	    "country, mac, vendor, name or device", (int)(n > 64 ? 64 : n), s);
 }
 
 int
@@ -143,10 +174,59 @@ query_top_has_host(const int *keys, size_t n)
 	return false;
 }
 
+/* The sel aliases of keys, with k_host2 in place of k_host if swap. */
+static void
+query_top_aliases(const int *keys, size_t n, bool swap, struct out_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (swap && keys[i] == QK_HOST)
+			out_buf_adds(b, "k_host2 AS ");
+		out_buf_addf(b, "k_%s, ", query_keys[keys[i]].col.name);
+	}
+}
+
+/* sel: the records in range, with their keys; k_host2 for host. */
+static void
+query_top_sel(const struct query_top_opts *o, const int *keys, size_t n,
+    bool host, struct out_buf *b)
+{
+	size_t i;
+
+	out_buf_adds(b, "WITH sel AS (SELECT f.run, f.flow, ");
+	for (i = 0; i < n; i++)
+		out_buf_addf(b, "%s AS k_%s, ", query_keys[keys[i]].col.expr,
+		    query_keys[keys[i]].col.name);
+	if (host)
+		out_buf_adds(b, "f.srv AS k_host2, ");
+	out_buf_adds(b, "f.bytes_cs + f.bytes_sc AS b, "
+	    "f.pkts_cs + f.pkts_sc AS p" QUERY_FROM_FLOWS);
+	query_where_sql(&o->range, b);
+	out_buf_adds(b, ")");
+	if (!host)
+		return;
+	out_buf_adds(b, ", side AS (SELECT run, flow, ");
+	query_top_aliases(keys, n, false, b);
+	out_buf_adds(b, "b, p FROM sel UNION ALL SELECT run, flow, ");
+	query_top_aliases(keys, n, true, b);
+	out_buf_adds(b, "b, p FROM sel WHERE k_host2 <> k_host)");
+}
+
+static void
+query_top_group(const int *keys, size_t n, struct out_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out_buf_addf(b, "%sk_%s", i ? ", " : "",
+		    query_keys[keys[i]].col.name);
+}
+
 /*
- * sel: the records in range; side: for host, each record once per end;
- * per_flow: one row per key and flow (run, flow), so a flow reported as
- * several deltas counts once; then the groups, ranked.
+ * side: for host, each record once per end; per_flow: one row per key and
+ * flow (run, flow), so a flow reported as several deltas counts once;
+ * then the groups, rendered and ranked.
  */
 static void
 query_top_sql(const struct query_top_opts *o, const int *keys, size_t n,
@@ -155,31 +235,24 @@ query_top_sql(const struct query_top_opts *o, const int *keys, size_t n,
 	bool host = query_top_has_host(keys, n);
 	size_t i;
 
-	out_buf_adds(b, "WITH sel AS (SELECT f.run, f.flow, f.proto, f.cli, "
-	    "f.srv, f.cport, f.sport, a.name AS app_name, "
-	    "f.bytes_cs + f.bytes_sc AS b, f.pkts_cs + f.pkts_sc AS p"
-	    QUERY_FROM_FLOWS);
-	query_where_sql(&o->range, b);
-	out_buf_adds(b, ")");
-	if (host)
-		out_buf_adds(b, ", side AS (SELECT *, cli AS host FROM sel "
-		    "UNION ALL SELECT *, srv AS host FROM sel WHERE srv <> cli)");
+	query_top_sel(o, keys, n, host, b);
 	out_buf_adds(b, ", per_flow AS (SELECT ");
-	for (i = 0; i < n; i++)
-		out_buf_addf(b, "%s AS k%zu, ", query_key_cols[keys[i]].expr, i);
+	query_top_aliases(keys, n, false, b);
 	out_buf_addf(b, "sum(b) AS b, sum(p) AS p FROM %s GROUP BY ",
 	    host ? "side" : "sel");
-	for (i = 0; i < n; i++)
-		out_buf_addf(b, "k%zu, ", i);
+	query_top_aliases(keys, n, false, b);
 	out_buf_adds(b, "run, flow) SELECT ");
-	for (i = 0; i < n; i++)
-		out_buf_addf(b, "k%zu, ", i);
+	for (i = 0; i < n; i++) {
+		if (query_keys[keys[i]].out)
+			out_buf_addf(b, "%s, ", query_keys[keys[i]].out);
+		else
+			out_buf_addf(b, "k_%s, ", query_keys[keys[i]].col.name);
+	}
 	for (i = 0; i < 3; i++)
 		out_buf_addf(b, "%s%s", i ? ", " : "",
 		    query_metric_cols[i].expr);
 	out_buf_adds(b, " FROM per_flow GROUP BY ");
-	for (i = 0; i < n; i++)
-		out_buf_addf(b, "%sk%zu", i ? ", " : "", i);
+	query_top_group(keys, n, b);
 	out_buf_addf(b, " ORDER BY %zu DESC", n + 1 + (size_t)o->order);
 	for (i = 0; i < n; i++)
 		out_buf_addf(b, ", %zu", i + 1);
@@ -203,7 +276,7 @@ query_top(struct store *st, const struct query_top_opts *o, struct out *w,
 		    QUERY_BY_MAX);
 	n = query_top_keys(o, keys);
 	for (i = 0; i < n; i++)
-		cols[i] = query_key_cols[keys[i]];
+		cols[i] = query_keys[keys[i]].col;
 	for (i = 0; i < 3; i++)
 		cols[n + i] = query_metric_cols[i];
 	out_buf_init(&b, mem, sizeof(mem));

@@ -26,6 +26,7 @@ struct store_stats {
 	uint64_t rows_lost;	/* rows of batches rolled back after a failure */
 	uint64_t dict_hits;	/* dictionary lookups answered by the cache */
 	uint64_t dict_misses;	/* dictionary lookups that went to SQLite */
+	uint64_t dev_writes;	/* device and device address rows written */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };
 

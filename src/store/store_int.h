@@ -1,4 +1,4 @@
-/* store_int.h: the store's private parts, shared by store_db.c and store_write.c only. */
+/* store_int.h: the store's private parts, for src/store/ and tests/unit/test_store.c only. */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
@@ -10,6 +10,9 @@
 #define STORE_BUSY_TIMEOUT_MS 5000	/* wait this long for another writer */
 #define STORE_N_IFACES 256		/* ft_flowrec.iface is a uint8_t */
 #define STORE_IFNAME_MAX 64		/* interface name incl. NUL */
+#define STORE_SEEN_CAP 4096		/* slots of a side-table cache */
+#define STORE_DEV_CAP 512		/* devices cached between flushes */
+#define STORE_DADDR_CAP 2048		/* device addresses cached */
 
 /* One schema step: running sql on version - 1 gives version. */
 struct store_migration {
@@ -55,6 +58,60 @@ struct store_dict {
 enum store_dict_kind { STORE_DICT_MAC, STORE_DICT_APP, STORE_DICT_NAME,
 	STORE_N_DICTS };
 
+/*
+ * What the writer last wrote to a side table (asns.org per AS number,
+ * macs.vendor per MAC id): one direct-mapped slot per key hash. A hit with
+ * the same value means the row is already right; anything else costs one
+ * UPSERT and takes the slot. Key 0 marks an empty slot.
+ */
+struct store_seen_slot {
+	uint64_t key;		/* AS number or macs.id, 0 empty */
+	uint64_t val;		/* hash of the value written */
+};
+
+enum store_seen_kind { STORE_SEEN_ASN, STORE_SEEN_VENDOR, STORE_N_SEEN };
+
+/* One local device, as merged from this writer's records since a flush. */
+struct store_dev {
+	int64_t mac_id;			/* macs.id, the device's anchor */
+	uint64_t first_us;		/* earliest packet seen */
+	uint64_t last_us;		/* latest packet seen */
+	uint64_t name_us;		/* when name was seen (record's last) */
+	uint8_t name_src;		/* enum ft_name_src, 0 no name */
+	bool dirty;			/* changed since last written */
+	char name[FT_NAME_MAX];		/* best name so far, "" none */
+	char vendor[FT_VENDOR_MAX];	/* "" unknown */
+};
+
+/* One address of a device, merged likewise. */
+struct store_daddr {
+	int64_t mac_id;			/* its device's anchor */
+	uint64_t first_us;		/* earliest packet from it */
+	uint64_t last_us;		/* latest packet from it */
+	uint8_t addr[16];		/* network order */
+	uint8_t len;			/* 4 or 16 */
+	bool dirty;			/* changed since last written */
+};
+
+/*
+ * Write-combining caches of devices and their addresses: records merge
+ * into them in memory, and store_dev_flush() writes each changed entry
+ * once (an UPSERT that merges with the row on disk by the same rules). An
+ * entry that a record does not change costs no write, so a busy device is
+ * written once per commit. Full tables are flushed and emptied. Entries
+ * hold no row ids, so a rollback only has to empty them.
+ */
+struct store_devs {
+	struct store_dev *dev;		/* STORE_DEV_CAP entries */
+	uint32_t *dev_slot;		/* 2 * STORE_DEV_CAP: index + 1 */
+	uint32_t n_dev;			/* entries used */
+	struct store_daddr *addr;	/* STORE_DADDR_CAP entries */
+	uint32_t *addr_slot;		/* 2 * STORE_DADDR_CAP, as dev_slot */
+	uint32_t n_addr;		/* entries used */
+	sqlite3_stmt *up_dev;		/* UPSERT into devices */
+	sqlite3_stmt *up_addr;		/* UPSERT into device_addrs */
+};
+
 /* A capture source name and its id in `ifaces`, resolved lazily. */
 struct store_iface {
 	char name[STORE_IFNAME_MAX];	/* "" when never named */
@@ -86,6 +143,10 @@ struct store {
 	sqlite3_stmt *find_iface;	/* SELECT id FROM ifaces */
 	sqlite3_stmt *ins_iface;	/* INSERT INTO ifaces */
 	struct store_dict dict[STORE_N_DICTS]; /* macs, apps, names */
+	struct store_seen_slot *seen[STORE_N_SEEN]; /* STORE_SEEN_CAP each */
+	sqlite3_stmt *up_asn;		/* UPSERT into asns */
+	sqlite3_stmt *up_vendor;	/* UPDATE macs SET vendor */
+	struct store_devs devs;		/* local devices, writer only */
 	struct store_iface *ifaces;	/* STORE_N_IFACES, writer only */
 	struct store_stats stats;	/* counters */
 };
@@ -120,5 +181,43 @@ void store_writer_fini(struct store *st);
 
 /* Roll back the open batch, if any, and forget what it created. */
 void store_rollback(struct store *st);
+
+/* Prepare sql once for the life of the writer. */
+int store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
+    struct ft_err *err);
+
+/* Step s (at most one integer row, into *id), then reset it. */
+int store_step_id(struct store *st, sqlite3_stmt *s, int64_t *id,
+    struct ft_err *err);
+
+/* FNV-1a of len bytes. */
+uint64_t store_hash(const void *key, size_t len);
+
+/* Dictionaries and side tables (store_dict.c). */
+int store_dicts_init(struct store *st, struct ft_err *err);
+void store_dicts_fini(struct store *st);
+void store_dicts_clear(struct store *st);
+int store_dict_get(struct store *st, enum store_dict_kind k, const char *key,
+    uint32_t len, int64_t *id, struct ft_err *err);
+
+/* Make asns say org for asn (org "" leaves a known org alone). */
+int store_asn_note(struct store *st, uint32_t asn, const char *org,
+    struct ft_err *err);
+
+/* Make macs.vendor of mac_id say vendor ("" leaves it alone). */
+int store_vendor_note(struct store *st, int64_t mac_id, const char *vendor,
+    struct ft_err *err);
+
+/* Devices (store_devices.c). */
+int store_devs_init(struct store *st, struct ft_err *err);
+void store_devs_fini(struct store *st);
+void store_devs_clear(struct store *st);
+
+/* Merge the local ends of r (cli_mac_id, srv_mac_id: macs ids or 0). */
+int store_devs_note(struct store *st, const struct ft_flowrec *r,
+    int64_t cli_mac_id, int64_t srv_mac_id, struct ft_err *err);
+
+/* Write the changed devices and addresses into the open batch. */
+int store_devs_flush(struct store *st, struct ft_err *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* store_write.c: the writer: batched flow appends, dictionary caches, commits and rollbacks. */
+/* store_write.c: the writer: batched flow appends, commits and rollbacks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,56 +10,9 @@ static const char store_sql_ins_flow[] =
 	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
 	"vlan, proto, cli, cport, srv, sport, cli_mac, srv_mac, app, name, "
 	"bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, end_reason, "
-	"flags, tunnel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-static int
-store_bind_blob(sqlite3_stmt *s, const char *key, uint32_t len)
-{
-	return sqlite3_bind_blob(s, 1, key, (int)len, SQLITE_STATIC);
-}
-
-static int
-store_bind_text(sqlite3_stmt *s, const char *key, uint32_t len)
-{
-	return sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
-}
-
-/* An app key is "name\0category". */
-static int
-store_bind_app(sqlite3_stmt *s, const char *key, uint32_t len)
-{
-	uint32_t nlen = (uint32_t)strnlen(key, len);
-	int rc = sqlite3_bind_text(s, 1, key, (int)nlen, SQLITE_STATIC);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s, 2, key + nlen + 1,
-		    (int)(len - nlen - 1), SQLITE_STATIC);
-	return rc;
-}
-
-/*
- * Per dictionary: its SQL, key binder and cache size per generation (slots,
- * pool bytes); about 1.5 MiB in all, most of it for server names.
- */
-static const struct {
-	const char *find;	/* SELECT id by key */
-	const char *add;	/* INSERT key */
-	int (*bind)(sqlite3_stmt *, const char *, uint32_t); /* key binder */
-	uint32_t cap;		/* cache slots, power of two */
-	uint32_t pool_cap;	/* cache key bytes */
-} store_dict_defs[STORE_N_DICTS] = {
-	[STORE_DICT_MAC] = { "SELECT id FROM macs WHERE mac = ?1",
-	    "INSERT INTO macs (mac) VALUES (?1)", store_bind_blob,
-	    4096, 2048 * 6 },
-	[STORE_DICT_APP] = {
-	    "SELECT id FROM apps WHERE name = ?1 AND category = ?2",
-	    "INSERT INTO apps (name, category) VALUES (?1, ?2)",
-	    store_bind_app, 1024, 512 * 48 },
-	[STORE_DICT_NAME] = { "SELECT id FROM names WHERE name = ?1",
-	    "INSERT INTO names (name) VALUES (?1)", store_bind_text,
-	    16384, 8192 * 32 },
-};
+	"flags, tunnel, local, asn, country, name_src, cli_name, cli_name_src) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static uint64_t
 store_mono_ms(void)
@@ -70,98 +23,8 @@ store_mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* FNV-1a: keys are short and few per row. */
-static uint64_t
-store_hash(const char *key, uint32_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	uint32_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (uint8_t)key[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static void
-store_dgen_clear(struct store_dgen *g, uint32_t cap)
-{
-	memset(g->slot, 0, cap * sizeof(g->slot[0]));
-	g->n = 0;
-	g->pool_len = 0;
-}
-
-static void
-store_dict_clear(struct store_dict *d)
-{
-	store_dgen_clear(&d->gen[0], d->cap);
-	store_dgen_clear(&d->gen[1], d->cap);
-}
-
-/* The slot holding key, or the empty slot where it belongs. */
-static struct store_dslot *
-store_dgen_slot(struct store_dgen *g, uint32_t cap, uint64_t h,
-    const char *key, uint32_t len)
-{
-	uint32_t i = (uint32_t)h & (cap - 1);
-	struct store_dslot *s;
-
-	for (;; i = (i + 1) & (cap - 1)) {
-		s = &g->slot[i];
-		if (!s->id)
-			return s;
-		if (s->hash == h && s->len == len &&
-		    memcmp(g->pool + s->off, key, len) == 0)
-			return s;
-	}
-}
-
-/* Insert into the current generation, swapping generations when full. */
-static void
-store_dict_put(struct store_dict *d, uint64_t h, const char *key,
-    uint32_t len, int64_t id)
-{
-	struct store_dgen *g = &d->gen[d->cur];
-	struct store_dslot *s;
-
-	if (len > d->pool_cap)
-		return;
-	if (g->n + 1 > d->cap / 2 || len > d->pool_cap - g->pool_len) {
-		d->cur ^= 1;
-		g = &d->gen[d->cur];
-		store_dgen_clear(g, d->cap);
-	}
-	s = store_dgen_slot(g, d->cap, h, key, len);
-	s->hash = h;
-	s->id = id;
-	s->off = g->pool_len;
-	s->len = len;
-	memcpy(g->pool + g->pool_len, key, len);
-	g->pool_len += len;
-	g->n++;
-}
-
-/* Cached id of key, 0 when neither generation has it. */
-static int64_t
-store_dict_find(struct store_dict *d, uint64_t h, const char *key,
-    uint32_t len)
-{
-	struct store_dslot *s;
-	int64_t id;
-
-	s = store_dgen_slot(&d->gen[d->cur], d->cap, h, key, len);
-	if (s->id)
-		return s->id;
-	s = store_dgen_slot(&d->gen[d->cur ^ 1], d->cap, h, key, len);
-	id = s->id;	/* the put below may empty s's generation */
-	if (id)
-		store_dict_put(d, h, key, len, id);
-	return id;
-}
-
 /* Step a statement that yields at most one integer; *id stays 0 on none. */
-static int
+int
 store_step_id(struct store *st, sqlite3_stmt *s, int64_t *id,
     struct ft_err *err)
 {
@@ -180,46 +43,7 @@ store_step_id(struct store *st, sqlite3_stmt *s, int64_t *id,
 	return rc;
 }
 
-/* SELECT the key's id, INSERT it when absent. */
-static int
-store_dict_lookup(struct store *st, struct store_dict *d, const char *key,
-    uint32_t len, int64_t *id, struct ft_err *err)
-{
-	int rc;
-
-	*id = 0;
-	d->bind(d->find, key, len);
-	rc = store_step_id(st, d->find, id, err);
-	if (rc || *id)
-		return rc;
-	d->bind(d->add, key, len);
-	rc = store_step_id(st, d->add, id, err);
-	if (!rc)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
-}
-
-static int
-store_dict_get(struct store *st, enum store_dict_kind k, const char *key,
-    uint32_t len, int64_t *id, struct ft_err *err)
-{
-	struct store_dict *d = &st->dict[k];
-	uint64_t h = store_hash(key, len);
-	int rc;
-
-	*id = store_dict_find(d, h, key, len);
-	if (*id) {
-		st->stats.dict_hits++;
-		return 0;
-	}
-	st->stats.dict_misses++;
-	rc = store_dict_lookup(st, d, key, len, id, err);
-	if (!rc)
-		store_dict_put(d, h, key, len, *id);
-	return rc;
-}
-
-static int
+int
 store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
     struct ft_err *err)
 {
@@ -231,42 +55,19 @@ store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
 	return 0;
 }
 
-static int
-store_dict_init(struct store *st, enum store_dict_kind k, struct ft_err *err)
-{
-	struct store_dict *d = &st->dict[k];
-	int g, rc;
-
-	d->cap = store_dict_defs[k].cap;
-	d->pool_cap = store_dict_defs[k].pool_cap;
-	d->bind = store_dict_defs[k].bind;
-	for (g = 0; g < 2; g++) {
-		d->gen[g].slot = calloc(d->cap, sizeof(d->gen[g].slot[0]));
-		d->gen[g].pool = malloc(d->pool_cap);
-		if (!d->gen[g].slot || !d->gen[g].pool)
-			return ft_err_set(err, FT_ENOMEM,
-			    "store: out of memory");
-	}
-	rc = store_prepare(st, store_dict_defs[k].find, &d->find, err);
-	if (!rc)
-		rc = store_prepare(st, store_dict_defs[k].add, &d->add, err);
-	return rc;
-}
-
 int
 store_writer_init(struct store *st, struct ft_err *err)
 {
-	int k, rc;
+	int rc;
 
 	st->ifaces = calloc(STORE_N_IFACES, sizeof(st->ifaces[0]));
 	if (!st->ifaces)
 		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
-	for (k = 0; k < STORE_N_DICTS; k++) {
-		rc = store_dict_init(st, (enum store_dict_kind)k, err);
-		if (rc)
-			return rc;
-	}
-	rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
+	rc = store_dicts_init(st, err);
+	if (!rc)
+		rc = store_devs_init(st, err);
+	if (!rc)
+		rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
 	if (!rc)
 		rc = store_prepare(st, "COMMIT", &st->commit, err);
 	if (!rc)
@@ -286,17 +87,8 @@ store_writer_init(struct store *st, struct ft_err *err)
 void
 store_writer_fini(struct store *st)
 {
-	int k;
-
-	for (k = 0; k < STORE_N_DICTS; k++) {
-		sqlite3_finalize(st->dict[k].find);
-		sqlite3_finalize(st->dict[k].add);
-		free(st->dict[k].gen[0].slot);
-		free(st->dict[k].gen[0].pool);
-		free(st->dict[k].gen[1].slot);
-		free(st->dict[k].gen[1].pool);
-		memset(&st->dict[k], 0, sizeof(st->dict[k]));
-	}
+	store_dicts_fini(st);
+	store_devs_fini(st);
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->ins_flow);
@@ -410,7 +202,8 @@ struct store_ids {
 	int64_t cli_mac;	/* macs.id of the client */
 	int64_t srv_mac;	/* macs.id of the server */
 	int64_t app;		/* apps.id */
-	int64_t name;		/* names.id */
+	int64_t name;		/* names.id of the server name */
+	int64_t cli_name;	/* names.id of the client name */
 };
 
 static int
@@ -428,6 +221,25 @@ store_resolve(struct store *st, const struct ft_flowrec *r,
 		rc = store_app_id(st, r, &ids->app, err);
 	if (!rc)
 		rc = store_name_id(st, r->server_name, &ids->name, err);
+	if (!rc)
+		rc = store_name_id(st, r->cli_name, &ids->cli_name, err);
+	return rc;
+}
+
+/* The side tables a record informs: asns, MAC vendors, devices. */
+static int
+store_note(struct store *st, const struct ft_flowrec *r,
+    const struct store_ids *ids, struct ft_err *err)
+{
+	int rc;
+
+	rc = store_asn_note(st, r->asn, r->as_org, err);
+	if (!rc)
+		rc = store_vendor_note(st, ids->cli_mac, r->cli_vendor, err);
+	if (!rc)
+		rc = store_vendor_note(st, ids->srv_mac, r->srv_vendor, err);
+	if (!rc)
+		rc = store_devs_note(st, r, ids->cli_mac, ids->srv_mac, err);
 	return rc;
 }
 
@@ -438,6 +250,30 @@ store_bind_id(sqlite3_stmt *s, int col, int64_t id)
 		sqlite3_bind_int64(s, col, id);
 	else
 		sqlite3_bind_null(s, col);
+}
+
+/* Two printable ASCII letters as one integer: 'D' * 256 + 'E'; else 0. */
+static int64_t
+store_country_code(const char *cc)
+{
+	uint8_t a = (uint8_t)cc[0], b = a ? (uint8_t)cc[1] : 0;
+
+	if (a < 0x21 || a > 0x7e || b < 0x21 || b > 0x7e)
+		return 0;
+	return (int64_t)a << 8 | b;
+}
+
+/* The enrichment columns, 26 to 31. */
+static void
+store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
+    const struct store_ids *ids)
+{
+	sqlite3_bind_int(s, 26, r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV));
+	store_bind_id(s, 27, r->asn);
+	store_bind_id(s, 28, store_country_code(r->country));
+	sqlite3_bind_int(s, 29, ids->name ? r->srv_name_src : 0);
+	store_bind_id(s, 30, ids->cli_name);
+	sqlite3_bind_int(s, 31, ids->cli_name ? r->cli_name_src : 0);
 }
 
 static void
@@ -472,6 +308,7 @@ store_bind_row(struct store *st, const struct ft_flowrec *r,
 	sqlite3_bind_int(s, 23, r->end);
 	sqlite3_bind_int(s, 24, r->flags);
 	sqlite3_bind_int(s, 25, r->tunnel);
+	store_bind_enrich(s, r, ids);
 }
 
 static int
@@ -482,6 +319,8 @@ store_insert(struct store *st, const struct ft_flowrec *r, struct ft_err *err)
 	int rc;
 
 	rc = store_resolve(st, r, &ids, err);
+	if (!rc)
+		rc = store_note(st, r, &ids, err);
 	if (rc)
 		return rc;
 	store_bind_row(st, r, &ids);
@@ -515,7 +354,6 @@ void
 store_rollback(struct store *st)
 {
 	unsigned i;
-	int k;
 
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -524,8 +362,8 @@ store_rollback(struct store *st)
 		st->run_id = 0;
 	st->in_txn = false;
 	st->batch_rows = 0;
-	for (k = 0; k < STORE_N_DICTS; k++)
-		store_dict_clear(&st->dict[k]);
+	store_dicts_clear(st);
+	store_devs_clear(st);
 	for (i = 0; i < STORE_N_IFACES; i++)
 		st->ifaces[i].id = 0;
 }
@@ -555,7 +393,9 @@ store_commit(struct store *st, struct ft_err *err)
 
 	if (!st || st->read_only || !st->in_txn)
 		return 0;
-	rc = store_step_id(st, st->commit, &unused, err);
+	rc = store_devs_flush(st, err);
+	if (!rc)
+		rc = store_step_id(st, st->commit, &unused, err);
 	if (rc)
 		return store_fail(st, rc, st->batch_rows, err);
 	st->in_txn = false;

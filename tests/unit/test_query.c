@@ -42,9 +42,56 @@ rec(uint64_t id, uint64_t t_s, uint8_t proto, const char *cli,
 	return r;
 }
 
+/* Mark r's client (and server when srv_mac) local, with MACs 02:..:mac. */
+static void
+local_ends(struct ft_flowrec *r, uint8_t cli_mac, uint8_t srv_mac,
+    const char *name, uint8_t name_src, const char *vendor)
+{
+	memcpy(r->cli_mac, "\x02\x00\x00\x00\x00", 5);
+	r->cli_mac[5] = cli_mac;
+	r->local = FT_LOCAL_CLI;
+	if (srv_mac) {
+		memcpy(r->srv_mac, "\x02\x00\x00\x00\x00", 5);
+		r->srv_mac[5] = srv_mac;
+		r->local |= FT_LOCAL_SRV;
+	}
+	snprintf(r->cli_name, FT_NAME_MAX, "%s", name);
+	r->cli_name_src = name_src;
+	snprintf(r->cli_vendor, FT_VENDOR_MAX, "%s", vendor);
+}
+
+/* The remote side's AS and country. */
+static void
+remote_end(struct ft_flowrec *r, uint32_t asn, const char *org,
+    const char *cc)
+{
+	r->asn = asn;
+	snprintf(r->as_org, FT_ORG_MAX, "%s", org);
+	snprintf(r->country, sizeof(r->country), "%s", cc);
+}
+
+/* Enrichment of the fixture: three local devices, three remote ASes. */
+static void
+fixture_enrich(struct ft_flowrec *r)
+{
+	local_ends(&r[0], 1, 0, "laptop", FT_NAME_DHCP, "Apple");
+	remote_end(&r[0], 15133, "EDGECAST", "US");
+	r[0].srv_name_src = FT_NAME_SNI;
+	local_ends(&r[1], 2, 0, "", 0, "Raspberry Pi");
+	remote_end(&r[1], 15169, "GOOGLE", "US");
+	r[1].srv_name_src = FT_NAME_DNS;
+	local_ends(&r[2], 1, 0, "laptop", FT_NAME_DHCP, "Apple");
+	remote_end(&r[2], 15169, "GOOGLE", "US");
+	local_ends(&r[3], 3, 0, "iphone", FT_NAME_LEASE, "Apple");
+	remote_end(&r[3], 3320, "DTAG", "DE");
+	local_ends(&r[4], 2, 1, "", 0, "Raspberry Pi");
+}
+
 /*
  * Six records of five flows; flow 1 comes as two deltas. Totals per flow
  * (bytes/packets): 1: 15000/45, 2: 240/2, 3: 210/2, 4: 3300/7, 5: 168/2.
+ * Devices (client MAC): laptop 02:..:01 (flows 1, 3), iphone 02:..:03
+ * (flow 4), unnamed 02:..:02 (flow 2, and flow 5 to the laptop).
  */
 static int
 fixture_records(struct ft_flowrec *r)
@@ -63,9 +110,15 @@ fixture_records(struct ft_flowrec *r)
 	    "HTTP", 300, 3000, 3, 4);
 	r[4] = rec(5, 1040, 1, "10.0.0.2", 0, "10.0.0.1", 8 << 8, "", 84, 84,
 	    1, 1);
-	r[5] = rec(1, 1060, 6, "10.0.0.1", 50000, "93.184.216.34", 443, "TLS",
-	    500, 4500, 5, 10);
-	snprintf(r[5].server_name, FT_NAME_MAX, "example.com");
+	fixture_enrich(r);
+	r[5] = r[0];
+	r[5].first_us = T0 + 1060 * SEC;
+	r[5].last_us = r[5].first_us + 2500000;
+	r[5].bytes[0] = 500;
+	r[5].bytes[1] = 4500;
+	r[5].pkts[0] = 5;
+	r[5].pkts[1] = 10;
+	r[5].flags = FT_REC_FINAL;
 	return 6;
 }
 
@@ -162,13 +215,15 @@ flows_lists_records_newest_first_within_since_until_and_limit(void)
 
 	got = flows(&r, OUT_CSV);
 	UT_STREQ(got, "time,duration,proto,client,cport,server,sport,app,"
-	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc\n"
+	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc,cli_name,asn,org,"
+	    "country\n"
 	    "2023-11-14T22:31:00.000000Z,2.500000,6,10.0.0.1,50000,"
-	    "93.184.216.34,443,TLS,example.com,500,4500,5,10\n"
+	    "93.184.216.34,443,TLS,example.com,500,4500,5,10,laptop,15133,"
+	    "EDGECAST,US\n"
 	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,10.0.0.1,2048,"
-	    ",,84,84,1,1\n"
+	    ",,84,84,1,1,,,,\n"
 	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,51000,"
-	    "2001:db8::80,80,HTTP,,300,3000,3,4\n");
+	    "2001:db8::80,80,HTTP,,300,3000,3,4,iphone,3320,DTAG,DE\n");
 	free(got);
 	r.limit = 0;
 	r.since_us = T0 + 1010 * SEC;
@@ -220,12 +275,14 @@ flows_json_is_an_array_of_objects_with_exact_values(void)
 	    "{\"time\":\"2023-11-14T22:30:40.000000Z\",\"duration\":2.500000,"
 	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,\"server\":"
 	    "\"10.0.0.1\",\"sport\":2048,\"app\":null,\"server_name\":null,"
-	    "\"bytes_cs\":84,\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1},\n"
+	    "\"bytes_cs\":84,\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1,"
+	    "\"cli_name\":null,\"asn\":null,\"org\":null,\"country\":null},\n"
 	    "{\"time\":\"2023-11-14T22:30:30.000000Z\",\"duration\":2.500000,"
 	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,\"server\":"
 	    "\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\",\"server_name\":"
 	    "null,\"bytes_cs\":300,\"bytes_sc\":3000,\"pkts_cs\":3,"
-	    "\"pkts_sc\":4}\n]\n");
+	    "\"pkts_sc\":4,\"cli_name\":\"iphone\",\"asn\":3320,\"org\":"
+	    "\"DTAG\",\"country\":\"DE\"}\n]\n");
 	free(got);
 }
 
@@ -287,6 +344,135 @@ top_by_ports_groups_with_the_protocol(void)
 	TOP_EQ("app,dst_port", QUERY_ORDER_BYTES, 2,
 	    "app,proto,dst_port,bytes,packets,flows\n"
 	    "TLS,6,443,15000,45,1\nHTTP,6,80,3300,7,1\n");
+}
+
+static void
+top_by_asn_shows_the_org_and_groups_flows_without_an_as_as_null(void)
+{
+	char *got;
+
+	TOP_EQ("asn", QUERY_ORDER_BYTES, 0, "asn,org,bytes,packets,flows\n"
+	    "15133,EDGECAST,15000,45,1\n3320,DTAG,3300,7,1\n"
+	    "15169,GOOGLE,450,4,2\n,,168,2,1\n");
+	TOP_EQ("asn", QUERY_ORDER_FLOWS, 1, "asn,org,bytes,packets,flows\n"
+	    "15169,GOOGLE,450,4,2\n");
+	got = top("asn", QUERY_ORDER_BYTES, 0, OUT_JSON, false);
+	UT_ASSERT(strstr(got, "{\"asn\":15169,\"org\":\"GOOGLE\",\"bytes\":"
+	    "450,\"packets\":4,\"flows\":2}") != NULL);
+	UT_ASSERT(strstr(got, "{\"asn\":null,\"org\":null,\"bytes\":168,")
+	    != NULL);
+	free(got);
+}
+
+static void
+top_by_country_shows_the_two_letter_code(void)
+{
+	TOP_EQ("country", QUERY_ORDER_BYTES, 0, "country,bytes,packets,flows\n"
+	    "US,15450,49,3\nDE,3300,7,1\n,168,2,1\n");
+	TOP_EQ("country,asn", QUERY_ORDER_BYTES, 3,
+	    "country,asn,org,bytes,packets,flows\n"
+	    "US,15133,EDGECAST,15000,45,1\nDE,3320,DTAG,3300,7,1\n"
+	    "US,15169,GOOGLE,450,4,2\n");
+}
+
+static void
+top_by_mac_groups_by_client_mac_and_by_vendor_across_macs(void)
+{
+	TOP_EQ("mac", QUERY_ORDER_BYTES, 0, "mac,vendor,bytes,packets,flows\n"
+	    "02:00:00:00:00:01,Apple,15210,47,2\n"
+	    "02:00:00:00:00:03,Apple,3300,7,1\n"
+	    "02:00:00:00:00:02,Raspberry Pi,408,4,2\n");
+	TOP_EQ("vendor", QUERY_ORDER_BYTES, 0, "vendor,bytes,packets,flows\n"
+	    "Apple,18510,54,3\nRaspberry Pi,408,4,2\n");
+	TOP_EQ("vendor,mac", QUERY_ORDER_FLOWS, 1,
+	    "vendor,mac,bytes,packets,flows\n"
+	    "Apple,02:00:00:00:00:01,15210,47,2\n");
+}
+
+static void
+top_by_name_groups_by_server_name(void)
+{
+	TOP_EQ("name", QUERY_ORDER_BYTES, 0, "name,bytes,packets,flows\n"
+	    "example.com,15240,47,2\n,3678,11,3\n");
+	TOP_EQ("name,app", QUERY_ORDER_BYTES, 2,
+	    "name,app,bytes,packets,flows\n"
+	    "example.com,TLS,15000,45,1\n,HTTP,3300,7,1\n");
+}
+
+static void
+top_by_device_names_local_clients_or_shows_their_mac(void)
+{
+	char *got;
+
+	TOP_EQ("device", QUERY_ORDER_BYTES, 0, "device,bytes,packets,flows\n"
+	    "laptop,15210,47,2\niphone,3300,7,1\n"
+	    "02:00:00:00:00:02,408,4,2\n");
+	got = top("device,proto", QUERY_ORDER_BYTES, 0, OUT_JSON, false);
+	UT_ASSERT(strstr(got, "{\"device\":\"02:00:00:00:00:02\",\"proto\":1,"
+	    "\"bytes\":168,\"packets\":2,\"flows\":1}") != NULL);
+	free(got);
+}
+
+/*
+ * An outbound and an inbound flow of one local machine, a flow between two
+ * remote hosts, and a local flow whose client has no MAC.
+ */
+static void
+top_by_device_counts_an_inbound_flow_for_the_local_server(void)
+{
+	struct ft_flowrec r[4];
+	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_DEVICE } };
+	struct ft_err err = { 0 };
+	struct capture c;
+	struct store *st;
+	char *got;
+
+	r[0] = rec(1, 0, 6, "192.168.1.5", 40000, "198.51.100.1", 443, "",
+	    100, 100, 1, 1);
+	local_ends(&r[0], 5, 0, "nas", FT_NAME_LABEL, "");
+	r[1] = rec(2, 1, 6, "198.51.100.7", 50000, "192.168.1.5", 22, "",
+	    1000, 1000, 2, 2);
+	memcpy(r[1].srv_mac, r[0].cli_mac, 6);
+	r[1].local = FT_LOCAL_SRV;
+	r[2] = rec(3, 2, 6, "198.51.100.7", 50000, "203.0.113.9", 22, "",
+	    10, 10, 1, 1);
+	r[3] = rec(4, 3, 17, "192.168.1.6", 5353, "192.168.1.5", 53, "",
+	    1, 1, 1, 1);
+	r[3].local = FT_LOCAL_CLI | FT_LOCAL_SRV;
+	memcpy(r[3].srv_mac, r[0].cli_mac, 6);
+	st = fixture_open("inbound", r, 4);
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(st, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "device,bytes,packets,flows\nnas,2200,6,2\n,22,4,2\n");
+	free(got);
+	store_close(st);
+}
+
+static void
+filters_see_the_client_name_org_and_vendor(void)
+{
+	struct query_value v = { .type = QUERY_TEXT, .p = "GOOGLE", .len = 6 };
+	struct query_where w = { "s.org = ?", &v, 1 };
+	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
+	struct ft_err err = { 0 };
+	struct capture c;
+	char *got;
+
+	o.range.where = &w;
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "proto,bytes,packets,flows\n17,450,4,2\n");
+	free(got);
+	v.p = "laptop";
+	w.sql = "cn.name = ? AND mc.vendor = 'Apple'";
+	capture_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
+	got = capture_end(&c);
+	UT_STREQ(got, "proto,bytes,packets,flows\n6,15000,45,1\n"
+	    "17,210,2,1\n");
+	free(got);
 }
 
 static void
@@ -353,7 +539,8 @@ bad_by_and_order_names_get_one_clear_line(void)
 
 	UT_EQ(query_top_parse_by("proto,port", &o, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "unknown --by field 'port': expected proto, app, "
-	    "src, dst, host, dst-port or src-port");
+	    "src, dst, host, dst-port, src-port, asn, country, mac, vendor, "
+	    "name or device");
 	UT_EQ(query_top_parse_by("app,,src", &o, &err), -FT_EINVAL);
 	UT_EQ(query_top_parse_by("app,app", &o, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "--by lists 'app' twice");
@@ -362,6 +549,12 @@ bad_by_and_order_names_get_one_clear_line(void)
 	UT_EQ(query_top_parse_by("host,dst-port", &o, &err), 0);
 	UT_EQ(o.n_by, 2);
 	UT_EQ(o.by[1], QUERY_BY_DST_PORT);
+	UT_EQ(query_top_parse_by("asn,country,mac,device", &o, &err), 0);
+	UT_EQ(o.n_by, 4);
+	UT_EQ(o.by[3], QUERY_BY_DEVICE);
+	UT_EQ(query_top_parse_by("vendor,name", &o, &err), 0);
+	UT_EQ(o.by[0], QUERY_BY_VENDOR);
+	UT_EQ(o.by[1], QUERY_BY_NAME);
 	UT_EQ(query_top_parse_order("flows", &ord, &err), 0);
 	UT_EQ(ord, QUERY_ORDER_FLOWS);
 	UT_EQ(query_top_parse_order("size", &ord, &err), -FT_EINVAL);
@@ -502,6 +695,50 @@ tables_align_columns_and_use_human_units_when_asked(void)
 	free(got);
 }
 
+/* A name column beside a text column, one row, in format f. */
+static char *
+write_names(enum out_format f, bool human, const char *name)
+{
+	static const struct out_col cols[] = {
+		{ "name", OUT_NAME, NULL }, { "note", OUT_TEXT, NULL },
+	};
+	const struct out_cell row[2] = { { .p = name, .len = strlen(name) },
+	    { .p = "x", .len = 1 } };
+	struct capture c;
+
+	capture_begin(&c, f, human);
+	out_begin(c.w, cols, 2, NULL);
+	out_row(c.w, row, NULL);
+	out_end(c.w, NULL);
+	return capture_end(&c);
+}
+
+static void
+human_tables_cut_long_names_and_csv_and_json_keep_them(void)
+{
+	const char *longname = "r3---sn-4g5e6nsz.googlevideo.example.com";
+	const char *fits = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "012345678901234567890123456";	/* 32 code points */
+	char *got;
+
+	got = write_names(OUT_TABLE, true, longname);
+	UT_STREQ(got, "name                              note\n"
+	    "r3---sn-4g5e6nsz.googlevideo.ex\xe2\x80\xa6  x\n");
+	free(got);
+	got = write_names(OUT_TABLE, false, longname);
+	UT_ASSERT(strstr(got, longname) != NULL);
+	free(got);
+	got = write_names(OUT_CSV, true, longname);
+	UT_ASSERT(strstr(got, longname) != NULL);
+	free(got);
+	got = write_names(OUT_JSON, true, longname);
+	UT_ASSERT(strstr(got, longname) != NULL);
+	free(got);
+	got = write_names(OUT_TABLE, true, fits);
+	UT_ASSERT(strstr(got, fits) != NULL);
+	free(got);
+}
+
 static void
 format_names_parse_and_bad_ones_are_named(void)
 {
@@ -574,6 +811,13 @@ main(void)
 	UT_RUN(top_by_src_and_dst_group_by_client_and_server);
 	UT_RUN(top_by_host_counts_each_flow_for_both_ends);
 	UT_RUN(top_by_ports_groups_with_the_protocol);
+	UT_RUN(top_by_asn_shows_the_org_and_groups_flows_without_an_as_as_null);
+	UT_RUN(top_by_country_shows_the_two_letter_code);
+	UT_RUN(top_by_mac_groups_by_client_mac_and_by_vendor_across_macs);
+	UT_RUN(top_by_name_groups_by_server_name);
+	UT_RUN(top_by_device_names_local_clients_or_shows_their_mac);
+	UT_RUN(top_by_device_counts_an_inbound_flow_for_the_local_server);
+	UT_RUN(filters_see_the_client_name_org_and_vendor);
 	UT_RUN(top_keeps_to_since_and_until);
 	UT_RUN(a_where_fragment_binds_its_values_and_never_pastes_them);
 	UT_RUN(bad_by_and_order_names_get_one_clear_line);
@@ -582,6 +826,7 @@ main(void)
 	UT_RUN(json_escapes_strings_and_replaces_broken_utf8);
 	UT_RUN(an_empty_json_result_is_an_empty_array);
 	UT_RUN(tables_align_columns_and_use_human_units_when_asked);
+	UT_RUN(human_tables_cut_long_names_and_csv_and_json_keep_them);
 	UT_RUN(format_names_parse_and_bad_ones_are_named);
 	UT_RUN(the_bounded_buffer_truncates_and_says_so);
 	store_close(fixture);

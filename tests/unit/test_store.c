@@ -1,4 +1,4 @@
-/* test_store.c: the SQLite store: schema, migrations, batched commits, failures. */
+/* test_store.c: the store: schema, migrations, batches, failures, enrichment, devices. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -264,7 +264,7 @@ a_new_store_is_in_wal_mode_with_the_current_user_version(void)
 	store_close(st);
 	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	UT_EQ(peek_int(dbpath, "PRAGMA application_id"), STORE_APP_ID);
-	UT_EQ(store_schema_version(), 1);
+	UT_EQ(store_schema_version(), 2);
 }
 
 static void
@@ -346,16 +346,31 @@ a_foreign_sqlite_file_is_refused(void)
 	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM sqlite_schema"), 1);
 }
 
-/* A future step, as version 2 might look. */
-static const char fake_step_2[] =
-	"ALTER TABLE flows ADD COLUMN asn_srv INTEGER;"
-	"CREATE TABLE asns (id INTEGER PRIMARY KEY, org TEXT NOT NULL);";
+#define MIG_MAX 16	/* migration steps a test list can hold */
+
+/* The program's steps plus one future step (version N + 1) with sql. */
+static size_t
+list_with_next(struct store_migration *list, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < store_n_migrations && i + 1 < MIG_MAX; i++)
+		list[i] = store_migrations[i];
+	list[i].version = store_schema_version() + 1;
+	list[i].sql = sql;
+	return i + 1;
+}
+
+/* A future step, as version N + 1 might look. */
+static const char fake_next_step[] =
+	"ALTER TABLE flows ADD COLUMN future INTEGER;"
+	"CREATE TABLE futures (id INTEGER PRIMARY KEY, note TEXT NOT NULL);";
 
 static void
 migration_from_an_older_version_keeps_rows(void)
 {
-	struct store_migration list[2] = { store_migrations[0],
-	    { 2, fake_step_2 } };
+	struct store_migration list[MIG_MAX];
+	size_t n = list_with_next(list, fake_next_step);
 	struct store *st = open_rw(fresh_path("migrate"), 0);
 	struct ft_flowrec r = mkrec(5, 1700000000000000ull, "10.0.0.1",
 	    "10.0.0.2", 1, 2);
@@ -364,22 +379,24 @@ migration_from_an_older_version_keeps_rows(void)
 
 	UT_EQ(store_append(st, &r, 1, &err), 0);
 	store_close(st);
-	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 1);
+	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	sqlite3_open(dbpath, &db);
-	UT_EQ(store_migrate_list(db, dbpath, list, 2, &err), 0);
-	UT_EQ(store_migrate_list(db, dbpath, list, 2, &err), 0);
+	UT_EQ(store_migrate_list(db, dbpath, list, n, &err), 0);
+	UT_EQ(store_migrate_list(db, dbpath, list, n, &err), 0);
 	sqlite3_close(db);
-	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 2);
+	UT_EQ(peek_int(dbpath, "PRAGMA user_version"),
+	    store_schema_version() + 1);
 	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows WHERE flow = 5 AND "
-	    "asn_srv IS NULL"), 1);
-	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM asns"), 0);
+	    "future IS NULL"), 1);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM futures"), 0);
 }
 
 static void
 a_failing_migration_step_keeps_the_old_version_and_rows(void)
 {
-	struct store_migration list[2] = { store_migrations[0],
-	    { 2, "ALTER TABLE flows ADD COLUMN x INTEGER; SELECT nonsense(" } };
+	struct store_migration list[MIG_MAX];
+	size_t n = list_with_next(list, "ALTER TABLE flows ADD COLUMN x "
+	    "INTEGER; SELECT nonsense(");
 	struct store *st = open_rw(fresh_path("migfail"), 0);
 	struct ft_flowrec r = mkrec(5, 1700000000000000ull, "10.0.0.1",
 	    "10.0.0.2", 1, 2);
@@ -389,13 +406,95 @@ a_failing_migration_step_keeps_the_old_version_and_rows(void)
 	UT_EQ(store_append(st, &r, 1, &err), 0);
 	store_close(st);
 	sqlite3_open(dbpath, &db);
-	UT_EQ(store_migrate_list(db, dbpath, list, 2, &err), -FT_EDB);
+	UT_EQ(store_migrate_list(db, dbpath, list, n, &err), -FT_EDB);
 	UT_ASSERT(strstr(err.msg, "cannot upgrade store") != NULL);
 	sqlite3_close(db);
-	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 1);
+	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows"), 1);
 	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM pragma_table_info('flows')"
 	    " WHERE name = 'x'"), 0);
+}
+
+/* Rows as flowtrail 1 (schema version 1) wrote them. */
+static const char v1_rows[] =
+	"INSERT INTO runs (id, start_us, command) VALUES "
+	"(1, 1690000000000000, 'ingest old.pcap');"
+	"INSERT INTO ifaces (id, name) VALUES (1, 'eth0');"
+	"INSERT INTO macs (id, mac) VALUES (1, X'001122334455'),"
+	" (2, X'AABBCCDDEEFF');"
+	"INSERT INTO apps (id, name, category) VALUES (1, 'TLS.Google', 'Web');"
+	"INSERT INTO names (id, name) VALUES (1, 'www.google.com');"
+	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
+	"vlan, proto, tunnel, cli, cport, srv, sport, cli_mac, srv_mac, app, "
+	"name, bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, "
+	"end_reason, flags) VALUES "
+	"(1, 7, 1700000000123456, 1700000000124956, 1700000000123456, 1, 42, "
+	"6, 0, X'C0A8010A', 51000, X'5DB8D822', 443, 1, 2, 1, 1, 107, 2007, "
+	"2, 3, 27, 18, 2, 1),"
+	"(1, 8, 1700000001000000, 1700000001001500, 1700000001000000, NULL, 0,"
+	" 17, 0, X'20010DB8000000000000000000000001', 40000, "
+	"X'20010DB8000000010000000000000053', 53, NULL, NULL, NULL, NULL, 100,"
+	" 200, 1, 1, 0, 0, 0, 0);";
+
+/* A store file at schema version 1 with two flows, as users have them. */
+static void
+make_v1_store(const char *path)
+{
+	struct ft_err err = { 0 };
+	sqlite3 *db;
+
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	UT_EQ(store_migrate_list(db, path, store_migrations, 1, &err), 0);
+	UT_EQ(sqlite3_exec(db, v1_rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	UT_EQ(peek_int(path, "PRAGMA user_version"), 1);
+}
+
+static void
+migration_2_upgrades_a_version_1_file_and_keeps_its_rows(void)
+{
+	struct store_opts o = { .path = fresh_path("v1"), .read_only = true };
+	struct ft_flowrec r = mkrec(9, 1700000002000000ull, "10.0.0.1",
+	    "10.0.0.2", 1, 2);
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+	char buf[512];
+
+	make_v1_store(dbpath);
+	UT_EQ(store_open(&o, &st, &err), -FT_ENOTSUP);
+	UT_ASSERT(strstr(err.msg, "older than 2: open it once") != NULL);
+	st = open_rw(dbpath, 60);
+	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 2);
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(printf('%d|%d|"
+	    "%s|%s|%s|%s|%d|%d|%d', flow, vlan, client, server, "
+	    "coalesce(client_mac, '-'), coalesce(server_name, '-'), bytes_cs, "
+	    "bytes_sc, flags), ' ') FROM (SELECT * FROM flows_v ORDER BY flow)",
+	    buf, sizeof(buf)), "7|42|192.168.1.10|93.184.216.34|"
+	    "00:11:22:33:44:55|www.google.com|107|2007|1 8|0|"
+	    "2001:db8:0:0:0:0:0:1|2001:db8:0:1:0:0:0:53|-|-|100|200|0");
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(printf('%d %s "
+	    "%s %d %s %d', local, coalesce(asn, 'null'), coalesce(country, "
+	    "'null'), name_src, coalesce(cli_name, 'null'), cli_name_src), ',')"
+	    " FROM flows", buf, sizeof(buf)), "0 null null 0 null 0,"
+	    "0 null null 0 null 0");
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s %s %s %s %s %s', "
+	    "coalesce(org, 'null'), coalesce(country, 'null'), "
+	    "coalesce(client_name, 'null'), coalesce(server_name_src, 'null'), "
+	    "coalesce(client_vendor, 'null'), coalesce(device, 'null')) FROM "
+	    "flows_v WHERE flow = 7", buf, sizeof(buf)),
+	    "null null null null null null");
+	UT_STREQ(query_text(store_db(st), "SELECT (SELECT count(*) FROM asns) "
+	    "|| (SELECT count(*) FROM devices) || (SELECT count(*) FROM "
+	    "device_addrs) || (SELECT count(*) FROM macs WHERE vendor IS NULL)",
+	    buf, sizeof(buf)), "0002");
+	UT_EQ(store_append(st, &r, 1, &err), 0);
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows"), 3);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM runs"), 2);
+	UT_EQ(peek_int(dbpath, "SELECT max(run) FROM flows"), 2);
+	UT_EQ(store_open(&o, &st, &err), 0);
+	store_close(st);
 }
 
 static void
@@ -539,6 +638,338 @@ a_full_disk_returns_eio_and_keeps_earlier_commits_intact(void)
 	free(r);
 }
 
+/* A record from a local client with MAC mac (last byte varies). */
+static struct ft_flowrec
+mklocal(uint64_t id, uint64_t t_us, const char *cli, uint8_t mac_last,
+    const char *name, uint8_t name_src)
+{
+	struct ft_flowrec r = mkrec(id, t_us, cli, strchr(cli, ':') ?
+	    "2001:4860::8888" : "8.8.8.8", 50000, 443);
+
+	r.local = FT_LOCAL_CLI;
+	memcpy(r.cli_mac, "\x02\x00\x00\x00\x00", 5);
+	r.cli_mac[5] = mac_last;
+	memcpy(r.srv_mac, "\x02\x00\x00\x00\x00\xfe", 6);
+	snprintf(r.cli_name, sizeof(r.cli_name), "%s", name);
+	r.cli_name_src = name_src;
+	return r;
+}
+
+static void
+enrichment_columns_round_trip_and_the_view_shows_them_as_words(void)
+{
+	struct store *st = open_rw(fresh_path("enrich"), 60);
+	struct ft_flowrec r[2];
+	struct ft_err err = { 0 };
+	char buf[512];
+
+	r[0] = mklocal(1, 1700000000000000ull, "192.168.1.20", 1, "laptop",
+	    FT_NAME_DHCP);
+	r[0].asn = 15169;
+	snprintf(r[0].as_org, sizeof(r[0].as_org), "GOOGLE");
+	snprintf(r[0].country, sizeof(r[0].country), "US");
+	snprintf(r[0].server_name, sizeof(r[0].server_name), "dns.google");
+	r[0].srv_name_src = FT_NAME_SNI;
+	snprintf(r[0].cli_vendor, sizeof(r[0].cli_vendor), "Apple");
+	snprintf(r[0].srv_vendor, sizeof(r[0].srv_vendor), "TP-Link");
+	r[1] = mkrec(2, 1700000001000000ull, "10.0.0.1", "10.0.0.2", 1, 2);
+	r[1].srv_name_src = FT_NAME_DNS;	/* but no name: stored as 0 */
+	r[1].cli_name_src = FT_NAME_LABEL;
+	snprintf(r[1].country, sizeof(r[1].country), "X");
+	UT_EQ(store_append(st, r, 2, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(printf('%d %s "
+	    "%s %d %s %d', f.local, coalesce(f.asn, 'null'), "
+	    "coalesce(f.country, 'null'), f.name_src, coalesce(n.name, "
+	    "'null'), f.cli_name_src), ',') FROM flows f LEFT JOIN names n ON "
+	    "n.id = f.cli_name", buf, sizeof(buf)), "1 15169 21843 4 laptop 2,0 null null 0 null 0");
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s|%s|%s|%s|%s|%s|"
+	    "%s|%s|%s|%d', asn, org, country, client_name, client_name_src, "
+	    "server_name_src, client_vendor, server_vendor, server_name, "
+	    "local) FROM flows_v WHERE flow = 1", buf, sizeof(buf)),
+	    "15169|GOOGLE|US|laptop|dhcp|sni|Apple|TP-Link|dns.google|1");
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s', coalesce("
+	    "country, 'null')) FROM flows_v WHERE flow = 2", buf, sizeof(buf)),
+	    "null");
+	store_close(st);
+}
+
+static void
+asns_are_upserted_when_their_org_changes(void)
+{
+	struct store *st = open_rw(fresh_path("asns"), 60);
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	char buf[256];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		r[i] = mkrec((uint64_t)i + 1, 1700000000000000ull, "10.0.0.1",
+		    "8.8.8.8", 1, 53);
+	r[0].asn = r[1].asn = r[2].asn = 15169;
+	snprintf(r[0].as_org, sizeof(r[0].as_org), "Google LLC");
+	snprintf(r[1].as_org, sizeof(r[1].as_org), "Google LLC");
+	r[3].asn = 3320;
+	snprintf(r[3].as_org, sizeof(r[3].as_org), "DTAG");
+	UT_EQ(store_append(st, r, 5, &err), 0);	/* r[4]: no AS */
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(asn || '=' || "
+	    "org, ',') FROM (SELECT * FROM asns ORDER BY asn)", buf,
+	    sizeof(buf)), "3320=DTAG,15169=Google LLC");
+	snprintf(r[0].as_org, sizeof(r[0].as_org), "GOOGLE");
+	UT_EQ(store_append(st, r, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT org FROM asns WHERE asn = "
+	    "15169", buf, sizeof(buf)), "GOOGLE");
+	store_close(st);
+	st = open_rw(dbpath, 60);
+	UT_EQ(store_append(st, r + 2, 1, &err), 0);	/* org unknown now */
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM asns"), 2);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM asns WHERE asn = 15169 "
+	    "AND org = 'GOOGLE'"), 1);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows WHERE asn IS "
+	    "NULL"), 1);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows_v WHERE org = "
+	    "'GOOGLE'"), 5);
+}
+
+static void
+mac_vendors_are_kept_on_the_macs_and_updated_when_they_change(void)
+{
+	struct store *st = open_rw(fresh_path("vendors"), 60);
+	struct ft_flowrec r = mklocal(1, 1700000000000000ull, "192.168.1.20",
+	    1, "", 0);
+	struct ft_err err = { 0 };
+	char buf[256];
+
+	snprintf(r.cli_vendor, sizeof(r.cli_vendor), "Apple");
+	snprintf(r.srv_vendor, sizeof(r.srv_vendor), "AVM");
+	UT_EQ(store_append(st, &r, 1, &err), 0);
+	r.cli_vendor[0] = '\0';	/* unknown now: the known one stays */
+	UT_EQ(store_append(st, &r, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(lower(hex(mac))"
+	    " || '=' || vendor, ',') FROM (SELECT * FROM macs ORDER BY id)",
+	    buf, sizeof(buf)), "020000000001=Apple,0200000000fe=AVM");
+	snprintf(r.srv_vendor, sizeof(r.srv_vendor), "AVM GmbH");
+	UT_EQ(store_append(st, &r, 1, &err), 0);
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM macs WHERE vendor = "
+	    "'AVM GmbH'"), 1);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM devices WHERE vendor = "
+	    "'Apple'"), 1);
+}
+
+static void
+one_mac_with_an_ipv4_and_two_ipv6_addresses_is_one_device(void)
+{
+	struct store *st = open_rw(fresh_path("device"), 60);
+	struct ft_flowrec r[6];
+	struct ft_err err = { 0 };
+	char buf[512];
+
+	r[0] = mklocal(1, 1700000000000000ull, "192.168.1.20", 1, "", 0);
+	r[1] = mklocal(2, 1700000100000000ull, "2001:db8::1234", 1, "", 0);
+	r[2] = mklocal(3, 1700000200000000ull, "2001:db8::abcd", 1, "", 0);
+	r[3] = mklocal(4, 1700000300000000ull, "192.168.1.20", 1, "", 0);
+	r[4] = mklocal(5, 1700000400000000ull, "192.168.1.21", 2, "", 0);
+	r[4].local = 0;				/* not local: no device */
+	r[5] = mklocal(6, 1700000500000000ull, "192.168.1.22", 2, "", 0);
+	memcpy(r[5].cli_mac, "\x01\x00\x5e\x00\x00\x01", 6); /* group */
+	UT_EQ(store_append(st, r, 6, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM devices"), 1);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM device_addrs"), 3);
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s %d %d', mac, "
+	    "first_us, last_us) FROM devices_v", buf, sizeof(buf)),
+	    "02:00:00:00:00:01 1700000000000000 1700000300001500");
+	UT_STREQ(query_text(store_db(st), "SELECT group_concat(printf('%s "
+	    "%d %d', " "CASE length(addr) WHEN 4 THEN hex(addr) ELSE "
+	    "substr(hex(addr), 29) END, first_us, last_us), ',') FROM "
+	    "(SELECT * FROM device_addrs ORDER BY first_us)", buf, sizeof(buf)),
+	    "C0A80114 1700000000000000 1700000300001500,"
+	    "1234 1700000100000000 1700000100001500,"
+	    "ABCD 1700000200000000 1700000200001500");
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM flows_v WHERE device = "
+	    "1"), 4);
+	store_close(st);
+}
+
+static void
+a_local_server_is_a_device_named_by_label_dhcp_or_lease_only(void)
+{
+	struct store *st = open_rw(fresh_path("srvdev"), 60);
+	struct ft_flowrec r[2];
+	struct ft_err err = { 0 };
+	char buf[256];
+
+	r[0] = mkrec(1, 1700000000000000ull, "8.8.4.4", "192.168.1.5", 1, 80);
+	r[0].local = FT_LOCAL_SRV;
+	memcpy(r[0].srv_mac, "\x02\x00\x00\x00\x00\x05", 6);
+	memcpy(r[0].cli_mac, "\x02\x00\x00\x00\x00\xfe", 6);
+	snprintf(r[0].server_name, sizeof(r[0].server_name), "nas.example");
+	r[0].srv_name_src = FT_NAME_SNI;
+	r[1] = r[0];
+	r[1].flow_id = 2;
+	snprintf(r[1].server_name, sizeof(r[1].server_name), "nas");
+	r[1].srv_name_src = FT_NAME_LABEL;
+	UT_EQ(store_append(st, r, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s %s %s', mac, "
+	    "coalesce(name, 'null'), addrs) FROM devices_v", buf, sizeof(buf)),
+	    "02:00:00:00:00:05 null 192.168.1.5");
+	UT_EQ(store_append(st, r + 1, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(query_text(store_db(st), "SELECT printf('%s %s', name, "
+	    "name_src) FROM devices_v", buf, sizeof(buf)), "nas label");
+	store_close(st);
+}
+
+/* The name of the device with MAC 02:00:00:00:00:<last>. */
+static const char *
+device_name(sqlite3 *db, int last, char *buf, size_t cap)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SELECT name || ' ' || name_src FROM "
+	    "devices_v WHERE mac = '02:00:00:00:00:%02x'", last);
+	return query_text(db, sql, buf, cap);
+}
+
+static void
+a_device_keeps_its_best_name_by_source_and_takes_newer_ones(void)
+{
+	struct store *st = open_rw(fresh_path("names"), 60);
+	struct ft_flowrec r[8];
+	struct ft_err err = { 0 };
+	char buf[256];
+	uint64_t t = 1700000000000000ull;
+
+	r[0] = mklocal(1, t + 1, "192.168.1.20", 1, "dhcp-name", FT_NAME_DHCP);
+	r[1] = mklocal(2, t + 2, "192.168.1.20", 1, "lease-name",
+	    FT_NAME_LEASE);
+	r[2] = mklocal(3, t + 3, "192.168.1.20", 1, "", 0);
+	r[3] = mklocal(4, t + 1, "192.168.1.30", 3, "first", FT_NAME_DHCP);
+	r[4] = mklocal(5, t + 5, "192.168.1.30", 3, "second", FT_NAME_DHCP);
+	r[5] = mklocal(6, t + 4, "192.168.1.30", 3, "older", FT_NAME_DHCP);
+	UT_EQ(store_append(st, r, 6, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(device_name(store_db(st), 1, buf, sizeof(buf)),
+	    "dhcp-name dhcp");
+	UT_STREQ(device_name(store_db(st), 3, buf, sizeof(buf)),
+	    "second dhcp");
+	r[6] = mklocal(7, t + 6, "192.168.1.20", 1, "Kitchen", FT_NAME_LABEL);
+	UT_EQ(store_append(st, r + 6, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(device_name(store_db(st), 1, buf, sizeof(buf)),
+	    "Kitchen label");
+	store_close(st);
+	/* a new writer knows nothing in memory: the rows decide */
+	st = open_rw(dbpath, 60);
+	r[0].first_us = r[0].last_us = t + 9;
+	r[5].first_us = r[5].last_us = t + 4;
+	r[7] = mklocal(8, t + 8, "192.168.1.30", 3, "third", FT_NAME_DHCP);
+	UT_EQ(store_append(st, r, 1, &err), 0);
+	UT_EQ(store_append(st, r + 5, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(device_name(store_db(st), 1, buf, sizeof(buf)),
+	    "Kitchen label");
+	UT_STREQ(device_name(store_db(st), 3, buf, sizeof(buf)),
+	    "second dhcp");
+	UT_EQ(store_append(st, r + 7, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_STREQ(device_name(store_db(st), 3, buf, sizeof(buf)),
+	    "third dhcp");
+	store_close(st);
+}
+
+static void
+devices_are_written_once_per_batch_not_per_record(void)
+{
+	struct store *st = open_rw(fresh_path("devwrites"), 3600);
+	struct ft_flowrec *r = calloc(1000, sizeof(*r));
+	struct store_stats ss;
+	struct ft_err err = { 0 };
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		r[i] = mklocal((uint64_t)i, 1700000000000000ull +
+		    (uint64_t)i * 1000000, "192.168.1.20", 1, "pc",
+		    FT_NAME_DHCP);
+	UT_EQ(store_append(st, r, 500, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.dev_writes, 2);		/* the device, its address */
+	UT_EQ(store_append(st, r, 500, &err), 0);	/* nothing new */
+	UT_EQ(store_commit(st, &err), 0);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.dev_writes, 2);
+	UT_EQ(store_append(st, r + 500, 500, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.dev_writes, 4);
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT last_us FROM devices"),
+	    1700000000000000ll + 999 * 1000000ll + 1500);
+	free(r);
+}
+
+static void
+more_devices_than_the_cache_holds_are_all_stored(void)
+{
+	int n = STORE_DEV_CAP * 3;
+	struct store *st = open_rw(fresh_path("devmany"), 3600);
+	struct ft_flowrec *r = calloc((size_t)n * 2, sizeof(*r));
+	struct ft_err err = { 0 };
+	char ip[64];
+	int i;
+
+	for (i = 0; i < n * 2; i++) {
+		snprintf(ip, sizeof(ip), i < n ? "10.1.%d.%d" :
+		    "2001:db8::%x:%x", i % n / 256, i % n % 256 + 1);
+		r[i] = mklocal((uint64_t)i, 1700000000000000ull + (uint64_t)i,
+		    ip, 0, "", 0);
+		r[i].cli_mac[4] = (uint8_t)(i % n / 256);
+		r[i].cli_mac[5] = (uint8_t)(i % n % 256);
+	}
+	UT_EQ(store_append(st, r, (size_t)n * 2, &err), 0);
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM devices"), n);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM device_addrs"), 2 * n);
+	UT_EQ(peek_int(dbpath, "SELECT count(*) FROM devices d WHERE 2 <> "
+	    "(SELECT count(*) FROM device_addrs a WHERE a.device = d.id)"), 0);
+	free(r);
+}
+
+static void
+a_rolled_back_batch_leaves_no_device_changes_behind(void)
+{
+	struct store *st = open_rw(fresh_path("devroll"), 3600);
+	struct ft_flowrec r[3];
+	struct ft_err err = { 0 };
+	uint64_t t = 1700000000000000ull;
+
+	r[0] = mklocal(1, t, "192.168.1.20", 1, "", 0);
+	r[1] = mklocal(2, t + 5000000, "192.168.1.20", 1, "", 0);
+	r[2] = mklocal(999, t + 6000000, "192.168.1.20", 1, "", 0);
+	UT_EQ(store_append(st, r, 1, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	UT_EQ(sqlite3_exec(store_db(st), "CREATE TEMP TRIGGER boom BEFORE "
+	    "INSERT ON flows WHEN NEW.flow = 999 BEGIN SELECT RAISE(ABORT, "
+	    "'boom'); END", NULL, NULL, NULL), SQLITE_OK);
+	UT_ASSERT(store_append(st, r + 1, 2, &err) != 0);
+	sqlite3_exec(store_db(st), "DROP TRIGGER boom", NULL, NULL, NULL);
+	r[0].flow_id = 3;
+	r[0].last_us = t + 3000000;
+	UT_EQ(store_append(st, r, 1, &err), 0);
+	store_close(st);
+	UT_EQ(peek_int(dbpath, "SELECT last_us FROM devices"),
+	    (int64_t)t + 3000000);
+	UT_EQ(peek_int(dbpath, "SELECT last_us FROM device_addrs"),
+	    (int64_t)t + 3000000);
+}
+
 /* Remove the scratch directory and the store files in it. */
 static void
 rm_tmpdir(void)
@@ -576,12 +1007,22 @@ main(void)
 	UT_RUN(a_foreign_sqlite_file_is_refused);
 	UT_RUN(migration_from_an_older_version_keeps_rows);
 	UT_RUN(a_failing_migration_step_keeps_the_old_version_and_rows);
+	UT_RUN(migration_2_upgrades_a_version_1_file_and_keeps_its_rows);
 	UT_RUN(commit_interval_zero_commits_every_append);
 	UT_RUN(a_long_interval_holds_rows_until_commit_or_close);
 	UT_RUN(a_batch_older_than_the_interval_commits_on_the_next_tick);
 	UT_RUN(a_batch_reaching_its_row_ceiling_commits);
 	UT_RUN(flow_ids_of_two_runs_stay_apart);
 	UT_RUN(a_full_disk_returns_eio_and_keeps_earlier_commits_intact);
+	UT_RUN(enrichment_columns_round_trip_and_the_view_shows_them_as_words);
+	UT_RUN(asns_are_upserted_when_their_org_changes);
+	UT_RUN(mac_vendors_are_kept_on_the_macs_and_updated_when_they_change);
+	UT_RUN(one_mac_with_an_ipv4_and_two_ipv6_addresses_is_one_device);
+	UT_RUN(a_local_server_is_a_device_named_by_label_dhcp_or_lease_only);
+	UT_RUN(a_device_keeps_its_best_name_by_source_and_takes_newer_ones);
+	UT_RUN(devices_are_written_once_per_batch_not_per_record);
+	UT_RUN(more_devices_than_the_cache_holds_are_all_stored);
+	UT_RUN(a_rolled_back_batch_leaves_no_device_changes_behind);
 	rm_tmpdir();
 	return UT_DONE();
 }
