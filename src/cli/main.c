@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "ingest", cmd_ingest, "read pcap/pcapng files into the store" },
 	{ "flows", cmd_flows, "list flows, newest first" },
 	{ "top", cmd_top, "top hosts, services, protocols, applications" },
+	{ "dns", cmd_dns, "DNS queries and replies (ok, error) per host" },
 	{ "lut", cmd_lut, "update or describe the lookup tables (ASN, country, vendor)" },
 	{ "lookup", cmd_lookup, "AS, country or vendor of IP and MAC addresses" },
 	{ "config", cmd_config, "print or check the configuration" },

@@ -108,10 +108,12 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 static inline bool
 pipeline_teaches(const struct ft_pkt *pkt)
 {
-	if (pkt->proto != 17 || !pkt->has_ports || !pkt->payload)
+	if (!pkt->has_ports || !pkt->payload)
 		return false;
-	return pkt->sport == 53 || pkt->sport == 67 || pkt->sport == 68 ||
-	    pkt->dport == 67 || pkt->dport == 68;
+	if (pkt->proto != 17)
+		return pkt->proto == 6 && (pkt->sport == 53 || pkt->dport == 53);
+	return pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 67 ||
+	    pkt->sport == 68 || pkt->dport == 67 || pkt->dport == 68;
 }
 
 int

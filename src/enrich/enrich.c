@@ -210,7 +210,8 @@ enrich_new(const struct enrich_opts *o, struct enrich **out,
 	if (rc)
 		goto out_free;
 	if (enrich_dns_init(&e->dns, dns_cap) ||
-	    enrich_hosts_init(&e->dhcp, hosts_cap)) {
+	    enrich_hosts_init(&e->dhcp, hosts_cap) ||
+	    enrich_dnsstat_init(&e->dnsstat, dns_cap / 4 + 64)) {
 		rc = ft_err_set(err, FT_ENOMEM, "enrich: out of memory for "
 		    "%u DNS and %u host entries", dns_cap, hosts_cap);
 		goto out_free;
@@ -235,6 +236,7 @@ enrich_free(struct enrich *e)
 	enrich_leases_free(e->leases);
 	enrich_hosts_fini(&e->dhcp);
 	enrich_dns_fini(&e->dns);
+	enrich_dnsstat_fini(&e->dnsstat);
 	free(e->lut_path);
 	free(e->labels_path);
 	free(e->leases_path);
@@ -264,8 +266,13 @@ enrich_packet(struct enrich *e, const struct ft_pkt *pkt)
 {
 	bool named = false;
 
-	if (pkt->proto != ENRICH_PROTO_UDP || !pkt->has_ports ||
-	    !pkt->payload || pkt->frag != FT_FRAG_NONE)
+	if (!pkt->has_ports || !pkt->payload)
+		return;
+	/* DNS counts need only the header: first fragments and TCP count. */
+	if ((pkt->sport == ENRICH_PORT_DNS || pkt->dport == ENRICH_PORT_DNS) &&
+	    pkt->frag != FT_FRAG_LATER)
+		enrich_dnsstat_packet(&e->dnsstat, pkt);
+	if (pkt->proto != ENRICH_PROTO_UDP || pkt->frag != FT_FRAG_NONE)
 		return;
 	if (pkt->sport == ENRICH_PORT_DNS) {
 		if (enrich_dns_learn(&e->dns, pkt->payload,
@@ -457,6 +464,7 @@ enrich_batch(struct enrich *e, struct ft_flowrec *recs, size_t n)
 		fill_vendor(e, r->srv_mac, r->srv_vendor);
 		name_client(e, r);
 		name_server(e, r);
+		enrich_dnsstat_take(&e->dnsstat, r);
 	}
 }
 

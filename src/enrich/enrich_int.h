@@ -142,6 +142,30 @@ struct enrich_hosts {
 };
 
 /* The stage; one thread calls enrich_packet, enrich_batch and reload. */
+/* Queries and replies of one UDP DNS conversation, until its record takes them. */
+struct enrich_dnsconv {
+	uint8_t cli[16];	/* client address */
+	uint8_t srv[16];	/* server address */
+	uint16_t cport;		/* client port */
+	uint8_t used;		/* slot taken */
+	uint32_t queries;	/* queries the client sent */
+	uint32_t ok;		/* replies with RCODE 0 */
+	uint32_t err;		/* replies with an error RCODE */
+};
+
+struct enrich_dnsstat {
+	struct enrich_dnsconv *slots;	/* mask + 1 slots, open addressing */
+	uint32_t mask;			/* slots - 1 */
+	uint32_t cap;			/* at most this many used */
+	uint32_t used;			/* slots in use */
+	uint64_t dropped;		/* DNS messages not counted: table full */
+};
+
+int enrich_dnsstat_init(struct enrich_dnsstat *d, uint32_t cap);
+void enrich_dnsstat_fini(struct enrich_dnsstat *d);
+void enrich_dnsstat_packet(struct enrich_dnsstat *d, const struct ft_pkt *pkt);
+void enrich_dnsstat_take(struct enrich_dnsstat *d, struct ft_flowrec *r);
+
 struct enrich {
 	struct enrich_nets nets;	/* local networks */
 	struct lut *lut;		/* lookup tables, NULL when none */
@@ -160,6 +184,7 @@ struct enrich {
 	uint64_t dhcp_names;		/* host names learned from DHCP */
 	uint64_t dhcp_bad;		/* malformed DHCP messages */
 	struct enrich_dns dns;		/* passive DNS */
+	struct enrich_dnsstat dnsstat;	/* DNS queries and replies per conversation */
 };
 
 /* Shared helpers (enrich.c). */

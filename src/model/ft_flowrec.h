@@ -104,6 +104,9 @@ struct ft_flowrec {
 	char cli_name[FT_NAME_MAX]; /* client's best name (label, DHCP, lease) */
 	char cli_vendor[FT_VENDOR_MAX]; /* vendor of cli_mac, "" unknown */
 	char srv_vendor[FT_VENDOR_MAX]; /* vendor of srv_mac, "" unknown */
+	uint32_t dns_queries;	/* UDP DNS flows: queries the client sent */
+	uint32_t dns_ok;	/* replies with RCODE 0 (NOERROR) */
+	uint32_t dns_err;	/* replies with an error RCODE */
 };
 
 #endif

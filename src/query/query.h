@@ -2,6 +2,7 @@
 #ifndef QUERY_H
 #define QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,7 @@
 
 #define QUERY_FLOWS_LIMIT 100	/* flows: rows when --limit is not given */
 #define QUERY_TOP_LIMIT 10	/* top: rows when --limit is not given */
+#define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_BY_MAX 4		/* top: fields in one --by */
 #define QUERY_WHERE_MAX 64	/* values in one compiled filter */
 
@@ -106,6 +108,14 @@ int query_top_parse_order(const char *s, enum query_order *order,
 
 /* Top-N groups with bytes, packets and flows, as the `top` command shows. */
 int query_top(struct store *st, const struct query_top_opts *o,
+    struct out *w, struct ft_err *err);
+
+/*
+ * DNS health per host from DNS flows (UDP and TCP port 53): queries, replies with RCODE 0 and
+ * with an error, and queries left unanswered; by client (the hosts that
+ * ask) or by server (the resolvers that answer). Busiest first.
+ */
+int query_dns(struct store *st, const struct query_range *r, bool by_server,
     struct out *w, struct ft_err *err);
 
 /*

@@ -5,7 +5,6 @@
 #include "../store/store_sql.h"
 #include "query.h"
 
-#define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
 
 /*

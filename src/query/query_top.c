@@ -4,7 +4,6 @@
 #include "../store/store_sql.h"
 #include "query.h"
 
-#define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_KEYS_MAX (2 * QUERY_BY_MAX) /* a field gives one or two keys */
 
 /*

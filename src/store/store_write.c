@@ -10,9 +10,10 @@ static const char store_sql_ins_flow[] =
 	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
 	"vlan, proto, cli, cport, srv, sport, cli_mac, srv_mac, app, name, "
 	"bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, end_reason, "
-	"flags, tunnel, local, asn, country, name_src, cli_name, cli_name_src) "
+	"flags, tunnel, local, asn, country, name_src, cli_name, cli_name_src, "
+	"dns_q, dns_ok, dns_err) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static uint64_t
 store_mono_ms(void)
@@ -263,7 +264,7 @@ store_country_code(const char *cc)
 	return (int64_t)a << 8 | b;
 }
 
-/* The enrichment columns, 26 to 31. */
+/* The enrichment columns, 26 to 34; DNS counts only on DNS flows. */
 static void
 store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
     const struct store_ids *ids)
@@ -274,6 +275,15 @@ store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
 	sqlite3_bind_int(s, 29, ids->name ? r->srv_name_src : 0);
 	store_bind_id(s, 30, ids->cli_name);
 	sqlite3_bind_int(s, 31, ids->cli_name ? r->cli_name_src : 0);
+	if (r->dns_queries || r->dns_ok || r->dns_err) {
+		sqlite3_bind_int64(s, 32, r->dns_queries);
+		sqlite3_bind_int64(s, 33, r->dns_ok);
+		sqlite3_bind_int64(s, 34, r->dns_err);
+	} else {
+		sqlite3_bind_null(s, 32);
+		sqlite3_bind_null(s, 33);
+		sqlite3_bind_null(s, 34);
+	}
 }
 
 static void

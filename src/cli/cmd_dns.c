@@ -1,0 +1,65 @@
+/* cmd_dns.c: `flowtrail dns`: DNS queries and replies per host, as the DNS panels showed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_report.h"
+
+static void
+usage(void)
+{
+	printf("usage: flowtrail dns [--by client|server] [--since T] [--until T]\n"
+	    "                     [--limit N] [--db FILE] [--format table|csv|json]\n"
+	    "DNS over UDP per host: queries sent, replies ok (NOERROR), replies\n"
+	    "with an error (NXDOMAIN, SERVFAIL, ...) and queries unanswered; by\n"
+	    "client (default: the hosts asking) or by server (the resolvers).\n");
+}
+
+int
+cmd_dns(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		CLI_REPORT_LONGOPTS,
+		CLI_COMMON_LONGOPTS
+	};
+	struct cli cli = { .cmd = "dns" };
+	struct cli_report r = { 0 };
+	struct ft_err err = { 0 };
+	bool by_server = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (opt == 'h') {
+			usage();
+			return 0;
+		}
+		if (opt == 'b') {
+			if (strcmp(optarg, "client") && strcmp(optarg, "server")) {
+				cli_error(&cli, "--by: expected client or server, got '%s'",
+				    optarg);
+				return 2;
+			}
+			by_server = !strcmp(optarg, "server");
+			continue;
+		}
+		if (cli_report_opt(&r, opt, optarg) == 0)
+			continue;
+		if (cli_common_opt(&cli, opt, optarg))
+			return 2;
+	}
+	if (optind < argc) {
+		cli_error(&cli, "unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (cli_configure(&cli))
+		return 2;
+	rc = cli_report_open(&cli, &r);
+	if (rc)
+		return rc;
+	rc = query_dns(r.st, &r.range, by_server, r.w, &err);
+	if (rc)
+		cli_error(&cli, "%s", err.msg);
+	cli_report_close(&r);
+	return rc ? 1 : 0;
+}
