@@ -25,7 +25,8 @@ proto_name(unsigned proto, char *buf, size_t len)
 
 static void
 print_json(struct capture_stats *cs, const struct decode_stats *ds,
-    const struct flow_stats *fs, const struct pipeline *p)
+    const struct flow_stats *fs, const struct pipeline *p,
+    const struct enrich_stats *es)
 {
 	const char *sep = "";
 	unsigned i;
@@ -69,13 +70,19 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 		    (unsigned long long)ds->proto_bytes[i]);
 		sep = ",";
 	}
-	printf("}}\n");
+	printf("},\"names\":{\"dns_answers\":%llu,\"dns_evicted\":%llu,"
+	    "\"dns_bad\":%llu,\"dhcp_names\":%llu,\"dhcp_bad\":%llu,"
+	    "\"lookup_tables\":%s}}\n", (unsigned long long)es->dns_answers,
+	    (unsigned long long)es->dns_evicted,
+	    (unsigned long long)es->dns_bad,
+	    (unsigned long long)es->dhcp_names,
+	    (unsigned long long)es->dhcp_bad, es->lut_loaded ? "true" : "false");
 }
 
 static void
 print_text(const struct cli *cli, struct capture_stats *cs,
     const struct decode_stats *ds, const struct flow_stats *fs,
-    const struct pipeline *p)
+    const struct pipeline *p, const struct enrich_stats *es)
 {
 	char a[32], b[32], c[32], pn[16];
 	unsigned i;
@@ -112,6 +119,11 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 	printf("tunnels      %s packets decoded inside (%s unusable)\n",
 	    cli_count(a, 32, ds->tunnel_packets),
 	    cli_count(b, 32, ds->tunnel_bad));
+	printf("names        %s addresses from DNS answers (%s evicted, %s "
+	    "malformed), %s DHCP host names; lookup tables %s\n",
+	    cli_count(a, 32, es->dns_answers), cli_count(b, 32, es->dns_evicted),
+	    cli_count(c, 32, es->dns_bad), cli_count(pn, 16, es->dhcp_names),
+	    es->lut_loaded ? "loaded" : "not loaded (flowtrail lut update)");
 }
 
 void
@@ -120,6 +132,7 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 {
 	const struct decode_stats *ds = decoder_stats(p->dec);
 	struct classify_stats ks;
+	struct enrich_stats es;
 	struct capture_stats cs;
 	struct flow_stats fs;
 	double secs = (double)elapsed_us / 1e6;
@@ -127,10 +140,11 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 	capture_get_stats(cap, &cs);
 	flow_table_get_stats(p->flows, &fs);
 	classify_get_stats(p->cls, &ks);
+	enrich_get_stats(p->enr, &es);
 	if (cli->format == CLI_FMT_JSON)
-		print_json(&cs, ds, &fs, p);
+		print_json(&cs, ds, &fs, p, &es);
 	else
-		print_text(cli, &cs, ds, &fs, p);
+		print_text(cli, &cs, ds, &fs, p, &es);
 	if (!cli->quiet)
 		fprintf(stderr, "flowtrail: ingest: %s, %llu detected, %llu "
 		    "gave up, %llu not inspected; %llu records into %s in "

@@ -4,6 +4,8 @@
 
 #include "enrich_int.h"
 
+#define DK_PROBES 32	/* a conversation sits within this many slots of home */
+
 /*
  * Open addressing on (client, client port, server) of UDP DNS flows; a slot
  * is free when used is 0. Counts wait here until the flow's next record
@@ -55,7 +57,7 @@ dk_find(struct enrich_dnsstat *d, const uint8_t *cli, uint16_t cport,
 	uint32_t i = dk_hash(cli, cport, srv) & d->mask, n;
 	struct enrich_dnsconv *s;
 
-	for (n = 0; n <= d->mask; n++, i = (i + 1) & d->mask) {
+	for (n = 0; n < DK_PROBES; n++, i = (i + 1) & d->mask) {
 		s = &d->slots[i];
 		if (!s->used) {
 			if (!create || d->used >= d->cap)
@@ -71,6 +73,7 @@ dk_find(struct enrich_dnsstat *d, const uint8_t *cli, uint16_t cport,
 		    !memcmp(s->srv, srv, 16))
 			return s;
 	}
+	/* A full neighbourhood: bounded work per packet, the message is dropped. */
 	return NULL;
 }
 

@@ -206,9 +206,19 @@ enrich_addr_hash(const uint8_t *key, int ver)
 
 	memcpy(&a, key, 8);
 	memcpy(&b, key + 8, 8);
+	/*
+	 * Every input bit must reach the low bits the buckets use: servers
+	 * like 2001:db8::1, ::2 differ only in the last bytes, which a plain
+	 * multiply carries upwards only (that made chains thousands long).
+	 */
 	h = (a ^ (uint64_t)ver) * 0x9e3779b97f4a7c15u;
-	h = (h ^ b ^ (h >> 29)) * 0xbf58476d1ce4e5b9u;
-	return (uint32_t)(h ^ (h >> 32));
+	h ^= b;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* A 16-byte key of an address: IPv4 is copied to the first 4 bytes only. */

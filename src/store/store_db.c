@@ -237,7 +237,8 @@ store_set_pragmas(struct store *st, struct ft_err *err)
 		    "(journal mode stays '%s'); is the file on a network or "
 		    "read-only file system?", st->path, mode);
 	return store_exec(st->db, st->path, "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA cache_size = -8192;", err);
+	    "PRAGMA cache_size = -8192;"
+	    "PRAGMA wal_autocheckpoint = 4096;", err);
 }
 
 static int

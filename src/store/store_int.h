@@ -11,8 +11,8 @@
 #define STORE_N_IFACES 256		/* ft_flowrec.iface is a uint8_t */
 #define STORE_IFNAME_MAX 64		/* interface name incl. NUL */
 #define STORE_SEEN_CAP 4096		/* slots of a side-table cache */
-#define STORE_DEV_CAP 512		/* devices cached between flushes */
-#define STORE_DADDR_CAP 2048		/* device addresses cached */
+#define STORE_DEV_CAP 8192		/* devices cached between flushes (~1.5 MiB) */
+#define STORE_DADDR_CAP 16384		/* device addresses cached (~0.8 MiB) */
 
 /* One schema step: running sql on version - 1 gives version. */
 struct store_migration {
