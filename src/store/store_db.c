@@ -1,6 +1,7 @@
 /* store_db.c: opening the store: pragmas, identity checks, running the migrations. */
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -298,13 +299,25 @@ store_free(struct store *st)
 	free(st);
 }
 
+/*
+ * SQLite's memory statistics take a global mutex on every allocation; the
+ * writer thread allocates per row. Off, once, before SQLite starts.
+ */
+static void
+store_sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(const struct store_opts *o, struct store **out,
     struct ft_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
 	int rc;
 
+	pthread_once(&once, store_sqlite_setup);
 	if (!o || !o->path || !o->path[0] || !out)
 		return ft_err_set(err, FT_EINVAL, "store: no database path");
 	st = calloc(1, sizeof(*st));
