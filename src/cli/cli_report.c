@@ -1,6 +1,8 @@
 /* cli_report.c: the setup every report command shares. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../base/ft_time.h"
@@ -89,11 +91,56 @@ cli_report_open(struct cli *cli, struct cli_report *r)
 	return 0;
 }
 
+/* The column a "filter: column N: ..." message points at, 0 if none. */
+static int
+filter_column(const char *msg)
+{
+	const char *p = strstr(msg, "column ");
+
+	return p ? (int)strtol(p + 7, NULL, 10) : 0;
+}
+
+int
+cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
+    char **argv, int first)
+{
+	struct ft_err err = { 0 };
+	size_t len = 0, n;
+	int i, col;
+
+	for (i = first; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (len + n + 2 > sizeof(r->expr)) {
+			cli_error(cli, "filter: longer than %zu bytes",
+			    sizeof(r->expr) - 1);
+			return 2;
+		}
+		if (len)
+			r->expr[len++] = ' ';
+		memcpy(r->expr + len, argv[i], n);
+		len += n;
+	}
+	r->expr[len] = '\0';
+	if (!len)
+		return 0;
+	if (filter_compile(r->expr, &r->filter, &err)) {
+		cli_error(cli, "%s", err.msg);
+		col = filter_column(err.msg);
+		if (col > 0)
+			fprintf(stderr, "  %s\n  %*s^\n", r->expr, col - 1, "");
+		return 2;
+	}
+	r->range.where = filter_where(r->filter);
+	return 0;
+}
+
 void
 cli_report_close(struct cli_report *r)
 {
 	out_free(r->w);
 	store_close(r->st);
+	filter_free(r->filter);
 	r->w = NULL;
 	r->st = NULL;
+	r->filter = NULL;
 }

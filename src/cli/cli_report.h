@@ -2,6 +2,7 @@
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 
+#include "../query/filter.h"
 #include "../query/query.h"
 #include "cli.h"
 
@@ -18,7 +19,17 @@ struct cli_report {
 	struct query_range range;	/* parsed */
 	struct store *st;		/* opened read-only */
 	struct out *w;			/* writer on stdout */
+	struct filter *filter;		/* compiled FILTER, or NULL */
+	char expr[4096];		/* FILTER as given, words joined */
 };
+
+/*
+ * Compile the words argv[first..argc-1] as one FILTER into r (none: no
+ * filter). A bad filter prints the expression, a caret under the column and
+ * what was expected: returns 2.
+ */
+int cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
+    char **argv, int first);
 
 /* Handle a report option: 0 handled, 1 not one, 2 error printed. */
 int cli_report_opt(struct cli_report *r, int opt, const char *arg);

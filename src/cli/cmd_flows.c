@@ -7,7 +7,7 @@ static void
 usage(void)
 {
 	printf("usage: flowtrail flows [--db FILE] [--since T] [--until T] [--limit N]\n"
-	    "                       [--format table|csv|json]\n"
+	    "                       [--format table|csv|json] [FILTER]\n"
 	    "List flow records, newest first (default limit %d).\n",
 	    QUERY_FLOWS_LIMIT);
 }
@@ -35,16 +35,17 @@ cmd_flows(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
-	if (optind < argc) {
-		cli_error(&cli, "unexpected argument '%s' (filters come in a later release)",
-		    argv[optind]);
+	if (cli_report_filter(&cli, &r, argc, argv, optind))
+		return 2;
+	if (cli_configure(&cli)) {
+		cli_report_close(&r);
 		return 2;
 	}
-	if (cli_configure(&cli))
-		return 2;
 	rc = cli_report_open(&cli, &r);
-	if (rc)
+	if (rc) {
+		cli_report_close(&r);
 		return rc;
+	}
 	rc = query_flows(r.st, &r.range, r.w, &err);
 	if (rc)
 		cli_error(&cli, "%s", err.msg);

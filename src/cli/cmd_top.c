@@ -8,7 +8,7 @@ usage(void)
 {
 	printf("usage: flowtrail top --by FIELD[,FIELD...] [--order bytes|packets|flows]\n"
 	    "                     [--since T] [--until T] [--limit N] [--db FILE]\n"
-	    "                     [--format table|csv|json]\n"
+	    "                     [--format table|csv|json] [FILTER]\n"
 	    "FIELD: proto, app, src (client), dst (server), host (either side),\n"
 	    "       dst-port (server port), src-port (client port), asn, country\n"
 	    "       (of the remote side), mac and vendor (the client's), name (server\n"
@@ -61,16 +61,17 @@ cmd_top(int argc, char **argv)
 		cli_error(&cli, "--by: %s", err.msg);
 		return 2;
 	}
-	if (optind < argc) {
-		cli_error(&cli, "unexpected argument '%s' (filters come in a later release)",
-		    argv[optind]);
+	if (cli_report_filter(&cli, &r, argc, argv, optind))
+		return 2;
+	if (cli_configure(&cli)) {
+		cli_report_close(&r);
 		return 2;
 	}
-	if (cli_configure(&cli))
-		return 2;
 	rc = cli_report_open(&cli, &r);
-	if (rc)
+	if (rc) {
+		cli_report_close(&r);
 		return rc;
+	}
 	o.range = r.range;
 	rc = query_top(r.st, &o, r.w, &err);
 	if (rc)

@@ -1,0 +1,23 @@
+/* filter.h: the filter language ("src net 10.0.0.0/8 and dst port 443") compiled to a bound SQL expression. */
+#ifndef FILTER_H
+#define FILTER_H
+
+#include "../base/ft_err.h"
+#include "query.h"
+
+/* A compiled filter: owns its SQL text and the bytes of its bound values. */
+struct filter;
+
+/*
+ * Compile expr (grammar in docs/internals/filter.md) into *out. On failure
+ * returns -FT_EPARSE (or -FT_ENOMEM) and err holds one line naming the
+ * 1-based column and what was expected.
+ */
+int filter_compile(const char *expr, struct filter **out, struct ft_err *err);
+
+/* The expression over QUERY_FROM_FLOWS aliases; valid until filter_free. */
+const struct query_where *filter_where(const struct filter *f);
+
+void filter_free(struct filter *f);
+
+#endif

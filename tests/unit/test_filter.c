@@ -1,0 +1,460 @@
+/* test_filter.c: the filter compiler's SQL text, bound values, error messages, and a run against SQLite. */
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "../../src/query/filter.h"
+#include "ut.h"
+
+struct sql_case {
+	const char *expr;
+	const char *sql;
+	const char *types;	/* one letter per value: i int, t text, b blob */
+};
+
+static const char NET4[] = "(length(f.cli) = 4 AND f.cli BETWEEN ? AND ?)";
+static const char APP[] = "(a.name = ? COLLATE NOCASE OR a.name LIKE ? || "
+    "'.%' ESCAPE '\\' OR a.name LIKE '%.' || ? ESCAPE '\\')";
+
+static void
+check_sql(const struct sql_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ft_err err = { 0 };
+		struct filter *f;
+		const struct query_where *w;
+		int rc = filter_compile(c[i].expr, &f, &err);
+
+		if (rc) {
+			UT_FAILF("'%s': %s", c[i].expr, err.msg);
+			continue;
+		}
+		w = filter_where(f);
+		UT_STREQ(w->sql, c[i].sql);
+		UT_EQ(w->n_vals, strlen(c[i].types));
+		for (size_t k = 0; k < w->n_vals && k < strlen(c[i].types); k++)
+			UT_EQ("itb"[w->vals[k].type], c[i].types[k]);
+		filter_free(f);
+	}
+}
+
+static void
+and_binds_tighter_than_or_and_not_tighter_than_and(void)
+{
+	static const struct sql_case c[] = {
+		{ "port 1 or port 2 and port 3",
+		  "((f.cport = ? OR f.sport = ?) OR ((f.cport = ? OR f.sport = ?)"
+		  " AND (f.cport = ? OR f.sport = ?)))", "iiiiii" },
+		{ "not src port 1 and dst port 2",
+		  "(NOT f.cport = ? AND f.sport = ?)", "ii" },
+		{ "src port 1 dst port 2", "(f.cport = ? AND f.sport = ?)", "ii" },
+		{ "SRC PORT 1 AND DST PORT 2 Or vlan 3",
+		  "((f.cport = ? AND f.sport = ?) OR f.vlan = ?)", "iii" },
+		{ "(src port 1 or dst port 2) and vlan 3",
+		  "(((f.cport = ? OR f.sport = ?)) AND f.vlan = ?)", "iii" },
+		{ "not (vlan 1 or vlan 2)", "NOT ((f.vlan = ? OR f.vlan = ?))",
+		  "ii" },
+		{ "not not vlan 1", "NOT NOT f.vlan = ?", "i" },
+	};
+
+	check_sql(c, sizeof(c) / sizeof(c[0]));
+}
+
+static void
+every_primitive_compiles_to_fixed_sql_and_bound_values(void)
+{
+	static const struct sql_case c[] = {
+		{ "host 10.0.0.1", "(f.cli = ? OR f.srv = ?)", "bb" },
+		{ "src host 2001:db8::1", "f.cli = ?", "b" },
+		{ "dst host 10.0.0.1", "f.srv = ?", "b" },
+		{ "src net 10.0.0.0/8", NET4, "bb" },
+		{ "dst net 2001:db8::/32",
+		  "(length(f.srv) = 16 AND f.srv BETWEEN ? AND ?)", "bb" },
+		{ "net 10.1.2.3", "((length(f.cli) = 4 AND f.cli BETWEEN ? AND ?)"
+		  " OR (length(f.srv) = 4 AND f.srv BETWEEN ? AND ?))", "bbbb" },
+		{ "port 53", "(f.cport = ? OR f.sport = ?)", "ii" },
+		{ "proto tcp", "f.proto = ?", "i" },
+		{ "proto 47", "f.proto = ?", "i" },
+		{ "app TLS", APP, "ttt" },
+		{ "category Web", "a.category = ? COLLATE NOCASE", "t" },
+		{ "vendor Apple", "mc.vendor = ? COLLATE NOCASE", "t" },
+		{ "asn AS15169", "f.asn = ?", "i" },
+		{ "country de", "f.country = ?", "i" },
+		{ "name *.Netflix.com", "lower(n.name) GLOB ?", "t" },
+		{ "mac aa:bb:cc:dd:ee:ff",
+		  "(f.cli_mac IN (SELECT id FROM macs WHERE mac = ?) OR "
+		  "f.srv_mac IN (SELECT id FROM macs WHERE mac = ?))", "bb" },
+		{ "dst mac AA-BB-CC-DD-EE-FF",
+		  "f.srv_mac IN (SELECT id FROM macs WHERE mac = ?)", "b" },
+		{ "vlan 4095", "f.vlan = ?", "i" },
+		{ "local", "(f.local & 3) = 3", "" },
+		{ "remote", "(f.local & 3) != 3", "" },
+		{ "src local", "(f.local & 1) != 0", "" },
+		{ "dst remote", "(f.local & 2) = 0", "" },
+		{ "bytes > 1k", "f.bytes_cs + f.bytes_sc > ?", "i" },
+		{ "packets<=10", "f.pkts_cs + f.pkts_sc <= ?", "i" },
+		{ "duration != 2m", "f.last_us - f.first_us != ?", "i" },
+		{ "bytes >= 1MiB", "f.bytes_cs + f.bytes_sc >= ?", "i" },
+	};
+
+	check_sql(c, sizeof(c) / sizeof(c[0]));
+}
+
+struct val_case {
+	const char *expr;
+	size_t idx;		/* which value */
+	int64_t i;		/* QUERY_INT */
+	const char *bytes;	/* QUERY_TEXT/BLOB */
+	size_t len;
+};
+
+static void
+values_are_converted_and_owned_by_the_filter(void)
+{
+	static const struct val_case c[] = {
+		{ "proto udp", 0, 17, NULL, 0 },
+		{ "proto icmp6", 0, 58, NULL, 0 },
+		{ "country de", 0, 68 * 256 + 69, NULL, 0 },
+		{ "asn AS15169", 0, 15169, NULL, 0 },
+		{ "bytes > 1k", 0, 1000, NULL, 0 },
+		{ "bytes > 2KiB", 0, 2048, NULL, 0 },
+		{ "bytes > 3G", 0, 3000000000ll, NULL, 0 },
+		{ "packets > 2M", 0, 2000000, NULL, 0 },
+		{ "duration > 90", 0, 90000000, NULL, 0 },
+		{ "duration > 2h", 0, 7200000000ll, NULL, 0 },
+		{ "duration < 500ms", 0, 500000, NULL, 0 },
+		{ "src net 192.168.1.77/24", 0, 0, "\xc0\xa8\x01\x00", 4 },
+		{ "src net 192.168.1.77/24", 1, 0, "\xc0\xa8\x01\xff", 4 },
+		{ "src net 10.0.0.0/0", 1, 0, "\xff\xff\xff\xff", 4 },
+		{ "src net 10.0.0.0/9", 1, 0, "\x0a\x7f\xff\xff", 4 },
+		{ "dst host 1.2.3.4", 0, 0, "\x01\x02\x03\x04", 4 },
+		{ "mac 01:02:03:0a:0B:ff", 1, 0, "\x01\x02\x03\x0a\x0b\xff", 6 },
+		{ "name *.Netflix.COM", 0, 0, "*.netflix.com", 13 },
+		{ "name a?b[c", 0, 0, "a[?]b[[]c", 9 },
+		{ "app TLS", 0, 0, "TLS", 3 },
+		{ "app a_b%", 1, 0, "a\\_b\\%", 6 },
+		{ "vendor Apple", 0, 0, "Apple", 5 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ft_err err = { 0 };
+		struct filter *f;
+		const struct query_value *v;
+
+		if (filter_compile(c[i].expr, &f, &err)) {
+			UT_FAILF("'%s': %s", c[i].expr, err.msg);
+			continue;
+		}
+		v = &filter_where(f)->vals[c[i].idx];
+		if (!c[i].bytes) {
+			UT_EQ(v->type, QUERY_INT);
+			UT_EQ(v->i, c[i].i);
+		} else {
+			UT_EQ(v->len, c[i].len);
+			if (v->len == c[i].len && memcmp(v->p, c[i].bytes,
+			    v->len) != 0)
+				UT_FAILF("'%s': value %zu differs", c[i].expr,
+				    c[i].idx);
+		}
+		filter_free(f);
+	}
+}
+
+static void
+ipv6_nets_span_the_whole_prefix(void)
+{
+	struct ft_err err = { 0 };
+	struct filter *f;
+	const struct query_value *v;
+	static const unsigned char lo[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x12, 0x30 };
+	unsigned char hi[16];
+
+	memset(hi, 0xff, sizeof(hi));
+	memcpy(hi, lo, 5);
+	hi[4] = 0x12;
+	hi[5] = 0x3f;
+	UT_EQ(filter_compile("net 2001:db8:1234::/44", &f, &err), 0);
+	v = filter_where(f)->vals;
+	UT_EQ(v[0].len, 16);
+	UT_ASSERT(memcmp(v[0].p, lo, 16) == 0);
+	UT_ASSERT(memcmp(v[1].p, hi, 16) == 0);
+	filter_free(f);
+}
+
+struct err_case {
+	const char *expr;
+	const char *msg;
+};
+
+static void
+every_error_names_the_column_and_what_was_expected(void)
+{
+	static const struct err_case c[] = {
+		{ "", "filter: column 1: empty expression" },
+		{ "   ", "filter: column 4: empty expression" },
+		{ "src host 1.2.3.4 net foo", "filter: column 22: expected an "
+		  "address or CIDR after 'net', got 'foo'" },
+		{ "host", "filter: column 5: expected an address after 'host', "
+		  "got end of input" },
+		{ "host 1.2.3", "filter: column 6: expected an address after "
+		  "'host', got '1.2.3'" },
+		{ "net 10.0.0.0/33", "filter: column 5: prefix length 33 too "
+		  "long for IPv4 (at most 32)" },
+		{ "net ::/129", "filter: column 5: prefix length 129 too long "
+		  "for IPv6 (at most 128)" },
+		{ "net 10.0.0.0/x", "filter: column 5: bad prefix length in "
+		  "'10.0.0.0/x'" },
+		{ "port 70000", "filter: column 6: port '70000' out of range "
+		  "(0-65535)" },
+		{ "port http", "filter: column 6: expected a port number after "
+		  "'port', got 'http'" },
+		{ "vlan 4096", "filter: column 6: vlan '4096' out of range "
+		  "(0-4095)" },
+		{ "proto xyz", "filter: column 7: expected tcp, udp, icmp, "
+		  "icmp6, sctp, gre, esp or a protocol number after 'proto', "
+		  "got 'xyz'" },
+		{ "asn 99999999999", "filter: column 5: asn '99999999999' out "
+		  "of range (0-4294967295)" },
+		{ "country DEU", "filter: column 9: expected a two-letter "
+		  "country code after 'country', got 'DEU'" },
+		{ "mac aa:bb", "filter: column 5: expected a MAC address "
+		  "(AA:BB:CC:DD:EE:FF) after 'mac', got 'aa:bb'" },
+		{ "bytes 5", "filter: column 7: expected a comparison (> >= < "
+		  "<= = !=) after 'bytes', got '5'" },
+		{ "bytes >", "filter: column 8: expected a number (with k, M, G,"
+		  " KiB, MiB or GiB) after 'bytes', got end of input" },
+		{ "bytes > 1x", "filter: column 9: bad number '1x' for 'bytes' "
+		  "(digits with an optional k, M, G, KiB, MiB or GiB, at most "
+		  "2^63-1)" },
+		{ "duration > 99999999999999999h", "filter: column 12: bad "
+		  "number '99999999999999999h' for 'duration' (digits with an "
+		  "optional s, ms, m or h, at most 2^63-1)" },
+		{ "(port 1", "filter: column 8: unbalanced parentheses: "
+		  "expected ')' for the '(' at column 1, got end of input" },
+		{ "port 1)", "filter: column 7: unbalanced parentheses: ')' "
+		  "without a '('" },
+		{ "()", "filter: column 2: expected a primitive, 'not' or '(' "
+		  "after '(', got ')'" },
+		{ "port 1 and", "filter: column 11: expected a primitive, 'not' "
+		  "or '(' after 'and', got end of input" },
+		{ "port 1 or or", "filter: column 11: expected a primitive, "
+		  "'not' or '(' after 'or', got 'or'" },
+		{ "and port 1", "filter: column 1: expected a primitive, 'not' "
+		  "or '(', got 'and'" },
+		{ "not", "filter: column 4: expected a primitive, 'not' or '(' "
+		  "after 'not', got end of input" },
+		{ "src proto tcp", "filter: column 5: expected host, net, port, "
+		  "mac, local or remote after 'src', got 'proto'" },
+		{ "hots 1.2.3.4", "filter: column 1: unknown keyword 'hots' "
+		  "(expected host, net, port, mac, local, remote, proto, app, "
+		  "category, vendor, asn, vlan, country, name, bytes, packets, "
+		  "duration, src, dst, not or '(')" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ft_err err = { 0 };
+		struct filter *f = (struct filter *)&err;
+
+		UT_EQ(filter_compile(c[i].expr, &f, &err), -FT_EPARSE);
+		UT_ASSERT(f == NULL);
+		UT_STREQ(err.msg, c[i].msg);
+	}
+}
+
+static void
+more_than_the_maximum_values_is_an_error(void)
+{
+	char expr[64 * 12 + 16];
+	struct ft_err err = { 0 };
+	struct filter *f;
+	size_t n = 0;
+
+	for (int i = 0; i <= QUERY_WHERE_MAX; i++)
+		n += (size_t)snprintf(expr + n, sizeof(expr) - n, "vlan %d ",
+		    i % 10);
+	UT_EQ(filter_compile(expr, &f, &err), -FT_EPARSE);
+	UT_STREQ(err.msg, "filter: column 454: too many values (at most 64)");
+	expr[7 * QUERY_WHERE_MAX] = 0;	/* exactly 64 */
+	UT_EQ(filter_compile(expr, &f, &err), 0);
+	UT_EQ(filter_where(f)->n_vals, QUERY_WHERE_MAX);
+	filter_free(f);
+}
+
+static void
+deep_nesting_is_refused_not_recursed(void)
+{
+	char expr[400];
+	struct ft_err err = { 0 };
+	struct filter *f;
+
+	memset(expr, '(', sizeof(expr) - 1);
+	expr[sizeof(expr) - 1] = 0;
+	UT_EQ(filter_compile(expr, &f, &err), -FT_EPARSE);
+	UT_STREQ(err.msg, "filter: column 65: nested deeper than 64");
+}
+
+static void
+user_text_never_reaches_the_sql(void)
+{
+	struct ft_err err = { 0 };
+	struct filter *f;
+
+	UT_EQ(filter_compile("app x';DROP name 'y'--", &f, &err), 0);
+	UT_ASSERT(strstr(filter_where(f)->sql, "DROP") == NULL);
+	UT_ASSERT(strchr(filter_where(f)->sql, 'x') == NULL);
+	filter_free(f);
+}
+
+/* --- execution against SQLite --- */
+
+static const char *const schema =
+    "CREATE TABLE apps(id INTEGER PRIMARY KEY, name TEXT, category TEXT);"
+    "CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT UNIQUE);"
+    "CREATE TABLE macs(id INTEGER PRIMARY KEY, mac BLOB UNIQUE, vendor TEXT);"
+    "CREATE TABLE asns(asn INTEGER PRIMARY KEY, org TEXT);"
+    "CREATE TABLE flows(first_us INTEGER, last_us INTEGER, vlan INTEGER,"
+    " proto INTEGER, cli BLOB, cport INTEGER, srv BLOB, sport INTEGER,"
+    " cli_mac INTEGER, srv_mac INTEGER, app INTEGER, name INTEGER,"
+    " bytes_cs INTEGER, bytes_sc INTEGER, pkts_cs INTEGER, pkts_sc INTEGER,"
+    " local INTEGER, asn INTEGER, country INTEGER, cli_name INTEGER);"
+    "INSERT INTO apps VALUES (1, 'TLS.Google', 'Web'), (2, 'DNS', 'Network'),"
+    " (3, 'TLS', 'Web'), (4, 'QUIC.Netflix', 'Streaming');"
+    "INSERT INTO names VALUES (1, 'www.google.com'),"
+    " (2, 'nrdp.NETFLIX.com'), (3, 'laptop');"
+    "INSERT INTO macs VALUES (1, X'AABBCCDDEEFF', 'Apple'),"
+    " (2, X'001122334455', NULL);"
+    "INSERT INTO asns VALUES (15169, 'Google'), (2906, 'Netflix');"
+    /* 1: lan v4 client to Google over TLS */
+    "INSERT INTO flows VALUES (0, 2000000, 0, 6, X'C0A80197', 50000,"
+    " X'8EFAB80E', 443, 1, 2, 1, 1, 500, 4000, 5, 6, 1, 15169, 21843, 3);"
+    /* 2: another lan client, same service */
+    "INSERT INTO flows VALUES (0, 1000000, 0, 6, X'C0A8010A', 50001,"
+    " X'8EFAB80E', 443, 2, 2, 3, 1, 100, 200, 2, 2, 1, 15169, 21843, NULL);"
+    /* 3: DNS inside the lan */
+    "INSERT INTO flows VALUES (0, 1000, 10, 17, X'C0A8010A', 5353,"
+    " X'C0A80101', 53, 2, 2, 2, NULL, 80, 120, 1, 1, 3, NULL, NULL, NULL);"
+    /* 4: IPv6 client to Netflix over QUIC */
+    "INSERT INTO flows VALUES (0, 600000000, 0, 17,"
+    " X'20010DB8000100000000000000000005', 40000,"
+    " X'2A0298C0000000000000000000000001', 443, 1, 2, 4, 2, 900, 9000000,"
+    " 10, 7000, 1, 2906, 21843, 3);";
+
+static int
+count_rows(sqlite3 *db, const char *expr)
+{
+	char sql[2048];
+	struct ft_err err = { 0 };
+	struct filter *f;
+	const struct query_where *w;
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	if (filter_compile(expr, &f, &err)) {
+		UT_FAILF("'%s': %s", expr, err.msg);
+		return -1;
+	}
+	w = filter_where(f);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM flows f"
+	    " LEFT JOIN apps a ON a.id = f.app LEFT JOIN names n ON n.id = f.name"
+	    " LEFT JOIN names cn ON cn.id = f.cli_name"
+	    " LEFT JOIN macs mc ON mc.id = f.cli_mac"
+	    " LEFT JOIN asns s ON s.asn = f.asn WHERE %s", w->sql);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		UT_FAILF("'%s': %s", expr, sqlite3_errmsg(db));
+		goto out_free;
+	}
+	for (size_t i = 0; i < w->n_vals; i++) {
+		const struct query_value *v = &w->vals[i];
+		int k = (int)i + 1;
+
+		if (v->type == QUERY_INT)
+			sqlite3_bind_int64(st, k, v->i);
+		else if (v->type == QUERY_TEXT)
+			sqlite3_bind_text(st, k, v->p, (int)v->len, SQLITE_STATIC);
+		else
+			sqlite3_bind_blob(st, k, v->p, (int)v->len, SQLITE_STATIC);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+out_free:
+	filter_free(f);
+	return n;
+}
+
+static void
+compiled_filters_select_the_right_rows_in_sqlite(void)
+{
+	static const struct { const char *expr; int n; } c[] = {
+		{ "src net 192.168.1.0/24 and not host 192.168.1.151 and "
+		  "dst port 443", 1 },
+		{ "src net 192.168.1.0/24", 3 },
+		{ "net 192.168.0.0/16", 3 },
+		{ "dst net 192.168.1.0/24", 1 },
+		{ "src net 2001:db8::/32", 1 },
+		{ "net 2001:db8:1::/48", 1 },
+		{ "net 2001:db8:2::/48", 0 },
+		{ "dst host 2a02:98c0::1", 1 },
+		{ "net 0.0.0.0/0", 3 },
+		{ "app TLS", 2 },
+		{ "app tls", 2 },
+		{ "app Google", 1 },
+		{ "app Netflix", 1 },
+		{ "app DNS", 1 },
+		{ "category web", 2 },
+		{ "name *.netflix.com", 1 },
+		{ "name www.google.com", 2 },
+		{ "name *google*", 2 },
+		{ "bytes > 1k", 2 },
+		{ "bytes >= 4500", 1 + 1 },
+		{ "bytes > 1MiB", 1 },
+		{ "packets < 3", 1 },
+		{ "duration >= 1s", 3 },
+		{ "duration > 5m", 1 },
+		{ "proto udp", 2 },
+		{ "port 53", 1 },
+		{ "vlan 10", 1 },
+		{ "local", 1 },
+		{ "remote", 3 },
+		{ "src local and dst remote", 3 },
+		{ "asn 15169", 2 },
+		{ "country us", 3 },
+		{ "vendor apple", 2 },
+		{ "mac aa:bb:cc:dd:ee:ff", 2 },
+		{ "src mac 00:11:22:33:44:55", 2 },
+		{ "not (proto udp or app tls)", 0 },
+		{ "proto tcp or proto udp and vlan 10", 3 },
+	};
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	UT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+	if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		UT_FAILF("schema: %s", msg);
+		sqlite3_free(msg);
+		goto out_close;
+	}
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int n = count_rows(db, c[i].expr);
+
+		if (n != c[i].n)
+			UT_FAILF("'%s' selected %d rows, expected %d",
+			    c[i].expr, n, c[i].n);
+	}
+out_close:
+	sqlite3_close(db);
+}
+
+int
+main(void)
+{
+	UT_RUN(and_binds_tighter_than_or_and_not_tighter_than_and);
+	UT_RUN(every_primitive_compiles_to_fixed_sql_and_bound_values);
+	UT_RUN(values_are_converted_and_owned_by_the_filter);
+	UT_RUN(ipv6_nets_span_the_whole_prefix);
+	UT_RUN(every_error_names_the_column_and_what_was_expected);
+	UT_RUN(more_than_the_maximum_values_is_an_error);
+	UT_RUN(deep_nesting_is_refused_not_recursed);
+	UT_RUN(user_text_never_reaches_the_sql);
+	UT_RUN(compiled_filters_select_the_right_rows_in_sqlite);
+	return UT_DONE();
+}
