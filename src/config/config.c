@@ -276,38 +276,34 @@ config_dump(const struct ft_config *cfg, FILE *out)
 		option_print(cfg, &options[i], out);
 }
 
-void
-config_default_db(char *buf, size_t len)
+/* $ENV, else /var/lib/flowtrail/FILE as root, else the XDG data directory. */
+static void
+default_data_path(const char *env_name, const char *file, char *buf,
+    size_t len)
 {
-	const char *env = getenv("FLOWTRAIL_DB");
+	const char *env = getenv(env_name);
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
 
 	if (env && *env)
 		snprintf(buf, len, "%s", env);
 	else if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/flowtrail/flowtrail.db");
+		snprintf(buf, len, "/var/lib/flowtrail/%s", file);
 	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/flowtrail/flowtrail.db", xdg);
+		snprintf(buf, len, "%s/flowtrail/%s", xdg, file);
 	else
-		snprintf(buf, len, "%s/.local/share/flowtrail/flowtrail.db",
-		    home ? home : ".");
+		snprintf(buf, len, "%s/.local/share/flowtrail/%s",
+		    home ? home : ".", file);
+}
+
+void
+config_default_db(char *buf, size_t len)
+{
+	default_data_path("FLOWTRAIL_DB", "flowtrail.db", buf, len);
 }
 
 void
 config_default_lut(char *buf, size_t len)
 {
-	const char *env = getenv("FLOWTRAIL_LUT");
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/flowtrail/lut.bin");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/flowtrail/lut.bin", xdg);
-	else
-		snprintf(buf, len, "%s/.local/share/flowtrail/lut.bin",
-		    home ? home : ".");
+	default_data_path("FLOWTRAIL_LUT", "lut.bin", buf, len);
 }
