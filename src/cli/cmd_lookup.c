@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/ft_mac.h"
 #include "../enrich/lut.h"
 #include "../query/out.h"
 #include "cmd_lut.h"
@@ -188,56 +189,6 @@ special_of(const uint8_t *a, int ver)
 	return NULL;
 }
 
-/* n bare hex digits (n even) into n/2 octets. */
-static bool
-hex_octets(const char *h, size_t n, uint8_t *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int c = tolower((unsigned char)h[i]);
-
-		if (!isxdigit(c))
-			return false;
-		out[i / 2] = (uint8_t)(out[i / 2] << 4 |
-		    (isdigit(c) ? c - '0' : c - 'a' + 10));
-	}
-	return true;
-}
-
-/* 00:11:22:33:44:55, 00-11-.., 0:1b:.., 0011.2233.4455, 001122334455, 00:11:22. */
-static bool
-parse_mac(const char *s, uint8_t mac[6])
-{
-	size_t len = strlen(s), n = 0, g;
-	char hex[13], sep = strchr(s, ':') ? ':' : '-';
-
-	memset(mac, 0, 6);
-	if (strchr(s, '.')) {
-		if (len != 14 || s[4] != '.' || s[9] != '.')
-			return false;
-		memcpy(hex, s, 4);
-		memcpy(hex + 4, s + 5, 4);
-		memcpy(hex + 8, s + 10, 4);
-		return hex_octets(hex, 12, mac);
-	}
-	if (!strchr(s, sep))
-		return (len == 12 || len == 6) && hex_octets(s, len, mac);
-	for (;;) {
-		g = strcspn(s, ":-");
-		if (g < 1 || g > 2 || n == 12)
-			return false;
-		hex[n++] = g == 1 ? '0' : s[0];
-		hex[n++] = s[g - 1];
-		if (!s[g])
-			break;
-		if (s[g] != sep)
-			return false;
-		s += g + 1;
-	}
-	return (n == 12 || n == 6) && hex_octets(hex, n, mac);
-}
-
 /* An IP address, allowing [brackets] and a %zone. */
 static int
 parse_ip(const char *s, uint8_t a[16])
@@ -401,7 +352,7 @@ lookup_all(struct tables *t, char **q, int n, struct out *w)
 	for (i = 0; i < n; i++) {
 		memset(&an, 0, sizeof(an));
 		an.query = q[i];
-		if (parse_mac(q[i], a)) {
+		if (ft_mac_parse(q[i], strlen(q[i]), a) > 0) {
 			if (answer_mac(t, &an, a))
 				return 1;
 		} else if ((ver = parse_ip(q[i], a))) {

@@ -2,23 +2,17 @@
 #include <netdb.h>
 #include <stdio.h>
 
+#include "../query/out.h"
 #include "ingest_summary.h"
 
+/* Protocol name as reports print it, or proto-N. */
 static const char *
 proto_name(unsigned proto, char *buf, size_t len)
 {
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 41: return "ipv6-in-ipv4";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "icmpv6";
-	case 132: return "sctp";
-	}
+	const char *name = out_proto_name((int)proto);
+
+	if (name)
+		return name;
 	snprintf(buf, len, "proto-%u", proto);
 	return buf;
 }

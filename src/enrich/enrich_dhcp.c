@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ft_mac.h"
 #include "enrich_int.h"
 
 #define BOOTP_LEN 236		/* fixed BOOTP header */
@@ -412,7 +413,7 @@ lease_line(struct enrich_hosts *h, char *s, uint32_t *n_named)
 	ver = strchr(f[2], ':') ? 6 : 4;
 	if (inet_pton(ver == 4 ? AF_INET : AF_INET6, f[2], addr) != 1)
 		return -FT_EPARSE;
-	has_mac = enrich_mac_parse(f[1], strlen(f[1]), mac) == 0;
+	has_mac = ft_mac_parse(f[1], strlen(f[1]), mac) == 6;
 	if (!has_mac && ver == 4)
 		return -FT_EPARSE;
 	if (!strcmp(f[3], "*"))

@@ -196,7 +196,6 @@ int enrich_lines_open(struct enrich_lines *r, const char *path,
 int enrich_lines_next(struct enrich_lines *r, char **line,
     struct ft_err *err);
 void enrich_lines_close(struct enrich_lines *r);
-int enrich_mac_parse(const char *s, size_t len, uint8_t mac[6]);
 
 /* Address hash; key is 16 bytes (IPv4 zero-padded). */
 static inline uint32_t

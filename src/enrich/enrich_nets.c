@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ft_mac.h"
 #include "enrich_int.h"
 
 #define CIDR_TEXT_MAX 64	/* longest address/prefix text accepted */
@@ -239,37 +240,6 @@ enrich_lines_close(struct enrich_lines *r)
 	r->f = NULL;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, exactly. */
-int
-enrich_mac_parse(const char *s, size_t len, uint8_t mac[6])
-{
-	int i, hi, lo;
-
-	if (len != 17)
-		return -FT_EINVAL;
-	for (i = 0; i < 6; i++) {
-		hi = hex_digit(s[3 * i]);
-		lo = hex_digit(s[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':' &&
-		    s[3 * i + 2] != '-'))
-			return -FT_EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* Labels ------------------------------------------------------------- */
 
 static uint32_t
@@ -347,7 +317,7 @@ label_key(const char *t, size_t len, struct enrich_label *e)
 {
 	struct enrich_net n;
 
-	if (enrich_mac_parse(t, len, e->key) == 0) {
+	if (ft_mac_parse(t, len, e->key) == 6) {
 		e->kind = ENRICH_KEY_MAC;
 		return 0;
 	}

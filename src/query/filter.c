@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ft_mac.h"
 #include "filter.h"
 
 #define FILTER_SQL_MAX 8192	/* our share of QUERY_SQL_MAX */
@@ -421,33 +422,6 @@ p_port(struct parser *p, const struct prim *pr, enum side side)
 }
 
 static int
-hexval(char c)
-{
-	if (isdigit((unsigned char)c))
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* AA:BB:CC:DD:EE:FF (or with '-'); false if malformed. */
-static bool
-parse_mac(const char *s, unsigned char *m)
-{
-	for (int i = 0; i < 6; i++, s += 3) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
-
-		if (lo < 0)
-			return false;
-		m[i] = (unsigned char)(hi * 16 + lo);
-		if (i < 5 && s[2] != ':' && s[2] != '-')
-			return false;
-		if (i == 5 && s[2])
-			return false;
-	}
-	return true;
-}
-
-static int
 p_mac(struct parser *p, const struct prim *pr, enum side side)
 {
 	char buf[FILTER_TOK_MAX];
@@ -459,7 +433,7 @@ p_mac(struct parser *p, const struct prim *pr, enum side side)
 	rc = take_arg(p, pr, "a MAC address (AA:BB:CC:DD:EE:FF)", &t, buf);
 	if (rc)
 		return rc;
-	if (!parse_mac(buf, m)) {
+	if (ft_mac_parse(buf, strlen(buf), m) != 6) {
 		p->t = t;
 		return perr_expected(p, "a MAC address (AA:BB:CC:DD:EE:FF)",
 		    pr->kw);

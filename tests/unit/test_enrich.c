@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../src/base/ft_mac.h"
 #include "../../src/enrich/enrich_int.h"
 #include "ut.h"
 
@@ -55,7 +56,7 @@ static void
 mac(const char *s, uint8_t out[6])
 {
 	memset(out, 0, 6);
-	if (s && enrich_mac_parse(s, strlen(s), out))
+	if (s && ft_mac_parse(s, strlen(s), out) != 6)
 		UT_FAILF("bad test MAC %s", s);
 }
 
