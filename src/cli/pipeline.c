@@ -104,18 +104,6 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 	return 0;
 }
 
-/* DNS answers and DHCP carry names: only those go to enrich_packet(). */
-static inline bool
-pipeline_teaches(const struct ft_pkt *pkt)
-{
-	if (!pkt->has_ports || !pkt->payload)
-		return false;
-	if (pkt->proto != 17)
-		return pkt->proto == 6 && (pkt->sport == 53 || pkt->dport == 53);
-	return pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 67 ||
-	    pkt->sport == 68 || pkt->dport == 67 || pkt->dport == 68;
-}
-
 int
 pipeline_frame(struct pipeline *p, const struct ft_frame *f,
     struct ft_err *err)
@@ -137,8 +125,7 @@ pipeline_frame(struct pipeline *p, const struct ft_frame *f,
 		return 0;
 	if (hit.l7->state != FT_L7_DONE)
 		classify_packet(p->cls, hit.l7, &pkt, hit.dir);
-	if (pipeline_teaches(&pkt))
-		enrich_packet(p->enr, &pkt);
+	enrich_packet(p->enr, &pkt);
 	if (p->now_us >= p->next_tick_us)
 		return pipeline_tick(p, p->now_us, err);
 	return 0;
