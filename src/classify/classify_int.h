@@ -2,6 +2,7 @@
 #ifndef CLASSIFY_INT_H
 #define CLASSIFY_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../model/ft_flowrec.h"
@@ -37,5 +38,8 @@ void names_put(struct names *nm, uint32_t id);
 
 /* Fill a record's app from the port table when the classifier found nothing. */
 void classify_fill_guess(struct ft_flowrec *r);
+
+/* Records described by ports alone (no inspection): names cleared, guesses. */
+void classify_fill_guesses(struct ft_flowrec *recs, size_t n);
 
 #endif

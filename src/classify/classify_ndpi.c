@@ -223,15 +223,12 @@ classify_describe(struct classifier *c, struct ft_flowrec *recs, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!c->nd) {
-			recs[i].app[0] = recs[i].category[0] = '\0';
-			recs[i].server_name[0] = '\0';
-			classify_fill_guess(&recs[i]);
-			continue;
-		}
-		describe_one(c, &recs[i]);
+	if (!c->nd) {
+		classify_fill_guesses(recs, n);
+		return;
 	}
+	for (i = 0; i < n; i++)
+		describe_one(c, &recs[i]);
 }
 
 void

@@ -37,14 +37,7 @@ classify_packet(struct classifier *c, struct ft_l7 *l7,
 void
 classify_describe(struct classifier *c, struct ft_flowrec *recs, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		recs[i].app[0] = '\0';
-		recs[i].category[0] = '\0';
-		recs[i].server_name[0] = '\0';
-		classify_fill_guess(&recs[i]);
-	}
+	classify_fill_guesses(recs, n);
 }
 
 void

@@ -85,3 +85,16 @@ classify_fill_guess(struct ft_flowrec *r)
 	snprintf(r->app, sizeof(r->app), "%s", g);
 	r->flags |= FT_REC_APP_GUESS;
 }
+
+void
+classify_fill_guesses(struct ft_flowrec *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		recs[i].app[0] = '\0';
+		recs[i].category[0] = '\0';
+		recs[i].server_name[0] = '\0';
+		classify_fill_guess(&recs[i]);
+	}
+}

@@ -147,6 +147,6 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 		    (unsigned long long)ks.gave_up,
 		    (unsigned long long)ks.no_slot,
 		    (unsigned long long)p->records,
-		    p->st ? cli->cfg.db_path : "(no store)", secs,
+		    p->wq ? cli->cfg.db_path : "(no store)", secs,
 		    secs > 0 ? (double)ds->packets / secs / 1e6 : 0.0);
 }

@@ -32,7 +32,6 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
 
 	if (!p)
 		return ft_err_set(err, FT_ENOMEM, "out of memory");
-	p->st = st;
 	rc = decoder_new(&cfg->decode, &p->dec, err);
 	if (rc)
 		goto out_free;

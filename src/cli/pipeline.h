@@ -22,8 +22,7 @@ struct pipeline {
 	struct flow_table *flows;	/* packets -> flow records */
 	struct classifier *cls;		/* applications and names */
 	struct enrich *enr;		/* local/remote, ASN, country, names */
-	struct store *st;		/* borrowed: records are written here */
-	struct store_async *wq;		/* the store's writer thread, owns st */
+	struct store_async *wq;		/* writer thread of the caller's store, or NULL */
 	uint64_t now_us;		/* newest packet time seen */
 	uint64_t next_tick_us;		/* packet time of the next harvest */
 	uint64_t records;		/* records written to the store */
