@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../config/config.h"
+#include "../store/store.h"
 
 #define CLI_MAX_SETS 64
 #define CLI_DEFAULT_CONFIG "/etc/flowtrail/flowtrail.conf"
@@ -42,6 +43,16 @@ int cli_common_opt(struct cli *cli, int opt, const char *arg);
 
 /* Defaults, config file, --set, --db, log level: 0 or an error printed. */
 int cli_configure(struct cli *cli);
+
+/* history.timezone into the process's TZ: 0, or 2 with an error printed. */
+int cli_set_timezone(struct cli *cli);
+
+/*
+ * Store options of a writer from the configuration; packet_clock for
+ * ingest (the commit interval counts packet time).
+ */
+void cli_store_opts(const struct cli *cli, bool packet_clock,
+    struct store_opts *so);
 
 /* Make the store's directory (for writers). */
 int cli_make_db_dir(struct cli *cli);

@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/ft_log.h"
@@ -105,7 +107,51 @@ cli_configure(struct cli *cli)
 		ft_log_level = FT_LOG_ERROR;
 	if (cli->verbose)
 		ft_log_level = FT_LOG_DEBUG;
+	return cli_set_timezone(cli);
+}
+
+/*
+ * history.timezone into TZ, so days and months follow it. A name must be a
+ * zoneinfo file (glibc would silently use UTC for an unknown one); a POSIX
+ * string (it has a digit: "CET-1CEST") is taken as it is.
+ */
+int
+cli_set_timezone(struct cli *cli)
+{
+	const char *tz = cli->cfg.history.timezone;
+	char path[CONFIG_PATH_MAX + 32];
+
+	if (!tz[0])
+		return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (!strpbrk(tz, "0123456789") && (strstr(tz, "..") ||
+	    access(path, R_OK))) {
+		cli_error(cli, "history.timezone: unknown time zone '%s' "
+		    "(expected a name from /usr/share/zoneinfo such as "
+		    "Europe/Berlin, or a POSIX TZ string)", tz);
+		return 2;
+	}
+	setenv("TZ", tz, 1);
+	tzset();
 	return 0;
+}
+
+void
+cli_store_opts(const struct cli *cli, bool packet_clock,
+    struct store_opts *so)
+{
+	const struct history_cfg *h = &cli->cfg.history;
+
+	memset(so, 0, sizeof(*so));
+	so->path = cli->cfg.db_path;
+	so->commit_interval_s = cli->cfg.commit_interval_s;
+	so->packet_clock = packet_clock;
+	so->keep.flows_days = h->keep_flows;
+	so->keep.m1_days = h->keep_1m;
+	so->keep.h1_days = h->keep_1h;
+	so->keep.d1_days = h->keep_1d;
+	so->rollup_k = h->top_k;
+	so->rollup_local = h->top_local;
 }
 
 int

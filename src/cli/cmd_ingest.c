@@ -60,8 +60,7 @@ ingest_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 static int
 ingest_files(struct cli *cli, char **files, int n, bool no_store)
 {
-	struct store_opts so = { .path = cli->cfg.db_path,
-		.commit_interval_s = cli->cfg.commit_interval_s };
+	struct store_opts so;
 	struct ft_err err = { 0 };
 	struct capture *cap = NULL;
 	struct pipeline *p = NULL;
@@ -74,6 +73,7 @@ ingest_files(struct cli *cli, char **files, int n, bool no_store)
 		return 1;
 	}
 	rc = 1;
+	cli_store_opts(cli, true, &so);
 	if (!no_store && (cli_make_db_dir(cli) || store_open(&so, &st, &err) ||
 	    store_set_iface(st, 0, "file", &err))) {
 		if (err.msg[0])

@@ -201,8 +201,7 @@ run_capture(struct cli *cli, char **ifaces, int n)
 	struct capture_opts co = { .snaplen = cli->cfg.capture.snaplen,
 		.buffer_mb = cli->cfg.capture.buffer_mb,
 		.promisc = cli->cfg.capture.promisc };
-	struct store_opts so = { .path = cli->cfg.db_path,
-		.commit_interval_s = cli->cfg.commit_interval_s };
+	struct store_opts so;
 	struct ft_err err = { 0 };
 	struct capture *cap = NULL;
 	struct pipeline *p = NULL;
@@ -210,6 +209,7 @@ run_capture(struct cli *cli, char **ifaces, int n)
 	unsigned i;
 	int rc = 1;
 
+	cli_store_opts(cli, false, &so);
 	if (capture_open_live(ifaces, n, &co, &cap, &err)) {
 		cli_error(cli, "%s", err.msg);
 		return 1;

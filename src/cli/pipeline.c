@@ -47,6 +47,15 @@ pipeline_new(const struct ft_config *cfg, struct store *st,
 	rc = pipeline_enrich_new(cfg, &p->enr, err);
 	if (rc)
 		goto out_free;
+	if (cfg->history.enabled) {
+		struct stats_opts so = { .top_k = cfg->history.top_k,
+			.top_local = cfg->history.top_local,
+			.max_keys = cfg->history.max_keys };
+
+		rc = stats_new(&so, &p->stats, err);
+		if (rc)
+			goto out_free;
+	}
 	if (st && (rc = store_async_new(st, PIPELINE_QUEUE, &p->wq, err)))
 		goto out_free;
 	*out = p;
@@ -62,6 +71,7 @@ pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	store_async_free(p->wq);
+	stats_free(p->stats);
 	enrich_free(p->enr);
 	classify_free(p->cls);
 	flow_table_free(p->flows);
@@ -77,6 +87,8 @@ pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
 
 	classify_describe(p->cls, p->batch, n);
 	enrich_batch(p->enr, p->batch, n);
+	if (p->stats)
+		stats_add(p->stats, p->batch, n);
 	for (i = 0; i < n; i++)
 		if (p->batch[i].flags & FT_REC_FINAL)
 			p->final_records++;
@@ -84,6 +96,22 @@ pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
 	if (!p->wq)
 		return 0;
 	return store_async_append(p->wq, p->batch, n, err);
+}
+
+/* Hand the points of every minute closed by now_us to the store. */
+static int
+pipeline_series(struct pipeline *p, uint64_t now_us, struct ft_err *err)
+{
+	const struct ft_series_pt *pts;
+	size_t n;
+
+	if (!p->stats)
+		return 0;
+	n = stats_close(p->stats, now_us, &pts);
+	p->points += n;
+	if (!n || !p->wq)
+		return 0;
+	return store_async_series(p->wq, pts, n, err);
 }
 
 int
@@ -99,10 +127,15 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 		if (rc)
 			return rc;
 	} while (n == PIPELINE_BATCH);
-	p->next_tick_us = now_us + TICK_US;
-	return 0;
+	/* Whole seconds of packet time: every tick of the flow table is one. */
+	p->next_tick_us = now_us - now_us % TICK_US + TICK_US;
+	return pipeline_series(p, now_us, err);
 }
 
+/*
+ * Ticks come before the frame that reaches them, so records of the flow
+ * table never hold packets from both sides of a tick.
+ */
 int
 pipeline_frame(struct pipeline *p, const struct ft_frame *f,
     struct ft_err *err)
@@ -111,22 +144,29 @@ pipeline_frame(struct pipeline *p, const struct ft_frame *f,
 	struct ft_pkt pkt;
 	int rc;
 
+	if (f->ts_us > p->now_us)
+		p->now_us = f->ts_us;
+	if (p->now_us >= p->next_tick_us &&
+	    (rc = pipeline_tick(p, p->now_us, err)))
+		return rc;
 	if (decode_frame(p->dec, f, &pkt))
-		return 0;
-	if (pkt.ts_us > p->now_us)
-		p->now_us = pkt.ts_us;
+		goto out_nonip;
 	while ((rc = flow_table_update(p->flows, &pkt, &hit)) == -FT_EAGAIN) {
 		rc = pipeline_tick(p, p->now_us, err);
 		if (rc)
 			return rc;
 	}
 	if (rc)
-		return 0;
+		goto out_nonip;
+	if (p->stats)
+		stats_frame(p->stats, f->iface, f->ts_us, f->wire_len, true);
 	if (hit.l7->state != FT_L7_DONE)
 		classify_packet(p->cls, hit.l7, &pkt, hit.dir);
 	enrich_packet(p->enr, &pkt);
-	if (p->now_us >= p->next_tick_us)
-		return pipeline_tick(p, p->now_us, err);
+	return 0;
+out_nonip:
+	if (p->stats)
+		stats_frame(p->stats, f->iface, f->ts_us, f->wire_len, false);
 	return 0;
 }
 
@@ -142,6 +182,9 @@ pipeline_finish(struct pipeline *p, struct ft_err *err)
 		if (rc)
 			return rc;
 	} while (n == PIPELINE_BATCH);
+	rc = pipeline_series(p, UINT64_MAX, err);
+	if (rc)
+		return rc;
 	if (p->wq)
 		return store_async_flush(p->wq, err);
 	return 0;

@@ -1,4 +1,4 @@
-/* pipeline.h: the data path in order: decode, flow table, classify, store. */
+/* pipeline.h: the data path in order: decode, flow table, classify, enrich, stats, store. */
 #ifndef PIPELINE_H
 #define PIPELINE_H
 
@@ -11,6 +11,7 @@
 #include "../enrich/enrich.h"
 #include "../flow/flow.h"
 #include "../model/ft_pkt.h"
+#include "../stats/stats.h"
 #include "../store/store.h"
 #include "../store/store_async.h"
 
@@ -22,11 +23,13 @@ struct pipeline {
 	struct flow_table *flows;	/* packets -> flow records */
 	struct classifier *cls;		/* applications and names */
 	struct enrich *enr;		/* local/remote, ASN, country, names */
+	struct stats *stats;		/* per-minute series, NULL when off */
 	struct store_async *wq;		/* writer thread of the caller's store, or NULL */
 	uint64_t now_us;		/* newest packet time seen */
 	uint64_t next_tick_us;		/* packet time of the next harvest */
 	uint64_t records;		/* records written to the store */
 	uint64_t final_records;		/* of which ended flows */
+	uint64_t points;		/* series points handed to the store */
 	struct ft_flowrec batch[PIPELINE_BATCH]; /* harvest buffer */
 };
 

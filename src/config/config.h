@@ -19,6 +19,20 @@ struct capture_cfg {
 	bool promisc;		/* promiscuous mode */
 };
 
+/* Long-term history: series, rollups, retention (docs/internals/stats.md). */
+struct history_cfg {
+	bool enabled;		/* keep per-minute series */
+	uint32_t top_k;		/* keys kept per minute and kind */
+	uint32_t top_local;	/* the same for local hosts and MACs */
+	uint32_t max_keys;	/* keys held per minute before folding */
+	uint32_t keep_flows;	/* days of raw flow records, 0 forever */
+	uint32_t keep_1m;	/* days of 1-minute series */
+	uint32_t keep_1h;	/* days of 1-hour rollups */
+	uint32_t keep_1d;	/* days of 1-day rollups */
+	uint32_t billing_day;	/* day of the month a billing month starts */
+	char timezone[CONFIG_PATH_MAX];	/* days and months follow it; "" system */
+};
+
 /* Everything a run can be told; modules get their own part. */
 struct ft_config {
 	char db_path[CONFIG_PATH_MAX];	/* store file */
@@ -35,6 +49,7 @@ struct ft_config {
 	struct decode_opts decode;	/* decoder */
 	struct flow_opts flow;		/* flow table */
 	struct classify_opts classify;	/* classifier */
+	struct history_cfg history;	/* series and retention */
 };
 
 /* Fill cfg with the defaults of the option table. */

@@ -84,6 +84,7 @@ struct flow_pkt_side {
 #define FLOW_B_GUESSED	0x02	/* FT_REC_GUESSED: start not seen */
 #define FLOW_B_TUN_SHIFT 2	/* 3 bits: the tunnel, see flow_tun_code() */
 #define FLOW_B_TUN_MASK	0x1c	/* those 3 bits */
+#define FLOW_B_REPORTED	0x20	/* the last tick emitted a delta with packets */
 
 /*
  * One flow of the pool. A free entry has cls == FLOW_N_CLASS and is chained
@@ -105,7 +106,7 @@ struct flow_entry {
 	uint8_t tcp_flags[2];	/* OR of TCP flags over the whole flow */
 	uint8_t cls;		/* enum flow_class of the list it is on */
 	uint8_t bits;		/* FLOW_B_*, the tunnel of the first packet */
-	uint32_t rep_s;		/* last record (or start), seconds */
+	uint32_t rep_s;		/* tick of the last report (or start), seconds */
 	uint32_t hnext;		/* next in hash chain or free list */
 	uint32_t lprev;		/* class list neighbours */
 	uint32_t lnext;

@@ -185,6 +185,14 @@ fill_record(const struct flow_entry *e, struct ft_flowrec *r, uint8_t end,
 	r->proto = flow_key_proto(&e->key);
 	r->end = end;
 	r->flags = flags | ((e->bits & FLOW_B_GUESSED) ? FT_REC_GUESSED : 0);
+	/*
+	 * A report at tick rep_s covered packets of [rep_s - active, rep_s):
+	 * when that tick lies inside this record's minute, the flow already
+	 * had a record with packets in it.
+	 */
+	if ((e->bits & FLOW_B_REPORTED) && e->rep_s % 60 &&
+	    e->rep_s / 60 == r->first_us / US_PER_S / 60)
+		r->flags |= FT_REC_CONT;
 	r->tunnel = flow_tunnels[(e->bits & FLOW_B_TUN_MASK) >>
 	    FLOW_B_TUN_SHIFT];
 	memcpy(r->tcp_flags, e->tcp_flags, sizeof(r->tcp_flags));
@@ -461,25 +469,35 @@ harvest_idle(struct flow_table *ft, uint64_t now_us, struct ft_flowrec *out,
 	return n;
 }
 
-/* Deltas of flows last reported an active timeout ago; quiet ones skip. */
+/*
+ * Deltas at the tick: every flow not reported since the last multiple of
+ * the active timeout at or before now_us (the tick) reports what it counted,
+ * which is all from before the tick (docs/internals/flow.md); quiet ones
+ * only move on. Records so never straddle a tick, nor a minute.
+ */
 static size_t
 harvest_active(struct flow_table *ft, uint64_t now_us,
     struct ft_flowrec *out, size_t cap)
 {
+	uint64_t tick_us = now_us - now_us % ft->active_us;
+	uint32_t tick_s = (uint32_t)(tick_us / US_PER_S);
 	struct flow_entry *e;
 	size_t n = 0;
 	uint32_t i;
 
 	while (n < cap && (i = ft->rep.head) != FLOW_NIL) {
 		e = &ft->pool[i];
-		if ((uint64_t)e->rep_s * US_PER_S + ft->active_us > now_us)
+		if (e->rep_s >= tick_s)
 			break;
 		if (e->pkts[0] | e->pkts[1]) {
 			fill_record(e, &out[n++], FT_END_ACTIVE, 0);
 			memset(e->bytes, 0, sizeof(e->bytes));
 			memset(e->pkts, 0, sizeof(e->pkts));
+			e->bits |= FLOW_B_REPORTED;
+		} else {
+			e->bits &= (uint8_t)~FLOW_B_REPORTED;
 		}
-		e->rep_s = (uint32_t)(now_us / US_PER_S);
+		e->rep_s = tick_s;
 		list_unlink(ft, &ft->rep, i, true);
 		list_append(ft, &ft->rep, i, true);
 	}
@@ -553,9 +571,10 @@ flow_table_new(const struct flow_opts *o, struct flow_table **out,
 	if (!o || o->max_flows < 1 || o->max_flows > FLOW_MAX_POOL)
 		return ft_err_set(err, FT_EINVAL,
 		    "flow table: max-flows must be 1..%u", FLOW_MAX_POOL);
-	if (o->active_timeout_s < 1)
+	if (o->active_timeout_s < 1 || 60 % o->active_timeout_s)
 		return ft_err_set(err, FT_EINVAL,
-		    "flow table: active timeout must be at least 1 s");
+		    "flow.active-timeout must divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 s), got %u",
+		    o->active_timeout_s);
 	ft = calloc(1, sizeof(*ft));
 	if (!ft)
 		goto out_nomem;

@@ -61,6 +61,8 @@ enum ft_rec_end {
 #define FT_REC_FINAL	0x01	/* last record of this flow (not a delta) */
 #define FT_REC_GUESSED	0x02	/* client side guessed from ports, start not seen */
 #define FT_REC_APP_GUESS 0x04	/* application guessed (by port), not detected */
+#define FT_REC_CONT	0x08	/* an earlier record of this flow has packets
+				   in the same minute: not a new active flow */
 
 /*
  * One flow record. Index 0 of the per-direction arrays is client to server,

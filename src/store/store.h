@@ -8,12 +8,31 @@
 
 #include "../base/ft_err.h"
 #include "../model/ft_flowrec.h"
+#include "../model/ft_series.h"
 
 #define STORE_BATCH_MAX_ROWS 200000	/* default ceiling of one batch */
 
+/*
+ * How long each kind of history is kept, in days; 0 keeps it forever.
+ * Windows end at the newest data in the store (packet time), not the
+ * wall clock, so ingesting an old capture keeps it.
+ */
+struct store_keep {
+	uint32_t flows_days;		/* raw flow records */
+	uint32_t m1_days;		/* 1-minute series */
+	uint32_t h1_days;		/* 1-hour rollups */
+	uint32_t d1_days;		/* 1-day rollups */
+};
+
 struct store_opts {
 	const char *path;		/* database file */
-	uint32_t commit_interval_s;	/* batch writes for this long (wall clock) */
+	uint32_t commit_interval_s;	/* batch writes for this long */
+	bool packet_clock;		/* the interval counts packet time (ingest),
+					   not the wall clock (run) */
+	struct store_keep keep;		/* retention; all 0 keeps everything */
+	uint32_t rollup_k;		/* rows kept per period and kind in
+					   rollups (0: 50); the rest is "other" */
+	uint32_t rollup_local;		/* the same for local hosts and MACs (0: 256) */
 	uint32_t batch_max_rows;	/* also commit at this many rows; 0 default */
 	const char *command;		/* what this run is, for `runs`; may be NULL */
 	bool read_only;			/* reports: open read-only, never migrate */
@@ -27,6 +46,9 @@ struct store_stats {
 	uint64_t dict_hits;	/* dictionary lookups answered by the cache */
 	uint64_t dict_misses;	/* dictionary lookups that went to SQLite */
 	uint64_t dev_writes;	/* device and device address rows written */
+	uint64_t points;	/* series points (minute rows) committed */
+	uint64_t rolled;	/* hour and day periods rolled up */
+	uint64_t pruned;	/* rows deleted by retention */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };
 
@@ -61,6 +83,17 @@ int store_set_iface(struct store *st, unsigned idx, const char *name,
  */
 int store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
     struct ft_err *err);
+
+/*
+ * Add n minute points to the open batch; a point whose row exists (same
+ * kind, minute and key) adds to it (peaks take the maximum). Commits like
+ * store_append. At each commit, closed hours and days are rolled up from
+ * their minutes (exact sums, the top rollup_k keys per period and kind
+ * plus "other") and retention prunes a bounded amount: all in the batch's
+ * transaction, so a crash leaves either both or neither.
+ */
+int store_append_series(struct store *st, const struct ft_series_pt *pts,
+    size_t n, struct ft_err *err);
 
 /* Commit the open batch now (end of ingest, shutdown). */
 int store_commit(struct store *st, struct ft_err *err);

@@ -8,9 +8,19 @@
 
 #include "store_async.h"
 
+#define SLOT_PTS (STORE_ASYNC_SLOT * sizeof(struct ft_flowrec) / \
+	sizeof(struct ft_series_pt))	/* series points that fit a slot */
+
+enum slot_type { SLOT_RECS, SLOT_PTS_T };
+
+/* A batch of copies: flow records or series points, never both. */
 struct slot {
-	size_t n;				/* records in recs */
-	struct ft_flowrec recs[STORE_ASYNC_SLOT]; /* copies */
+	size_t n;				/* items */
+	enum slot_type type;			/* which of the union */
+	union {
+		struct ft_flowrec recs[STORE_ASYNC_SLOT];
+		struct ft_series_pt pts[SLOT_PTS];
+	} u;
 };
 
 /*
@@ -41,7 +51,9 @@ struct store_async {
 static int
 write_slot(struct store_async *q, struct slot *s, struct ft_err *err)
 {
-	return store_append(q->st, s->recs, s->n, err);
+	if (s->type == SLOT_PTS_T)
+		return store_append_series(q->st, s->u.pts, s->n, err);
+	return store_append(q->st, s->u.recs, s->n, err);
 }
 
 static void
@@ -153,10 +165,12 @@ sticky(struct store_async *q, struct ft_err *err)
 	return q->rc;
 }
 
-int
-store_async_append(struct store_async *q, const struct ft_flowrec *recs,
-    size_t n, struct ft_err *err)
+/* Queue copies of n items of one type, size bytes each, per to a slot. */
+static int
+queue_items(struct store_async *q, enum slot_type type, const void *items,
+    size_t size, size_t per, size_t n, struct ft_err *err)
 {
+	const char *p = items;
 	struct slot *s;
 	size_t k;
 
@@ -167,23 +181,43 @@ store_async_append(struct store_async *q, const struct ft_flowrec *recs,
 		if (q->rc)
 			break;
 		s = &q->slots[(q->head + q->count) % q->cap];
-		k = STORE_ASYNC_SLOT - q->fill;
+		if (q->fill && s->type != type) {
+			publish(q);
+			continue;
+		}
+		s->type = type;
+		k = per - q->fill;
 		if (k > n)
 			k = n;
 		/* The slot is the producer's alone until published. */
-		memcpy(&s->recs[q->fill], recs, k * sizeof(*recs));
+		memcpy((char *)&s->u + q->fill * size, p, k * size);
 		q->fill += k;
-		recs += k;
+		p += k * size;
 		n -= k;
-		if (q->fill == STORE_ASYNC_SLOT)
+		if (q->fill == per)
 			publish(q);
 	}
-	/* A partial slot goes out now: records should not wait for more traffic. */
+	/* A partial slot goes out now: items should not wait for more traffic. */
 	if (!q->rc && q->count < q->cap)
 		publish(q);
 	n = (size_t)sticky(q, err);
 	pthread_mutex_unlock(&q->mu);
 	return (int)n;
+}
+
+int
+store_async_append(struct store_async *q, const struct ft_flowrec *recs,
+    size_t n, struct ft_err *err)
+{
+	return queue_items(q, SLOT_RECS, recs, sizeof(*recs), STORE_ASYNC_SLOT,
+	    n, err);
+}
+
+int
+store_async_series(struct store_async *q, const struct ft_series_pt *pts,
+    size_t n, struct ft_err *err)
+{
+	return queue_items(q, SLOT_PTS_T, pts, sizeof(*pts), SLOT_PTS, n, err);
 }
 
 int

@@ -28,6 +28,10 @@ int store_async_new(struct store *st, size_t slots, struct store_async **out,
 int store_async_append(struct store_async *q, const struct ft_flowrec *recs,
     size_t n, struct ft_err *err);
 
+/* Queue a copy of n series points, in order with the records. */
+int store_async_series(struct store_async *q, const struct ft_series_pt *pts,
+    size_t n, struct ft_err *err);
+
 /* Wait until everything queued is written, then commit. */
 int store_async_flush(struct store_async *q, struct ft_err *err);
 

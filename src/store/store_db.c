@@ -130,7 +130,7 @@ store_migrate_step(sqlite3 *db, const char *path,
 	rc = store_exec(db, path, "COMMIT", err);
 	if (rc)
 		goto out_rollback;
-	ft_log(FT_LOG_INFO, "store %s: schema version %d", path, m->version);
+	ft_log(FT_LOG_DEBUG, "store %s: schema version %d", path, m->version);
 	return 0;
 out_rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -163,6 +163,12 @@ store_migrate_list(sqlite3 *db, const char *path,
 		if (rc)
 			return rc;
 	}
+	if (have && have < last)
+		ft_log(FT_LOG_INFO, "store %s: upgraded from schema version "
+		    "%d to %d", path, have, last);
+	else if (have < last)
+		ft_log(FT_LOG_INFO, "store %s: created (schema version %d)",
+		    path, last);
 	return 0;
 }
 
@@ -285,6 +291,10 @@ store_copy_opts(struct store *st, const struct store_opts *o,
 		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
 	st->read_only = o->read_only;
 	st->commit_interval_s = o->commit_interval_s;
+	st->hist.packet_clock = o->packet_clock;
+	st->hist.keep = o->keep;
+	st->hist.k = o->rollup_k ? o->rollup_k : 50;
+	st->hist.k_local = o->rollup_local ? o->rollup_local : 256;
 	st->batch_max_rows = o->batch_max_rows ? o->batch_max_rows :
 	    STORE_BATCH_MAX_ROWS;
 	st->run_start_us = store_wall_us();

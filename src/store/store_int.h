@@ -118,6 +118,33 @@ struct store_iface {
 	int64_t id;			/* ifaces.id, 0 until resolved */
 };
 
+/* Steps rolled up from finer ones: 0 hours, 1 days. */
+enum { STORE_ROLL_1H, STORE_ROLL_1D, STORE_N_ROLL };
+
+/*
+ * The history writer (store_series.c). rolled_to[] mirror the rollups
+ * table; dirty_from[] (in memory only: rollups run in the transaction that
+ * wrote the minutes) is the oldest minute written below rolled_to, or
+ * INT64_MAX. newest_s is the newest data time in the store, the end of
+ * every retention window; with packet_clock (ingest) the windows end at
+ * open_newest_s instead, so an ingest never prunes what it writes itself
+ * (a capture may span years).
+ */
+struct store_hist {
+	bool packet_clock;		/* commit interval in data time */
+	struct store_keep keep;		/* retention */
+	uint32_t k, k_local;		/* rows kept per rollup period */
+	int64_t newest_s;		/* newest minute or flow, seconds */
+	int64_t open_newest_s;		/* newest_s when the store was opened */
+	int64_t data_ms;		/* newest data time seen, ms (packet clock) */
+	int64_t rolled_to[STORE_N_ROLL];	/* closed periods rolled up to here */
+	int64_t dirty_from[STORE_N_ROLL];	/* re-roll from here, INT64_MAX none */
+	int64_t pruned_at;		/* newest_s hour of the last prune */
+	bool prune_more;		/* the last prune hit its limit */
+	uint64_t batch_points;		/* points in the open batch */
+	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
+};
+
 /*
  * An open store. Invariants: in_txn is true exactly while the writer holds
  * an open batch; every id in a dictionary cache, iface id and run_id exists
@@ -149,6 +176,7 @@ struct store {
 	struct store_devs devs;		/* local devices, writer only */
 	struct store_iface *ifaces;	/* STORE_N_IFACES, writer only */
 	struct store_stats stats;	/* counters */
+	struct store_hist hist;		/* series, rollups, retention */
 };
 
 /* The program's migration list, oldest first; the last gives the version. */
@@ -179,6 +207,15 @@ int store_writer_init(struct store *st, struct ft_err *err);
 /* Finalize them; safe on a partly initialised writer. */
 void store_writer_fini(struct store *st);
 
+/* Open a batch (BEGIN; the first also records the run). */
+int store_batch_open(struct store *st, struct ft_err *err);
+
+/* Roll back after rc and say in err what the open batch lost. */
+int store_batch_fail(struct store *st, int rc, struct ft_err *err);
+
+/* Commit when the batch is due (interval or size). */
+int store_batch_maybe_commit(struct store *st, struct ft_err *err);
+
 /* Roll back the open batch, if any, and forget what it created. */
 void store_rollback(struct store *st);
 
@@ -207,6 +244,19 @@ int store_asn_note(struct store *st, uint32_t asn, const char *org,
 /* Make macs.vendor of mac_id say vendor ("" leaves it alone). */
 int store_vendor_note(struct store *st, int64_t mac_id, const char *vendor,
     struct ft_err *err);
+
+/* Series, rollups and retention (store_series.c, store_rollup.c). */
+int store_hist_init(struct store *st, struct ft_err *err);
+void store_hist_fini(struct store *st);
+/* Roll up and prune inside the open batch, before its commit. */
+int store_hist_commit(struct store *st, struct ft_err *err);
+/* Forget what the rolled-back batch changed. */
+void store_hist_rollback(struct store *st);
+int store_rollup(struct store *st, struct ft_err *err);
+int store_prune(struct store *st, struct ft_err *err);
+/* Local midnight at or before t, and the next one, in the process's TZ. */
+int64_t store_day_start(int64_t t);
+int64_t store_day_next(int64_t day);
 
 /* Devices (store_devices.c). */
 int store_devs_init(struct store *st, struct ft_err *err);

@@ -190,9 +190,65 @@ static const char store_schema_2[] =
 	" FROM device_addrs x WHERE x.device = d.id) AS addrs\n"
 	"FROM devices d JOIN macs m ON m.id = d.mac;\n";
 
+/*
+ * Migration 3: per-minute series with hour and day rollups
+ * (docs/internals/stats.md). key is an integer, text or blob by kind; -1
+ * is the kind's "other" row. rollups remembers, per resolution, up to where
+ * closed periods are rolled up.
+ */
+#define STORE_SERIES_COLS                                               \
+	"  kind INTEGER NOT NULL,\n"                                    \
+	"  t INTEGER NOT NULL,\n"                                       \
+	"  key NOT NULL,\n"                                             \
+	"  bytes_in INTEGER NOT NULL DEFAULT 0,\n"                      \
+	"  bytes_out INTEGER NOT NULL DEFAULT 0,\n"                     \
+	"  pkts_in INTEGER NOT NULL DEFAULT 0,\n"                       \
+	"  pkts_out INTEGER NOT NULL DEFAULT 0,\n"                      \
+	"  flows INTEGER NOT NULL DEFAULT 0,\n"                         \
+	"  active INTEGER NOT NULL DEFAULT 0,\n"                        \
+	"  dns_q INTEGER NOT NULL DEFAULT 0,\n"                         \
+	"  dns_ok INTEGER NOT NULL DEFAULT 0,\n"                        \
+	"  dns_err INTEGER NOT NULL DEFAULT 0,\n"                       \
+	"  peak_bps INTEGER NOT NULL DEFAULT 0,\n"                      \
+	"  nonip_bytes INTEGER NOT NULL DEFAULT 0,\n"                   \
+	"  nonip_pkts INTEGER NOT NULL DEFAULT 0,\n"                    \
+	"  PRIMARY KEY (kind, t, key)\n"                                \
+	") WITHOUT ROWID;\n"
+#define STORE_SERIES_VIEW(step, tab)                                    \
+	"SELECT '" step "' AS step, strftime('%Y-%m-%dT%H:%M:%SZ', t, "  \
+	"'unixepoch') AS time, t,\n"                                    \
+	"  CASE kind WHEN 1 THEN 'iface' WHEN 2 THEN 'proto' WHEN 3 THEN 'app'" \
+	" WHEN 4 THEN 'host' WHEN 5 THEN 'host' WHEN 6 THEN 'mac'"      \
+	" WHEN 7 THEN 'asn' WHEN 8 THEN 'country'"                      \
+	" ELSE CAST(kind AS TEXT) END AS kind,\n"                       \
+	"  CASE WHEN key = -1 THEN 'other' WHEN kind IN (4, 5) THEN "   \
+	SQL_ADDR("key") " WHEN kind = 6 THEN " SQL_MAC("key")           \
+	" WHEN kind = 8 THEN coalesce(" SQL_COUNTRY("nullif(key, 0)")   \
+	", '') ELSE key END AS key,\n"                                  \
+	"  kind = 4 AS local, bytes_in, bytes_out, pkts_in, pkts_out, flows, " \
+	"active, dns_q, dns_ok, dns_err, peak_bps, nonip_bytes, nonip_pkts\n" \
+	"FROM " tab
+
+static const char store_schema_3[] =
+	"CREATE TABLE series_1m (\n" STORE_SERIES_COLS
+	"CREATE TABLE series_1h (\n" STORE_SERIES_COLS
+	"CREATE INDEX series_1h_key ON series_1h (kind, key, t);\n"
+	"CREATE TABLE series_1d (\n" STORE_SERIES_COLS
+	"CREATE INDEX series_1d_key ON series_1d (kind, key, t);\n"
+	"CREATE TABLE rollups (\n"
+	"  step TEXT PRIMARY KEY,\n"
+	"  rolled_to INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"INSERT INTO rollups (step) VALUES ('1h'), ('1d');\n"
+	"CREATE VIEW series_v AS\n"
+	STORE_SERIES_VIEW("1m", "series_1m") "\nUNION ALL\n"
+	STORE_SERIES_VIEW("1h", "series_1h") "\nUNION ALL\n"
+	STORE_SERIES_VIEW("1d", "series_1d") ";\n";
+
 const struct store_migration store_migrations[] = {
 	{ 1, store_schema_1 },
 	{ 2, store_schema_2 },
+	{ 3, store_schema_3 },
 };
 const size_t store_n_migrations =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

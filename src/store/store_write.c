@@ -68,6 +68,8 @@ store_writer_init(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_devs_init(st, err);
 	if (!rc)
+		rc = store_hist_init(st, err);
+	if (!rc)
 		rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
 	if (!rc)
 		rc = store_prepare(st, "COMMIT", &st->commit, err);
@@ -90,6 +92,7 @@ store_writer_fini(struct store *st)
 {
 	store_dicts_fini(st);
 	store_devs_fini(st);
+	store_hist_fini(st);
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->ins_flow);
@@ -253,17 +256,6 @@ store_bind_id(sqlite3_stmt *s, int col, int64_t id)
 		sqlite3_bind_null(s, col);
 }
 
-/* Two printable ASCII letters as one integer: 'D' * 256 + 'E'; else 0. */
-static int64_t
-store_country_code(const char *cc)
-{
-	uint8_t a = (uint8_t)cc[0], b = a ? (uint8_t)cc[1] : 0;
-
-	if (a < 0x21 || a > 0x7e || b < 0x21 || b > 0x7e)
-		return 0;
-	return (int64_t)a << 8 | b;
-}
-
 /* The enrichment columns, 26 to 34; DNS counts only on DNS flows. */
 static void
 store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
@@ -271,7 +263,7 @@ store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
 {
 	sqlite3_bind_int(s, 26, r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV));
 	store_bind_id(s, 27, r->asn);
-	store_bind_id(s, 28, store_country_code(r->country));
+	store_bind_id(s, 28, ft_country_pack(r->country));
 	sqlite3_bind_int(s, 29, ids->name ? r->srv_name_src : 0);
 	store_bind_id(s, 30, ids->cli_name);
 	sqlite3_bind_int(s, 31, ids->cli_name ? r->cli_name_src : 0);
@@ -374,6 +366,7 @@ store_rollback(struct store *st)
 	st->batch_rows = 0;
 	store_dicts_clear(st);
 	store_devs_clear(st);
+	store_hist_rollback(st);
 	for (i = 0; i < STORE_N_IFACES; i++)
 		st->ifaces[i].id = 0;
 }
@@ -383,16 +376,40 @@ static int
 store_fail(struct store *st, int rc, uint64_t lost, struct ft_err *err)
 {
 	char why[sizeof(err->msg)];
+	uint64_t points = st->hist.batch_points;
 
 	store_rollback(st);
 	st->stats.rows_lost += lost;
 	if (err) {
 		snprintf(why, sizeof(why), "%s", err->msg);
-		ft_err_set(err, -rc, "%.200s; %llu records of the open batch "
-		    "lost, earlier commits intact", why,
-		    (unsigned long long)lost);
+		ft_err_set(err, -rc, "%.200s; %llu records and %llu series "
+		    "points of the open batch lost, earlier commits intact",
+		    why, (unsigned long long)lost,
+		    (unsigned long long)points);
 	}
 	return rc;
+}
+
+int
+store_batch_fail(struct store *st, int rc, struct ft_err *err)
+{
+	return store_fail(st, rc, st->batch_rows, err);
+}
+
+/* What the commit interval is measured on: data time for ingest. */
+static uint64_t
+store_clock_ms(const struct store *st)
+{
+	return st->hist.packet_clock ? (uint64_t)st->hist.data_ms :
+	    store_mono_ms();
+}
+
+int
+store_batch_open(struct store *st, struct ft_err *err)
+{
+	int rc = store_begin(st, store_clock_ms(st), err);
+
+	return rc ? store_fail(st, rc, 0, err) : 0;
 }
 
 int
@@ -405,14 +422,31 @@ store_commit(struct store *st, struct ft_err *err)
 		return 0;
 	rc = store_devs_flush(st, err);
 	if (!rc)
+		rc = store_hist_commit(st, err);
+	if (!rc)
 		rc = store_step_id(st, st->commit, &unused, err);
 	if (rc)
 		return store_fail(st, rc, st->batch_rows, err);
 	st->in_txn = false;
 	st->stats.rows += st->batch_rows;
+	st->stats.points += st->hist.batch_points;
 	st->stats.commits++;
 	st->stats.run_id = (uint32_t)st->run_id;
 	st->batch_rows = 0;
+	st->hist.batch_points = 0;
+	return 0;
+}
+
+int
+store_batch_maybe_commit(struct store *st, struct ft_err *err)
+{
+	uint64_t now_ms = store_clock_ms(st);
+
+	if (!st->in_txn)
+		return 0;
+	if (st->batch_rows + st->hist.batch_points >= st->batch_max_rows ||
+	    now_ms - st->batch_start_ms >= st->commit_interval_s * 1000ull)
+		return store_commit(st, err);
 	return 0;
 }
 
@@ -420,7 +454,6 @@ int
 store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
     struct ft_err *err)
 {
-	uint64_t now_ms = store_mono_ms();
 	size_t i;
 	int rc;
 
@@ -428,12 +461,17 @@ store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
 		return ft_err_set(err, FT_EPERM, "store %s is open read-only",
 		    st->path);
 	for (i = 0; i < n; i++) {
-		if (!st->in_txn && (rc = store_begin(st, now_ms, err)))
-			return store_fail(st, rc, n - i, err);
+		if ((int64_t)(recs[i].last_us / 1000) > st->hist.data_ms)
+			st->hist.data_ms = (int64_t)(recs[i].last_us / 1000);
+		if ((int64_t)(recs[i].first_us / 1000000) > st->hist.newest_s)
+			st->hist.newest_s = (int64_t)(recs[i].first_us / 1000000);
+		if (!st->in_txn && (rc = store_batch_open(st, err)))
+			return rc;
 		rc = store_insert(st, &recs[i], err);
 		if (rc)
 			return store_fail(st, rc, st->batch_rows + n - i, err);
-		if (++st->batch_rows < st->batch_max_rows)
+		if (++st->batch_rows + st->hist.batch_points <
+		    st->batch_max_rows)
 			continue;
 		rc = store_commit(st, err);
 		if (rc) {
@@ -441,10 +479,7 @@ store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
 			return rc;
 		}
 	}
-	if (st->in_txn &&
-	    now_ms - st->batch_start_ms >= st->commit_interval_s * 1000ull)
-		return store_commit(st, err);
-	return 0;
+	return store_batch_maybe_commit(st, err);
 }
 
 void

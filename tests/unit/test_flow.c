@@ -475,6 +475,11 @@ idle_timeouts_follow_the_protocol(void)
 	}
 }
 
+/*
+ * T0 is 20 s into a minute, so ticks of the 60 s active timeout fall at
+ * T0 + 40, 100, 160, 220 and 280. Harvesting before every second's packets,
+ * as the pipeline does, cuts records exactly there.
+ */
 static void
 active_timeout_deltas_sum_to_the_flow_totals(void)
 {
@@ -484,12 +489,11 @@ active_timeout_deltas_sum_to_the_flow_totals(void)
 	int t;
 
 	for (t = 0; t < 300; t++) {
+		drain(ft, S(t));
 		feed(ft, pkt(S(t), 17, 1, 5000, 2, 4000, 0, 100 + t));
 		feed(ft, pkt(S(t) + 1, 17, 2, 4000, 1, 5000, 0, 60));
 		bytes += 160 + t;
 		pkts += 2;
-		if (t % 10 == 9)
-			drain(ft, S(t) + 2);
 	}
 	flush(ft);
 	for (i = 0; i < n_recs; i++) {
@@ -499,17 +503,69 @@ active_timeout_deltas_sum_to_the_flow_totals(void)
 			deltas++;
 			UT_EQ(recs[i].end, FT_END_ACTIVE);
 			UT_EQ(recs[i].flags & FT_REC_FINAL, 0);
-			UT_ASSERT(recs[i].last_us - recs[i].first_us < S(70));
+			UT_EQ(recs[i].last_us / S(60) + 1,
+			    recs[i + 1].first_us / S(60));
 		}
+		UT_EQ(recs[i].first_us / S(60), recs[i].last_us / S(60));
 		if (i > 0)
 			UT_EQ(recs[i].first_us, recs[i - 1].last_us + S(1) - 1);
 		UT_EQ(recs[i].start_us, T0);
+		UT_EQ(recs[i].flags & FT_REC_CONT, 0);
 	}
-	UT_EQ(deltas, 4);
+	UT_EQ(deltas, 5);
+	UT_EQ(recs[0].last_us, T0 + S(39) + 1);
 	UT_EQ(recs[n_recs - 1].flags, FT_REC_FINAL);
 	UT_EQ(bytes, 0);
 	UT_EQ(pkts, 0);
 	flow_table_free(ft);
+}
+
+/*
+ * With a 10 s active timeout a busy flow has several records per minute:
+ * all but the minute's first say FT_REC_CONT, so the stats stage counts the
+ * flow active once per minute.
+ */
+static void
+records_after_the_first_of_a_minute_are_continuations(void)
+{
+	struct flow_opts o = base_opts;
+	struct flow_table *ft;
+	size_t i, firsts = 0;
+	int t;
+
+	o.active_timeout_s = 10;
+	ft = table(&o);
+	for (t = 0; t < 130; t++) {
+		drain(ft, S(t));
+		feed(ft, pkt(S(t), 17, 1, 5000, 2, 4000, 0, 100));
+	}
+	flush(ft);
+	for (i = 0; i < n_recs; i++) {
+		UT_EQ(recs[i].first_us / S(10), recs[i].last_us / S(10));
+		if (!(recs[i].flags & FT_REC_CONT))
+			firsts++;
+		else
+			UT_EQ(recs[i].first_us / S(60),
+			    recs[i - 1].first_us / S(60));
+	}
+	UT_EQ(n_recs, 13);	/* T0 + 0..129 s cut at T0 + 10, 20 .. 120 */
+	UT_EQ(firsts, 3);	/* the minutes from T0 - 20, T0 + 40, T0 + 100 */
+	flow_table_free(ft);
+}
+
+/* A timeout that does not divide a minute would let records straddle one. */
+static void
+an_active_timeout_must_divide_a_minute(void)
+{
+	struct flow_opts o = base_opts;
+	struct flow_table *ft = NULL;
+	struct ft_err err = { 0 };
+
+	o.active_timeout_s = 7;
+	UT_EQ(flow_table_new(&o, &ft, &err), -FT_EINVAL);
+	UT_ASSERT(strstr(err.msg, "divide a minute") != NULL);
+	o.active_timeout_s = 120;
+	UT_EQ(flow_table_new(&o, &ft, &err), -FT_EINVAL);
 }
 
 static void
@@ -523,9 +579,9 @@ a_quiet_flow_gets_no_delta(void)
 	drain(ft, S(120));
 	UT_EQ(n_recs, 1);
 	feed(ft, pkt(S(150), 6, 1, 40000, 2, 443, ACK, 52));
-	drain(ft, S(179));
+	drain(ft, S(159));
 	UT_EQ(n_recs, 1);
-	drain(ft, S(180));
+	drain(ft, S(160));	/* the tick: a whole minute at T0 + 160 */
 	UT_EQ(n_recs, 2);
 	UT_EQ(recs[1].end, FT_END_ACTIVE);
 	UT_EQ(recs[1].first_us, T0 + S(150));
@@ -918,6 +974,8 @@ main(void)
 	UT_RUN(a_syn_on_a_closed_connection_starts_a_new_flow);
 	UT_RUN(idle_timeouts_follow_the_protocol);
 	UT_RUN(active_timeout_deltas_sum_to_the_flow_totals);
+	UT_RUN(records_after_the_first_of_a_minute_are_continuations);
+	UT_RUN(an_active_timeout_must_divide_a_minute);
 	UT_RUN(a_quiet_flow_gets_no_delta);
 	UT_RUN(a_packet_after_the_idle_timeout_starts_a_new_flow);
 	UT_RUN(a_full_pool_evicts_the_oldest_idle_flow);

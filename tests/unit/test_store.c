@@ -264,7 +264,7 @@ a_new_store_is_in_wal_mode_with_the_current_user_version(void)
 	store_close(st);
 	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	UT_EQ(peek_int(dbpath, "PRAGMA application_id"), STORE_APP_ID);
-	UT_EQ(store_schema_version(), 2);
+	UT_EQ(store_schema_version(), 3);
 }
 
 static void
@@ -463,9 +463,9 @@ migration_2_upgrades_a_version_1_file_and_keeps_its_rows(void)
 
 	make_v1_store(dbpath);
 	UT_EQ(store_open(&o, &st, &err), -FT_ENOTSUP);
-	UT_ASSERT(strstr(err.msg, "older than 2: open it once") != NULL);
+	UT_ASSERT(strstr(err.msg, "older than 3: open it once") != NULL);
 	st = open_rw(dbpath, 60);
-	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 2);
+	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), 3);
 	UT_STREQ(query_text(store_db(st), "SELECT group_concat(printf('%d|%d|"
 	    "%s|%s|%s|%s|%d|%d|%d', flow, vlan, client, server, "
 	    "coalesce(client_mac, '-'), coalesce(server_name, '-'), bytes_cs, "
@@ -620,7 +620,7 @@ a_full_disk_returns_eio_and_keeps_earlier_commits_intact(void)
 	sqlite3_exec(store_db(st), sql, NULL, NULL, NULL);
 	UT_EQ(store_append(st, r + 10, 4990, &err), -FT_EIO);
 	UT_ASSERT(strstr(err.msg, "full") != NULL);
-	UT_ASSERT(strstr(err.msg, "4990 records of the open batch lost") !=
+	UT_ASSERT(strstr(err.msg, "4990 records and 0 series points of the open batch lost") !=
 	    NULL);
 	store_get_stats(st, &ss);
 	UT_EQ(ss.rows_lost, 4990);

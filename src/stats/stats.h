@@ -1,0 +1,68 @@
+/* stats.h: per-minute aggregation of flow records (and frame counters) into series points. */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/ft_err.h"
+#include "../model/ft_flowrec.h"
+#include "../model/ft_series.h"
+
+#define STATS_IFACES 256	/* capture indices are 8 bits */
+
+struct stats_opts {
+	uint32_t top_k;		/* rows kept per minute of proto, app, remote
+				   host, asn and country; the rest is "other" */
+	uint32_t top_local;	/* rows kept per minute of local hosts and MACs */
+	uint32_t max_keys;	/* distinct keys held per minute in all; past
+				   it, new keys go straight to "other" */
+};
+
+struct stats_counters {
+	uint64_t records;	/* flow records added */
+	uint64_t late;		/* records of an already closed minute, added
+				   to the open one */
+	uint64_t overflow;	/* keys past max_keys, folded into "other" */
+	uint64_t minutes;	/* minutes closed */
+	uint64_t points;	/* points handed out */
+};
+
+struct stats;
+
+int stats_new(const struct stats_opts *o, struct stats **out,
+    struct ft_err *err);
+void stats_free(struct stats *s);
+
+/*
+ * Count one frame of capture index iface at ts_us: its bits go to the
+ * busiest-second figure of the interface, and when it is in no flow
+ * (in_flow false: not IP, or not decodable), to the non-IP counters. O(1),
+ * never allocates.
+ */
+void stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
+    uint32_t wire_len, bool in_flow);
+
+/*
+ * Add n enriched records to the minute of their first packet. The flow table
+ * cuts records at every tick, so a record lies within one minute. A record
+ * of a minute before the open one is added to the open one and counted as
+ * late; one of a later minute closes the open minute first. May allocate
+ * (the key table grows by doubling up to max_keys).
+ */
+void stats_add(struct stats *s, const struct ft_flowrec *r, size_t n);
+
+/*
+ * Close every minute that ends at or before now_us (UINT64_MAX: all, at the
+ * end of input) and hand out their points: per kind the top K keys by bytes
+ * both ways, then one "other" row with the rest, so every kind sums to the
+ * interface rows. *pts stays valid until the next call on s. Returns the
+ * number of points.
+ */
+size_t stats_close(struct stats *s, uint64_t now_us,
+    const struct ft_series_pt **pts);
+
+void stats_get_counters(const struct stats *s, struct stats_counters *out);
+
+#endif

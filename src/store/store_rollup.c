@@ -1,0 +1,393 @@
+/* store_rollup.c: closed hours and days rolled up from their minutes, and retention. */
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "store_int.h"
+
+#define PRUNE_FLOWS_MAX 100000	/* flow rows deleted per commit at most */
+
+static const char *const roll_table[STORE_N_ROLL] = { "series_1h",
+	"series_1d" };
+static const char *const roll_step[STORE_N_ROLL] = { "1h", "1d" };
+
+int64_t
+store_day_start(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t
+store_day_next(int64_t day)
+{
+	time_t tt = (time_t)day;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static int64_t
+period_start(int r, int64_t t)
+{
+	return r == STORE_ROLL_1H ? t - (t % 3600 + 3600) % 3600 :
+	    store_day_start(t);
+}
+
+static int64_t
+period_next(int r, int64_t p)
+{
+	return r == STORE_ROLL_1H ? p + 3600 : store_day_next(p);
+}
+
+static int
+prep(struct store *st, const char *sql, sqlite3_stmt **s, struct ft_err *err)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "prepare");
+	return 0;
+}
+
+static int
+step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_db_err(err, st->db, rc, st->path,
+		    "cannot roll up the series");
+	return 0;
+}
+
+/*
+ * Sums of one kind over [p, q) of src, busiest key first. Columns: key,
+ * then the fourteen counters in table order (active and peak_bps as max).
+ */
+#define ROLL_SELECT                                                     \
+	"SELECT key, sum(bytes_in), sum(bytes_out), sum(pkts_in), "     \
+	"sum(pkts_out), sum(flows), max(active), sum(dns_q), sum(dns_ok), " \
+	"sum(dns_err), max(peak_bps), sum(nonip_bytes), sum(nonip_pkts) " \
+	"FROM %s WHERE kind = ?1 AND t >= ?2 AND t < ?3 GROUP BY key "  \
+	"ORDER BY sum(bytes_in) + sum(bytes_out) DESC, key"
+#define ROLL_INSERT                                                     \
+	"INSERT INTO %s (kind, t, key, bytes_in, bytes_out, pkts_in, "  \
+	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "   \
+	"nonip_bytes, nonip_pkts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " \
+	"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+#define ROLL_N_VALS 12	/* counters; index 5 active, 9 peak_bps take max */
+
+struct roll_stmts {
+	sqlite3_stmt *sel, *ins, *del, *next;
+};
+
+static void
+roll_stmts_free(struct roll_stmts *r)
+{
+	sqlite3_finalize(r->sel);
+	sqlite3_finalize(r->ins);
+	sqlite3_finalize(r->del);
+	sqlite3_finalize(r->next);
+}
+
+static int
+roll_stmts_new(struct store *st, const char *dst, const char *src,
+    struct roll_stmts *r, struct ft_err *err)
+{
+	char sql[1024];
+	int rc;
+
+	snprintf(sql, sizeof(sql), ROLL_SELECT, src);
+	rc = prep(st, sql, &r->sel, err);
+	snprintf(sql, sizeof(sql), ROLL_INSERT, dst);
+	if (!rc)
+		rc = prep(st, sql, &r->ins, err);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE kind = ?1 AND t = ?2",
+	    dst);
+	if (!rc)
+		rc = prep(st, sql, &r->del, err);
+	return rc;
+}
+
+static bool
+is_max_col(unsigned i)
+{
+	return i == 5 || i == 9;
+}
+
+static bool
+key_is_other(sqlite3_stmt *sel)
+{
+	return sqlite3_column_type(sel, 0) == SQLITE_INTEGER &&
+	    sqlite3_column_int64(sel, 0) == -1;
+}
+
+/* Roll one kind of [p, q) into period p: top k keys, then "other". */
+static int
+roll_kind(struct store *st, struct roll_stmts *r, int kind, int64_t p,
+    int64_t q, uint32_t k, struct ft_err *err)
+{
+	int64_t rest[ROLL_N_VALS] = { 0 }, v;
+	bool any_rest = false;
+	uint32_t rank = 0;
+	unsigned i;
+	int rc;
+
+	sqlite3_bind_int(r->del, 1, kind);
+	sqlite3_bind_int64(r->del, 2, p);
+	if ((rc = step_done(st, r->del, err)))
+		return rc;
+	sqlite3_bind_int(r->sel, 1, kind);
+	sqlite3_bind_int64(r->sel, 2, p);
+	sqlite3_bind_int64(r->sel, 3, q);
+	while ((rc = sqlite3_step(r->sel)) == SQLITE_ROW) {
+		if (rank < k && !key_is_other(r->sel)) {
+			rank++;
+			sqlite3_bind_int(r->ins, 1, kind);
+			sqlite3_bind_int64(r->ins, 2, p);
+			sqlite3_bind_value(r->ins, 3,
+			    sqlite3_column_value(r->sel, 0));
+			for (i = 0; i < ROLL_N_VALS; i++)
+				sqlite3_bind_int64(r->ins, 4 + i,
+				    sqlite3_column_int64(r->sel, 1 + i));
+			if ((rc = step_done(st, r->ins, err)))
+				goto out;
+			continue;
+		}
+		for (i = 0; i < ROLL_N_VALS; i++) {
+			v = sqlite3_column_int64(r->sel, 1 + i);
+			if (!is_max_col(i))
+				rest[i] += v;
+			else if (v > rest[i])
+				rest[i] = v;
+		}
+		any_rest = true;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_db_err(err, st->db, rc, st->path,
+		    "cannot roll up the series");
+		goto out;
+	}
+	rc = 0;
+	if (any_rest) {
+		sqlite3_bind_int(r->ins, 1, kind);
+		sqlite3_bind_int64(r->ins, 2, p);
+		sqlite3_bind_int(r->ins, 3, -1);
+		for (i = 0; i < ROLL_N_VALS; i++)
+			sqlite3_bind_int64(r->ins, 4 + i, rest[i]);
+		rc = step_done(st, r->ins, err);
+	}
+out:
+	sqlite3_reset(r->sel);
+	return rc;
+}
+
+static int
+roll_period(struct store *st, struct roll_stmts *r, int64_t p, int64_t q,
+    struct ft_err *err)
+{
+	int kind, rc;
+
+	for (kind = 1; kind <= FT_SK_MAX; kind++) {
+		rc = roll_kind(st, r, kind, p, q, kind == FT_SK_LHOST ||
+		    kind == FT_SK_MAC ? st->hist.k_local : st->hist.k, err);
+		if (rc)
+			return rc;
+	}
+	st->stats.rolled++;
+	return 0;
+}
+
+/* The first minute (of any kind) at or after t in series_1m, or INT64_MAX. */
+static int
+next_minute(struct store *st, sqlite3_stmt *s, int64_t t, int64_t *out,
+    struct ft_err *err)
+{
+	int kind, rc;
+
+	*out = INT64_MAX;
+	for (kind = 1; kind <= FT_SK_MAX; kind++) {
+		sqlite3_bind_int(s, 1, kind);
+		sqlite3_bind_int64(s, 2, t);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) ==
+		    SQLITE_INTEGER && sqlite3_column_int64(s, 0) < *out)
+			*out = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_db_err(err, st->db, rc, st->path,
+			    "cannot roll up the series");
+	}
+	return 0;
+}
+
+/*
+ * Days roll up from hours when both ends of the day are whole UTC hours
+ * (every zone but the :30 and :45 ones), else from minutes.
+ */
+static bool
+roll_from_hours(int r, int64_t p, int64_t q)
+{
+	return r == STORE_ROLL_1D && p % 3600 == 0 && q % 3600 == 0;
+}
+
+/* Roll every period of step r with minutes in [from, end); end is closed. */
+static int
+roll_step_range(struct store *st, int r, int64_t from, int64_t end,
+    struct ft_err *err)
+{
+	struct roll_stmts rs[2] = { { 0 } };
+	sqlite3_stmt *nx = NULL;
+	int64_t t = from, p, q;
+	int rc;
+
+	rc = prep(st, "SELECT min(t) FROM series_1m WHERE kind = ?1 AND "
+	    "t >= ?2", &nx, err);
+	if (!rc)
+		rc = roll_stmts_new(st, roll_table[r], "series_1m", &rs[0], err);
+	if (!rc && r == STORE_ROLL_1D)
+		rc = roll_stmts_new(st, roll_table[r], "series_1h", &rs[1],
+		    err);
+	while (!rc) {
+		rc = next_minute(st, nx, t, &t, err);
+		if (rc || t >= end)
+			break;
+		p = period_start(r, t);
+		q = period_next(r, p);
+		rc = roll_period(st, &rs[roll_from_hours(r, p, q)], p, q, err);
+		t = q;
+	}
+	sqlite3_finalize(nx);
+	roll_stmts_free(&rs[0]);
+	roll_stmts_free(&rs[1]);
+	return rc;
+}
+
+static int
+set_rolled_to(struct store *st, int r, int64_t to, struct ft_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st, "UPDATE rollups SET rolled_to = ?1 WHERE step = ?2",
+	    &s, err);
+
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, to);
+		sqlite3_bind_text(s, 2, roll_step[r], -1, SQLITE_STATIC);
+		rc = step_done(st, s, err);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_rollup(struct store *st, struct ft_err *err)
+{
+	struct store_hist *h = &st->hist;
+	int64_t end, from;
+	int r, rc;
+
+	for (r = 0; r < STORE_N_ROLL; r++) {
+		end = period_start(r, h->newest_s);
+		from = h->rolled_to[r] < h->dirty_from[r] ? h->rolled_to[r] :
+		    h->dirty_from[r];
+		if (from >= end)
+			continue;
+		if (from > 0)
+			from = period_start(r, from);
+		rc = roll_step_range(st, r, from, end, err);
+		if (!rc && end > h->rolled_to[r])
+			rc = set_rolled_to(st, r, end, err);
+		if (rc)
+			return rc;
+		if (end > h->rolled_to[r])
+			h->rolled_to[r] = end;
+		h->dirty_from[r] = INT64_MAX;
+	}
+	return 0;
+}
+
+/* Run sql with ?1 = a, ?2 = b; add the rows it deleted to *n. */
+static int
+prune_exec(struct store *st, const char *sql, int64_t a, int64_t b,
+    uint64_t *n, struct ft_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st, sql, &s, err);
+
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, a);
+		sqlite3_bind_int64(s, 2, b);
+		rc = step_done(st, s, err);
+	}
+	sqlite3_finalize(s);
+	if (!rc)
+		*n += (uint64_t)sqlite3_changes(st->db);
+	return rc;
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Delete rows of tab older than cutoff, kind by kind (its primary key). */
+static int
+prune_series(struct store *st, const char *tab, int64_t cutoff, uint64_t *n,
+    struct ft_err *err)
+{
+	char sql[128];
+	int kind, rc = 0;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE kind = ?1 AND t < ?2",
+	    tab);
+	for (kind = 1; kind <= FT_SK_MAX && !rc; kind++)
+		rc = prune_exec(st, sql, kind, cutoff, n, err);
+	return rc;
+}
+
+int
+store_prune(struct store *st, struct ft_err *err)
+{
+	struct store_hist *h = &st->hist;
+	int64_t end = h->packet_clock ? h->open_newest_s : h->newest_s;
+	int64_t hour = end - end % 3600, day = 86400;
+	uint64_t n = 0, flows = 0;
+	int rc = 0;
+
+	if (hour == h->pruned_at && !h->prune_more)
+		return 0;
+	if (h->keep.flows_days) {
+		rc = prune_exec(st, "DELETE FROM flows WHERE rowid IN (SELECT "
+		    "rowid FROM flows WHERE first_us < ?1 LIMIT ?2)",
+		    (end - h->keep.flows_days * day) * 1000000,
+		    PRUNE_FLOWS_MAX, &flows, err);
+	}
+	/* Never drop what is not yet rolled up into the next step. */
+	if (!rc && h->keep.m1_days)
+		rc = prune_series(st, "series_1m", min64(end -
+		    h->keep.m1_days * day, h->rolled_to[STORE_ROLL_1H]), &n, err);
+	if (!rc && h->keep.h1_days)
+		rc = prune_series(st, "series_1h", min64(end -
+		    h->keep.h1_days * day, h->rolled_to[STORE_ROLL_1D]), &n, err);
+	if (!rc && h->keep.d1_days)
+		rc = prune_series(st, "series_1d", end -
+		    h->keep.d1_days * day, &n, err);
+	if (rc)
+		return rc;
+	h->prune_more = flows == PRUNE_FLOWS_MAX;
+	h->pruned_at = hour;
+	st->stats.pruned += n + flows;
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* store_series.c: minute points into series_1m, added to what is there, in the writer's batch. */
+#include <stdint.h>
+#include <string.h>
+
+#include "store_int.h"
+
+static const char store_sql_up_pt[] =
+	"INSERT INTO series_1m (kind, t, key, bytes_in, bytes_out, pkts_in, "
+	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "
+	"nonip_bytes, nonip_pkts) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+	"ON CONFLICT (kind, t, key) DO UPDATE SET "
+	"bytes_in = bytes_in + excluded.bytes_in, "
+	"bytes_out = bytes_out + excluded.bytes_out, "
+	"pkts_in = pkts_in + excluded.pkts_in, "
+	"pkts_out = pkts_out + excluded.pkts_out, "
+	"flows = flows + excluded.flows, "
+	"active = active + excluded.active, "
+	"dns_q = dns_q + excluded.dns_q, "
+	"dns_ok = dns_ok + excluded.dns_ok, "
+	"dns_err = dns_err + excluded.dns_err, "
+	"peak_bps = max(peak_bps, excluded.peak_bps), "
+	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
+	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
+
+/* One integer from sql (with ?1 = a), or dflt when it yields NULL or nothing. */
+static int
+hist_query_int(struct store *st, const char *sql, int64_t a, int64_t dflt,
+    int64_t *out, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "prepare");
+	sqlite3_bind_int64(s, 1, a);
+	*out = dflt;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path,
+		    "cannot read the history state");
+	return 0;
+}
+
+int
+store_hist_init(struct store *st, struct ft_err *err)
+{
+	struct store_hist *h = &st->hist;
+	int64_t flows_us = 0;
+	int rc;
+
+	h->dirty_from[STORE_ROLL_1H] = h->dirty_from[STORE_ROLL_1D] = INT64_MAX;
+	rc = hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1h'",
+	    0, 0, &h->rolled_to[STORE_ROLL_1H], err);
+	if (!rc)
+		rc = hist_query_int(st, "SELECT rolled_to FROM rollups "
+		    "WHERE step = '1d'", 0, 0, &h->rolled_to[STORE_ROLL_1D], err);
+	if (!rc)
+		rc = hist_query_int(st, "SELECT max(t) FROM series_1m "
+		    "WHERE kind = ?1", FT_SK_IFACE, 0, &h->newest_s, err);
+	if (!rc)
+		rc = hist_query_int(st, "SELECT max(first_us) FROM flows", 0, 0,
+		    &flows_us, err);
+	if (rc)
+		return rc;
+	if (flows_us / 1000000 > h->newest_s)
+		h->newest_s = flows_us / 1000000;
+	h->open_newest_s = h->newest_s;
+	h->pruned_at = INT64_MIN;
+	return store_prepare(st, store_sql_up_pt, &h->up_pt, err);
+}
+
+void
+store_hist_fini(struct store *st)
+{
+	sqlite3_finalize(st->hist.up_pt);
+	st->hist.up_pt = NULL;
+}
+
+/* The key column: a number, a name, an address or -1 for "other". */
+static void
+bind_key(struct store *st, sqlite3_stmt *s, const struct ft_series_pt *p)
+{
+	const struct store_iface *fi;
+
+	if (p->other) {
+		sqlite3_bind_int(s, 3, -1);
+		return;
+	}
+	switch (p->kind) {
+	case FT_SK_IFACE:
+		fi = &st->ifaces[p->num % STORE_N_IFACES];
+		if (fi->name[0])
+			sqlite3_bind_text(s, 3, fi->name, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(s, 3, p->num);
+		return;
+	case FT_SK_APP:
+		sqlite3_bind_text(s, 3, p->app, (int)strnlen(p->app,
+		    FT_APP_MAX), SQLITE_STATIC);
+		return;
+	case FT_SK_LHOST:
+	case FT_SK_RHOST:
+		sqlite3_bind_blob(s, 3, p->addr, p->ip_ver == 4 ? 4 : 16,
+		    SQLITE_STATIC);
+		return;
+	case FT_SK_MAC:
+		sqlite3_bind_blob(s, 3, p->addr, 6, SQLITE_STATIC);
+		return;
+	default:
+		sqlite3_bind_int64(s, 3, p->num);
+	}
+}
+
+static int
+point_write(struct store *st, const struct ft_series_pt *p,
+    struct ft_err *err)
+{
+	struct store_hist *h = &st->hist;
+	sqlite3_stmt *s = h->up_pt;
+	int64_t unused = 0;
+	unsigned i;
+
+	sqlite3_bind_int(s, 1, p->kind);
+	sqlite3_bind_int64(s, 2, p->t);
+	bind_key(st, s, p);
+	for (i = 0; i < FT_SV_N; i++)
+		sqlite3_bind_int64(s, 4 + i, (int64_t)p->v[i]);
+	for (i = 0; i < STORE_N_ROLL; i++)
+		if ((int64_t)p->t < h->rolled_to[i] &&
+		    (int64_t)p->t < h->dirty_from[i])
+			h->dirty_from[i] = p->t;
+	if ((int64_t)p->t > h->newest_s)
+		h->newest_s = p->t;
+	return store_step_id(st, s, &unused, err);
+}
+
+int
+store_append_series(struct store *st, const struct ft_series_pt *pts,
+    size_t n, struct ft_err *err)
+{
+	size_t i;
+	int rc;
+
+	if (st->read_only)
+		return ft_err_set(err, FT_EPERM, "store %s is open read-only",
+		    st->path);
+	for (i = 0; i < n; i++) {
+		if ((int64_t)pts[i].t * 1000 + 60000 > st->hist.data_ms)
+			st->hist.data_ms = (int64_t)pts[i].t * 1000 + 60000;
+		if (!st->in_txn && (rc = store_batch_open(st, err)))
+			return rc;
+		rc = point_write(st, &pts[i], err);
+		if (rc)
+			return store_batch_fail(st, rc, err);
+		st->hist.batch_points++;
+	}
+	return store_batch_maybe_commit(st, err);
+}
+
+void
+store_hist_rollback(struct store *st)
+{
+	struct store_hist *h = &st->hist;
+	struct ft_err e = { 0 };
+
+	h->dirty_from[STORE_ROLL_1H] = h->dirty_from[STORE_ROLL_1D] = INT64_MAX;
+	h->batch_points = 0;
+	/*
+	 * rolled_to may have moved inside the lost batch: read it again. If
+	 * that fails too, 0 rolls everything again, which is only slower.
+	 */
+	if (hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1h'",
+	    0, 0, &h->rolled_to[STORE_ROLL_1H], &e) ||
+	    hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1d'",
+	    0, 0, &h->rolled_to[STORE_ROLL_1D], &e))
+		h->rolled_to[STORE_ROLL_1H] = h->rolled_to[STORE_ROLL_1D] = 0;
+}
+
+int
+store_hist_commit(struct store *st, struct ft_err *err)
+{
+	int rc;
+
+	rc = store_rollup(st, err);
+	if (!rc)
+		rc = store_prune(st, err);
+	return rc;
+}
