@@ -106,3 +106,28 @@ ft_time_parse(const char *s, uint64_t now_us, uint64_t *out,
 	    "bad time '%s': expected a duration like 7d, 24h, 30m, a date "
 	    "2024-11-01, 2024-11-01T08:00, or @SECONDS", s);
 }
+
+int64_t
+ft_day_start(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t
+ft_day_next(int64_t day)
+{
+	time_t tt = (time_t)day;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}

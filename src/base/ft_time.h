@@ -21,4 +21,11 @@ uint64_t ft_now_us(void);
 /* Monotonic clock, microseconds. */
 uint64_t ft_mono_us(void);
 
+/*
+ * Local midnight at or before t (seconds since the epoch), and the one
+ * after day, in the process's time zone (TZ): days of rollups and reports.
+ */
+int64_t ft_day_start(int64_t t);
+int64_t ft_day_next(int64_t day);
+
 #endif

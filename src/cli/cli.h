@@ -69,6 +69,8 @@ enum cli_format cli_output_format(const struct cli *cli, enum cli_format dflt);
 
 int cmd_ingest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_series(int argc, char **argv);
+int cmd_usage(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_dns(int argc, char **argv);

@@ -403,7 +403,8 @@ fold_kind(struct stats *s, uint8_t kind)
 	for (i = 0; i < s->cap; i++)
 		if (s->tab[i].k.kind == kind)
 			s->sorted[n++] = &s->tab[i];
-	qsort(s->sorted, n, sizeof(*s->sorted), ent_cmp);
+	if (n)
+		qsort(s->sorted, n, sizeof(*s->sorted), ent_cmp);
 	for (i = 0; i < n; i++) {
 		if (i < k && !key_is_other(&s->sorted[i]->k)) {
 			point_emit(s, &s->sorted[i]->k, s->sorted[i]->v);

@@ -254,9 +254,6 @@ int store_hist_commit(struct store *st, struct ft_err *err);
 void store_hist_rollback(struct store *st);
 int store_rollup(struct store *st, struct ft_err *err);
 int store_prune(struct store *st, struct ft_err *err);
-/* Local midnight at or before t, and the next one, in the process's TZ. */
-int64_t store_day_start(int64_t t);
-int64_t store_day_next(int64_t day);
 
 /* Devices (store_devices.c). */
 int store_devs_init(struct store *st, struct ft_err *err);

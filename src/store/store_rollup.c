@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../base/ft_time.h"
 #include "store_int.h"
 
 #define PRUNE_FLOWS_MAX 100000	/* flow rows deleted per commit at most */
@@ -11,42 +12,17 @@ static const char *const roll_table[STORE_N_ROLL] = { "series_1h",
 	"series_1d" };
 static const char *const roll_step[STORE_N_ROLL] = { "1h", "1d" };
 
-int64_t
-store_day_start(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-int64_t
-store_day_next(int64_t day)
-{
-	time_t tt = (time_t)day;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_mday++;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 static int64_t
 period_start(int r, int64_t t)
 {
 	return r == STORE_ROLL_1H ? t - (t % 3600 + 3600) % 3600 :
-	    store_day_start(t);
+	    ft_day_start(t);
 }
 
 static int64_t
 period_next(int r, int64_t p)
 {
-	return r == STORE_ROLL_1H ? p + 3600 : store_day_next(p);
+	return r == STORE_ROLL_1H ? p + 3600 : ft_day_next(p);
 }
 
 static int

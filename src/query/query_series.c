@@ -1,0 +1,421 @@
+/* query_series.c: `series` and `usage`: buckets from the coarsest rollup that holds them whole. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "../base/ft_mac.h"
+#include "../base/ft_time.h"
+#include "../model/ft_series.h"
+#include "../store/store_sql.h"
+#include "series.h"
+
+static const struct {
+	const char *name;
+	enum query_skind k;
+	const char *kinds;	/* the `kind` values in SQL */
+} skinds[] = {
+	{ "iface", QUERY_SK_IFACE, "1" },
+	{ "proto", QUERY_SK_PROTO, "2" },
+	{ "app", QUERY_SK_APP, "3" },
+	{ "host", QUERY_SK_HOST, "4" },
+	{ "remote", QUERY_SK_REMOTE, "5" },
+	{ "mac", QUERY_SK_MAC, "6" },
+	{ "device", QUERY_SK_DEVICE, "6" },
+	{ "asn", QUERY_SK_ASN, "7" },
+	{ "country", QUERY_SK_COUNTRY, "8" },
+};
+#define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
+
+int
+query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < N_SKINDS; i++) {
+		if (!strcmp(s, skinds[i].name)) {
+			*k = skinds[i].k;
+			return 0;
+		}
+	}
+	return ft_err_set(err, FT_EINVAL, "unknown kind '%s': expected iface, "
+	    "proto, app, host, remote, mac, device, asn or country", s);
+}
+
+int
+query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err)
+{
+	if (!strcmp(s, "1m") || !strcmp(s, "60"))
+		*step_s = 60;
+	else if (!strcmp(s, "1h") || !strcmp(s, "3600"))
+		*step_s = 3600;
+	else if (!strcmp(s, "1d") || !strcmp(s, "86400"))
+		*step_s = 86400;
+	else
+		return ft_err_set(err, FT_EINVAL, "expected 1m, 1h or 1d, got "
+		    "'%s'", s);
+	return 0;
+}
+
+/* rollups.rolled_to of 1h and 1d: what each step holds whole. */
+static int
+read_rolled(struct store *st, int64_t *h, int64_t *d, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT step, rolled_to FROM "
+	    "rollups", -1, &s, NULL);
+
+	*h = *d = 0;
+	if (rc != SQLITE_OK)
+		return ft_err_set(err, FT_EDB, "store %s: no series: %s",
+		    store_path(st), sqlite3_errmsg(store_db(st)));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!strcmp((const char *)sqlite3_column_text(s, 0), "1h"))
+			*h = sqlite3_column_int64(s, 1);
+		else
+			*d = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* The bucket of column t at step in SQL: days are local ones. */
+static const char *
+bucket_sql(uint32_t step)
+{
+	if (step == 60)
+		return "t";
+	if (step == 3600)
+		return "(t - t % 3600)";
+	return "CAST(strftime('%s', t, 'unixepoch', 'localtime', "
+	    "'start of day', 'utc') AS INTEGER)";
+}
+
+/*
+ * The rows of kinds in [?1, ?2) (microseconds) with their bucket b, from
+ * series_1d below rolled_d, series_1h from there to rolled_h, series_1m
+ * after: each minute is counted once, in the coarsest table holding it.
+ * With key, only rows whose key equals ?3.
+ */
+static void
+add_union(struct out_buf *b, uint32_t step, int64_t rolled_h, int64_t rolled_d,
+    const char *kinds, bool key)
+{
+	static const char *const tabs[] = { "series_1d", "series_1h",
+		"series_1m" };
+	int64_t lo[3], hi[3];
+	unsigned i, first = 1;
+
+	/* 1d rows only for day steps, 1h rows for hour and day steps. */
+	lo[0] = INT64_MIN;
+	hi[0] = step == 86400 ? rolled_d : INT64_MIN;
+	lo[1] = step == 86400 ? rolled_d : INT64_MIN;
+	hi[1] = step >= 3600 ? rolled_h : INT64_MIN;
+	lo[2] = step >= 3600 ? rolled_h : INT64_MIN;
+	hi[2] = INT64_MAX;
+	out_buf_adds(b, "(");
+	for (i = 0; i < 3; i++) {
+		if (hi[i] == INT64_MIN || hi[i] <= lo[i])
+			continue;
+		out_buf_addf(b, "%sSELECT %s AS b, * FROM %s WHERE kind IN (%s)"
+		    " AND t >= max(?1 / 1000000, %lld) AND t < min(?2 / 1000000,"
+		    " %lld)%s", first ? "" : " UNION ALL ", bucket_sql(step),
+		    tabs[i], kinds, (long long)lo[i], (long long)hi[i],
+		    key ? " AND key = ?3" : "");
+		first = 0;
+	}
+	out_buf_adds(b, ")");
+}
+
+static const char *
+kinds_of(enum query_skind k)
+{
+	size_t i;
+
+	for (i = 0; i < N_SKINDS; i++)
+		if (skinds[i].k == k)
+			return skinds[i].kinds;
+	return "0";
+}
+
+/* The key text the user gave as the value stored in `key`. */
+static int
+key_value(enum query_skind k, const char *s, struct query_value *v,
+    uint8_t *buf, struct ft_err *err)
+{
+	char *end;
+	long long n;
+
+	memset(v, 0, sizeof(*v));
+	if (!strcmp(s, "other")) {
+		v->type = QUERY_INT;
+		v->i = -1;
+		return 0;
+	}
+	switch (k) {
+	case QUERY_SK_HOST:
+	case QUERY_SK_REMOTE:
+		v->type = QUERY_BLOB;
+		v->p = buf;
+		if (inet_pton(AF_INET, s, buf) == 1)
+			v->len = 4;
+		else if (inet_pton(AF_INET6, s, buf) == 1)
+			v->len = 16;
+		else
+			return ft_err_set(err, FT_EINVAL, "expected an IP "
+			    "address, got '%s'", s);
+		return 0;
+	case QUERY_SK_MAC:
+	case QUERY_SK_DEVICE:
+		v->type = QUERY_BLOB;
+		v->p = buf;
+		v->len = 6;
+		if (ft_mac_parse(s, strlen(s), buf) != 6)
+			return ft_err_set(err, FT_EINVAL, "expected a MAC "
+			    "address, got '%s'", s);
+		return 0;
+	case QUERY_SK_COUNTRY:
+		v->type = QUERY_INT;
+		v->i = ft_country_pack((const char[3]){ (char)(s[0] & ~0x20),
+		    s[0] ? (char)(s[1] & ~0x20) : 0, 0 });
+		if (strlen(s) != 2 || !v->i)
+			return ft_err_set(err, FT_EINVAL, "expected a two-letter "
+			    "country code, got '%s'", s);
+		return 0;
+	case QUERY_SK_PROTO:
+		v->type = QUERY_INT;
+		if (!strcasecmp(s, "tcp"))
+			v->i = 6;
+		else if (!strcasecmp(s, "udp"))
+			v->i = 17;
+		else if (!strcasecmp(s, "icmp"))
+			v->i = 1;
+		else if (!strcasecmp(s, "icmp6"))
+			v->i = 58;
+		else
+			goto number;
+		return 0;
+	case QUERY_SK_ASN:
+		v->type = QUERY_INT;
+		if (!strncasecmp(s, "AS", 2))
+			s += 2;
+		goto number;
+	default:
+		v->type = QUERY_TEXT;
+		v->p = s;
+		v->len = strlen(s);
+		return 0;
+	}
+number:
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || *end || n < 0)
+		return ft_err_set(err, FT_EINVAL, "expected a number, got '%s'",
+		    s);
+	v->i = n;
+	return 0;
+}
+
+static const struct out_col series_cols[] = {
+	{ "time", OUT_TIME, NULL },
+	{ "bytes_in", OUT_BYTES, NULL },
+	{ "bytes_out", OUT_BYTES, NULL },
+	{ "packets_in", OUT_COUNT, NULL },
+	{ "packets_out", OUT_COUNT, NULL },
+	{ "flows", OUT_COUNT, NULL },
+	{ "active", OUT_COUNT, NULL },
+	{ "peak_bps", OUT_COUNT, NULL },
+	{ "nonip_bytes", OUT_BYTES, NULL },
+	{ "dns_queries", OUT_COUNT, NULL },
+	{ "dns_ok", OUT_COUNT, NULL },
+	{ "dns_errors", OUT_COUNT, NULL },
+};
+
+/* The step from the range: minutes up to 6 h, hours up to 31 days, else days. */
+static uint32_t
+auto_step(uint64_t since_us, uint64_t until_us)
+{
+	uint64_t span;
+
+	if (!since_us)
+		return 3600;
+	span = (until_us ? until_us : ft_now_us()) - since_us;
+	if (span <= 6 * 3600 * UINT64_C(1000000))
+		return 60;
+	if (span <= 31 * 86400 * UINT64_C(1000000))
+		return 3600;
+	return 86400;
+}
+
+/* Outer expressions of series_cols, over the inner per-key sums. */
+static const char *const series_exprs[] = { "b * 1000000", "sum(bi)",
+	"sum(bo)", "sum(pi)", "sum(po)", "sum(fl)", "sum(ac)", "max(pk)",
+	"sum(nb)", "sum(dq)", "sum(dk)", "sum(de)" };
+
+/* Which columns a kind has: its own counters only. */
+static bool
+series_has_col(enum query_skind k, size_t i)
+{
+	if (i < 7 || k == QUERY_SK_IFACE)
+		return true;
+	return i >= 9 && (k == QUERY_SK_HOST || k == QUERY_SK_REMOTE);
+}
+
+int
+query_series(struct store *st, const struct query_series_opts *o,
+    struct out *w, struct ft_err *err)
+{
+	uint32_t step = o->step_s ? o->step_s : auto_step(o->since_us,
+	    o->until_us);
+	struct query_range r = { .since_us = o->since_us,
+		.until_us = o->until_us, .limit = o->limit };
+	struct out_col cols[sizeof(series_cols) / sizeof(series_cols[0])];
+	struct query_where wh = { .sql = "1" };
+	struct query_value v;
+	char mem[QUERY_SQL_MAX];
+	int64_t rolled_h, rolled_d;
+	struct out_buf b;
+	uint8_t buf[16];
+	size_t i, n = 0;
+	int rc;
+
+	if (!o->key && (o->kind == QUERY_SK_HOST || o->kind == QUERY_SK_REMOTE
+	    || o->kind == QUERY_SK_MAC || o->kind == QUERY_SK_DEVICE))
+		return ft_err_set(err, FT_EINVAL, "a series of hosts or MACs "
+		    "needs one key (e.g. series host 192.168.1.10): every "
+		    "byte has a sender and a receiver, so a sum over all of "
+		    "them counts it twice");
+	if (o->key && (rc = key_value(o->kind, o->key, &v, buf, err)))
+		return rc;
+	rc = read_rolled(st, &rolled_h, &rolled_d, err);
+	if (rc)
+		return rc;
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_adds(&b, "SELECT ");
+	for (i = 0; i < sizeof(series_cols) / sizeof(series_cols[0]); i++) {
+		if (!series_has_col(o->kind, i))
+			continue;
+		out_buf_addf(&b, "%s%s", n ? ", " : "", series_exprs[i]);
+		cols[n++] = series_cols[i];
+	}
+	out_buf_adds(&b, " FROM (SELECT b, key, sum(bytes_in) bi, "
+	    "sum(bytes_out) bo, sum(pkts_in) pi, sum(pkts_out) po, "
+	    "sum(flows) fl, max(active) ac, max(peak_bps) pk, "
+	    "sum(nonip_bytes) nb, sum(dns_q) dq, sum(dns_ok) dk, "
+	    "sum(dns_err) de FROM ");
+	/* A host's key may be local or remote. */
+	add_union(&b, step, rolled_h, rolled_d, o->kind == QUERY_SK_HOST &&
+	    o->key ? "4, 5" : kinds_of(o->kind), o->key != NULL);
+	out_buf_adds(&b, " GROUP BY b, key) GROUP BY b ORDER BY b");
+	out_buf_adds(&b, o->key ? " LIMIT ?4" : " LIMIT ?3");
+	if (b.trunc)
+		return ft_err_set(err, FT_EINVAL, "query: too long");
+	if (o->key) {
+		wh.vals = &v;
+		wh.n_vals = 1;
+		r.where = &wh;
+	}
+	return query_run(st, b.p, &r, UINT64_MAX, cols, n, w, err);
+}
+
+/* The key as text and a name for it, by kind, for usage rows. */
+static void
+usage_key_sql(enum query_skind k, struct out_buf *b)
+{
+	out_buf_adds(b, "CASE WHEN key = -1 THEN 'other' ELSE ");
+	switch (k) {
+	case QUERY_SK_HOST:
+	case QUERY_SK_REMOTE:
+		out_buf_adds(b, SQL_ADDR("key") " END, (SELECT dv.name FROM "
+		    "device_addrs x JOIN devices dv ON dv.id = x.device WHERE "
+		    "x.addr = key LIMIT 1)");
+		return;
+	case QUERY_SK_MAC:
+		out_buf_adds(b, SQL_MAC("key") " END, (SELECT m.vendor FROM "
+		    "macs m WHERE m.mac = key)");
+		return;
+	case QUERY_SK_DEVICE:
+		out_buf_adds(b, SQL_MAC("key") " END, (SELECT dv.name FROM "
+		    "devices dv JOIN macs m ON m.id = dv.mac WHERE m.mac = key)");
+		return;
+	case QUERY_SK_ASN:
+		out_buf_adds(b, "CASE key WHEN 0 THEN '(none)' ELSE 'AS' || key "
+		    "END END, (SELECT org FROM asns WHERE asns.asn = key)");
+		return;
+	case QUERY_SK_COUNTRY:
+		out_buf_adds(b, "coalesce(" SQL_COUNTRY("nullif(key, 0)")
+		    ", '(none)') END, NULL");
+		return;
+	case QUERY_SK_APP:
+		out_buf_adds(b, "coalesce(nullif(key, ''), 'unknown') END, NULL");
+		return;
+	default:
+		out_buf_adds(b, "CAST(key AS TEXT) END, NULL");
+	}
+}
+
+static const struct out_col usage_cols[] = {
+	{ "period", OUT_TEXT, NULL },
+	{ "key", OUT_NAME, NULL },
+	{ "name", OUT_NAME, NULL },
+	{ "received", OUT_BYTES, NULL },
+	{ "sent", OUT_BYTES, NULL },
+	{ "total", OUT_BYTES, NULL },
+};
+
+int
+query_usage(struct store *st, const struct query_usage_opts *o,
+    struct out *w, struct ft_err *err)
+{
+	struct query_range r = { .since_us = o->since_us,
+		.until_us = o->until_us, .limit = o->limit ? o->limit : 10 };
+	struct out_col cols[6];
+	char mem[QUERY_SQL_MAX], label[160];
+	int64_t rolled_h, rolled_d;
+	struct out_buf b;
+	int rc = read_rolled(st, &rolled_h, &rolled_d, err);
+
+	if (rc)
+		return rc;
+	if (o->monthly && o->billing_day > 1)
+		snprintf(label, sizeof(label), "date(b, 'unixepoch', "
+		    "'localtime', '-%u days', 'start of month', '+%u days')",
+		    o->billing_day - 1, o->billing_day - 1);
+	else if (o->monthly)
+		snprintf(label, sizeof(label), "strftime('%%Y-%%m', b, "
+		    "'unixepoch', 'localtime')");
+	else
+		snprintf(label, sizeof(label), "date(b, 'unixepoch', "
+		    "'localtime')");
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_addf(&b, "WITH d AS (SELECT %s AS p, key, sum(bytes_in) bi, "
+	    "sum(bytes_out) bo FROM ", label);
+	add_union(&b, 86400, rolled_h, rolled_d, o->by ? kinds_of(o->kind) :
+	    "1", false);
+	if (o->by && o->kind == QUERY_SK_DEVICE)
+		out_buf_adds(&b, " WHERE key IN (SELECT m.mac FROM devices dv "
+		    "JOIN macs m ON m.id = dv.mac)");
+	if (o->by) {
+		out_buf_adds(&b, " GROUP BY 1, 2) SELECT p, ");
+		usage_key_sql(o->kind, &b);
+		out_buf_adds(&b, ", bi, bo, bi + bo FROM (SELECT p, key, bi, bo, "
+		    "row_number() OVER (PARTITION BY p ORDER BY bi + bo DESC, "
+		    "key) rn FROM d) WHERE rn <= ?3 ORDER BY p, bi + bo DESC, "
+		    "key");
+		memcpy(cols, usage_cols, sizeof(cols));
+	} else {
+		out_buf_adds(&b, " GROUP BY 1) SELECT * FROM (SELECT p, "
+		    "sum(bi), sum(bo), sum(bi + bo) FROM d GROUP BY p UNION ALL "
+		    "SELECT 'total', coalesce(sum(bi), 0), coalesce(sum(bo), 0), "
+		    "coalesce(sum(bi + bo), 0) FROM d) ORDER BY 1 = 'total', 1 "
+		    "LIMIT -1 + 0 * ?3");
+		cols[0] = usage_cols[0];
+		memcpy(cols + 1, usage_cols + 3, 3 * sizeof(cols[0]));
+	}
+	if (b.trunc)
+		return ft_err_set(err, FT_EINVAL, "query: too long");
+	return query_run(st, b.p, &r, 10, cols, o->by ? 6 : 4, w, err);
+}

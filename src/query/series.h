@@ -1,0 +1,62 @@
+/* series.h: reports over the per-minute series and their rollups: `series` and `usage`. */
+#ifndef QUERY_SERIES_H
+#define QUERY_SERIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "query.h"
+
+/* What a series report is about: a kind of the series tables (ft_series.h). */
+enum query_skind {
+	QUERY_SK_IFACE,		/* interfaces */
+	QUERY_SK_PROTO,		/* IP protocols */
+	QUERY_SK_APP,		/* applications */
+	QUERY_SK_HOST,		/* local hosts (usage), any host (series KEY) */
+	QUERY_SK_REMOTE,	/* remote hosts */
+	QUERY_SK_MAC,		/* MACs */
+	QUERY_SK_DEVICE,	/* local devices: MACs known as devices */
+	QUERY_SK_ASN,		/* remote networks */
+	QUERY_SK_COUNTRY,	/* remote countries */
+};
+
+struct query_series_opts {
+	uint64_t since_us, until_us;	/* 0: open */
+	enum query_skind kind;		/* what */
+	const char *key;		/* one key as the user wrote it, NULL: all */
+	uint32_t step_s;		/* 60, 3600, 86400; 0: from the range */
+	uint64_t limit;			/* rows; 0: all */
+};
+
+/* Parse "asn", "host", ... into *k; err lists the kinds otherwise. */
+int query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err);
+
+/* Parse "1m", "1h", "1d" (or 60, 3600, 86400) into seconds. */
+int query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err);
+
+/*
+ * One time series: per step, bytes and packets in and out and the kind's
+ * own counters, for one key or summed over the kind. Each bucket comes from
+ * the coarsest table that holds it whole: days from series_1d, the days
+ * and hours after the last rollup from series_1h and series_1m.
+ */
+int query_series(struct store *st, const struct query_series_opts *o,
+    struct out *w, struct ft_err *err);
+
+struct query_usage_opts {
+	uint64_t since_us, until_us;	/* 0: open */
+	bool monthly;			/* billing months, else days */
+	uint32_t billing_day;		/* 1..28: first day of a month */
+	bool by;			/* per key of kind, else totals */
+	enum query_skind kind;		/* with by */
+	uint64_t limit;			/* keys per period; 0: 10 */
+};
+
+/*
+ * Received and sent per local day or billing month: the interface totals
+ * with a total row, or the busiest keys of a kind per period.
+ */
+int query_usage(struct store *st, const struct query_usage_opts *o,
+    struct out *w, struct ft_err *err);
+
+#endif

@@ -1,0 +1,80 @@
+#!/bin/bash
+# t0700: series conserve bytes: interface series = flow bytes = capture minus non-IP; every
+# breakdown sums to the interfaces; hour and day rollups equal their minutes; a long flow
+# lands in the minutes it happened; usage and series agree with the tables.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 "$DB" "$1"; }
+
+# Sum of bytes both ways per kind: "kind total" lines, of table T.
+kind_sums() {
+	q "SELECT kind, sum(bytes_in + bytes_out) FROM $1 GROUP BY kind ORDER BY kind" | tr '\n' ' '
+}
+
+# history_checks NAME: the conservation and rollup checks on $DB.
+history_checks() {
+	local name=$1 flows ifs nonip k bad
+	flows=$(q "SELECT coalesce(sum(bytes_cs + bytes_sc), 0) FROM flows")
+	ifs=$(q "SELECT coalesce(sum(bytes_in + bytes_out), 0) FROM series_1m WHERE kind = 1")
+	check_eq "$name: interface series = flow bytes" "$ifs" "$flows"
+	for k in 2 3 7 8; do
+		check_eq "$name: kind $k sums to the interfaces" \
+			"$(q "SELECT coalesce(sum(bytes_in + bytes_out), 0) FROM series_1m WHERE kind = $k")" "$ifs"
+	done
+	check_eq "$name: hosts sent = hosts received = interfaces" \
+		"$(q "SELECT coalesce(sum(bytes_out), 0) || ' ' || coalesce(sum(bytes_in), 0) FROM series_1m WHERE kind IN (4, 5)")" "$ifs $ifs"
+	check_eq "$name: MACs sent = interfaces" \
+		"$(q "SELECT coalesce(sum(bytes_out), 0) FROM series_1m WHERE kind = 6")" "$ifs"
+	# Every hour row of a key equals the sum of its minutes; other takes the rest.
+	bad=$(q "SELECT count(*) FROM series_1h h WHERE h.key != -1 AND h.bytes_in + h.bytes_out + h.pkts_in + h.flows !=
+		(SELECT sum(m.bytes_in + m.bytes_out + m.pkts_in + m.flows) FROM series_1m m
+		 WHERE m.kind = h.kind AND m.key = h.key AND m.t >= h.t AND m.t < h.t + 3600)")
+	check_eq "$name: hour rows equal the sums of their minutes" "$bad" 0
+	bad=$(q "SELECT count(*) FROM (SELECT h.kind, h.t, sum(h.bytes_in + h.bytes_out) s FROM series_1h h GROUP BY 1, 2) x
+		WHERE s != (SELECT sum(m.bytes_in + m.bytes_out) FROM series_1m m WHERE m.kind = x.kind AND m.t >= x.t AND m.t < x.t + 3600)")
+	check_eq "$name: every hour sums its minutes, other included" "$bad" 0
+	bad=$(q "SELECT count(*) FROM (SELECT d.kind, d.t, sum(d.bytes_in + d.bytes_out) s FROM series_1d d GROUP BY 1, 2) x
+		WHERE s != (SELECT sum(m.bytes_in + m.bytes_out) FROM series_1m m WHERE m.kind = x.kind AND m.t >= x.t AND m.t < x.t + 86400)")
+	check_eq "$name: every day sums its minutes" "$bad" 0
+	check_eq "$name: usage total = interface series" \
+		"$("$FT" usage --db "$DB" --format csv | awk -F, '$1 == "total" { print $4 }')" "$ifs"
+	check_eq "$name: series iface by day = interface series" \
+		"$("$FT" series iface --db "$DB" --step 1d --format json | jq '[.[] | .bytes_in + .bytes_out] | add // 0')" "$ifs"
+	check_eq "$name: series iface by hour = interface series" \
+		"$("$FT" series iface --db "$DB" --step 1h --format json | jq '[.[] | .bytes_in + .bytes_out] | add // 0')" "$ifs"
+	nonip=$(q "SELECT coalesce(sum(nonip_bytes), 0) FROM series_1m WHERE kind = 1")
+	echo "$((ifs + nonip))"
+}
+
+if [ -d "$CORPUS" ]; then
+	for f in $(corpus_files); do
+		DB=$TMP/$f.db
+		"$FT" ingest -q --db "$DB" "$CORPUS/$f" >/dev/null 2>&1 || { not_ok "$f: ingest failed"; continue; }
+		total=$(history_checks "$f" | tee "$TMP/out" | tail -1)
+		grep -v '^[0-9]*$' "$TMP/out"
+		check_eq "$f: interface series + non-IP = tshark's bytes" "$total" \
+			"$(jq -r --arg f "$f" '.files[$f].bytes_wire' "$CORPUS/REFERENCE.json")"
+		rm -f "$DB"*
+	done
+else
+	skip "corpus not found at $CORPUS: conservation on real captures not run"
+fi
+
+# A download of 200 s, one 1500-byte packet a second from 3000.001 s: its
+# bytes land in the minutes they happened (the flow table cuts at minutes).
+DB=$TMP/long.db
+"$FT_HELPER" pcap "$TMP/long.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script" &&
+	"$FT" ingest -q --db "$DB" "$TMP/long.pcap" >/dev/null 2>&1
+check_eq "a long flow lands in its minutes" \
+	"$(q "SELECT t || ':' || bytes_in FROM series_1m WHERE kind = 1 ORDER BY t" | tr '\n' ' ')" \
+	"3000:88554 3060:90000 3120:90000 3180:31500 "
+check_eq "minutes of a long flow: one new flow, active in each" \
+	"$(q "SELECT group_concat(flows || '/' || active, ' ') FROM series_1m WHERE kind = 1")" "1/1 0/1 0/1 0/1"
+check "series iface --step 1m lists the four minutes" \
+	bash -c "[ \"\$('$FT' series iface --db '$DB' --step 1m --format csv | wc -l)\" = 5 ]"
+check "words after KEY are refused with a clear message" \
+	bash -c "'$FT' series iface file extra --db '$DB' 2>&1 | grep -q 'take no filter'"
+check "series host without an address says why" \
+	bash -c "'$FT' series host --db '$DB' 2>&1 | grep -q 'needs one key'"
+check "an unknown kind lists the kinds" \
+	bash -c "'$FT' series bogus --db '$DB' 2>&1 | grep -q 'expected iface, proto'"
