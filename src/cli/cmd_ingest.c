@@ -45,13 +45,12 @@ ingest_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 			return 1;
 		}
 		if (pipeline_frame(p, &f, &err)) {
-			cli_error(cli, "store %s: %s", cli->cfg.db_path,
-			    err.msg);
+			cli_error(cli, "%s", err.msg);
 			return 1;
 		}
 	}
 	if (pipeline_finish(p, &err)) {
-		cli_error(cli, "store %s: %s", cli->cfg.db_path, err.msg);
+		cli_error(cli, "%s", err.msg);
 		return 1;
 	}
 	return 0;

@@ -191,7 +191,7 @@ out_err:
 	pipeline_finish(p, &err);
 	return 1;
 out_store:
-	cli_error(cli, "store %s: %s", cli->cfg.db_path, err.msg);
+	cli_error(cli, "%s", err.msg);
 	return 1;
 }
 

@@ -1,4 +1,5 @@
 /* main.c: flowtrail's table of contents: the subcommands. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,11 @@ main(int argc, char **argv)
 {
 	size_t i;
 
+	/*
+	 * A file-size limit (ulimit -f) should fail a write with EFBIG, which
+	 * the store reports like a full disk, not kill the process mid-batch.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -43,6 +43,10 @@ store_db_err(struct ft_err *err, sqlite3 *db, int rc, const char *path,
 		    "so not a flowtrail store", path);
 	if (db && sqlite3_errcode(db) == rc)
 		detail = sqlite3_errmsg(db);
+	if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL)
+		return ft_err_set(err, store_code(rc), "store %s: %s: %s (is "
+		    "the disk full, or a file size limit reached?)", path,
+		    what, detail);
 	return ft_err_set(err, store_code(rc), "store %s: %s: %s", path, what,
 	    detail);
 }
