@@ -13,7 +13,7 @@
 #define QUERY_FLOWS_LIMIT 100	/* flows: rows when --limit is not given */
 #define QUERY_TOP_LIMIT 10	/* top: rows when --limit is not given */
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
-#define QUERY_BY_MAX 4		/* top: fields in one --by */
+#define QUERY_BY_MAX 8		/* top: fields in one --by */
 #define QUERY_WHERE_MAX 64	/* values in one compiled filter */
 
 /* A value bound to one `?` of a filter. */
@@ -82,6 +82,10 @@ enum query_by {
 	QUERY_BY_VENDOR,	/* client MAC's vendor */
 	QUERY_BY_NAME,		/* server name */
 	QUERY_BY_DEVICE,	/* the flow's local device (see query.md) */
+	QUERY_BY_CONVERSATION,	/* (client, server) address pair */
+	QUERY_BY_IFACE,		/* capture interface name */
+	QUERY_BY_CATEGORY,	/* nDPI category of the application */
+	QUERY_BY_VLAN,		/* 802.1Q VLAN id, 0 untagged */
 };
 
 /* Ranking of `top --order`; always descending. */
