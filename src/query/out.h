@@ -29,6 +29,7 @@ enum out_type {
 	OUT_DURATION,	/* microseconds; seconds in CSV and JSON */
 	OUT_ADDR,	/* IP address, 4 or 16 bytes (p, len) */
 	OUT_PROTO,	/* IP protocol number; its name in tables */
+	OUT_TCP_FLAGS,	/* OR of TCP flags; CEUAPRSF letters in tables */
 };
 
 /* One column of a report; reports keep these in one static table. */

@@ -17,6 +17,9 @@ void out_fmt_duration_human(struct out_buf *b, int64_t us);
 /* ISO 8601 in UTC, with microseconds when micro. */
 void out_fmt_time(struct out_buf *b, int64_t us, bool micro);
 
+/* CEUAPRSF, a '.' for each flag not set: ...AP.SF. */
+void out_fmt_tcp_flags(struct out_buf *b, int64_t flags);
+
 /* inet_ntop of 4 or 16 bytes, else hex. */
 void out_fmt_addr(struct out_buf *b, const void *p, size_t len);
 

@@ -15,6 +15,7 @@
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
 #define QUERY_BY_MAX 8		/* top: fields in one --by */
 #define QUERY_WHERE_MAX 64	/* values in one compiled filter */
+#define QUERY_SORT_MAX 8	/* flows: keys in one --sort */
 
 /* A value bound to one `?` of a filter. */
 struct query_value {
@@ -38,18 +39,21 @@ struct query_where {
 };
 
 /*
- * The FROM and time clause of every report over flow records: the aliases
- * that filters use, and the first two parameters. f flows, a apps, n the
- * server's names row, cn the client's, mc the client's macs row, s asns.
- * Every join is on a unique key, so SQLite drops the ones a statement does
- * not use.
+ * The joins of every report over flow records: the aliases that filters
+ * use. f flows, a apps, n the server's names row, cn the client's, mc the
+ * client's macs row, s asns. Every join is on a unique key, so SQLite drops
+ * the ones a statement does not use.
  */
-#define QUERY_FROM_FLOWS                                                \
-	" FROM flows f LEFT JOIN apps a ON a.id = f.app"                \
+#define QUERY_JOINS_FLOWS                                               \
+	" LEFT JOIN apps a ON a.id = f.app"                             \
 	" LEFT JOIN names n ON n.id = f.name"                           \
 	" LEFT JOIN names cn ON cn.id = f.cli_name"                     \
 	" LEFT JOIN macs mc ON mc.id = f.cli_mac"                       \
-	" LEFT JOIN asns s ON s.asn = f.asn"                            \
+	" LEFT JOIN asns s ON s.asn = f.asn"
+
+/* FROM, joins and the time clause: the first two parameters. */
+#define QUERY_FROM_FLOWS                                                \
+	" FROM flows f" QUERY_JOINS_FLOWS                               \
 	" WHERE f.first_us >= ? AND f.first_us < ?"
 
 /*
@@ -63,9 +67,35 @@ struct query_range {
 	const struct query_where *where; /* NULL: no filter */
 };
 
-/* Flow records, newest first (by first_us), as the `flows` command lists. */
-int query_flows(struct store *st, const struct query_range *r, struct out *w,
-    struct ft_err *err);
+/* One key of `flows --sort`. */
+struct query_sort {
+	unsigned key;		/* from query_flows_parse_sort() */
+	bool desc;		/* descending */
+};
+
+/* What `flows` lists and how. */
+struct query_flows_opts {
+	struct query_range range;		/* time, filter, limit */
+	bool records;				/* a line per record, unmerged */
+	struct query_sort sort[QUERY_SORT_MAX];	/* first key first */
+	size_t n_sort;				/* 0: newest first */
+};
+
+/*
+ * Parse "-bytes,time" into o->sort: a column `flows` prints or one of its
+ * other names (docs/internals/query.md); '-' before a name sorts it
+ * descending, '+' ascending, neither as desc says.
+ */
+int query_flows_parse_sort(const char *list, bool desc,
+    struct query_flows_opts *o, struct ft_err *err);
+
+/*
+ * Flows whose records lie in the range and pass the filter, each flow's
+ * records merged into one line (o->records: a line per record), sorted by
+ * o->sort then newest first, as the `flows` command lists them.
+ */
+int query_flows(struct store *st, const struct query_flows_opts *o,
+    struct out *w, struct ft_err *err);
 
 /* Group-by fields of `top --by`. */
 enum query_by {

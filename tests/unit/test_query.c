@@ -108,11 +108,12 @@ top(const char *by, enum query_order order, uint64_t limit,
 static char *
 flows(const struct query_range *r, enum out_format f)
 {
+	struct query_flows_opts o = { .range = *r, .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 
 	capture_begin(&c, f, false);
-	if (query_flows(fixture, r, c.w, &err))
+	if (query_flows(fixture, &o, c.w, &err))
 		UT_FAILF("flows: %s", err.msg);
 	return capture_end(&c);
 }
@@ -125,15 +126,16 @@ flows_lists_records_newest_first_within_since_until_and_limit(void)
 
 	got = flows(&r, OUT_CSV);
 	UT_STREQ(got, "time,duration,proto,client,cport,server,sport,app,"
-	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc,cli_name,asn,org,"
-	    "country\n"
+	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc,cli_name,"
+	    "asn,org,country,records,end,tcp_cs,tcp_sc\n"
 	    "2023-11-14T22:31:00.000000Z,2.500000,6,10.0.0.1,50000,"
-	    "93.184.216.34,443,TLS,example.com,500,4500,5,10,laptop,15133,"
-	    "EDGECAST,US\n"
-	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,10.0.0.1,2048,"
-	    ",,84,84,1,1,,,,\n"
-	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,51000,"
-	    "2001:db8::80,80,HTTP,,300,3000,3,4,iphone,3320,DTAG,DE\n");
+	    "93.184.216.34,443,TLS,example.com,500,4500,5,10,laptop,"
+	    "15133,EDGECAST,US,1,active,0,0\n"
+	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,"
+	    "10.0.0.1,2048,,,84,84,1,1,,,,,1,active,,\n"
+	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,"
+	    "51000,2001:db8::80,80,HTTP,,300,3000,3,4,iphone,3320,"
+	    "DTAG,DE,1,active,0,0\n");
 	free(got);
 	r.limit = 0;
 	r.since_us = T0 + 1010 * SEC;
@@ -141,7 +143,7 @@ flows_lists_records_newest_first_within_since_until_and_limit(void)
 	got = flows(&r, OUT_CSV);
 	UT_ASSERT(strstr(got, ",51000,") && strstr(got, ",40001,") &&
 	    strstr(got, ",40000,"));
-	UT_ASSERT(strstr(got, ",50000,") == NULL && strstr(got, ",0,") ==
+	UT_ASSERT(strstr(got, ",50000,") == NULL && strstr(got, ",2048,") ==
 	    NULL);
 	UT_ASSERT(strstr(got, ",51000,") < strstr(got, ",40001,") &&
 	    strstr(got, ",40001,") < strstr(got, ",40000,"));
@@ -152,7 +154,7 @@ static void
 flows_default_limit_is_one_hundred_rows(void)
 {
 	struct ft_flowrec *r = calloc(150, sizeof(*r));
-	struct query_range q = { 0 };
+	struct query_flows_opts q = { .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 	struct store *st;
@@ -183,16 +185,20 @@ flows_json_is_an_array_of_objects_with_exact_values(void)
 
 	UT_STREQ(got, "[\n"
 	    "{\"time\":\"2023-11-14T22:30:40.000000Z\",\"duration\":2.500000,"
-	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,\"server\":"
-	    "\"10.0.0.1\",\"sport\":2048,\"app\":null,\"server_name\":null,"
-	    "\"bytes_cs\":84,\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1,"
-	    "\"cli_name\":null,\"asn\":null,\"org\":null,\"country\":null},\n"
+	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,"
+	    "\"server\":\"10.0.0.1\",\"sport\":2048,\"app\":null,"
+	    "\"server_name\":null,\"bytes_cs\":84,"
+	    "\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1,\"cli_name\":null,"
+	    "\"asn\":null,\"org\":null,\"country\":null,\"records\":1,"
+	    "\"end\":\"active\",\"tcp_cs\":null,\"tcp_sc\":null},\n"
 	    "{\"time\":\"2023-11-14T22:30:30.000000Z\",\"duration\":2.500000,"
-	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,\"server\":"
-	    "\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\",\"server_name\":"
-	    "null,\"bytes_cs\":300,\"bytes_sc\":3000,\"pkts_cs\":3,"
-	    "\"pkts_sc\":4,\"cli_name\":\"iphone\",\"asn\":3320,\"org\":"
-	    "\"DTAG\",\"country\":\"DE\"}\n]\n");
+	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,"
+	    "\"server\":\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\","
+	    "\"server_name\":null,\"bytes_cs\":300,\"bytes_sc\":3000,"
+	    "\"pkts_cs\":3,\"pkts_sc\":4,\"cli_name\":\"iphone\","
+	    "\"asn\":3320,\"org\":\"DTAG\",\"country\":\"DE\",\"records\":1,"
+	    "\"end\":\"active\",\"tcp_cs\":0,\"tcp_sc\":0}\n"
+	    "]\n");
 	free(got);
 }
 
@@ -449,11 +455,13 @@ a_where_fragment_binds_its_values_and_never_pastes_them(void)
 	    .len = 12 };
 	struct query_where w = { "f.proto = ?", &v17, 1 };
 	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
+	struct query_flows_opts fo = { .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 	char *got;
 
 	o.range.where = &w;
+	fo.range.where = &w;
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
@@ -463,13 +471,13 @@ a_where_fragment_binds_its_values_and_never_pastes_them(void)
 	w.sql = "a.name = ?";
 	w.vals = &evil;
 	capture_begin(&c, OUT_CSV, false);
-	UT_EQ(query_flows(fixture, &o.range, c.w, &err), 0);
+	UT_EQ(query_flows(fixture, &fo, c.w, &err), 0);
 	got = capture_end(&c);
 	UT_ASSERT(strchr(got, '\n') == got + strlen(got) - 1);
 	free(got);
 	w.sql = "f.proto = ? AND f.sport = ?";
 	capture_begin(&c, OUT_CSV, false);
-	UT_EQ(query_flows(fixture, &o.range, c.w, &err), -FT_EINVAL);
+	UT_EQ(query_flows(fixture, &fo, c.w, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "query: filter has 2 placeholders for 1 values");
 	free(capture_end(&c));
 }

@@ -77,7 +77,7 @@ top(const char *by, const char *order, const char *filter)
 	} while (0)
 
 static void
-conversation_is_one_row_per_client_server_pair_with_bytes_each_way(void)
+conversation_is_one_row_per_client_and_server_pair(void)
 {
 	TOP_EQ("conversation", NULL, NULL,
 	    "src,dst,bytes,packets,flows,bytes_cs,bytes_sc\n"
@@ -217,7 +217,7 @@ main(void)
 	st = qfix_store("top", r, records(r), ifaces);
 	if (!st)
 		return 1;
-	UT_RUN(conversation_is_one_row_per_client_server_pair_with_bytes_each_way);
+	UT_RUN(conversation_is_one_row_per_client_and_server_pair);
 	UT_RUN(the_source_documents_question_is_one_call);
 	UT_RUN(iface_groups_by_the_capture_source_name);
 	UT_RUN(category_groups_by_the_ndpi_category_and_unknown_is_null);
