@@ -1,4 +1,5 @@
 /* query_flows.c: the flow listing: records merged into flows, sorted by any column. */
+#include <sqlite3.h>
 #include <string.h>
 
 #include "../store/store_sql.h"
@@ -166,17 +167,22 @@ query_flows_order(const struct query_flows_opts *o, struct out_buf *b)
 	out_buf_adds(b, "m.first_us DESC, m.id DESC");
 }
 
-/* OR of the TCP flags of a group's records: SQLite has no bitwise OR. */
+/* ft_or(x): the bitwise OR of a group's values; SQLite has no such aggregate. */
 static void
-query_flows_or(const char *col, struct out_buf *b)
+query_flows_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	int bit;
+	int64_t *acc = sqlite3_aggregate_context(ctx, sizeof(*acc));
 
-	out_buf_adds(b, "(");
-	for (bit = 0; bit < 8; bit++)
-		out_buf_addf(b, "%smax(%s & %d)", bit ? " | " : "", col,
-		    1 << bit);
-	out_buf_addf(b, ") AS %s", col);
+	if (acc)
+		*acc |= sqlite3_value_int64(argv[0]);
+}
+
+static void
+query_flows_or_final(sqlite3_context *ctx)
+{
+	int64_t *acc = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, acc ? *acc : 0);
 }
 
 /*
@@ -201,11 +207,8 @@ query_flows_sql(const struct query_flows_opts *o, struct out_buf *b)
 		    "records, min(first_us) AS first_us, max(last_us) AS "
 		    "last_us, sum(bytes_cs) AS bytes_cs, sum(bytes_sc) AS "
 		    "bytes_sc, sum(pkts_cs) AS pkts_cs, sum(pkts_sc) AS "
-		    "pkts_sc, ");
-		query_flows_or("tcp_cs", b);
-		out_buf_adds(b, ", ");
-		query_flows_or("tcp_sc", b);
-		out_buf_adds(b, " FROM sel GROUP BY run, flow) SELECT ");
+		    "pkts_sc, ft_or(tcp_cs) AS tcp_cs, ft_or(tcp_sc) AS tcp_sc "
+		    "FROM sel GROUP BY run, flow) SELECT ");
 	}
 	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
 		out_buf_addf(b, "%s%s", i ? ", " : "",
@@ -234,6 +237,11 @@ query_flows(struct store *st, const struct query_flows_opts *o,
 			    "%u unknown", o->sort[i].key);
 	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
 		cols[i] = query_flows_cols[i].col;
+	if (sqlite3_create_function(store_db(st), "ft_or", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL, NULL,
+	    query_flows_or_step, query_flows_or_final) != SQLITE_OK)
+		return ft_err_set(err, FT_EDB, "store %s: %s", store_path(st),
+		    sqlite3_errmsg(store_db(st)));
 	out_buf_init(&b, mem, sizeof(mem));
 	query_flows_sql(o, &b);
 	if (b.trunc)
