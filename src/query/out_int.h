@@ -4,10 +4,6 @@
 
 #include "out.h"
 
-/* 2.3 MiB (IEC) and 1.2 k (SI): one decimal below 100 units. */
-void out_fmt_bytes(struct out_buf *b, int64_t v);
-void out_fmt_count(struct out_buf *b, int64_t v);
-
 /* Exact seconds from microseconds, with 3 or 6 decimals. */
 void out_fmt_secs(struct out_buf *b, int64_t us, int decimals);
 

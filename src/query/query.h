@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../base/ft_err.h"
 #include "../store/store.h"
@@ -56,15 +57,19 @@ struct query_where {
 	" FROM flows f" QUERY_JOINS_FLOWS                               \
 	" WHERE f.first_us >= ? AND f.first_us < ?"
 
+struct query_progress;
+
 /*
  * What every report selects: records whose first packet (flows.first_us)
- * lies in [since_us, until_us), passing where, at most limit rows.
+ * lies in [since_us, until_us), passing where, at most limit rows; and
+ * where to show progress while it runs.
  */
 struct query_range {
 	uint64_t since_us;		/* 0: open */
 	uint64_t until_us;		/* 0: open */
 	uint64_t limit;			/* 0: the report's default */
 	const struct query_where *where; /* NULL: no filter */
+	struct query_progress *progress; /* NULL: none; borrowed */
 };
 
 /* One key of `flows --sort`. */
@@ -162,7 +167,41 @@ int query_run(struct store *st, const char *sql, const struct query_range *r,
     uint64_t default_limit, const struct out_col *cols, size_t n_cols,
     struct out *w, struct ft_err *err);
 
-/* " AND (where)" for a range's filter, or "" when it has none. */
+/*
+ * " AND (where)" for a range's filter, or "" when it has none; preceded by
+ * " AND ft_progress()", which counts the records scanned, when the range
+ * has a progress line.
+ */
 void query_where_sql(const struct query_range *r, struct out_buf *b);
+
+/*
+ * Progress of long reports on a terminal (query_progress.c). A report that
+ * runs longer than delay_ms shows one line on fp, redrawn a few times a
+ * second: "flowtrail: scanning records: 1.2 M of ~10.3 M (12%), 3 s". It is
+ * cleared when the report ends or its first row is written. The caller
+ * decides whether fp is a terminal; it owns the object (query_progress_free)
+ * and lends it to reports through query_range.progress.
+ */
+int query_progress_new(FILE *fp, uint64_t delay_ms,
+    struct query_progress **out, struct ft_err *err);
+void query_progress_free(struct query_progress *p);
+
+/* Records the last report scanned (in the range, before the filter). */
+uint64_t query_progress_rows(const struct query_progress *p);
+
+/*
+ * The line without its terminal controls: rows scanned of an estimate (0:
+ * unknown) after elapsed_ms. The percentage stops at 99 until the end.
+ */
+void query_progress_format(struct out_buf *b, uint64_t rows,
+    uint64_t estimate, uint64_t elapsed_ms);
+
+/*
+ * About how many records lie in r's time range, in O(log n): the span of
+ * rowids between the first and the last record in the range (records are
+ * appended in about time order), at most the table's span. 0: none.
+ */
+int query_progress_estimate(struct store *st, const struct query_range *r,
+    uint64_t *n, struct ft_err *err);
 
 #endif

@@ -2,7 +2,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "query.h"
+#include "query_int.h"
 
 #define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
 
@@ -15,6 +15,8 @@ query_i64(uint64_t v)
 void
 query_where_sql(const struct query_range *r, struct out_buf *b)
 {
+	if (r->progress)
+		out_buf_adds(b, " AND ft_progress()");
 	if (!r->where || !r->where->sql || !r->where->sql[0])
 		return;
 	out_buf_adds(b, " AND (");
@@ -83,15 +85,18 @@ query_cell(sqlite3_stmt *s, int i, enum out_type t, struct out_cell *c)
 	}
 }
 
+/* Step s into w; the progress line goes when the first row comes. */
 static int
 query_stream(struct store *st, sqlite3_stmt *s, const struct out_col *cols,
-    size_t n_cols, struct out *w, struct ft_err *err)
+    size_t n_cols, struct query_progress *p, struct out *w,
+    struct ft_err *err)
 {
 	struct out_cell cells[QUERY_COLS_MAX];
 	size_t i;
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		query_progress_quiet(p);
 		for (i = 0; i < n_cols; i++)
 			query_cell(s, (int)i, cols[i].type, &cells[i]);
 		rc = out_row(w, cells, err);
@@ -115,10 +120,14 @@ query_run(struct store *st, const char *sql, const struct query_range *r,
 
 	if (n_cols > QUERY_COLS_MAX)
 		return ft_err_set(err, FT_EINVAL, "query: too many columns");
-	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return ft_err_set(err, FT_EDB, "store %s: cannot prepare "
+	rc = query_progress_start(r->progress, st, r, err);
+	if (rc)
+		goto out_progress;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = ft_err_set(err, FT_EDB, "store %s: cannot prepare "
 		    "query: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+		goto out_progress;
+	}
 	if (sqlite3_column_count(s) != (int)n_cols) {
 		rc = ft_err_set(err, FT_EINVAL, "query: %d result columns for "
 		    "%zu output columns", sqlite3_column_count(s), n_cols);
@@ -129,11 +138,14 @@ query_run(struct store *st, const char *sql, const struct query_range *r,
 		rc = out_begin(w, cols, n_cols, err);
 	if (rc)
 		goto out_finalize;
-	rc = query_stream(st, s, cols, n_cols, w, err);
+	rc = query_stream(st, s, cols, n_cols, r->progress, w, err);
+	query_progress_quiet(r->progress);
 	rc_end = out_end(w, rc ? NULL : err);
 	if (!rc)
 		rc = rc_end;
 out_finalize:
 	sqlite3_finalize(s);
+out_progress:
+	query_progress_stop(r->progress, st);
 	return rc;
 }
