@@ -167,7 +167,7 @@ query_flows_order(const struct query_flows_opts *o, struct out_buf *b)
 	out_buf_adds(b, "m.first_us DESC, m.id DESC");
 }
 
-/* ft_or(x): the bitwise OR of a group's values; SQLite has no such aggregate. */
+/* ft_or(x): the bitwise OR of a group's values (SQLite has none). */
 static void
 query_flows_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

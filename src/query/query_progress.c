@@ -6,7 +6,7 @@
 #include "../base/ft_time.h"
 #include "query_int.h"
 
-#define QUERY_PROGRESS_OPS 1000		/* VM steps between handler calls */
+#define QUERY_PROGRESS_OPS 1000		/* VM steps between two calls */
 #define QUERY_PROGRESS_REDRAW_US 250000	/* at most four lines a second */
 
 /*
@@ -20,7 +20,7 @@ struct query_progress {
 	uint64_t delay_us;	/* quiet this long after start */
 	uint64_t start_us;	/* monotonic, at query_progress_start */
 	uint64_t drawn_us;	/* when the line was last drawn */
-	uint64_t rows;		/* records scanned by the running report */
+	uint64_t rows;		/* records the running report scanned */
 	uint64_t estimate;	/* records in its range, about; 0: unknown */
 	bool shown;		/* a line is on the terminal */
 	bool quiet;		/* rows are being written: draw no more */
