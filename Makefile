@@ -61,7 +61,7 @@ $(LIB): $(OBJS)
 $(BIN): $(BUILD)/src/cli/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(TLIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(TLIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -55,6 +55,34 @@ parse_range(struct cli *cli, struct cli_report *r)
 	return 0;
 }
 
+/* A progress line on stderr when it is a terminal; none otherwise. */
+static int
+open_progress(struct cli *cli, struct cli_report *r)
+{
+	const char *env = getenv("FLOWTRAIL_PROGRESS_MS");
+	unsigned long long delay = CLI_PROGRESS_DELAY_MS;
+	struct ft_err err = { 0 };
+	char *end;
+
+	if (cli->quiet || !isatty(STDERR_FILENO))
+		return 0;
+	if (env && *env) {
+		errno = 0;
+		delay = strtoull(env, &end, 10);
+		if (errno || *end || *env == '-') {
+			cli_error(cli, "FLOWTRAIL_PROGRESS_MS: expected "
+			    "milliseconds, got '%s'", env);
+			return 2;
+		}
+	}
+	if (query_progress_new(stderr, delay, &r->progress, &err)) {
+		cli_error(cli, "%s", err.msg);
+		return 1;
+	}
+	r->range.progress = r->progress;
+	return 0;
+}
+
 int
 cli_report_open(struct cli *cli, struct cli_report *r)
 {
@@ -88,7 +116,10 @@ cli_report_open(struct cli *cli, struct cli_report *r)
 		cli_report_close(r);
 		return 1;
 	}
-	return 0;
+	rc = open_progress(cli, r);
+	if (rc)
+		cli_report_close(r);
+	return rc;
 }
 
 /* The column a "filter: column N: ..." message points at, 0 if none. */
@@ -140,6 +171,9 @@ cli_report_close(struct cli_report *r)
 	out_free(r->w);
 	store_close(r->st);
 	filter_free(r->filter);
+	query_progress_free(r->progress);
+	r->range.progress = NULL;
+	r->progress = NULL;
 	r->w = NULL;
 	r->st = NULL;
 	r->filter = NULL;

@@ -20,6 +20,7 @@ struct cli_report {
 	struct store *st;		/* opened read-only */
 	struct out *w;			/* writer on stdout */
 	struct filter *filter;		/* compiled FILTER, or NULL */
+	struct query_progress *progress; /* on stderr when a terminal */
 	char expr[4096];		/* FILTER as given, words joined */
 };
 
@@ -34,7 +35,14 @@ int cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
 /* Handle a report option: 0 handled, 1 not one, 2 error printed. */
 int cli_report_opt(struct cli_report *r, int opt, const char *arg);
 
-/* Parse the range, open the store read-only and the writer: 0, else exit code. */
+/* Milliseconds a report runs before it shows progress on a terminal. */
+#define CLI_PROGRESS_DELAY_MS 1000
+
+/*
+ * Parse the range, open the store read-only and the writer, and a progress
+ * line when stderr is a terminal (not with -q; FLOWTRAIL_PROGRESS_MS sets
+ * the delay): 0, else the exit code.
+ */
 int cli_report_open(struct cli *cli, struct cli_report *r);
 void cli_report_close(struct cli_report *r);
 

@@ -9,10 +9,14 @@ usage(void)
 	printf("usage: flowtrail top --by FIELD[,FIELD...] [--order bytes|packets|flows]\n"
 	    "                     [--since T] [--until T] [--limit N] [--db FILE]\n"
 	    "                     [--format table|csv|json] [FILTER]\n"
-	    "FIELD: proto, app, src (client), dst (server), host (either side),\n"
+	    "FIELD (up to %d): proto, app, category, src (client), dst (server),\n"
+	    "       host (either side), conversation (client and server),\n"
 	    "       dst-port (server port), src-port (client port), asn, country\n"
-	    "       (of the remote side), mac and vendor (the client's), name (server\n"
-	    "       name), device (the local device: name or MAC).\n");
+	    "       (of the remote side), mac and vendor (the client's), name\n"
+	    "       (server name), device (the local device: name or MAC), iface,\n"
+	    "       vlan.\n"
+	    "Columns: the fields, bytes, packets, flows (distinct), bytes_cs\n"
+	    "(client to server), bytes_sc (server to client).\n", QUERY_BY_MAX);
 }
 
 int

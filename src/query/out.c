@@ -36,7 +36,7 @@ static bool
 out_type_is_number(enum out_type t)
 {
 	return t == OUT_INT || t == OUT_COUNT || t == OUT_BYTES ||
-	    t == OUT_DURATION || t == OUT_PROTO;
+	    t == OUT_DURATION || t == OUT_PROTO || t == OUT_TCP_FLAGS;
 }
 
 /* The value as text for the writer's format, into w->raw. */
@@ -82,6 +82,12 @@ out_fmt_cell(struct out *w, const struct out_col *c, const struct out_cell *v,
 		name = table ? out_proto_name((int)v->i) : NULL;
 		if (name)
 			out_buf_adds(b, name);
+		else
+			out_buf_addf(b, "%" PRId64, v->i);
+		break;
+	case OUT_TCP_FLAGS:
+		if (table)
+			out_fmt_tcp_flags(b, v->i);
 		else
 			out_buf_addf(b, "%" PRId64, v->i);
 		break;

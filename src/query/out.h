@@ -29,6 +29,7 @@ enum out_type {
 	OUT_DURATION,	/* microseconds; seconds in CSV and JSON */
 	OUT_ADDR,	/* IP address, 4 or 16 bytes (p, len) */
 	OUT_PROTO,	/* IP protocol number; its name in tables */
+	OUT_TCP_FLAGS,	/* OR of TCP flags; CEUAPRSF letters in tables */
 };
 
 /* One column of a report; reports keep these in one static table. */
@@ -81,6 +82,10 @@ int out_row(struct out *w, const struct out_cell *cells, struct ft_err *err);
 
 /* Finish the result (tables print here) and report write errors. */
 int out_end(struct out *w, struct ft_err *err);
+
+/* Human units as tables show them: 2.3 MiB (IEC), 1.2 k (SI). */
+void out_fmt_bytes(struct out_buf *b, int64_t v);
+void out_fmt_count(struct out_buf *b, int64_t v);
 
 /* "tcp", "udp", ... for an IP protocol number, NULL when it has no name. */
 const char *out_proto_name(int proto);

@@ -190,6 +190,20 @@ out_fmt_time(struct out_buf *b, int64_t us, bool micro)
 	out_buf_adds(b, "Z");
 }
 
+/* As nfdump shows them: CWR ECE URG ACK PSH RST SYN FIN, high bit first. */
+void
+out_fmt_tcp_flags(struct out_buf *b, int64_t flags)
+{
+	static const char letters[] = "CEUAPRSF";
+	char s[9];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		s[i] = flags & (0x80 >> i) ? letters[i] : '.';
+	s[8] = '\0';
+	out_buf_adds(b, s);
+}
+
 void
 out_fmt_addr(struct out_buf *b, const void *p, size_t len)
 {

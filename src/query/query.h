@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../base/ft_err.h"
 #include "../store/store.h"
@@ -13,8 +14,9 @@
 #define QUERY_FLOWS_LIMIT 100	/* flows: rows when --limit is not given */
 #define QUERY_TOP_LIMIT 10	/* top: rows when --limit is not given */
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
-#define QUERY_BY_MAX 4		/* top: fields in one --by */
+#define QUERY_BY_MAX 8		/* top: fields in one --by */
 #define QUERY_WHERE_MAX 64	/* values in one compiled filter */
+#define QUERY_SORT_MAX 8	/* flows: keys in one --sort */
 
 /* A value bound to one `?` of a filter. */
 struct query_value {
@@ -38,34 +40,67 @@ struct query_where {
 };
 
 /*
- * The FROM and time clause of every report over flow records: the aliases
- * that filters use, and the first two parameters. f flows, a apps, n the
- * server's names row, cn the client's, mc the client's macs row, s asns.
- * Every join is on a unique key, so SQLite drops the ones a statement does
- * not use.
+ * The joins of every report over flow records: the aliases that filters
+ * use. f flows, a apps, n the server's names row, cn the client's, mc the
+ * client's macs row, s asns. Every join is on a unique key, so SQLite drops
+ * the ones a statement does not use.
  */
-#define QUERY_FROM_FLOWS                                                \
-	" FROM flows f LEFT JOIN apps a ON a.id = f.app"                \
+#define QUERY_JOINS_FLOWS                                               \
+	" LEFT JOIN apps a ON a.id = f.app"                             \
 	" LEFT JOIN names n ON n.id = f.name"                           \
 	" LEFT JOIN names cn ON cn.id = f.cli_name"                     \
 	" LEFT JOIN macs mc ON mc.id = f.cli_mac"                       \
-	" LEFT JOIN asns s ON s.asn = f.asn"                            \
+	" LEFT JOIN asns s ON s.asn = f.asn"
+
+/* FROM, joins and the time clause: the first two parameters. */
+#define QUERY_FROM_FLOWS                                                \
+	" FROM flows f" QUERY_JOINS_FLOWS                               \
 	" WHERE f.first_us >= ? AND f.first_us < ?"
+
+struct query_progress;
 
 /*
  * What every report selects: records whose first packet (flows.first_us)
- * lies in [since_us, until_us), passing where, at most limit rows.
+ * lies in [since_us, until_us), passing where, at most limit rows; and
+ * where to show progress while it runs.
  */
 struct query_range {
 	uint64_t since_us;		/* 0: open */
 	uint64_t until_us;		/* 0: open */
 	uint64_t limit;			/* 0: the report's default */
 	const struct query_where *where; /* NULL: no filter */
+	struct query_progress *progress; /* NULL: none; borrowed */
 };
 
-/* Flow records, newest first (by first_us), as the `flows` command lists. */
-int query_flows(struct store *st, const struct query_range *r, struct out *w,
-    struct ft_err *err);
+/* One key of `flows --sort`. */
+struct query_sort {
+	unsigned key;		/* from query_flows_parse_sort() */
+	bool desc;		/* descending */
+};
+
+/* What `flows` lists and how. */
+struct query_flows_opts {
+	struct query_range range;		/* time, filter, limit */
+	bool records;				/* a line per record, unmerged */
+	struct query_sort sort[QUERY_SORT_MAX];	/* first key first */
+	size_t n_sort;				/* 0: newest first */
+};
+
+/*
+ * Parse "-bytes,time" into o->sort: a column `flows` prints or one of its
+ * other names (docs/internals/query.md); '-' before a name sorts it
+ * descending, '+' ascending, neither as desc says.
+ */
+int query_flows_parse_sort(const char *list, bool desc,
+    struct query_flows_opts *o, struct ft_err *err);
+
+/*
+ * Flows whose records lie in the range and pass the filter, each flow's
+ * records merged into one line (o->records: a line per record), sorted by
+ * o->sort then newest first, as the `flows` command lists them.
+ */
+int query_flows(struct store *st, const struct query_flows_opts *o,
+    struct out *w, struct ft_err *err);
 
 /* Group-by fields of `top --by`. */
 enum query_by {
@@ -82,6 +117,10 @@ enum query_by {
 	QUERY_BY_VENDOR,	/* client MAC's vendor */
 	QUERY_BY_NAME,		/* server name */
 	QUERY_BY_DEVICE,	/* the flow's local device (see query.md) */
+	QUERY_BY_CONVERSATION,	/* (client, server) address pair */
+	QUERY_BY_IFACE,		/* capture interface name */
+	QUERY_BY_CATEGORY,	/* nDPI category of the application */
+	QUERY_BY_VLAN,		/* 802.1Q VLAN id, 0 untagged */
 };
 
 /* Ranking of `top --order`; always descending. */
@@ -128,7 +167,41 @@ int query_run(struct store *st, const char *sql, const struct query_range *r,
     uint64_t default_limit, const struct out_col *cols, size_t n_cols,
     struct out *w, struct ft_err *err);
 
-/* " AND (where)" for a range's filter, or "" when it has none. */
+/*
+ * " AND (where)" for a range's filter, or "" when it has none; preceded by
+ * " AND ft_progress()", which counts the records scanned, when the range
+ * has a progress line.
+ */
 void query_where_sql(const struct query_range *r, struct out_buf *b);
+
+/*
+ * Progress of long reports on a terminal (query_progress.c). A report that
+ * runs longer than delay_ms shows one line on fp, redrawn a few times a
+ * second: "flowtrail: scanning records: 1.2 M of ~10.3 M (12%), 3 s". It is
+ * cleared when the report ends or its first row is written. The caller
+ * decides whether fp is a terminal; it owns the object (query_progress_free)
+ * and lends it to reports through query_range.progress.
+ */
+int query_progress_new(FILE *fp, uint64_t delay_ms,
+    struct query_progress **out, struct ft_err *err);
+void query_progress_free(struct query_progress *p);
+
+/* Records the last report scanned (in the range, before the filter). */
+uint64_t query_progress_rows(const struct query_progress *p);
+
+/*
+ * The line without its terminal controls: rows scanned of an estimate (0:
+ * unknown) after elapsed_ms. The percentage stops at 99 until the end.
+ */
+void query_progress_format(struct out_buf *b, uint64_t rows,
+    uint64_t estimate, uint64_t elapsed_ms);
+
+/*
+ * About how many records lie in r's time range, in O(log n): the span of
+ * rowids between the first and the last record in the range (records are
+ * appended in about time order), at most the table's span. 0: none.
+ */
+int query_progress_estimate(struct store *st, const struct query_range *r,
+    uint64_t *n, struct ft_err *err);
 
 #endif

@@ -1,188 +1,251 @@
-/* query_flows.c: the report runner (bind, step, stream) and the flow listing. */
+/* query_flows.c: the flow listing: records merged into flows, sorted by any column. */
 #include <sqlite3.h>
 #include <string.h>
 
 #include "../store/store_sql.h"
 #include "query.h"
 
-#define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
-
 /*
- * The flow listing, one row per record; expr is the SELECT list. Columns
- * after pkts_sc came with schema 2: scripts read the first ones by
- * position, so new columns go at the end.
+ * The listing's columns. col.expr is the SELECT expression over `m` (one
+ * merged flow, or one record: its counters and times) and `f` (the flow's
+ * latest record in the range, for what does not add up) with the joins of
+ * QUERY_JOINS_FLOWS. sort is what --sort NAME orders by, up to two
+ * expressions (NULL: the column itself). Columns after pkts_sc came with
+ * schema 2, and those after country with merging: scripts read the first
+ * ones by position, so new columns go at the end.
  */
-static const struct out_col query_flows_cols[] = {
-	{ "time", OUT_TIME, "f.first_us" },
-	{ "duration", OUT_DURATION, "f.last_us - f.first_us" },
-	{ "proto", OUT_PROTO, "f.proto" },
-	{ "client", OUT_ADDR, "f.cli" },
-	{ "cport", OUT_INT, "f.cport" },
-	{ "server", OUT_ADDR, "f.srv" },
-	{ "sport", OUT_INT, "f.sport" },
-	{ "app", OUT_TEXT, "a.name" },
-	{ "server_name", OUT_NAME, "n.name" },
-	{ "bytes_cs", OUT_BYTES, "f.bytes_cs" },
-	{ "bytes_sc", OUT_BYTES, "f.bytes_sc" },
-	{ "pkts_cs", OUT_COUNT, "f.pkts_cs" },
-	{ "pkts_sc", OUT_COUNT, "f.pkts_sc" },
-	{ "cli_name", OUT_NAME, "cn.name" },
-	{ "asn", OUT_INT, "f.asn" },
-	{ "org", OUT_NAME, "s.org" },
-	{ "country", OUT_TEXT, SQL_COUNTRY("f.country") },
+static const struct {
+	struct out_col col;	/* output column */
+	const char *sort[2];	/* ORDER BY expressions, NULL: the column */
+} query_flows_cols[] = {
+	{ { "time", OUT_TIME, "m.first_us" }, { NULL } },
+	{ { "duration", OUT_DURATION, "m.last_us - m.first_us" }, { NULL } },
+	{ { "proto", OUT_PROTO, "f.proto" }, { NULL } },
+	{ { "client", OUT_ADDR, "f.cli" }, { "length(f.cli)", "f.cli" } },
+	{ { "cport", OUT_INT, "f.cport" }, { NULL } },
+	{ { "server", OUT_ADDR, "f.srv" }, { "length(f.srv)", "f.srv" } },
+	{ { "sport", OUT_INT, "f.sport" }, { NULL } },
+	{ { "app", OUT_TEXT, "a.name" }, { NULL } },
+	{ { "server_name", OUT_NAME, "n.name" }, { NULL } },
+	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL } },
+	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL } },
+	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL } },
+	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL } },
+	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL } },
+	{ { "asn", OUT_INT, "f.asn" }, { NULL } },
+	{ { "org", OUT_NAME, "s.org" }, { NULL } },
+	{ { "country", OUT_TEXT, SQL_COUNTRY("f.country") }, { NULL } },
+	{ { "records", OUT_COUNT, "m.records" }, { NULL } },
+	{ { "end", OUT_TEXT, SQL_END_REASON("f.end_reason") },
+	    { "f.end_reason" } },
+	{ { "tcp_cs", OUT_TCP_FLAGS,
+	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL } },
+	{ { "tcp_sc", OUT_TCP_FLAGS,
+	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL } },
 };
+#define QUERY_FLOWS_NCOLS \
+	(sizeof(query_flows_cols) / sizeof(query_flows_cols[0]))
 
-static int64_t
-query_i64(uint64_t v)
-{
-	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
+/* Other names for --sort: spellings of columns, and sums not printed. */
+static const struct {
+	const char *name;	/* as typed after --sort */
+	const char *col;	/* the column it names, or NULL */
+	const char *sort;	/* else the expression it sorts by */
+} query_flows_sorts[] = {
+	{ "first", "time", NULL },
+	{ "src", "client", NULL },
+	{ "dst", "server", NULL },
+	{ "src-port", "cport", NULL },
+	{ "dst-port", "sport", NULL },
+	{ "name", "server_name", NULL },
+	{ "last", NULL, "m.last_us" },
+	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc" },
+	{ "packets", NULL, "m.pkts_cs + m.pkts_sc" },
+};
+#define QUERY_FLOWS_NSORTS \
+	(sizeof(query_flows_sorts) / sizeof(query_flows_sorts[0]))
 
-void
-query_where_sql(const struct query_range *r, struct out_buf *b)
-{
-	if (!r->where || !r->where->sql || !r->where->sql[0])
-		return;
-	out_buf_adds(b, " AND (");
-	out_buf_adds(b, r->where->sql);
-	out_buf_adds(b, ")");
-}
+/* What a record gives to its merged line; sel's columns besides run, flow. */
+#define QUERY_FLOWS_SEL "f.rowid AS id, f.run, f.flow, f.first_us, " \
+	"f.last_us, f.bytes_cs, f.bytes_sc, f.pkts_cs, f.pkts_sc, f.tcp_cs, " \
+	"f.tcp_sc"
 
+/* A sort key: a column index, or QUERY_FLOWS_NCOLS + an index of sorts. */
 static int
-query_bind_value(sqlite3_stmt *s, int idx, const struct query_value *v)
+query_flows_key(const char *s, size_t n, unsigned *key)
 {
-	switch (v->type) {
-	case QUERY_INT:
-		return sqlite3_bind_int64(s, idx, v->i);
-	case QUERY_TEXT:
-		return sqlite3_bind_text(s, idx, v->p, (int)v->len,
-		    SQLITE_STATIC);
-	case QUERY_BLOB:
-		return sqlite3_bind_blob(s, idx, v->p, (int)v->len,
-		    SQLITE_STATIC);
+	size_t i, j;
+
+	for (i = 0; i < QUERY_FLOWS_NCOLS; i++) {
+		if (strlen(query_flows_cols[i].col.name) == n &&
+		    memcmp(query_flows_cols[i].col.name, s, n) == 0) {
+			*key = (unsigned)i;
+			return 0;
+		}
 	}
-	return SQLITE_MISUSE;
+	for (i = 0; i < QUERY_FLOWS_NSORTS; i++) {
+		if (strlen(query_flows_sorts[i].name) != n ||
+		    memcmp(query_flows_sorts[i].name, s, n) != 0)
+			continue;
+		if (!query_flows_sorts[i].col) {
+			*key = (unsigned)(QUERY_FLOWS_NCOLS + i);
+			return 0;
+		}
+		for (j = 0; strcmp(query_flows_cols[j].col.name,
+		    query_flows_sorts[i].col) != 0; j++)
+			;
+		*key = (unsigned)j;
+		return 0;
+	}
+	return -FT_EINVAL;
 }
 
-/* since, until, the filter's values, limit: in the SQL's text order. */
-static int
-query_bind(sqlite3_stmt *s, const struct query_range *r,
-    uint64_t default_limit, struct ft_err *err)
+int
+query_flows_parse_sort(const char *list, bool desc,
+    struct query_flows_opts *o, struct ft_err *err)
 {
-	size_t n_vals = r->where && r->where->sql ? r->where->n_vals : 0, i;
-	uint64_t limit = r->limit ? r->limit : default_limit;
-	int idx = 1;
+	const char *p = list ? list : "", *end;
+	size_t n = 0, len;
+	bool d;
 
-	if (n_vals > QUERY_WHERE_MAX ||
-	    sqlite3_bind_parameter_count(s) != (int)n_vals + 3)
-		return ft_err_set(err, FT_EINVAL, "query: filter has %d "
-		    "placeholders for %zu values",
-		    sqlite3_bind_parameter_count(s) - 3, n_vals);
-	sqlite3_bind_int64(s, idx++, query_i64(r->since_us));
-	sqlite3_bind_int64(s, idx++, r->until_us ? query_i64(r->until_us) :
-	    INT64_MAX);
-	for (i = 0; i < n_vals; i++)
-		if (query_bind_value(s, idx++, &r->where->vals[i]) != SQLITE_OK)
-			return ft_err_set(err, FT_EINVAL, "query: cannot bind "
-			    "filter value %zu", i + 1);
-	sqlite3_bind_int64(s, idx, limit > (uint64_t)INT64_MAX ? -1 :
-	    (int64_t)limit);
+	for (;;) {
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		d = desc;
+		if (len && (*p == '-' || *p == '+')) {
+			d = *p == '-';
+			p++;
+			len--;
+		}
+		if (!len)
+			return ft_err_set(err, FT_EINVAL, "--sort '%.64s': "
+			    "empty column name", list ? list : "");
+		if (n == QUERY_SORT_MAX)
+			return ft_err_set(err, FT_EINVAL, "--sort takes at "
+			    "most %d columns", QUERY_SORT_MAX);
+		if (query_flows_key(p, len, &o->sort[n].key))
+			return ft_err_set(err, FT_EINVAL, "unknown --sort "
+			    "column '%.*s': expected a column of flows (time, "
+			    "duration, proto, client, server, app, bytes_cs, "
+			    "...) or first, last, bytes, packets, src, dst, "
+			    "src-port, dst-port, name",
+			    (int)(len > 64 ? 64 : len), p);
+		o->sort[n++].desc = d;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	o->n_sort = n;
 	return 0;
+}
+
+/* ORDER BY: the keys (NULLs last either way), then newest first. */
+static void
+query_flows_order(const struct query_flows_opts *o, struct out_buf *b)
+{
+	const char *expr[2];
+	unsigned k;
+	size_t i, j;
+
+	out_buf_adds(b, " ORDER BY ");
+	for (i = 0; i < o->n_sort; i++) {
+		k = o->sort[i].key;
+		if (k >= QUERY_FLOWS_NCOLS) {
+			expr[0] = query_flows_sorts[k - QUERY_FLOWS_NCOLS].sort;
+			expr[1] = NULL;
+		} else if (query_flows_cols[k].sort[0]) {
+			expr[0] = query_flows_cols[k].sort[0];
+			expr[1] = query_flows_cols[k].sort[1];
+		} else {
+			expr[0] = query_flows_cols[k].col.expr;
+			expr[1] = NULL;
+		}
+		for (j = 0; j < 2 && expr[j]; j++)
+			out_buf_addf(b, "%s %s NULLS LAST, ", expr[j],
+			    o->sort[i].desc ? "DESC" : "ASC");
+	}
+	out_buf_adds(b, "m.first_us DESC, m.id DESC");
+}
+
+/* ft_or(x): the bitwise OR of a group's values (SQLite has none). */
+static void
+query_flows_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t *acc = sqlite3_aggregate_context(ctx, sizeof(*acc));
+
+	if (acc)
+		*acc |= sqlite3_value_int64(argv[0]);
 }
 
 static void
-query_cell(sqlite3_stmt *s, int i, enum out_type t, struct out_cell *c)
+query_flows_or_final(sqlite3_context *ctx)
 {
-	memset(c, 0, sizeof(*c));
-	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
-		c->null = true;
-		return;
-	}
-	if (t == OUT_TEXT || t == OUT_NAME) {
-		c->p = sqlite3_column_text(s, i);
-		c->len = (size_t)sqlite3_column_bytes(s, i);
-	} else if (t == OUT_ADDR) {
-		c->p = sqlite3_column_blob(s, i);
-		c->len = (size_t)sqlite3_column_bytes(s, i);
-	} else {
-		c->i = sqlite3_column_int64(s, i);
-	}
+	int64_t *acc = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, acc ? *acc : 0);
 }
 
-static int
-query_stream(struct store *st, sqlite3_stmt *s, const struct out_col *cols,
-    size_t n_cols, struct out *w, struct ft_err *err)
+/*
+ * sel: the records in range passing the filter; m: one row per flow (run,
+ * flow) with its sums, or one per record; then each row's latest record f,
+ * for the columns that do not add up.
+ */
+static void
+query_flows_sql(const struct query_flows_opts *o, struct out_buf *b)
 {
-	struct out_cell cells[QUERY_COLS_MAX];
 	size_t i;
-	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (i = 0; i < n_cols; i++)
-			query_cell(s, (int)i, cols[i].type, &cells[i]);
-		rc = out_row(w, cells, err);
-		if (rc)
-			return rc;
+	out_buf_adds(b, "WITH sel AS (SELECT " QUERY_FLOWS_SEL
+	    QUERY_FROM_FLOWS);
+	query_where_sql(&o->range, b);
+	if (o->records) {
+		out_buf_adds(b, "), m AS (SELECT id, 1 AS records, first_us, "
+		    "last_us, bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, "
+		    "tcp_sc FROM sel) SELECT ");
+	} else {
+		out_buf_adds(b, "), m AS (SELECT max(id) AS id, count(*) AS "
+		    "records, min(first_us) AS first_us, max(last_us) AS "
+		    "last_us, sum(bytes_cs) AS bytes_cs, sum(bytes_sc) AS "
+		    "bytes_sc, sum(pkts_cs) AS pkts_cs, sum(pkts_sc) AS "
+		    "pkts_sc, ft_or(tcp_cs) AS tcp_cs, ft_or(tcp_sc) AS tcp_sc "
+		    "FROM sel GROUP BY run, flow) SELECT ");
 	}
-	if (rc != SQLITE_DONE)
-		return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
-		    "store %s: query failed: %s", store_path(st),
-		    sqlite3_errmsg(store_db(st)));
-	return 0;
+	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
+		out_buf_addf(b, "%s%s", i ? ", " : "",
+		    query_flows_cols[i].col.expr);
+	out_buf_adds(b, " FROM m JOIN flows f ON f.rowid = m.id"
+	    QUERY_JOINS_FLOWS);
+	query_flows_order(o, b);
+	out_buf_adds(b, " LIMIT ?");
 }
 
 int
-query_run(struct store *st, const char *sql, const struct query_range *r,
-    uint64_t default_limit, const struct out_col *cols, size_t n_cols,
+query_flows(struct store *st, const struct query_flows_opts *o,
     struct out *w, struct ft_err *err)
 {
-	sqlite3_stmt *s;
-	int rc, rc_end;
-
-	if (n_cols > QUERY_COLS_MAX)
-		return ft_err_set(err, FT_EINVAL, "query: too many columns");
-	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return ft_err_set(err, FT_EDB, "store %s: cannot prepare "
-		    "query: %s", store_path(st), sqlite3_errmsg(store_db(st)));
-	if (sqlite3_column_count(s) != (int)n_cols) {
-		rc = ft_err_set(err, FT_EINVAL, "query: %d result columns for "
-		    "%zu output columns", sqlite3_column_count(s), n_cols);
-		goto out_finalize;
-	}
-	rc = query_bind(s, r, default_limit, err);
-	if (!rc)
-		rc = out_begin(w, cols, n_cols, err);
-	if (rc)
-		goto out_finalize;
-	rc = query_stream(st, s, cols, n_cols, w, err);
-	rc_end = out_end(w, rc ? NULL : err);
-	if (!rc)
-		rc = rc_end;
-out_finalize:
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
-query_flows(struct store *st, const struct query_range *r, struct out *w,
-    struct ft_err *err)
-{
-	const size_t n = sizeof(query_flows_cols) / sizeof(query_flows_cols[0]);
+	struct out_col cols[QUERY_FLOWS_NCOLS];
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
 	size_t i;
 
+	if (o->n_sort > QUERY_SORT_MAX)
+		return ft_err_set(err, FT_EINVAL, "flows: at most %d sort keys",
+		    QUERY_SORT_MAX);
+	for (i = 0; i < o->n_sort; i++)
+		if (o->sort[i].key >= QUERY_FLOWS_NCOLS + QUERY_FLOWS_NSORTS)
+			return ft_err_set(err, FT_EINVAL, "flows: sort key "
+			    "%u unknown", o->sort[i].key);
+	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
+		cols[i] = query_flows_cols[i].col;
+	if (sqlite3_create_function(store_db(st), "ft_or", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL, NULL,
+	    query_flows_or_step, query_flows_or_final) != SQLITE_OK)
+		return ft_err_set(err, FT_EDB, "store %s: %s", store_path(st),
+		    sqlite3_errmsg(store_db(st)));
 	out_buf_init(&b, mem, sizeof(mem));
-	out_buf_adds(&b, "SELECT ");
-	for (i = 0; i < n; i++)
-		out_buf_addf(&b, "%s%s", i ? ", " : "",
-		    query_flows_cols[i].expr);
-	out_buf_adds(&b, QUERY_FROM_FLOWS);
-	query_where_sql(r, &b);
-	out_buf_adds(&b, " ORDER BY f.first_us DESC, f.rowid DESC LIMIT ?");
+	query_flows_sql(o, &b);
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
-	return query_run(st, b.p, r, QUERY_FLOWS_LIMIT, query_flows_cols, n,
-	    w, err);
+	return query_run(st, b.p, &o->range, QUERY_FLOWS_LIMIT, cols,
+	    QUERY_FLOWS_NCOLS, w, err);
 }

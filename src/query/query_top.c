@@ -14,7 +14,7 @@
  */
 enum query_key { QK_PROTO, QK_APP, QK_SRC, QK_DST, QK_HOST, QK_DST_PORT,
 	QK_SRC_PORT, QK_ASN, QK_ORG, QK_COUNTRY, QK_MAC, QK_VENDOR, QK_NAME,
-	QK_DEVICE };
+	QK_DEVICE, QK_IFACE, QK_CATEGORY, QK_VLAN };
 
 static const struct {
 	struct out_col col;	/* output column; expr: grouping value */
@@ -42,14 +42,27 @@ static const struct {
 	    " WHEN f.local & 2 THEN f.srv_mac END" },
 	    "(SELECT coalesce(d.name, " SQL_MAC("x.mac") ") FROM macs x"
 	    " LEFT JOIN devices d ON d.mac = x.id WHERE x.id = k_device)" },
+	[QK_IFACE] = { { "iface", OUT_TEXT, "f.iface" },
+	    "(SELECT x.name FROM ifaces x WHERE x.id = k_iface)" },
+	[QK_CATEGORY] = { { "category", OUT_TEXT, "nullif(a.category, '')" },
+	    NULL },
+	[QK_VLAN] = { { "vlan", OUT_INT, "f.vlan" }, NULL },
 };
 
-/* Metric columns, in enum query_order order; expr is over `per_flow`. */
+/*
+ * Metric columns over `per_flow`: the first three in enum query_order
+ * order; bytes each way came later, so they go last (scripts read the
+ * first columns by position).
+ */
 static const struct out_col query_metric_cols[] = {
-	{ "bytes", OUT_BYTES, "sum(b)" },
+	{ "bytes", OUT_BYTES, "sum(bc) + sum(bs)" },
 	{ "packets", OUT_COUNT, "sum(p)" },
 	{ "flows", OUT_COUNT, "count(*)" },
+	{ "bytes_cs", OUT_BYTES, "sum(bc)" },
+	{ "bytes_sc", OUT_BYTES, "sum(bs)" },
 };
+#define QUERY_N_METRICS \
+	(sizeof(query_metric_cols) / sizeof(query_metric_cols[0]))
 
 /* Each --by field, its spellings and the keys it groups by. */
 static const struct {
@@ -70,6 +83,10 @@ static const struct {
 	{ "vendor", QUERY_BY_VENDOR, { QK_VENDOR, -1 } },
 	{ "name", QUERY_BY_NAME, { QK_NAME, -1 } },
 	{ "device", QUERY_BY_DEVICE, { QK_DEVICE, -1 } },
+	{ "conversation", QUERY_BY_CONVERSATION, { QK_SRC, QK_DST } },
+	{ "iface", QUERY_BY_IFACE, { QK_IFACE, -1 } },
+	{ "category", QUERY_BY_CATEGORY, { QK_CATEGORY, -1 } },
+	{ "vlan", QUERY_BY_VLAN, { QK_VLAN, -1 } },
 	{ "dst_port", QUERY_BY_DST_PORT, { QK_PROTO, QK_DST_PORT } },
 	{ "src_port", QUERY_BY_SRC_PORT, { QK_PROTO, QK_SRC_PORT } },
 };
@@ -88,8 +105,9 @@ query_field(const char *s, size_t n, enum query_by *by, struct ft_err *err)
 		}
 	}
 	return ft_err_set(err, FT_EINVAL, "unknown --by field '%.*s': "
-	    "expected proto, app, src, dst, host, dst-port, src-port, asn, "
-	    "country, mac, vendor, name or device", (int)(n > 64 ? 64 : n), s);
+	    "expected proto, app, category, src, dst, host, conversation, "
+	    "dst-port, src-port, asn, country, mac, vendor, name, device, "
+	    "iface or vlan", (int)(n > 64 ? 64 : n), s);
 }
 
 int
@@ -186,6 +204,10 @@ query_top_aliases(const int *keys, size_t n, bool swap, struct out_buf *b)
 	}
 }
 
+/* The counters every step carries: bytes each way and packets. */
+#define QUERY_TOP_SUMS "bc, bs, p"
+
+
 /* sel: the records in range, with their keys; k_host2 for host. */
 static void
 query_top_sel(const struct query_top_opts *o, const int *keys, size_t n,
@@ -199,7 +221,7 @@ query_top_sel(const struct query_top_opts *o, const int *keys, size_t n,
 		    query_keys[keys[i]].col.name);
 	if (host)
 		out_buf_adds(b, "f.srv AS k_host2, ");
-	out_buf_adds(b, "f.bytes_cs + f.bytes_sc AS b, "
+	out_buf_adds(b, "f.bytes_cs AS bc, f.bytes_sc AS bs, "
 	    "f.pkts_cs + f.pkts_sc AS p" QUERY_FROM_FLOWS);
 	query_where_sql(&o->range, b);
 	out_buf_adds(b, ")");
@@ -207,9 +229,10 @@ query_top_sel(const struct query_top_opts *o, const int *keys, size_t n,
 		return;
 	out_buf_adds(b, ", side AS (SELECT run, flow, ");
 	query_top_aliases(keys, n, false, b);
-	out_buf_adds(b, "b, p FROM sel UNION ALL SELECT run, flow, ");
+	out_buf_adds(b, QUERY_TOP_SUMS " FROM sel UNION ALL SELECT run, "
+	    "flow, ");
 	query_top_aliases(keys, n, true, b);
-	out_buf_adds(b, "b, p FROM sel WHERE k_host2 <> k_host)");
+	out_buf_adds(b, QUERY_TOP_SUMS " FROM sel WHERE k_host2 <> k_host)");
 }
 
 static void
@@ -237,8 +260,8 @@ query_top_sql(const struct query_top_opts *o, const int *keys, size_t n,
 	query_top_sel(o, keys, n, host, b);
 	out_buf_adds(b, ", per_flow AS (SELECT ");
 	query_top_aliases(keys, n, false, b);
-	out_buf_addf(b, "sum(b) AS b, sum(p) AS p FROM %s GROUP BY ",
-	    host ? "side" : "sel");
+	out_buf_addf(b, "sum(bc) AS bc, sum(bs) AS bs, sum(p) AS p FROM %s "
+	    "GROUP BY ", host ? "side" : "sel");
 	query_top_aliases(keys, n, false, b);
 	out_buf_adds(b, "run, flow) SELECT ");
 	for (i = 0; i < n; i++) {
@@ -247,7 +270,7 @@ query_top_sql(const struct query_top_opts *o, const int *keys, size_t n,
 		else
 			out_buf_addf(b, "k_%s, ", query_keys[keys[i]].col.name);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < QUERY_N_METRICS; i++)
 		out_buf_addf(b, "%s%s", i ? ", " : "",
 		    query_metric_cols[i].expr);
 	out_buf_adds(b, " FROM per_flow GROUP BY ");
@@ -262,7 +285,7 @@ int
 query_top(struct store *st, const struct query_top_opts *o, struct out *w,
     struct ft_err *err)
 {
-	struct out_col cols[QUERY_KEYS_MAX + 3];
+	struct out_col cols[QUERY_KEYS_MAX + QUERY_N_METRICS];
 	int keys[QUERY_KEYS_MAX];
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
@@ -276,12 +299,12 @@ query_top(struct store *st, const struct query_top_opts *o, struct out *w,
 	n = query_top_keys(o, keys);
 	for (i = 0; i < n; i++)
 		cols[i] = query_keys[keys[i]].col;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < QUERY_N_METRICS; i++)
 		cols[n + i] = query_metric_cols[i];
 	out_buf_init(&b, mem, sizeof(mem));
 	query_top_sql(o, keys, n, &b);
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
-	return query_run(st, b.p, &o->range, QUERY_TOP_LIMIT, cols, n + 3, w,
-	    err);
+	return query_run(st, b.p, &o->range, QUERY_TOP_LIMIT, cols,
+	    n + QUERY_N_METRICS, w, err);
 }

@@ -51,4 +51,10 @@
 	" WHEN 3 THEN 'lease' WHEN 4 THEN 'sni' WHEN 5 THEN 'dns'"      \
 	" ELSE CAST(" c " AS TEXT) END"
 
+/* enum ft_end as a word: active, idle, tcp, evict, flush. */
+#define SQL_END_REASON(c)                                               \
+	"CASE " c " WHEN 0 THEN 'active' WHEN 1 THEN 'idle'"            \
+	" WHEN 2 THEN 'tcp' WHEN 3 THEN 'evict' WHEN 4 THEN 'flush'"    \
+	" ELSE CAST(" c " AS TEXT) END"
+
 #endif

@@ -1,6 +1,6 @@
 #!/bin/bash
-# t0400: golden outputs: the ingest summary of every reference capture, and summary + flows of
-# the cases in tests/golden/cases/ (captures the test helper writes from a script).
+# t0400: golden outputs: the ingest summary of every reference capture, and summary, flow records
+# and merged flows of the cases in tests/golden/cases/ (captures the test helper writes from a script).
 # UPDATE=1 rewrites the expected files; review the diff before committing it.
 . "$(dirname "$0")/lib.sh"
 G=$FT_ROOT/tests/golden
@@ -26,6 +26,8 @@ for s in "$G"/cases/*.script; do
 	{
 		"$FT" ingest -q --db "$TMP/$name.db" "$TMP/$name.pcap"
 		echo "--- flows"
+		"$FT" flows --records --db "$TMP/$name.db" --limit 1000 --format csv
+		echo "--- flows merged"
 		"$FT" flows --db "$TMP/$name.db" --limit 1000 --format csv
 	} >"$TMP/$name.out" 2>&1
 	compare "case $name: summary and flows as expected" "$G/cases/$name.expected" "$TMP/$name.out"
@@ -45,6 +47,6 @@ done
 mkdir -p "$G/names"
 for f in ndpi_teams.pcap ndpi_netflix.pcap zeek_dhcp.pcap pcapplusplus_many-protocols.pcap; do
 	"$FT" ingest -q --db "$TMP/names-$f.db" "$CORPUS/$f" >/dev/null 2>&1
-	"$FT" flows --db "$TMP/names-$f.db" --limit 100000 --format csv >"$TMP/names-$f.csv" 2>&1
+	"$FT" flows --records --db "$TMP/names-$f.db" --limit 100000 --format csv >"$TMP/names-$f.csv" 2>&1
 	compare "$f: flows with their names as expected" "$G/names/$f.flows.csv" "$TMP/names-$f.csv"
 done

@@ -1,73 +1,31 @@
 /* test_query.c: flow listing, top-N for every field and order, and the output writers. */
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "../../src/base/ft_log.h"
 #include "../../src/query/query.h"
+#include "../lib/qfix.h"
 #include "ut.h"
 
-#define T0 1700000000000000ull	/* 2023-11-14T22:13:20Z in microseconds */
-#define SEC 1000000ull
+#define T0 QFIX_T0
+#define SEC QFIX_SEC
 
-static char tmpdir[64];		/* per-process scratch directory */
 static struct store *fixture;	/* the known store, read-only */
 
-static struct ft_flowrec
-rec(uint64_t id, uint64_t t_s, uint8_t proto, const char *cli,
-    uint16_t cport, const char *srv, uint16_t sport, const char *app,
-    uint64_t bcs, uint64_t bsc, uint64_t pcs, uint64_t psc)
-{
-	struct ft_flowrec r;
-	int af = strchr(cli, ':') ? AF_INET6 : AF_INET;
+#define rec qfix_rec
+#define local_ends qfix_local_ends
+#define remote_end qfix_remote_end
+#define capture qfix_out
+#define capture_begin qfix_out_begin
+#define capture_end qfix_out_end
 
-	memset(&r, 0, sizeof(r));
-	r.flow_id = id;
-	r.first_us = T0 + t_s * SEC;
-	r.last_us = r.first_us + 2500000;
-	r.start_us = r.first_us;
-	r.ip_ver = af == AF_INET ? 4 : 6;
-	inet_pton(af, cli, r.cli);
-	inet_pton(af, srv, r.srv);
-	r.proto = proto;
-	r.cport = cport;
-	r.sport = sport;
-	snprintf(r.app, sizeof(r.app), "%s", app);
-	r.bytes[0] = bcs;
-	r.bytes[1] = bsc;
-	r.pkts[0] = pcs;
-	r.pkts[1] = psc;
-	r.flags = FT_REC_FINAL;
-	return r;
-}
-
-/* Mark r's client (and server when srv_mac) local, with MACs 02:..:mac. */
-static void
-local_ends(struct ft_flowrec *r, uint8_t cli_mac, uint8_t srv_mac,
-    const char *name, uint8_t name_src, const char *vendor)
+static struct store *
+fixture_open(const char *name, const struct ft_flowrec *r, size_t n)
 {
-	memcpy(r->cli_mac, "\x02\x00\x00\x00\x00", 5);
-	r->cli_mac[5] = cli_mac;
-	r->local = FT_LOCAL_CLI;
-	if (srv_mac) {
-		memcpy(r->srv_mac, "\x02\x00\x00\x00\x00", 5);
-		r->srv_mac[5] = srv_mac;
-		r->local |= FT_LOCAL_SRV;
-	}
-	snprintf(r->cli_name, FT_NAME_MAX, "%s", name);
-	r->cli_name_src = name_src;
-	snprintf(r->cli_vendor, FT_VENDOR_MAX, "%s", vendor);
-}
+	struct store *st = qfix_store(name, r, n, NULL);
 
-/* The remote side's AS and country. */
-static void
-remote_end(struct ft_flowrec *r, uint32_t asn, const char *org,
-    const char *cc)
-{
-	r->asn = asn;
-	snprintf(r->as_org, FT_ORG_MAX, "%s", org);
-	snprintf(r->country, sizeof(r->country), "%s", cc);
+	if (!st)
+		UT_FAILF("fixture %s", name);
+	return st;
 }
 
 /* Enrichment of the fixture: three local devices, three remote ASes. */
@@ -122,54 +80,6 @@ fixture_records(struct ft_flowrec *r)
 	return 6;
 }
 
-static struct store *
-fixture_open(const char *name, const struct ft_flowrec *r, size_t n)
-{
-	char path[128];
-	struct store_opts o = { .path = path, .commit_interval_s = 60 };
-	struct ft_err err = { 0 };
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
-	if (store_open(&o, &st, &err) || store_append(st, r, n, &err)) {
-		UT_FAILF("fixture: %s", err.msg);
-		return NULL;
-	}
-	store_close(st);
-	st = NULL;
-	o.read_only = true;
-	if (store_open(&o, &st, &err))
-		UT_FAILF("fixture read-only: %s", err.msg);
-	return st;
-}
-
-/* Output of one report, as a malloc'd string. */
-struct capture {
-	FILE *fp;		/* memstream */
-	char *buf;		/* its buffer after capture_end() */
-	size_t len;		/* its length */
-	struct out *w;		/* writer on fp */
-};
-
-static void
-capture_begin(struct capture *c, enum out_format f, bool human)
-{
-	struct out_opts o = { .format = f, .human = human };
-
-	memset(c, 0, sizeof(*c));
-	c->fp = open_memstream(&c->buf, &c->len);
-	o.fp = c->fp;
-	out_new(&o, &c->w, NULL);
-}
-
-static char *
-capture_end(struct capture *c)
-{
-	out_free(c->w);
-	fclose(c->fp);
-	return c->buf;
-}
-
 /* top over the fixture as CSV (or fmt), with by given as on the CLI. */
 static char *
 top(const char *by, enum query_order order, uint64_t limit,
@@ -198,11 +108,12 @@ top(const char *by, enum query_order order, uint64_t limit,
 static char *
 flows(const struct query_range *r, enum out_format f)
 {
+	struct query_flows_opts o = { .range = *r, .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 
 	capture_begin(&c, f, false);
-	if (query_flows(fixture, r, c.w, &err))
+	if (query_flows(fixture, &o, c.w, &err))
 		UT_FAILF("flows: %s", err.msg);
 	return capture_end(&c);
 }
@@ -215,15 +126,16 @@ flows_lists_records_newest_first_within_since_until_and_limit(void)
 
 	got = flows(&r, OUT_CSV);
 	UT_STREQ(got, "time,duration,proto,client,cport,server,sport,app,"
-	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc,cli_name,asn,org,"
-	    "country\n"
+	    "server_name,bytes_cs,bytes_sc,pkts_cs,pkts_sc,cli_name,"
+	    "asn,org,country,records,end,tcp_cs,tcp_sc\n"
 	    "2023-11-14T22:31:00.000000Z,2.500000,6,10.0.0.1,50000,"
-	    "93.184.216.34,443,TLS,example.com,500,4500,5,10,laptop,15133,"
-	    "EDGECAST,US\n"
-	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,10.0.0.1,2048,"
-	    ",,84,84,1,1,,,,\n"
-	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,51000,"
-	    "2001:db8::80,80,HTTP,,300,3000,3,4,iphone,3320,DTAG,DE\n");
+	    "93.184.216.34,443,TLS,example.com,500,4500,5,10,laptop,"
+	    "15133,EDGECAST,US,1,active,0,0\n"
+	    "2023-11-14T22:30:40.000000Z,2.500000,1,10.0.0.2,0,"
+	    "10.0.0.1,2048,,,84,84,1,1,,,,,1,active,,\n"
+	    "2023-11-14T22:30:30.000000Z,2.500000,6,2001:db8::1,"
+	    "51000,2001:db8::80,80,HTTP,,300,3000,3,4,iphone,3320,"
+	    "DTAG,DE,1,active,0,0\n");
 	free(got);
 	r.limit = 0;
 	r.since_us = T0 + 1010 * SEC;
@@ -231,7 +143,7 @@ flows_lists_records_newest_first_within_since_until_and_limit(void)
 	got = flows(&r, OUT_CSV);
 	UT_ASSERT(strstr(got, ",51000,") && strstr(got, ",40001,") &&
 	    strstr(got, ",40000,"));
-	UT_ASSERT(strstr(got, ",50000,") == NULL && strstr(got, ",0,") ==
+	UT_ASSERT(strstr(got, ",50000,") == NULL && strstr(got, ",2048,") ==
 	    NULL);
 	UT_ASSERT(strstr(got, ",51000,") < strstr(got, ",40001,") &&
 	    strstr(got, ",40001,") < strstr(got, ",40000,"));
@@ -242,7 +154,7 @@ static void
 flows_default_limit_is_one_hundred_rows(void)
 {
 	struct ft_flowrec *r = calloc(150, sizeof(*r));
-	struct query_range q = { 0 };
+	struct query_flows_opts q = { .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 	struct store *st;
@@ -273,77 +185,100 @@ flows_json_is_an_array_of_objects_with_exact_values(void)
 
 	UT_STREQ(got, "[\n"
 	    "{\"time\":\"2023-11-14T22:30:40.000000Z\",\"duration\":2.500000,"
-	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,\"server\":"
-	    "\"10.0.0.1\",\"sport\":2048,\"app\":null,\"server_name\":null,"
-	    "\"bytes_cs\":84,\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1,"
-	    "\"cli_name\":null,\"asn\":null,\"org\":null,\"country\":null},\n"
+	    "\"proto\":1,\"client\":\"10.0.0.2\",\"cport\":0,"
+	    "\"server\":\"10.0.0.1\",\"sport\":2048,\"app\":null,"
+	    "\"server_name\":null,\"bytes_cs\":84,"
+	    "\"bytes_sc\":84,\"pkts_cs\":1,\"pkts_sc\":1,\"cli_name\":null,"
+	    "\"asn\":null,\"org\":null,\"country\":null,\"records\":1,"
+	    "\"end\":\"active\",\"tcp_cs\":null,\"tcp_sc\":null},\n"
 	    "{\"time\":\"2023-11-14T22:30:30.000000Z\",\"duration\":2.500000,"
-	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,\"server\":"
-	    "\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\",\"server_name\":"
-	    "null,\"bytes_cs\":300,\"bytes_sc\":3000,\"pkts_cs\":3,"
-	    "\"pkts_sc\":4,\"cli_name\":\"iphone\",\"asn\":3320,\"org\":"
-	    "\"DTAG\",\"country\":\"DE\"}\n]\n");
+	    "\"proto\":6,\"client\":\"2001:db8::1\",\"cport\":51000,"
+	    "\"server\":\"2001:db8::80\",\"sport\":80,\"app\":\"HTTP\","
+	    "\"server_name\":null,\"bytes_cs\":300,\"bytes_sc\":3000,"
+	    "\"pkts_cs\":3,\"pkts_sc\":4,\"cli_name\":\"iphone\","
+	    "\"asn\":3320,\"org\":\"DTAG\",\"country\":\"DE\",\"records\":1,"
+	    "\"end\":\"active\",\"tcp_cs\":0,\"tcp_sc\":0}\n"
+	    "]\n");
 	free(got);
 }
 
 static void
 top_by_proto_sums_bytes_packets_and_distinct_flows(void)
 {
-	TOP_EQ("proto", QUERY_ORDER_BYTES, 0, "proto,bytes,packets,flows\n"
-	    "6,18300,52,2\n17,450,4,2\n1,168,2,1\n");
-	TOP_EQ("proto", QUERY_ORDER_PACKETS, 0, "proto,bytes,packets,flows\n"
-	    "6,18300,52,2\n17,450,4,2\n1,168,2,1\n");
-	TOP_EQ("proto", QUERY_ORDER_FLOWS, 2, "proto,bytes,packets,flows\n"
-	    "6,18300,52,2\n17,450,4,2\n");
+	TOP_EQ("proto", QUERY_ORDER_BYTES, 0,
+	    "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,18300,52,2,1800,16500\n17,450,4,2,150,300\n1,168,2,1,84,84\n");
+	TOP_EQ("proto", QUERY_ORDER_PACKETS, 0,
+	    "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,18300,52,2,1800,16500\n17,450,4,2,150,300\n1,168,2,1,84,84\n");
+	TOP_EQ("proto", QUERY_ORDER_FLOWS, 2,
+	    "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,18300,52,2,1800,16500\n17,450,4,2,150,300\n");
 }
 
 static void
 top_by_app_counts_a_flow_of_two_deltas_once(void)
 {
-	TOP_EQ("app", QUERY_ORDER_BYTES, 0, "app,bytes,packets,flows\n"
-	    "TLS,15000,45,1\nHTTP,3300,7,1\nDNS,450,4,2\nUnknown,168,2,1\n");
-	TOP_EQ("app", QUERY_ORDER_FLOWS, 0, "app,bytes,packets,flows\n"
-	    "DNS,450,4,2\nHTTP,3300,7,1\nTLS,15000,45,1\nUnknown,168,2,1\n");
+	TOP_EQ("app", QUERY_ORDER_BYTES, 0,
+	    "app,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "TLS,15000,45,1,1500,13500\nHTTP,3300,7,1,300,3000\n"
+	    "DNS,450,4,2,150,300\nUnknown,168,2,1,84,84\n");
+	TOP_EQ("app", QUERY_ORDER_FLOWS, 0,
+	    "app,bytes,packets,flows,bytes_cs,bytes_sc\nDNS,450,4,2,150,300\n"
+	    "HTTP,3300,7,1,300,3000\nTLS,15000,45,1,1500,13500\n"
+	    "Unknown,168,2,1,84,84\n");
 }
 
 static void
 top_by_src_and_dst_group_by_client_and_server(void)
 {
-	TOP_EQ("src", QUERY_ORDER_BYTES, 0, "src,bytes,packets,flows\n"
-	    "10.0.0.1,15210,47,2\n2001:db8::1,3300,7,1\n10.0.0.2,408,4,2\n");
-	TOP_EQ("src", QUERY_ORDER_FLOWS, 0, "src,bytes,packets,flows\n"
-	    "10.0.0.1,15210,47,2\n10.0.0.2,408,4,2\n2001:db8::1,3300,7,1\n");
-	TOP_EQ("dst", QUERY_ORDER_PACKETS, 0, "dst,bytes,packets,flows\n"
-	    "93.184.216.34,15000,45,1\n2001:db8::80,3300,7,1\n"
-	    "8.8.8.8,450,4,2\n10.0.0.1,168,2,1\n");
+	TOP_EQ("src", QUERY_ORDER_BYTES, 0,
+	    "src,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,15210,47,2,1570,13640\n2001:db8::1,3300,7,1,300,3000\n"
+	    "10.0.0.2,408,4,2,164,244\n");
+	TOP_EQ("src", QUERY_ORDER_FLOWS, 0,
+	    "src,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,15210,47,2,1570,13640\n10.0.0.2,408,4,2,164,244\n"
+	    "2001:db8::1,3300,7,1,300,3000\n");
+	TOP_EQ("dst", QUERY_ORDER_PACKETS, 0,
+	    "dst,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "93.184.216.34,15000,45,1,1500,13500\n"
+	    "2001:db8::80,3300,7,1,300,3000\n8.8.8.8,450,4,2,150,300\n"
+	    "10.0.0.1,168,2,1,84,84\n");
 }
 
 static void
 top_by_host_counts_each_flow_for_both_ends(void)
 {
-	TOP_EQ("host", QUERY_ORDER_BYTES, 0, "host,bytes,packets,flows\n"
-	    "10.0.0.1,15378,49,3\n93.184.216.34,15000,45,1\n"
-	    "2001:db8::1,3300,7,1\n2001:db8::80,3300,7,1\n8.8.8.8,450,4,2\n"
-	    "10.0.0.2,408,4,2\n");
-	TOP_EQ("host", QUERY_ORDER_FLOWS, 2, "host,bytes,packets,flows\n"
-	    "10.0.0.1,15378,49,3\n8.8.8.8,450,4,2\n");
+	TOP_EQ("host", QUERY_ORDER_BYTES, 0,
+	    "host,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,15378,49,3,1654,13724\n"
+	    "93.184.216.34,15000,45,1,1500,13500\n"
+	    "2001:db8::1,3300,7,1,300,3000\n2001:db8::80,3300,7,1,300,3000\n"
+	    "8.8.8.8,450,4,2,150,300\n10.0.0.2,408,4,2,164,244\n");
+	TOP_EQ("host", QUERY_ORDER_FLOWS, 2,
+	    "host,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,15378,49,3,1654,13724\n8.8.8.8,450,4,2,150,300\n");
 }
 
 static void
 top_by_ports_groups_with_the_protocol(void)
 {
 	TOP_EQ("dst-port", QUERY_ORDER_BYTES, 0,
-	    "proto,dst_port,bytes,packets,flows\n"
-	    "6,443,15000,45,1\n6,80,3300,7,1\n17,53,450,4,2\n1,2048,168,2,1\n");
+	    "proto,dst_port,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,443,15000,45,1,1500,13500\n6,80,3300,7,1,300,3000\n"
+	    "17,53,450,4,2,150,300\n1,2048,168,2,1,84,84\n");
 	TOP_EQ("src-port", QUERY_ORDER_BYTES, 0,
-	    "proto,src_port,bytes,packets,flows\n"
-	    "6,50000,15000,45,1\n6,51000,3300,7,1\n17,40000,240,2,1\n"
-	    "17,40001,210,2,1\n1,0,168,2,1\n");
+	    "proto,src_port,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,50000,15000,45,1,1500,13500\n6,51000,3300,7,1,300,3000\n"
+	    "17,40000,240,2,1,80,160\n17,40001,210,2,1,70,140\n"
+	    "1,0,168,2,1,84,84\n");
 	TOP_EQ("dst-port,proto", QUERY_ORDER_FLOWS, 1,
-	    "proto,dst_port,bytes,packets,flows\n17,53,450,4,2\n");
+	    "proto,dst_port,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "17,53,450,4,2,150,300\n");
 	TOP_EQ("app,dst_port", QUERY_ORDER_BYTES, 2,
-	    "app,proto,dst_port,bytes,packets,flows\n"
-	    "TLS,6,443,15000,45,1\nHTTP,6,80,3300,7,1\n");
+	    "app,proto,dst_port,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "TLS,6,443,15000,45,1,1500,13500\nHTTP,6,80,3300,7,1,300,3000\n");
 }
 
 static void
@@ -351,14 +286,18 @@ top_by_asn_shows_the_org_and_groups_flows_without_an_as_as_null(void)
 {
 	char *got;
 
-	TOP_EQ("asn", QUERY_ORDER_BYTES, 0, "asn,org,bytes,packets,flows\n"
-	    "15133,EDGECAST,15000,45,1\n3320,DTAG,3300,7,1\n"
-	    "15169,GOOGLE,450,4,2\n,,168,2,1\n");
-	TOP_EQ("asn", QUERY_ORDER_FLOWS, 1, "asn,org,bytes,packets,flows\n"
-	    "15169,GOOGLE,450,4,2\n");
+	TOP_EQ("asn", QUERY_ORDER_BYTES, 0,
+	    "asn,org,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "15133,EDGECAST,15000,45,1,1500,13500\n"
+	    "3320,DTAG,3300,7,1,300,3000\n15169,GOOGLE,450,4,2,150,300\n"
+	    ",,168,2,1,84,84\n");
+	TOP_EQ("asn", QUERY_ORDER_FLOWS, 1,
+	    "asn,org,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "15169,GOOGLE,450,4,2,150,300\n");
 	got = top("asn", QUERY_ORDER_BYTES, 0, OUT_JSON, false);
 	UT_ASSERT(strstr(got, "{\"asn\":15169,\"org\":\"GOOGLE\",\"bytes\":"
-	    "450,\"packets\":4,\"flows\":2}") != NULL);
+	    "450,\"packets\":4,\"flows\":2,\"bytes_cs\":150,"
+	    "\"bytes_sc\":300}") != NULL);
 	UT_ASSERT(strstr(got, "{\"asn\":null,\"org\":null,\"bytes\":168,")
 	    != NULL);
 	free(got);
@@ -367,36 +306,41 @@ top_by_asn_shows_the_org_and_groups_flows_without_an_as_as_null(void)
 static void
 top_by_country_shows_the_two_letter_code(void)
 {
-	TOP_EQ("country", QUERY_ORDER_BYTES, 0, "country,bytes,packets,flows\n"
-	    "US,15450,49,3\nDE,3300,7,1\n,168,2,1\n");
+	TOP_EQ("country", QUERY_ORDER_BYTES, 0,
+	    "country,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "US,15450,49,3,1650,13800\nDE,3300,7,1,300,3000\n,168,2,1,84,84\n");
 	TOP_EQ("country,asn", QUERY_ORDER_BYTES, 3,
-	    "country,asn,org,bytes,packets,flows\n"
-	    "US,15133,EDGECAST,15000,45,1\nDE,3320,DTAG,3300,7,1\n"
-	    "US,15169,GOOGLE,450,4,2\n");
+	    "country,asn,org,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "US,15133,EDGECAST,15000,45,1,1500,13500\n"
+	    "DE,3320,DTAG,3300,7,1,300,3000\n"
+	    "US,15169,GOOGLE,450,4,2,150,300\n");
 }
 
 static void
 top_by_mac_groups_by_client_mac_and_by_vendor_across_macs(void)
 {
-	TOP_EQ("mac", QUERY_ORDER_BYTES, 0, "mac,vendor,bytes,packets,flows\n"
-	    "02:00:00:00:00:01,Apple,15210,47,2\n"
-	    "02:00:00:00:00:03,Apple,3300,7,1\n"
-	    "02:00:00:00:00:02,Raspberry Pi,408,4,2\n");
-	TOP_EQ("vendor", QUERY_ORDER_BYTES, 0, "vendor,bytes,packets,flows\n"
-	    "Apple,18510,54,3\nRaspberry Pi,408,4,2\n");
+	TOP_EQ("mac", QUERY_ORDER_BYTES, 0,
+	    "mac,vendor,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "02:00:00:00:00:01,Apple,15210,47,2,1570,13640\n"
+	    "02:00:00:00:00:03,Apple,3300,7,1,300,3000\n"
+	    "02:00:00:00:00:02,Raspberry Pi,408,4,2,164,244\n");
+	TOP_EQ("vendor", QUERY_ORDER_BYTES, 0,
+	    "vendor,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "Apple,18510,54,3,1870,16640\nRaspberry Pi,408,4,2,164,244\n");
 	TOP_EQ("vendor,mac", QUERY_ORDER_FLOWS, 1,
-	    "vendor,mac,bytes,packets,flows\n"
-	    "Apple,02:00:00:00:00:01,15210,47,2\n");
+	    "vendor,mac,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "Apple,02:00:00:00:00:01,15210,47,2,1570,13640\n");
 }
 
 static void
 top_by_name_groups_by_server_name(void)
 {
-	TOP_EQ("name", QUERY_ORDER_BYTES, 0, "name,bytes,packets,flows\n"
-	    "example.com,15240,47,2\n,3678,11,3\n");
+	TOP_EQ("name", QUERY_ORDER_BYTES, 0,
+	    "name,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "example.com,15240,47,2,1580,13660\n,3678,11,3,454,3224\n");
 	TOP_EQ("name,app", QUERY_ORDER_BYTES, 2,
-	    "name,app,bytes,packets,flows\n"
-	    "example.com,TLS,15000,45,1\n,HTTP,3300,7,1\n");
+	    "name,app,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "example.com,TLS,15000,45,1,1500,13500\n,HTTP,3300,7,1,300,3000\n");
 }
 
 static void
@@ -404,12 +348,14 @@ top_by_device_names_local_clients_or_shows_their_mac(void)
 {
 	char *got;
 
-	TOP_EQ("device", QUERY_ORDER_BYTES, 0, "device,bytes,packets,flows\n"
-	    "laptop,15210,47,2\niphone,3300,7,1\n"
-	    "02:00:00:00:00:02,408,4,2\n");
+	TOP_EQ("device", QUERY_ORDER_BYTES, 0,
+	    "device,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "laptop,15210,47,2,1570,13640\niphone,3300,7,1,300,3000\n"
+	    "02:00:00:00:00:02,408,4,2,164,244\n");
 	got = top("device,proto", QUERY_ORDER_BYTES, 0, OUT_JSON, false);
 	UT_ASSERT(strstr(got, "{\"device\":\"02:00:00:00:00:02\",\"proto\":1,"
-	    "\"bytes\":168,\"packets\":2,\"flows\":1}") != NULL);
+	    "\"bytes\":168,\"packets\":2,\"flows\":1,\"bytes_cs\":84,"
+	    "\"bytes_sc\":84}") != NULL);
 	free(got);
 }
 
@@ -444,7 +390,8 @@ top_by_device_counts_an_inbound_flow_for_the_local_server(void)
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(st, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "device,bytes,packets,flows\nnas,2200,6,2\n,22,4,2\n");
+	UT_STREQ(got, "device,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "nas,2200,6,2,1100,1100\n,22,4,2,11,11\n");
 	free(got);
 	store_close(st);
 }
@@ -463,15 +410,16 @@ filters_see_the_client_name_org_and_vendor(void)
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "proto,bytes,packets,flows\n17,450,4,2\n");
+	UT_STREQ(got, "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "17,450,4,2,150,300\n");
 	free(got);
 	v.p = "laptop";
 	w.sql = "cn.name = ? AND mc.vendor = 'Apple'";
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "proto,bytes,packets,flows\n6,15000,45,1\n"
-	    "17,210,2,1\n");
+	UT_STREQ(got, "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,15000,45,1,1500,13500\n17,210,2,1,70,140\n");
 	free(got);
 }
 
@@ -487,14 +435,15 @@ top_keeps_to_since_and_until(void)
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "proto,bytes,packets,flows\n6,5000,15,1\n");
+	UT_STREQ(got, "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "6,5000,15,1,500,4500\n");
 	free(got);
 	o.range.since_us = 0;
 	o.range.until_us = T0 + 1000 * SEC;
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "proto,bytes,packets,flows\n");
+	UT_STREQ(got, "proto,bytes,packets,flows,bytes_cs,bytes_sc\n");
 	free(got);
 }
 
@@ -506,26 +455,29 @@ a_where_fragment_binds_its_values_and_never_pastes_them(void)
 	    .len = 12 };
 	struct query_where w = { "f.proto = ?", &v17, 1 };
 	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
+	struct query_flows_opts fo = { .records = true };
 	struct ft_err err = { 0 };
 	struct capture c;
 	char *got;
 
 	o.range.where = &w;
+	fo.range.where = &w;
 	capture_begin(&c, OUT_CSV, false);
 	UT_EQ(query_top(fixture, &o, c.w, &err), 0);
 	got = capture_end(&c);
-	UT_STREQ(got, "proto,bytes,packets,flows\n17,450,4,2\n");
+	UT_STREQ(got, "proto,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "17,450,4,2,150,300\n");
 	free(got);
 	w.sql = "a.name = ?";
 	w.vals = &evil;
 	capture_begin(&c, OUT_CSV, false);
-	UT_EQ(query_flows(fixture, &o.range, c.w, &err), 0);
+	UT_EQ(query_flows(fixture, &fo, c.w, &err), 0);
 	got = capture_end(&c);
 	UT_ASSERT(strchr(got, '\n') == got + strlen(got) - 1);
 	free(got);
 	w.sql = "f.proto = ? AND f.sport = ?";
 	capture_begin(&c, OUT_CSV, false);
-	UT_EQ(query_flows(fixture, &o.range, c.w, &err), -FT_EINVAL);
+	UT_EQ(query_flows(fixture, &fo, c.w, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "query: filter has 2 placeholders for 1 values");
 	free(capture_end(&c));
 }
@@ -539,13 +491,14 @@ bad_by_and_order_names_get_one_clear_line(void)
 
 	UT_EQ(query_top_parse_by("proto,port", &o, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "unknown --by field 'port': expected proto, app, "
-	    "src, dst, host, dst-port, src-port, asn, country, mac, vendor, "
-	    "name or device");
+	    "category, src, dst, host, conversation, dst-port, src-port, asn, "
+	    "country, mac, vendor, name, device, iface or vlan");
 	UT_EQ(query_top_parse_by("app,,src", &o, &err), -FT_EINVAL);
 	UT_EQ(query_top_parse_by("app,app", &o, &err), -FT_EINVAL);
 	UT_STREQ(err.msg, "--by lists 'app' twice");
-	UT_EQ(query_top_parse_by("proto,app,src,dst,host", &o, &err),
-	    -FT_EINVAL);
+	UT_EQ(query_top_parse_by("proto,app,src,dst,host,asn,country,mac,"
+	    "vendor", &o, &err), -FT_EINVAL);
+	UT_STREQ(err.msg, "--by takes at most 8 fields");
 	UT_EQ(query_top_parse_by("host,dst-port", &o, &err), 0);
 	UT_EQ(o.n_by, 2);
 	UT_EQ(o.by[1], QUERY_BY_DST_PORT);
@@ -568,16 +521,18 @@ top_as_a_table_shows_protocol_names_aligned(void)
 	char *got = top("proto", QUERY_ORDER_BYTES, 0, OUT_TABLE, false);
 
 	UT_STREQ(got,
-	    "proto  bytes  packets  flows\n"
-	    "tcp    18300       52      2\n"
-	    "udp      450        4      2\n"
-	    "icmp     168        2      1\n");
+	    "proto  bytes  packets  flows  bytes_cs  bytes_sc\n"
+	    "tcp    18300       52      2      1800     16500\n"
+	    "udp      450        4      2       150       300\n"
+	    "icmp     168        2      1        84        84\n");
 	free(got);
 	got = top("proto", QUERY_ORDER_BYTES, 0, OUT_JSON, true);
 	UT_STREQ(got, "[\n{\"proto\":6,\"bytes\":18300,\"packets\":52,"
-	    "\"flows\":2},\n{\"proto\":17,\"bytes\":450,\"packets\":4,"
-	    "\"flows\":2},\n{\"proto\":1,\"bytes\":168,\"packets\":2,"
-	    "\"flows\":1}\n]\n");
+	    "\"flows\":2,\"bytes_cs\":1800,\"bytes_sc\":16500},\n"
+	    "{\"proto\":17,\"bytes\":450,\"packets\":4,\"flows\":2,"
+	    "\"bytes_cs\":150,\"bytes_sc\":300},\n"
+	    "{\"proto\":1,\"bytes\":168,\"packets\":2,\"flows\":1,"
+	    "\"bytes_cs\":84,\"bytes_sc\":84}\n]\n");
 	free(got);
 }
 
@@ -771,33 +726,13 @@ the_bounded_buffer_truncates_and_says_so(void)
 	UT_ASSERT(b.trunc);
 }
 
-/* Remove the scratch directory and the store files in it. */
-static void
-rm_tmpdir(void)
-{
-	char p[384];
-	struct dirent *e;
-	DIR *d = opendir(tmpdir);
-
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(tmpdir);
-}
-
 int
 main(void)
 {
 	struct ft_flowrec r[6];
 	int rc;
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_query.XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (qfix_dir_init())
 		return 2;
 	ft_log_level = FT_LOG_WARN;
 	fixture = fixture_open("fixture", r, (size_t)fixture_records(r));
@@ -830,7 +765,7 @@ main(void)
 	UT_RUN(format_names_parse_and_bad_ones_are_named);
 	UT_RUN(the_bounded_buffer_truncates_and_says_so);
 	store_close(fixture);
-	rm_tmpdir();
+	qfix_dir_remove();
 	rc = UT_DONE();
 	return rc;
 }

@@ -1,0 +1,151 @@
+/* query_run.c: the report runner under every report: bind, step, stream into a writer. */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "query_int.h"
+
+#define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
+
+static int64_t
+query_i64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+void
+query_where_sql(const struct query_range *r, struct out_buf *b)
+{
+	if (r->progress)
+		out_buf_adds(b, " AND ft_progress()");
+	if (!r->where || !r->where->sql || !r->where->sql[0])
+		return;
+	out_buf_adds(b, " AND (");
+	out_buf_adds(b, r->where->sql);
+	out_buf_adds(b, ")");
+}
+
+static int
+query_bind_value(sqlite3_stmt *s, int idx, const struct query_value *v)
+{
+	switch (v->type) {
+	case QUERY_INT:
+		return sqlite3_bind_int64(s, idx, v->i);
+	case QUERY_TEXT:
+		return sqlite3_bind_text(s, idx, v->p, (int)v->len,
+		    SQLITE_STATIC);
+	case QUERY_BLOB:
+		return sqlite3_bind_blob(s, idx, v->p, (int)v->len,
+		    SQLITE_STATIC);
+	}
+	return SQLITE_MISUSE;
+}
+
+/* since, until, the filter's values, limit: in the SQL's text order. */
+static int
+query_bind(sqlite3_stmt *s, const struct query_range *r,
+    uint64_t default_limit, struct ft_err *err)
+{
+	size_t n_vals = r->where && r->where->sql ? r->where->n_vals : 0, i;
+	uint64_t limit = r->limit ? r->limit : default_limit;
+	int idx = 1;
+
+	if (n_vals > QUERY_WHERE_MAX ||
+	    sqlite3_bind_parameter_count(s) != (int)n_vals + 3)
+		return ft_err_set(err, FT_EINVAL, "query: filter has %d "
+		    "placeholders for %zu values",
+		    sqlite3_bind_parameter_count(s) - 3, n_vals);
+	sqlite3_bind_int64(s, idx++, query_i64(r->since_us));
+	sqlite3_bind_int64(s, idx++, r->until_us ? query_i64(r->until_us) :
+	    INT64_MAX);
+	for (i = 0; i < n_vals; i++)
+		if (query_bind_value(s, idx++, &r->where->vals[i]) != SQLITE_OK)
+			return ft_err_set(err, FT_EINVAL, "query: cannot bind "
+			    "filter value %zu", i + 1);
+	sqlite3_bind_int64(s, idx, limit > (uint64_t)INT64_MAX ? -1 :
+	    (int64_t)limit);
+	return 0;
+}
+
+static void
+query_cell(sqlite3_stmt *s, int i, enum out_type t, struct out_cell *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+		c->null = true;
+		return;
+	}
+	if (t == OUT_TEXT || t == OUT_NAME) {
+		c->p = sqlite3_column_text(s, i);
+		c->len = (size_t)sqlite3_column_bytes(s, i);
+	} else if (t == OUT_ADDR) {
+		c->p = sqlite3_column_blob(s, i);
+		c->len = (size_t)sqlite3_column_bytes(s, i);
+	} else {
+		c->i = sqlite3_column_int64(s, i);
+	}
+}
+
+/* Step s into w; the progress line goes when the first row comes. */
+static int
+query_stream(struct store *st, sqlite3_stmt *s, const struct out_col *cols,
+    size_t n_cols, struct query_progress *p, struct out *w,
+    struct ft_err *err)
+{
+	struct out_cell cells[QUERY_COLS_MAX];
+	size_t i;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		query_progress_quiet(p);
+		for (i = 0; i < n_cols; i++)
+			query_cell(s, (int)i, cols[i].type, &cells[i]);
+		rc = out_row(w, cells, err);
+		if (rc)
+			return rc;
+	}
+	if (rc != SQLITE_DONE)
+		return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
+		    "store %s: query failed: %s", store_path(st),
+		    sqlite3_errmsg(store_db(st)));
+	return 0;
+}
+
+int
+query_run(struct store *st, const char *sql, const struct query_range *r,
+    uint64_t default_limit, const struct out_col *cols, size_t n_cols,
+    struct out *w, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, rc_end;
+
+	if (n_cols > QUERY_COLS_MAX)
+		return ft_err_set(err, FT_EINVAL, "query: too many columns");
+	rc = query_progress_start(r->progress, st, r, err);
+	if (rc)
+		goto out_progress;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = ft_err_set(err, FT_EDB, "store %s: cannot prepare "
+		    "query: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+		goto out_progress;
+	}
+	if (sqlite3_column_count(s) != (int)n_cols) {
+		rc = ft_err_set(err, FT_EINVAL, "query: %d result columns for "
+		    "%zu output columns", sqlite3_column_count(s), n_cols);
+		goto out_finalize;
+	}
+	rc = query_bind(s, r, default_limit, err);
+	if (!rc)
+		rc = out_begin(w, cols, n_cols, err);
+	if (rc)
+		goto out_finalize;
+	rc = query_stream(st, s, cols, n_cols, r->progress, w, err);
+	query_progress_quiet(r->progress);
+	rc_end = out_end(w, rc ? NULL : err);
+	if (!rc)
+		rc = rc_end;
+out_finalize:
+	sqlite3_finalize(s);
+out_progress:
+	query_progress_stop(r->progress, st);
+	return rc;
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# t0620: top by conversation and more, merged and sorted flows, progress on a terminal: results equal SQL.
+. "$(dirname "$0")/lib.sh"
+
+# A long download written as four records (one per active timeout): a range that starts at the
+# second record merges the last three, as the same question in SQL does.
+"$FT_HELPER" pcap "$TMP/long.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script"
+"$FT" ingest -q --db "$TMP/long.db" "$TMP/long.pcap" >/dev/null
+got=$("$FT" flows --db "$TMP/long.db" --since @3060 --format csv | tail -n +2 | cut -d, -f1,10-13,18,19)
+want=$(sqlite3 "$TMP/long.db" "SELECT strftime('%Y-%m-%dT%H:%M:%S', min(first_us) / 1000000, 'unixepoch')
+	|| printf('.%06dZ', min(first_us) % 1000000) || ',' || sum(bytes_cs) || ',' || sum(bytes_sc) || ','
+	|| sum(pkts_cs) || ',' || sum(pkts_sc) || ',' || count(*) || ',flush'
+	FROM flows WHERE first_us >= 3060000000 GROUP BY run, flow")
+check_eq "a flow partly in the range merges the records in it" "$got" "$want"
+check_eq "which are three" "$(echo "$got" | cut -d, -f6)" 3
+check_eq "--records lists them" "$("$FT" flows --db "$TMP/long.db" --since @3060 --records --format csv | tail -n +2 | wc -l)" 3
+
+# Progress: only on a terminal (faked with script), cleared at the end; never into a pipe or file.
+# 3000 one-packet flows, so the report runs long enough for SQLite to call the progress handler.
+for i in $(seq 10001 13000); do echo "udp 10.0.0.1:$i > 10.0.0.2:53"; done >"$TMP/many.script"
+"$FT_HELPER" pcap "$TMP/many.pcap" "$TMP/many.script"
+"$FT" ingest -q --db "$TMP/many.db" "$TMP/many.pcap" >/dev/null
+FLOWTRAIL_PROGRESS_MS=0 "$FT" flows --db "$TMP/many.db" --format csv >/dev/null 2>"$TMP/err"
+check "no progress when stderr is not a terminal" test ! -s "$TMP/err"
+tty_top() {
+	FLOWTRAIL_PROGRESS_MS=$1 script -qec "'$FT' top $2 --db '$TMP/many.db' --by conversation --format csv \
+		>/dev/null" /dev/null >"$TMP/tty" 2>&1
+}
+if ! command -v script >/dev/null || ! script -qec true /dev/null >/dev/null 2>&1; then
+	skip "progress on a terminal: script(1) from util-linux cannot make a terminal here"
+else
+	tty_top 0 ""
+	check "a report on a terminal shows how many records it scanned" \
+		grep -q 'flowtrail: scanning records: .* of ~3.0 k' "$TMP/tty"
+	check "and clears the line at the end" test "$(tail -c 4 "$TMP/tty" | od -An -c | tr -d ' ')" = '\r033[K'
+	tty_top 0 -q
+	check "-q shows no progress" test ! -s "$TMP/tty"
+	tty_top 60000 ""
+	check "nor does a report quicker than the delay" test ! -s "$TMP/tty"
+fi
+
+need_corpus
+db=$TMP/c.db
+"$FT" ingest -q --db "$db" "$CORPUS/ndpi_1kxun.pcap" "$CORPUS/pcapplusplus_many-protocols.pcap" \
+	"$CORPUS/ndpi_netflix.pcap" "$CORPUS/zeek_http-vlan-0.pcap" >/dev/null
+q() { sqlite3 "$db" "$1" | sort; }
+top() { "$FT" top --db "$db" --format csv --limit 100000 "$@" | tail -n +2 | sort; }
+SUMS="sum(f.bytes_cs + f.bytes_sc) || ',' || sum(f.pkts_cs + f.pkts_sc) || ',' || count(DISTINCT f.run || '/' || f.flow)
+	|| ',' || sum(f.bytes_cs) || ',' || sum(f.bytes_sc)"
+
+# The source document's question on this LAN: conversations by server port, bytes each way.
+got=$(top --by conversation,dst-port 'src net 192.168.0.0/16 and not host 192.168.1.1')
+want=$(q "SELECT v.client || ',' || v.server || ',' || f.proto || ',' || f.sport || ',' || $SUMS
+	FROM flows f JOIN flows_v v ON v.id = f.rowid
+	WHERE v.client LIKE '192.168.%' AND v.client <> '192.168.1.1' AND v.server <> '192.168.1.1'
+	GROUP BY f.cli, f.srv, f.proto, f.sport")
+check_eq "top --by conversation,dst-port equals the same question in SQL" "$got" "$want"
+check "and has rows" test "$(echo "$got" | wc -l)" -gt 20
+got=$(top --by conversation 'src net 10.0.0.0/24 and dst net 10.0.0.0/24')
+want=$(q "SELECT v.client || ',' || v.server || ',' || $SUMS FROM flows f JOIN flows_v v ON v.id = f.rowid
+	WHERE v.client LIKE '10.0.0.%' AND v.server LIKE '10.0.0.%' GROUP BY f.cli, f.srv")
+check_eq "src net and dst net keep both ends inside" "$got" "$want"
+
+got=$(top --by iface,category,vlan)
+want=$(q "SELECT i.name || ',' || coalesce(nullif(a.category, ''), '') || ',' || f.vlan || ',' || $SUMS
+	FROM flows f LEFT JOIN ifaces i ON i.id = f.iface LEFT JOIN apps a ON a.id = f.app
+	GROUP BY f.iface, nullif(a.category, ''), f.vlan")
+check_eq "top --by iface,category,vlan equals SQL" "$got" "$want"
+check "with more than one category and VLAN" test "$(echo "$got" | cut -d, -f2,3 | sort -u | wc -l)" -gt 5
+
+got=$("$FT" top --db "$db" --format csv --by src --order flows --limit 3 | tail -n +2 | cut -d, -f1,4)
+want=$(sqlite3 -csv "$db" "SELECT v.client, count(DISTINCT f.run || '/' || f.flow) AS n FROM flows f
+	JOIN flows_v v ON v.id = f.rowid GROUP BY f.cli ORDER BY n DESC, f.cli LIMIT 3")
+check_eq "--order flows counts distinct flows" "$got" "$want"
+
+# flows: one line per flow, sums of its records; the latest record's end reason. (IPv4 only: the view
+# writes IPv6 addresses uncompressed.)
+got=$("$FT" flows --db "$db" --format csv --limit 100000 | tail -n +2 | cut -d, -f3-7,10-13,18,19 | grep -v : | sort)
+want=$(q "WITH m AS (SELECT max(rowid) AS id, sum(bytes_cs) AS bcs, sum(bytes_sc) AS bsc, sum(pkts_cs) AS pcs,
+		sum(pkts_sc) AS psc, count(*) AS n FROM flows GROUP BY run, flow)
+	SELECT f.proto || ',' || v.client || ',' || f.cport || ',' || v.server || ',' || f.sport || ',' || bcs || ','
+		|| bsc || ',' || pcs || ',' || psc || ',' || n || ',' || v.end_reason
+	FROM m JOIN flows f ON f.rowid = m.id JOIN flows_v v ON v.id = m.id WHERE length(f.cli) = 4")
+check_eq "flows merges each flow's records as SQL does" "$got" "$want"
+check "some flows have several records" grep -q '^[0-9]*,.*,[2-9],[a-z]*$' <<<"$got"
+check_eq "--records lists every record" \
+	"$("$FT" flows --db "$db" --records --format csv --limit 100000 | tail -n +2 | wc -l)" \
+	"$(sqlite3 "$db" 'SELECT count(*) FROM flows')"
+
+got=$("$FT" flows --db "$db" --format csv --sort -bytes --limit 25 | tail -n +2 | cut -d, -f10,11 | awk -F, '{ print $1 + $2 }')
+want=$(sqlite3 "$db" "SELECT sum(bytes_cs + bytes_sc) AS b FROM flows GROUP BY run, flow ORDER BY b DESC LIMIT 25")
+check_eq "--sort -bytes lists the biggest flows first" "$got" "$want"
+got=$("$FT" flows --db "$db" --format json --sort server_name,-time --limit 100000 | jq -r '.[] | .server_name // "-"')
+check_eq "--sort server_name puts flows without a name last" "$(echo "$got" | tail -1)" "-"
+check_eq "and names in byte order before them" "$(echo "$got" | grep -v '^-$' | head -1)" \
+	"$(sqlite3 "$db" "SELECT min(n.name) FROM flows f JOIN names n ON n.id = f.name")"
+"$FT" flows --db "$db" --sort bigness >/dev/null 2>"$TMP/err"
+check_eq "an unknown --sort column exits 2" "$?" 2
+check "and lists the choices" grep -q "unknown --sort column 'bigness': expected a column of flows" "$TMP/err"
