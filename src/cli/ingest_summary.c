@@ -22,9 +22,12 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
     const struct flow_stats *fs, const struct pipeline *p,
     const struct enrich_stats *es)
 {
+	struct stats_counters sc = { 0 };
 	const char *sep = "";
 	unsigned i;
 
+	if (p->stats)
+		stats_get_counters(p->stats, &sc);
 	printf("{\"packets\":%llu,\"bytes\":%llu,\"ip_packets\":%llu,"
 	    "\"ip_bytes\":%llu,\"non_ip_packets\":%llu,\"non_ip_bytes\":%llu,"
 	    "\"ipv4_packets\":%llu,\"ipv6_packets\":%llu,\"flows\":%llu,"
@@ -66,11 +69,36 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	}
 	printf("},\"names\":{\"dns_answers\":%llu,\"dns_evicted\":%llu,"
 	    "\"dns_bad\":%llu,\"dhcp_names\":%llu,\"dhcp_bad\":%llu,"
-	    "\"lookup_tables\":%s}}\n", (unsigned long long)es->dns_answers,
+	    "\"lookup_tables\":%s},", (unsigned long long)es->dns_answers,
 	    (unsigned long long)es->dns_evicted,
 	    (unsigned long long)es->dns_bad,
 	    (unsigned long long)es->dhcp_names,
 	    (unsigned long long)es->dhcp_bad, es->lut_loaded ? "true" : "false");
+	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"
+	    "\"late_records\":%llu,\"keys_folded\":%llu,"
+	    "\"minutes_lost\":%llu}}\n", p->stats ? "true" : "false",
+	    (unsigned long long)sc.minutes, (unsigned long long)sc.points,
+	    (unsigned long long)sc.late, (unsigned long long)sc.overflow,
+	    (unsigned long long)sc.lost);
+}
+
+/* The series line: what the stats stage made, and what it had to fold. */
+static void
+print_series(const struct pipeline *p)
+{
+	struct stats_counters sc;
+	char a[32], b[32], c[32], d[32], e[32];
+
+	if (!p->stats) {
+		printf("series       off (history.enabled = false)\n");
+		return;
+	}
+	stats_get_counters(p->stats, &sc);
+	printf("series       %s minutes, %s points (%s late records, %s keys "
+	    "past history.max-keys, %s minutes lost)\n",
+	    cli_count(a, 32, sc.minutes), cli_count(b, 32, sc.points),
+	    cli_count(c, 32, sc.late), cli_count(d, 32, sc.overflow),
+	    cli_count(e, 32, sc.lost));
 }
 
 static void
@@ -118,6 +146,7 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 	    cli_count(a, 32, es->dns_answers), cli_count(b, 32, es->dns_evicted),
 	    cli_count(c, 32, es->dns_bad), cli_count(pn, 16, es->dhcp_names),
 	    es->lut_loaded ? "loaded" : "not loaded (flowtrail lut update)");
+	print_series(p);
 }
 
 void

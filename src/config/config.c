@@ -10,14 +10,15 @@
 #include "../base/ft_log.h"
 #include "config.h"
 
-enum opt_type { OPT_UINT, OPT_BOOL, OPT_PATH, OPT_LEVEL };
+/* OPT_TICK: an OPT_UINT that must also divide a minute (flow ticks). */
+enum opt_type { OPT_UINT, OPT_TICK, OPT_BOOL, OPT_PATH, OPT_LEVEL };
 
 struct option_def {
 	const char *key;	/* name in files and --set */
 	enum opt_type type;	/* how value text is read */
 	size_t off;		/* offset into struct ft_config */
 	const char *def;	/* default, as text */
-	uint64_t min, max;	/* bounds of OPT_UINT */
+	uint64_t min, max;	/* bounds of OPT_UINT and OPT_TICK */
 	const char *help;	/* one line for dump and the man page */
 };
 
@@ -66,7 +67,7 @@ static const struct option_def options[] = {
 	  "seconds of silence that end a UDP flow" },
 	{ "flow.other-timeout", OPT_UINT, OFF(flow.other_timeout_s), "60", 1, 86400,
 	  "seconds of silence that end an ICMP or other flow" },
-	{ "flow.active-timeout", OPT_UINT, OFF(flow.active_timeout_s), "60", 1, 60,
+	{ "flow.active-timeout", OPT_TICK, OFF(flow.active_timeout_s), "60", 1, 60,
 	  "a long flow is written as a delta at every multiple of this many seconds; a divisor of 60, so no record straddles a minute" },
 	{ "classify.enabled", OPT_BOOL, OFF(classify.enabled), "true", 0, 0,
 	  "inspect payloads with nDPI (when built in); false: port guesses only" },
@@ -138,6 +139,7 @@ option_apply(struct ft_config *cfg, const struct option_def *o,
 
 	switch (o->type) {
 	case OPT_UINT:
+	case OPT_TICK:
 		errno = 0;
 		n = strtoull(v, &end, 10);
 		if (errno || end == v || *end || *v == '-' || n < o->min ||
@@ -146,7 +148,7 @@ option_apply(struct ft_config *cfg, const struct option_def *o,
 			    "%s: expected a whole number from %llu to %llu, got '%s'",
 			    o->key, (unsigned long long)o->min,
 			    (unsigned long long)o->max, v);
-		if (o->off == OFF(flow.active_timeout_s) && 60 % n)
+		if (o->type == OPT_TICK && 60 % n)
 			return ft_err_set(err, FT_EINVAL,
 			    "%s: expected a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got '%s'",
 			    o->key, v);
@@ -277,6 +279,7 @@ option_print(const struct ft_config *cfg, const struct option_def *o,
 	fprintf(out, "# %s\n%s = ", o->help, o->key);
 	switch (o->type) {
 	case OPT_UINT:
+	case OPT_TICK:
 		fprintf(out, "%u\n", *(const uint32_t *)p);
 		break;
 	case OPT_BOOL:

@@ -407,6 +407,10 @@ query_usage(struct store *st, const struct query_usage_opts *o,
 		    "key");
 		memcpy(cols, usage_cols, sizeof(cols));
 	} else {
+		/*
+		 * query_run binds a limit as the last parameter; the totals
+		 * show every period, so ?3 is consumed without effect.
+		 */
 		out_buf_adds(&b, " GROUP BY 1) SELECT * FROM (SELECT p, "
 		    "sum(bi), sum(bo), sum(bi + bo) FROM d GROUP BY p UNION ALL "
 		    "SELECT 'total', coalesce(sum(bi), 0), coalesce(sum(bo), 0), "

@@ -459,16 +459,19 @@ minute_close(struct stats *s)
 	if (s->cap_sorted < s->used) {
 		ns = realloc(s->sorted, s->used * sizeof(*ns));
 		if (!ns)
-			goto out_reset;	/* counted below as lost points */
+			goto out_lost;
 		s->sorted = ns;
 		s->cap_sorted = s->used;
 	}
 	if (!out_reserve(s, s->used + STATS_IFACES + FT_SK_MAX))
-		goto out_reset;
+		goto out_lost;
 	ifaces_emit(s);
 	for (i = 0; i < sizeof(kinds); i++)
 		fold_kind(s, kinds[i]);
 	s->c.minutes++;
+	goto out_reset;
+out_lost:
+	s->c.lost++;
 out_reset:
 	memset(s->tab, 0, (size_t)s->cap * sizeof(*s->tab));
 	memset(s->iface, 0, sizeof(s->iface));

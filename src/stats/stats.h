@@ -26,6 +26,7 @@ struct stats_counters {
 				   to the open one */
 	uint64_t overflow;	/* keys past max_keys, folded into "other" */
 	uint64_t minutes;	/* minutes closed */
+	uint64_t lost;		/* minutes whose points memory could not hold */
 	uint64_t points;	/* points handed out */
 };
 
@@ -38,8 +39,10 @@ void stats_free(struct stats *s);
 /*
  * Count one frame of capture index iface at ts_us: its bits go to the
  * busiest-second figure of the interface, and when it is in no flow
- * (in_flow false: not IP, or not decodable), to the non-IP counters. O(1),
- * never allocates.
+ * (in_flow false: not IP, or not decodable), to the non-IP counters. O(1)
+ * and without allocation when the caller closes each minute first
+ * (stats_close at the tick, as the pipeline does); a frame of a later
+ * minute would otherwise close the open one here.
  */
 void stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
     uint32_t wire_len, bool in_flow);

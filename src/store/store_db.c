@@ -61,8 +61,7 @@ store_exec(sqlite3 *db, const char *path, const char *sql, struct ft_err *err)
 	return 0;
 }
 
-/* Run a one-row PRAGMA and read its integer (or text) result. */
-static int
+int
 store_pragma(sqlite3 *db, const char *path, const char *sql, int64_t *iv,
     char *tv, size_t tv_cap, struct ft_err *err)
 {

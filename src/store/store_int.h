@@ -197,6 +197,13 @@ int store_code(int sqlite_rc);
 int store_db_err(struct ft_err *err, sqlite3 *db, int rc, const char *path,
     const char *what);
 
+/*
+ * Run a one-row statement (a PRAGMA, a SELECT) and read its first column as
+ * an integer (iv) and/or text (tv); both stay as they were when no row comes.
+ */
+int store_pragma(sqlite3 *db, const char *path, const char *sql, int64_t *iv,
+    char *tv, size_t tv_cap, struct ft_err *err);
+
 /* Run statements without results. */
 int store_exec(sqlite3 *db, const char *path, const char *sql,
     struct ft_err *err);

@@ -23,28 +23,21 @@ static const char store_sql_up_pt[] =
 	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
 	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
 
-/* One integer from sql (with ?1 = a), or dflt when it yields NULL or nothing. */
+/* rolled_to of both steps from the rollups table. */
 static int
-hist_query_int(struct store *st, const char *sql, int64_t a, int64_t dflt,
-    int64_t *out, struct ft_err *err)
+hist_load_rolled(struct store *st, struct ft_err *err)
 {
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	struct store_hist *h = &st->hist;
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return store_db_err(err, st->db, rc, st->path, "prepare");
-	sqlite3_bind_int64(s, 1, a);
-	*out = dflt;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		*out = sqlite3_column_int64(s, 0);
-	if (rc == SQLITE_ROW)
-		rc = SQLITE_DONE;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_db_err(err, st->db, rc, st->path,
-		    "cannot read the history state");
-	return 0;
+	h->rolled_to[STORE_ROLL_1H] = h->rolled_to[STORE_ROLL_1D] = 0;
+	rc = store_pragma(st->db, st->path, "SELECT rolled_to FROM rollups "
+	    "WHERE step = '1h'", &h->rolled_to[STORE_ROLL_1H], NULL, 0, err);
+	if (!rc)
+		rc = store_pragma(st->db, st->path, "SELECT rolled_to FROM "
+		    "rollups WHERE step = '1d'", &h->rolled_to[STORE_ROLL_1D],
+		    NULL, 0, err);
+	return rc;
 }
 
 int
@@ -55,17 +48,14 @@ store_hist_init(struct store *st, struct ft_err *err)
 	int rc;
 
 	h->dirty_from[STORE_ROLL_1H] = h->dirty_from[STORE_ROLL_1D] = INT64_MAX;
-	rc = hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1h'",
-	    0, 0, &h->rolled_to[STORE_ROLL_1H], err);
+	rc = hist_load_rolled(st, err);
+	/* max() of an empty table is NULL, read as 0 */
 	if (!rc)
-		rc = hist_query_int(st, "SELECT rolled_to FROM rollups "
-		    "WHERE step = '1d'", 0, 0, &h->rolled_to[STORE_ROLL_1D], err);
+		rc = store_pragma(st->db, st->path, "SELECT max(t) FROM "
+		    "series_1m WHERE kind = 1", &h->newest_s, NULL, 0, err);
 	if (!rc)
-		rc = hist_query_int(st, "SELECT max(t) FROM series_1m "
-		    "WHERE kind = ?1", FT_SK_IFACE, 0, &h->newest_s, err);
-	if (!rc)
-		rc = hist_query_int(st, "SELECT max(first_us) FROM flows", 0, 0,
-		    &flows_us, err);
+		rc = store_pragma(st->db, st->path, "SELECT max(first_us) FROM "
+		    "flows", &flows_us, NULL, 0, err);
 	if (rc)
 		return rc;
 	if (flows_us / 1000000 > h->newest_s)
@@ -175,10 +165,7 @@ store_hist_rollback(struct store *st)
 	 * rolled_to may have moved inside the lost batch: read it again. If
 	 * that fails too, 0 rolls everything again, which is only slower.
 	 */
-	if (hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1h'",
-	    0, 0, &h->rolled_to[STORE_ROLL_1H], &e) ||
-	    hist_query_int(st, "SELECT rolled_to FROM rollups WHERE step = '1d'",
-	    0, 0, &h->rolled_to[STORE_ROLL_1D], &e))
+	if (hist_load_rolled(st, &e))
 		h->rolled_to[STORE_ROLL_1H] = h->rolled_to[STORE_ROLL_1D] = 0;
 }
 

@@ -37,6 +37,10 @@ expect_fail "an unknown option in --set is named" 2 "unknown option 'flow.nope'"
 	"$FT" ingest --set flow.nope=1 "$TMP/good.pcap"
 expect_fail "a value out of range in --set says what is allowed" 2 "flow.max-flows: expected a whole number" \
 	"$FT" ingest --set flow.max-flows=-5 "$TMP/good.pcap"
+expect_fail "an active timeout that does not divide a minute is refused" 2 "expected a divisor of 60" \
+	"$FT" ingest --set flow.active-timeout=7 "$TMP/good.pcap"
+expect_fail "an unknown time zone is refused, not taken as UTC" 2 "unknown time zone 'Mars/Olympus'" \
+	"$FT" ingest --set history.timezone=Mars/Olympus "$TMP/good.pcap"
 expect_fail "a wrong --format for ingest is refused" 2 "text or json" \
 	"$FT" ingest --format csv "$TMP/good.pcap"
 expect_fail "an unknown command is named" 2 "unknown command 'ingets'" "$FT" ingets x

@@ -49,7 +49,11 @@ history_checks() {
 if [ -d "$CORPUS" ]; then
 	for f in $(corpus_files); do
 		DB=$TMP/$f.db
-		"$FT" ingest -q --db "$DB" "$CORPUS/$f" >/dev/null 2>&1 || { not_ok "$f: ingest failed"; continue; }
+		"$FT" ingest -q --format json --db "$DB" "$CORPUS/$f" >"$TMP/sum.json" 2>/dev/null ||
+			{ not_ok "$f: ingest failed"; continue; }
+		check_eq "$f: the summary's series points are the minute rows, none lost" \
+			"$(jq -r '.series | "\(.points) \(.minutes_lost)"' "$TMP/sum.json")" \
+			"$(sqlite3 "$DB" 'SELECT count(*) FROM series_1m') 0"
 		total=$(history_checks "$f" | tee "$TMP/out" | tail -1)
 		grep -v '^[0-9]*$' "$TMP/out"
 		check_eq "$f: interface series + non-IP = tshark's bytes" "$total" \
