@@ -4,23 +4,10 @@
 
 #include "out.h"
 
-/* 2.3 MiB (IEC) and 1.2 k (SI): one decimal below 100 units. */
-void out_fmt_bytes(struct out_buf *b, int64_t v);
-void out_fmt_count(struct out_buf *b, int64_t v);
-
 /* Exact seconds from microseconds, with 3 or 6 decimals. */
 void out_fmt_secs(struct out_buf *b, int64_t us, int decimals);
 
 /* 850 ms, 12.3 s, 2m05s, 1h02m, 3d04h. */
 void out_fmt_duration_human(struct out_buf *b, int64_t us);
-
-/* ISO 8601 in UTC, with microseconds when micro. */
-void out_fmt_time(struct out_buf *b, int64_t us, bool micro);
-
-/* inet_ntop of 4 or 16 bytes, else hex. */
-void out_fmt_addr(struct out_buf *b, const void *p, size_t len);
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-size_t out_utf8_len(const uint8_t *s, size_t n);
 
 #endif
