@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "flows", cmd_flows, "list flows, newest first" },
 	{ "top", cmd_top, "top hosts, services, protocols, applications" },
 	{ "dns", cmd_dns, "DNS queries and replies (ok, error) per host" },
+	{ "map", cmd_map, "dependency map: clients, server services (dot, drawio, ...)" },
 	{ "lut", cmd_lut, "update or describe the lookup tables (ASN, country, vendor)" },
 	{ "lookup", cmd_lookup, "AS, country or vendor of IP and MAC addresses" },
 	{ "config", cmd_config, "print or check the configuration" },
