@@ -79,9 +79,11 @@ map_opt(struct cli *cli, struct map_opts *o, enum map_format *f, int opt,
 		cli_error(cli, "--group-by: %s", err.msg);
 		return 2;
 	case 'b':
-		return parse_amount(cli, "--min-bytes", arg, 'b', &o->min_bytes);
+		return parse_amount(cli, "--min-bytes", arg, 'b',
+		    &o->min_bytes);
 	case 'm':
-		return parse_amount(cli, "--min-flows", arg, 'p', &o->min_flows);
+		return parse_amount(cli, "--min-flows", arg, 'p',
+		    &o->min_flows);
 	case 't':
 		return parse_top(cli, arg, &o->top_edges);
 	}
@@ -140,8 +142,9 @@ cmd_map(int argc, char **argv)
 	if (rc)
 		cli_error(&cli, "%s", err.msg);
 	else if (m->truncated)
-		cli_error(&cli, "kept the %d biggest edges of more; narrow the "
-		    "filter or time range, or raise --min-bytes", MAP_EDGES_MAX);
+		cli_error(&cli, "kept the %d biggest edges of more; narrow "
+		    "the filter or time range, or raise --min-bytes",
+		    MAP_EDGES_MAX);
 	map_free(m);
 	cli_report_close(&r);
 	return rc ? 1 : 0;

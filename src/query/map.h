@@ -13,7 +13,7 @@
 #include "query.h"
 
 #define MAP_TOP_EDGES 200	/* --top-edges when not given */
-#define MAP_EDGES_MAX 10000	/* ceiling of one map; --top-edges 0 = this */
+#define MAP_EDGES_MAX 10000	/* ceiling of a map; --top-edges 0: this */
 #define MAP_V4_PREFIX 24	/* subnet groups: IPv4 prefix length */
 #define MAP_V6_PREFIX 64	/* and IPv6 */
 #define MAP_IP_MAX 46		/* an address as text, with its NUL */
@@ -29,7 +29,7 @@ enum map_group_by {
 enum map_format {
 	MAP_FMT_DOT,		/* Graphviz digraph (default) */
 	MAP_FMT_MERMAID,	/* Mermaid flowchart */
-	MAP_FMT_LUCID,		/* LucidChart process-diagram CSV import */
+	MAP_FMT_LUCID,		/* LucidChart process-diagram CSV */
 	MAP_FMT_DRAWIO,		/* draw.io CSV import */
 	MAP_FMT_JSON,		/* nodes and edges with every attribute */
 };
@@ -39,10 +39,10 @@ struct map_opts {
 	enum map_group_by group_by;	/* nodes' groups */
 	uint8_t v4_prefix;		/* subnet length; 0: MAP_V4_PREFIX */
 	uint8_t v6_prefix;		/* 0: MAP_V6_PREFIX */
-	uint64_t min_bytes;		/* edges with fewer bytes are dropped */
+	uint64_t min_bytes;		/* drop edges with fewer bytes */
 	uint64_t min_flows;		/* and with fewer distinct flows */
-	uint64_t top_edges;		/* keep the N biggest by bytes; 0: all
-					   (at most MAP_EDGES_MAX) */
+	uint64_t top_edges;		/* keep the N biggest by bytes;
+					   0: all, up to MAP_EDGES_MAX */
 };
 
 /* Bits of map_node.role. */
@@ -65,24 +65,24 @@ struct map_node {
 
 /* A group of nodes, drawn as one box. */
 struct map_group {
-	char name[FT_NAME_MAX];		/* 10.0.0.0/24, or a node's name */
+	char name[FT_NAME_MAX];		/* 10.0.0.0/24, or a name */
 	bool boxed;			/* drawn as a cluster (not a lone,
 					   unnamed host) */
 };
 
 /* Clients of one server service: client, server, protocol, port, app. */
 struct map_edge {
-	uint32_t from;			/* client node, index in map.nodes */
+	uint32_t from;			/* client: index in map.nodes */
 	uint32_t to;			/* server node */
 	uint8_t proto;			/* IP protocol */
-	uint16_t port;			/* server port; ICMP type << 8 | code */
+	uint16_t port;			/* server port; ICMP type, code */
 	char app[FT_APP_MAX];		/* application, "" when unknown */
 	uint64_t bytes_cs;		/* client to server */
 	uint64_t bytes_sc;		/* server to client */
 	uint64_t packets;		/* both ways */
 	uint64_t flows;			/* distinct flows (run, flow) */
-	uint64_t swapped;		/* of them, flows the server rule turned
-					   around (docs/internals/map.md) */
+	uint64_t swapped;		/* of them, flows the server rule
+					   turned (docs/internals/map.md) */
 	uint64_t first_us;		/* first packet */
 	uint64_t last_us;		/* last packet */
 };
@@ -98,7 +98,7 @@ struct map {
 	size_t n_edges;
 	struct map_group *groups;	/* n_groups, in order of first node */
 	size_t n_groups;
-	bool truncated;			/* top_edges 0 met MAP_EDGES_MAX */
+	bool truncated;			/* 0 top_edges hit the ceiling */
 };
 
 /*

@@ -177,8 +177,10 @@ map_write_dot(const struct map *m, FILE *fp)
 
 	if (map_order(m, &idx, &start))
 		goto out_nomem;
+	/* newrank: dot's older ranking fails on clusters of big maps. */
 	fputs("digraph flowtrail_map {\n"
-	    "\tgraph [rankdir=LR, ranksep=1.5, nodesep=0.3, fontsize=10];\n"
+	    "\tgraph [rankdir=LR, newrank=true, ranksep=1.5, nodesep=0.3, "
+	    "fontsize=10];\n"
 	    "\tnode [shape=box, style=\"rounded,filled\", fontsize=10];\n"
 	    "\tedge [fontsize=8, color=\"#555555\", fontcolor=\"#333333\"];\n",
 	    fp);

@@ -57,7 +57,11 @@ map_node_name_cmp(const void *pa, const void *pb)
 	return c ? c : (a < b ? -1 : a > b);
 }
 
-/* Labels: named nodes by name, in name order; then each unnamed one. */
+/*
+ * Labels: named nodes by name, in name order, boxed when a name has
+ * several addresses (a box of one would repeat its name); then each
+ * unnamed node alone, its group named by its address.
+ */
 static int
 map_group_label(struct map *m, struct ft_err *err)
 {
@@ -76,6 +80,7 @@ map_group_label(struct map *m, struct ft_err *err)
 		if (!g || strcmp(g->name, by[i]->name)) {
 			g = &m->groups[m->n_groups++];
 			snprintf(g->name, sizeof(g->name), "%s", by[i]->name);
+		} else {
 			g->boxed = true;
 		}
 		by[i]->group = (int)(m->n_groups - 1);

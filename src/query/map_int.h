@@ -25,7 +25,7 @@ enum map_esc {
  */
 void map_text(struct out_buf *b, const char *s, enum map_esc esc);
 
-/* A node's label, its lines joined by sep: name (or address), address, vendor. */
+/* A node's label, lines joined by sep: name (or address), address, vendor. */
 void map_label(const struct map_node *n, const char *sep, enum map_esc esc,
     struct out_buf *b);
 

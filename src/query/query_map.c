@@ -181,8 +181,8 @@ map_sql_edges(struct out_buf *b)
 	    "ORDER BY sum(b_cs + b_sc) DESC, count(*) DESC, c, s, proto, "
 	    "fl.port LIMIT ?) "
 	    "SELECT c, s, proto, port, alo, ahi, (SELECT name FROM apps "
-	    "WHERE id = atop & " MAP_APP_MASK "), b_cs, b_sc, p, n, t0, t1, c_nm, "
-	    "s_nm, c_mac, s_mac, c_loc, s_loc, sw FROM e "
+	    "WHERE id = atop & " MAP_APP_MASK "), b_cs, b_sc, p, n, t0, t1, "
+	    "c_nm, s_nm, c_mac, s_mac, c_loc, s_loc, sw FROM e "
 	    "ORDER BY b_cs + b_sc DESC, n DESC, c, s, proto, port");
 }
 
@@ -482,7 +482,8 @@ map_names(struct store *st, struct map *m, const struct map_ref *refs,
 	for (i = 0; i < m->n_nodes && rc == SQLITE_OK; i++) {
 		key = refs[i].name_key;
 		if (refs[i].mac)
-			rc = map_name_mac(s[1], refs[i].mac, &m->nodes[i], &key);
+			rc = map_name_mac(s[1], refs[i].mac, &m->nodes[i],
+			    &key);
 		if (!rc && key)
 			rc = map_name_text(s[0], key, &m->nodes[i]);
 		if (!strcmp(m->nodes[i].name, m->nodes[i].ip)) {

@@ -252,7 +252,7 @@ an_edge_counts_distinct_flows_and_sums_their_deltas(void)
 }
 
 static void
-min_bytes_min_flows_and_top_edges_drop_edges_and_their_lonely_nodes(void)
+edge_filters_drop_edges_and_their_lonely_nodes(void)
 {
 	struct ft_flowrec r[5];
 	struct map_opts o = { 0 };
@@ -513,7 +513,8 @@ dot_escapes_quotes_and_backslashes_and_boxes_groups(void)
 	char *got = write_map(&nasty, MAP_FMT_DOT);
 
 	UT_STREQ(got, "digraph flowtrail_map {\n"
-	    "\tgraph [rankdir=LR, ranksep=1.5, nodesep=0.3, fontsize=10];\n"
+	    "\tgraph [rankdir=LR, newrank=true, ranksep=1.5, nodesep=0.3, "
+	    "fontsize=10];\n"
 	    "\tnode [shape=box, style=\"rounded,filled\", fontsize=10];\n"
 	    "\tedge [fontsize=8, color=\"#555555\", fontcolor=\"#333333\"];\n"
 	    "\tsubgraph cluster_1 {\n\t\tlabel=\"10.0.0.0/24\";\n"
@@ -585,7 +586,8 @@ drawio_csv_connects_per_service_and_escapes_html_labels(void)
 	    "# style: rounded=1;whiteSpace=wrap;html=1;fillColor=%%fill%%;"
 	    "strokeColor=%%stroke%%;\n"
 	    "# namespace: csvimport-\n"
-	    "# connect: {\"from\":\"s1\",\"to\":\"id\",\"label\":\"icmp/8:0\",%s"
+	    "# connect: {\"from\":\"s1\",\"to\":\"id\",\"label\":"
+	    "\"icmp/8:0\",%s"
 	    "# connect: {\"from\":\"s2\",\"to\":\"id\",\"label\":"
 	    "\"tcp/443 TLS\",%s"
 	    "# connect: {\"from\":\"s3\",\"to\":\"id\",\"label\":"
@@ -633,7 +635,8 @@ json_has_every_attribute_with_exact_numbers(void)
 	    "{\"from\":\"n1\",\"to\":\"n3\",\"proto\":17,\"port\":53,"
 	    "\"app\":\"DNS\\\"x\",\"service\":\"udp/53 DNS\\\"x\","
 	    "\"bytes_c2s\":10,\"bytes_s2c\":20,\"bytes\":30,\"packets\":2,"
-	    "\"flows\":1,\"swapped\":1,\"first\":\"2023-11-14T22:13:20.000000Z\","
+	    "\"flows\":1,\"swapped\":1,"
+	    "\"first\":\"2023-11-14T22:13:20.000000Z\","
 	    "\"last\":\"2023-11-14T22:13:20.000000Z\"},\n"
 	    "{\"from\":\"n1\",\"to\":\"n2\",\"proto\":1,\"port\":2048,"
 	    "\"app\":null,\"service\":\"icmp/8:0\",\"bytes_c2s\":84,"
@@ -691,7 +694,7 @@ main(void)
 	UT_RUN(a_guessed_flow_turns_toward_the_end_with_more_peers);
 	UT_RUN(the_rule_keeps_service_ports_seen_starts_and_ties);
 	UT_RUN(an_edge_counts_distinct_flows_and_sums_their_deltas);
-	UT_RUN(min_bytes_min_flows_and_top_edges_drop_edges_and_their_lonely_nodes);
+	UT_RUN(edge_filters_drop_edges_and_their_lonely_nodes);
 	UT_RUN(top_edges_zero_keeps_all_up_to_the_ceiling_and_says_so);
 	UT_RUN(nodes_take_the_best_name_their_mac_and_vendor);
 	UT_RUN(an_edge_names_one_application_or_the_master_they_share);
