@@ -381,7 +381,8 @@ map_nodes(struct map *m, struct map_rows *r, struct map_ref **refs,
 	struct map_end *x;
 	struct out_buf b;
 
-	qsort(r->ends, n_ends, sizeof(*r->ends), map_end_cmp);
+	if (n_ends)
+		qsort(r->ends, n_ends, sizeof(*r->ends), map_end_cmp);
 	m->nodes = calloc(n_ends ? n_ends : 1, sizeof(*m->nodes));
 	*refs = calloc(n_ends ? n_ends : 1, sizeof(**refs));
 	if (!m->nodes || !*refs)

@@ -389,6 +389,20 @@ an_edge_names_one_application_or_the_master_they_share(void)
 }
 
 static void
+a_range_without_records_makes_an_empty_map(void)
+{
+	struct ft_flowrec r = rec(1, 0, "10.0.0.1", 50000, "10.0.0.2", 22, 1,
+	    1);
+	struct map_opts o = { .range = { .since_us = T0 + 100 * SEC } };
+	struct map *m = build(&r, 1, &o, NULL);
+
+	UT_ASSERT(m != NULL);
+	UT_EQ(m ? m->n_edges : 1, 0);
+	UT_EQ(m ? m->n_nodes : 1, 0);
+	map_free(m);
+}
+
+static void
 a_filter_selects_the_records_of_the_map(void)
 {
 	struct ft_flowrec r[3];
@@ -698,6 +712,7 @@ main(void)
 	UT_RUN(top_edges_zero_keeps_all_up_to_the_ceiling_and_says_so);
 	UT_RUN(nodes_take_the_best_name_their_mac_and_vendor);
 	UT_RUN(an_edge_names_one_application_or_the_master_they_share);
+	UT_RUN(a_range_without_records_makes_an_empty_map);
 	UT_RUN(a_filter_selects_the_records_of_the_map);
 	UT_RUN(groups_are_subnets_or_best_names);
 	UT_RUN(group_and_format_names_parse_and_bad_ones_are_named);
