@@ -1,4 +1,4 @@
-/* map_fmt.c: the map's writers: Graphviz, Mermaid, LucidChart and draw.io CSV, JSON; and its option parsers. */
+/* map_fmt.c: the text rules every map format shares, the Graphviz, Mermaid and JSON writers, and --format. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
