@@ -74,6 +74,7 @@ int cmd_usage(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 
 #endif

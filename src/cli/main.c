@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "dns", cmd_dns, "DNS queries and replies (ok, error) per host" },
 	{ "usage", cmd_usage, "bytes received and sent per day or billing month" },
 	{ "series", cmd_series, "a time series per minute, hour or day, ready to plot" },
+	{ "map", cmd_map, "dependency map: clients, server services (dot, drawio, ...)" },
 	{ "lut", cmd_lut, "update or describe the lookup tables (ASN, country, vendor)" },
 	{ "lookup", cmd_lookup, "AS, country or vendor of IP and MAC addresses" },
 	{ "config", cmd_config, "print or check the configuration" },

@@ -119,7 +119,6 @@ struct flow_entry {
 void flow_key_make(const struct ft_pkt *p, struct flow_key *k,
     struct flow_pkt_side *ps);
 uint32_t flow_key_hash(const struct flow_key *k, uint64_t seed);
-bool flow_is_service_port(uint16_t port);
 unsigned flow_client_side(const struct ft_pkt *p,
     const struct flow_pkt_side *ps, bool *guessed);
 bool flow_proto_is_icmp(uint8_t proto);

@@ -1,44 +1,12 @@
 /* flow_key.c: canonical bidirectional flow keys, their hash, and who is the client. */
-#include <stdlib.h>
 #include <string.h>
 
+#include "../base/ft_port.h"
 #include "flow_int.h"
 
 #define PROTO_DCCP 33
 #define PROTO_SCTP 132
 #define PROTO_UDPLITE 136
-
-/*
- * Service ports at or above 1024 that a client never picks as its own
- * source port in practice; every port below 1024 counts as a service too.
- * Sorted, for bsearch.
- */
-static const uint16_t service_ports[] = {
-	1080, 1194, 1433, 1521, 1701, 1723, 1812, 1813, 1883, 1900, 1935,
-	2049, 2055, 2375, 2376, 3128, 3260, 3306, 3389, 3478, 4500, 4739,
-	5060, 5061, 5222, 5223, 5228, 5349, 5353, 5355, 5432, 5671, 5672,
-	5683, 5684, 5900, 6343, 6379, 6443, 8000, 8008, 8080, 8081, 8086,
-	8443, 8883, 8888, 9090, 9092, 9100, 9200, 9418, 9995, 11211, 19302,
-	27017, 32400, 51820,
-};
-
-static int
-port_cmp(const void *a, const void *b)
-{
-	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
-bool
-flow_is_service_port(uint16_t port)
-{
-	if (port == 0)
-		return false;
-	if (port < 1024)
-		return true;
-	return bsearch(&port, service_ports,
-	    sizeof(service_ports) / sizeof(service_ports[0]),
-	    sizeof(service_ports[0]), port_cmp) != NULL;
-}
 
 bool
 flow_proto_is_icmp(uint8_t proto)
@@ -165,8 +133,8 @@ proto_has_service_ports(uint8_t proto)
 static bool
 ports_say_reply(const struct ft_pkt *p)
 {
-	return p->has_ports && flow_is_service_port(p->sport) &&
-	    !flow_is_service_port(p->dport);
+	return p->has_ports && ft_port_is_service(p->sport) &&
+	    !ft_port_is_service(p->dport);
 }
 
 /*

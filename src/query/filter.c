@@ -612,9 +612,9 @@ static const struct unit { char kw; const char *suffix; uint64_t mult; } units[]
 	{ 'd', "m", 60000000 }, { 'd', "h", 3600000000u },
 };
 
-/* NUMBER[unit] for comparison pr; false on a bad number or overflow. */
+/* NUMBER[unit] of kind ('b', 'p', 'd'); false on a bad number or overflow. */
 static bool
-parse_amount(const struct prim *pr, const char *s, size_t len, int64_t *out)
+parse_amount(char kind, const char *s, size_t len, int64_t *out)
 {
 	size_t d = 0;
 	uint64_t v;
@@ -626,7 +626,7 @@ parse_amount(const struct prim *pr, const char *s, size_t len, int64_t *out)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		const struct unit *u = &units[i];
 
-		if (u->kw != pr->kw[0] || strlen(u->suffix) != len - d ||
+		if (u->kw != kind || strlen(u->suffix) != len - d ||
 		    strncasecmp(u->suffix, s + d, len - d) != 0)
 			continue;
 		if (v > (uint64_t)INT64_MAX / u->mult)
@@ -635,6 +635,15 @@ parse_amount(const struct prim *pr, const char *s, size_t len, int64_t *out)
 		return true;
 	}
 	return false;
+}
+
+int
+filter_parse_amount(const char *s, char kind, int64_t *out)
+{
+	if (!s || (kind != 'b' && kind != 'p') || !parse_amount(kind, s,
+	    strlen(s), out))
+		return -FT_EINVAL;
+	return 0;
 }
 
 static int
@@ -661,7 +670,7 @@ p_cmp(struct parser *p, const struct prim *pr, enum side side)
 		return perr_expected(p, buf, pr->kw);
 	}
 	rc = take_arg(p, pr, "a number", &t, buf);
-	if (!rc && !parse_amount(pr, buf, t.len, &v)) {
+	if (!rc && !parse_amount(pr->kw[0], buf, t.len, &v)) {
 		char show[64];
 
 		return perr(p, &t, "bad number %s for '%s' (digits with an "

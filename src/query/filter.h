@@ -20,4 +20,12 @@ const struct query_where *filter_where(const struct filter *f);
 
 void filter_free(struct filter *f);
 
+/*
+ * NUMBER[unit] as the comparisons of the language read it, for options
+ * that take amounts (map --min-bytes 10M): kind 'b' bytes with k, M, G
+ * (1000s) or KiB, MiB, GiB (1024s), 'p' counts with k, M, G; units in any
+ * case. 0 or -FT_EINVAL (not a number of that kind, or above 2^63-1).
+ */
+int filter_parse_amount(const char *s, char kind, int64_t *out);
+
 #endif

@@ -94,8 +94,7 @@ out_fmt_cell(struct out *w, const struct out_col *c, const struct out_cell *v,
 	}
 }
 
-/* JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
-static void
+void
 out_json_string(FILE *fp, const char *s, size_t n)
 {
 	const uint8_t *u = (const uint8_t *)s;
@@ -123,8 +122,7 @@ out_json_string(FILE *fp, const char *s, size_t n)
 	fputc('"', fp);
 }
 
-/* CSV field: quoted (quotes doubled) when it holds , " CR or LF. */
-static void
+void
 out_csv_field(FILE *fp, const char *s, size_t n)
 {
 	size_t i;

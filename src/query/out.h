@@ -83,10 +83,6 @@ int out_row(struct out *w, const struct out_cell *cells, struct ft_err *err);
 /* Finish the result (tables print here) and report write errors. */
 int out_end(struct out *w, struct ft_err *err);
 
-/* Human units as tables show them: 2.3 MiB (IEC), 1.2 k (SI). */
-void out_fmt_bytes(struct out_buf *b, int64_t v);
-void out_fmt_count(struct out_buf *b, int64_t v);
-
 /* "tcp", "udp", ... for an IP protocol number, NULL when it has no name. */
 const char *out_proto_name(int proto);
 
@@ -95,5 +91,32 @@ void out_buf_add(struct out_buf *b, const char *s, size_t n);
 void out_buf_adds(struct out_buf *b, const char *s);
 void out_buf_addf(struct out_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Value formatting and escaping, for writers of their own (the map's):
+ * the same text the columns of out_begin() get.
+ */
+
+/* 2.3 MiB (IEC) and 1.2 k (SI): one decimal below 100 units. */
+void out_fmt_bytes(struct out_buf *b, int64_t v);
+void out_fmt_count(struct out_buf *b, int64_t v);
+
+/* ISO 8601 in UTC, with microseconds when micro. */
+void out_fmt_time(struct out_buf *b, int64_t us, bool micro);
+
+/* CEUAPRSF, a '.' for each flag not set: ...AP.SF. */
+void out_fmt_tcp_flags(struct out_buf *b, int64_t flags);
+
+/* inet_ntop of 4 or 16 bytes, else hex. */
+void out_fmt_addr(struct out_buf *b, const void *p, size_t len);
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+size_t out_utf8_len(const uint8_t *s, size_t n);
+
+/* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
+void out_json_string(FILE *fp, const char *s, size_t n);
+
+/* A CSV field: quoted (quotes doubled) when it holds , " CR or LF. */
+void out_csv_field(FILE *fp, const char *s, size_t n);
 
 #endif

@@ -11,6 +11,8 @@
 #include "../store/store.h"
 #include "out.h"
 
+struct sqlite3_stmt;
+
 #define QUERY_FLOWS_LIMIT 100	/* flows: rows when --limit is not given */
 #define QUERY_TOP_LIMIT 10	/* top: rows when --limit is not given */
 #define QUERY_SQL_MAX 16384	/* one report's SQL, filter included */
@@ -166,6 +168,15 @@ int query_dns(struct store *st, const struct query_range *r, bool by_server,
 int query_run(struct store *st, const char *sql, const struct query_range *r,
     uint64_t default_limit, const struct out_col *cols, size_t n_cols,
     struct out *w, struct ft_err *err);
+
+/*
+ * Prepare sql and bind what query_run() binds, leaving n_extra `?`s
+ * between the filter's and the limit for the caller, from *extra_idx on
+ * (NULL if none). The caller owns *out (sqlite3_finalize).
+ */
+int query_prepare(struct store *st, const char *sql,
+    const struct query_range *r, uint64_t default_limit, int n_extra,
+    struct sqlite3_stmt **out, int *extra_idx, struct ft_err *err);
 
 /*
  * " AND (where)" for a range's filter, or "" when it has none; preceded by

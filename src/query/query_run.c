@@ -40,20 +40,23 @@ query_bind_value(sqlite3_stmt *s, int idx, const struct query_value *v)
 	return SQLITE_MISUSE;
 }
 
-/* since, until, the filter's values, limit: in the SQL's text order. */
+/*
+ * since, until, the filter's values, n_extra left to the caller, limit: in
+ * the SQL's text order.
+ */
 static int
 query_bind(sqlite3_stmt *s, const struct query_range *r,
-    uint64_t default_limit, struct ft_err *err)
+    uint64_t default_limit, int n_extra, struct ft_err *err)
 {
 	size_t n_vals = r->where && r->where->sql ? r->where->n_vals : 0, i;
 	uint64_t limit = r->limit ? r->limit : default_limit;
 	int idx = 1;
 
 	if (n_vals > QUERY_WHERE_MAX ||
-	    sqlite3_bind_parameter_count(s) != (int)n_vals + 3)
+	    sqlite3_bind_parameter_count(s) != (int)n_vals + 3 + n_extra)
 		return ft_err_set(err, FT_EINVAL, "query: filter has %d "
 		    "placeholders for %zu values",
-		    sqlite3_bind_parameter_count(s) - 3, n_vals);
+		    sqlite3_bind_parameter_count(s) - 3 - n_extra, n_vals);
 	sqlite3_bind_int64(s, idx++, query_i64(r->since_us));
 	sqlite3_bind_int64(s, idx++, r->until_us ? query_i64(r->until_us) :
 	    INT64_MAX);
@@ -61,8 +64,32 @@ query_bind(sqlite3_stmt *s, const struct query_range *r,
 		if (query_bind_value(s, idx++, &r->where->vals[i]) != SQLITE_OK)
 			return ft_err_set(err, FT_EINVAL, "query: cannot bind "
 			    "filter value %zu", i + 1);
-	sqlite3_bind_int64(s, idx, limit > (uint64_t)INT64_MAX ? -1 :
+	sqlite3_bind_int64(s, idx + n_extra, limit > (uint64_t)INT64_MAX ? -1 :
 	    (int64_t)limit);
+	return 0;
+}
+
+int
+query_prepare(struct store *st, const char *sql, const struct query_range *r,
+    uint64_t default_limit, int n_extra, struct sqlite3_stmt **out,
+    int *extra_idx, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return ft_err_set(err, FT_EDB, "store %s: cannot prepare "
+		    "query: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+	rc = query_bind(s, r, default_limit, n_extra, err);
+	if (rc) {
+		sqlite3_finalize(s);
+		return rc;
+	}
+	if (extra_idx)
+		*extra_idx = 3 + (int)(r->where && r->where->sql ?
+		    r->where->n_vals : 0);
+	*out = s;
 	return 0;
 }
 
@@ -123,19 +150,15 @@ query_run(struct store *st, const char *sql, const struct query_range *r,
 	rc = query_progress_start(r->progress, st, r, err);
 	if (rc)
 		goto out_progress;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		rc = ft_err_set(err, FT_EDB, "store %s: cannot prepare "
-		    "query: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+	rc = query_prepare(st, sql, r, default_limit, 0, &s, NULL, err);
+	if (rc)
 		goto out_progress;
-	}
 	if (sqlite3_column_count(s) != (int)n_cols) {
 		rc = ft_err_set(err, FT_EINVAL, "query: %d result columns for "
 		    "%zu output columns", sqlite3_column_count(s), n_cols);
 		goto out_finalize;
 	}
-	rc = query_bind(s, r, default_limit, err);
-	if (!rc)
-		rc = out_begin(w, cols, n_cols, err);
+	rc = out_begin(w, cols, n_cols, err);
 	if (rc)
 		goto out_finalize;
 	rc = query_stream(st, s, cols, n_cols, r->progress, w, err);

@@ -444,6 +444,30 @@ out_close:
 	sqlite3_close(db);
 }
 
+static void
+amounts_outside_filters_read_the_same_units(void)
+{
+	int64_t v = 0;
+
+	UT_EQ(filter_parse_amount("10M", 'b', &v), 0);
+	UT_EQ(v, 10000000);
+	UT_EQ(filter_parse_amount("2KiB", 'b', &v), 0);
+	UT_EQ(v, 2048);
+	UT_EQ(filter_parse_amount("1g", 'b', &v), 0);
+	UT_EQ(v, 1000000000);
+	UT_EQ(filter_parse_amount("3k", 'p', &v), 0);
+	UT_EQ(v, 3000);
+	UT_EQ(filter_parse_amount("42", 'p', &v), 0);
+	UT_EQ(v, 42);
+	UT_EQ(filter_parse_amount("3KiB", 'p', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("", 'b', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("M", 'b', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("-1", 'b', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("10 M", 'b', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("99999999999G", 'b', &v), -FT_EINVAL);
+	UT_EQ(filter_parse_amount("5s", 'd', &v), -FT_EINVAL);
+}
+
 int
 main(void)
 {
@@ -456,5 +480,6 @@ main(void)
 	UT_RUN(deep_nesting_is_refused_not_recursed);
 	UT_RUN(user_text_never_reaches_the_sql);
 	UT_RUN(compiled_filters_select_the_right_rows_in_sqlite);
+	UT_RUN(amounts_outside_filters_read_the_same_units);
 	return UT_DONE();
 }

@@ -1,0 +1,180 @@
+#!/bin/bash
+# t0610: the dependency map on reference captures: golden outputs in every format, DOT renders
+# with graphviz, the CSVs import (columns, every line's ends are shapes), JSON edges point at nodes
+# and count every flow once. UPDATE=1 rewrites the expected files; review the diff before committing.
+. "$(dirname "$0")/lib.sh"
+need_corpus
+G=$FT_ROOT/tests/golden/map
+
+# compare TITLE EXPECTED_FILE GOT_FILE (as t0400)
+compare() {
+	if [ "${UPDATE:-}" = 1 ]; then
+		mkdir -p "$(dirname "$2")"
+		cp "$3" "$2"
+		ok "$1 (updated)"
+	elif [ ! -f "$2" ]; then
+		not_ok "$1: no expected file $2 (run with UPDATE=1)"
+	elif diff -u "$2" "$3" >"$TMP/diff"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		head -30 "$TMP/diff" | sed 's/^/    /'
+	fi
+}
+
+# map DB ARGS...: the map of store DB; stderr kept in $TMP/map.err.
+map() {
+	local db=$1
+	shift
+	"$FT" map --db "$db" "$@" 2>"$TMP/map.err"
+}
+
+# Golden outputs: dot by subnet, mermaid by best name, the rest by host.
+for f in ndpi_teams.pcap ndpi_netflix.pcap pcapplusplus_many-protocols.pcap; do
+	db=$TMP/$f.db
+	"$FT" ingest -q --db "$db" "$CORPUS/$f" >/dev/null 2>&1
+	map "$db" --format dot --group-by subnet >"$TMP/$f.dot"
+	map "$db" --format mermaid --group-by label >"$TMP/$f.mmd"
+	map "$db" --format lucid >"$TMP/$f.lucid.csv"
+	map "$db" --format drawio >"$TMP/$f.drawio.csv"
+	map "$db" --format json >"$TMP/$f.json"
+	for ext in dot mmd lucid.csv drawio.csv json; do
+		compare "$f: map as $ext as expected" "$G/$f.$ext" "$TMP/$f.$ext"
+	done
+done
+
+# Every capture in one store too: many hosts, both address families, flows caught mid-way.
+all=$TMP/all.db
+files=$(corpus_files | sed "s|^|$CORPUS/|")
+# shellcheck disable=SC2086
+"$FT" ingest -q --db "$all" $files >/dev/null 2>&1
+for db in "$TMP/ndpi_teams.pcap.db" "$all"; do
+	name=$(basename "$db" .db)
+	map "$db" --format json --top-edges 0 >"$TMP/m.json"
+	check "$name: json parses" jq -e '.nodes and .edges' "$TMP/m.json"
+	check_eq "$name: every edge's ends are nodes" \
+		"$(jq '[.nodes[].id] as $ids | [.edges[] | select((.from | IN($ids[])) and (.to | IN($ids[])) | not)] | length' "$TMP/m.json")" 0
+	check_eq "$name: every node has an edge" \
+		"$(jq '[.edges[] | .from, .to] as $used | [.nodes[] | select(.id | IN($used[]) | not)] | length' "$TMP/m.json")" 0
+	check_eq "$name: flows add up to the distinct flows of the store" \
+		"$(jq '[.edges[].flows] | add' "$TMP/m.json")" \
+		"$(sqlite3 "$db" 'SELECT count(*) FROM (SELECT DISTINCT run, flow FROM flows)')"
+	check_eq "$name: bytes add up to the store's" \
+		"$(jq '[.edges[].bytes] | add' "$TMP/m.json")" \
+		"$(sqlite3 "$db" 'SELECT sum(bytes_cs + bytes_sc) FROM flows')"
+	check_eq "$name: one edge per client, server and service" \
+		"$(jq '[.edges[] | [.from, .to, .proto, .port]] | (length - (unique | length))' "$TMP/m.json")" 0
+done
+check_eq "no flow turned around in ndpi_teams: bytes each way are the store's" \
+	"$(map "$TMP/ndpi_teams.pcap.db" --format json --top-edges 0 | jq -r '"\([.edges[].bytes_c2s] | add) \([.edges[].bytes_s2c] | add)"')" \
+	"$(sqlite3 -separator ' ' "$TMP/ndpi_teams.pcap.db" 'SELECT sum(bytes_cs), sum(bytes_sc) FROM flows')"
+
+# Flows caught mid-way: the merged capture has some the server rule turns around. Every edge's
+# service is a server end the store saw (server side of a flow, or the client side of a flow
+# whose start was not seen), never the client port of a flow whose start was seen.
+db=$TMP/merged.db
+"$FT" ingest -q --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" >/dev/null 2>&1
+map "$db" --format json --top-edges 0 >"$TMP/m.json"
+check "the server rule turned some guessed flows around" \
+	test "$(jq '[.edges[].swapped] | add' "$TMP/m.json")" -gt 0
+cat >"$TMP/ends.py" <<'EOF'
+import ipaddress, json, sqlite3, sys
+db = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
+ends = set()
+for cli, cport, srv, sport, proto, flags in db.execute(
+        'SELECT cli, cport, srv, sport, proto, flags FROM flows'):
+    ends.add((ipaddress.ip_address(srv), proto, sport))
+    if flags & 2:
+        ends.add((ipaddress.ip_address(cli), proto, cport))
+m = json.load(open(sys.argv[2]))
+ip = {n['id']: ipaddress.ip_address(n['ip']) for n in m['nodes']}
+bad = [e for e in m['edges'] if (ip[e['to']], e['proto'], e['port']) not in ends]
+print(len(bad), bad[:2])
+EOF
+check_eq "no edge is a client's port" "$(python3 "$TMP/ends.py" "$db" "$TMP/m.json" 2>&1)" "0 []"
+
+# A filter and the edge options.
+n=$(map "$all" --format json --top-edges 0 'proto tcp and dst port 443' | jq '[.edges[].flows] | add')
+check_eq "a filter selects the flows of the map" "$n" \
+	"$(sqlite3 "$all" "SELECT count(*) FROM (SELECT DISTINCT run, flow FROM flows WHERE proto = 6 AND sport = 443)")"
+check_eq "--top-edges keeps that many edges" "$(map "$all" --format json --top-edges 7 | jq '.edges | length')" 7
+check_eq "--min-bytes takes units" \
+	"$(map "$all" --format json --top-edges 0 --min-bytes 1M | jq '[.edges[] | select(.bytes < 1000000)] | length')" 0
+check_eq "--min-flows drops edges with fewer flows" \
+	"$(map "$all" --format json --top-edges 0 --min-flows 3 | jq '[.edges[] | select(.flows < 3)] | length')" 0
+
+# DOT renders with graphviz without a word on stderr, in every grouping.
+if command -v dot >/dev/null 2>&1; then
+	for g in host subnet label; do
+		map "$all" --format dot --group-by "$g" --top-edges 0 >"$TMP/all.dot"
+		dot -Tsvg "$TMP/all.dot" >"$TMP/all.svg" 2>"$TMP/dot.err"
+		check_eq "all captures by $g: dot -Tsvg renders it" "$?" 0
+		check_eq "all captures by $g: and says nothing on stderr" "$(head -3 "$TMP/dot.err")" ""
+	done
+	for f in ndpi_teams.pcap ndpi_netflix.pcap pcapplusplus_many-protocols.pcap; do
+		dot -Tsvg "$TMP/$f.dot" >/dev/null 2>"$TMP/dot.err"
+		check_eq "$f: the golden DOT renders quietly" "$(head -3 "$TMP/dot.err")" ""
+	done
+else
+	skip "dot (graphviz) not installed: DOT rendering not checked (scripts/deps.sh installs it)"
+fi
+
+# The CSVs parse as CSV with the import's columns, and every line's ends are shapes / rows.
+map "$all" --format lucid --top-edges 0 >"$TMP/all.lucid.csv"
+map "$all" --format drawio --top-edges 0 >"$TMP/all.drawio.csv"
+cat >"$TMP/csvcheck.py" <<'EOF'
+import csv, json, sys
+kind, path = sys.argv[1], sys.argv[2]
+with open(path, newline='', encoding='utf-8') as fp:
+    text = fp.read()
+if kind == 'lucid':
+    rows = list(csv.reader(text.splitlines(True)))
+    want = ['Id', 'Name', 'Shape Library', 'Page ID', 'Contained By', 'Group', 'Line Source',
+            'Line Destination', 'Source Arrow', 'Destination Arrow', 'Text Area 1']
+    assert rows[0] == want, rows[0]
+    assert all(len(r) == len(want) for r in rows), 'ragged rows'
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, len(rows))), 'ids not 1..n'
+    assert rows[1][1] == 'Page'
+    shapes = {r[0] for r in rows[2:] if r[1] == 'Process'}
+    lines = [r for r in rows[2:] if r[1] == 'Line']
+    assert len(shapes) + len(lines) == len(rows) - 2
+    for r in lines:
+        assert r[6] in shapes and r[7] in shapes, r
+        assert r[9] == 'Arrow' and r[10], r
+    print(len(shapes), len(lines))
+else:
+    head = [l for l in text.splitlines() if l.startswith('#')]
+    body = [l for l in text.splitlines(True) if not l.startswith('#')]
+    rows = list(csv.DictReader(body))
+    conns = [json.loads(l.split(':', 1)[1]) for l in head if l.startswith('# connect:')]
+    cols = list(rows[0].keys()) if rows else []
+    ids = {r['id'] for r in rows}
+    assert len(ids) == len(rows), 'duplicate ids'
+    n = 0
+    for c in conns:
+        assert c['to'] == 'id' and c['from'] in cols and c['label'], c
+        for r in rows:
+            for ref in filter(None, r[c['from']].split(',')):
+                assert ref in ids, ref
+                n += 1
+    for key in ('label', 'style'):
+        line = [l for l in head if l.startswith('# %s:' % key)][0]
+        for ph in line.split('%')[1::2]:
+            assert ph in cols, ph
+    print(len(rows), n)
+EOF
+got=$(python3 "$TMP/csvcheck.py" lucid "$TMP/all.lucid.csv" 2>&1)
+check_eq "lucid: parses as CSV with the import's columns, every line between shapes" "$got" \
+	"$(map "$all" --format json --top-edges 0 | jq -r '"\(.nodes | length) \(.edges | length)"')"
+got=$(python3 "$TMP/csvcheck.py" drawio "$TMP/all.drawio.csv" 2>&1)
+check_eq "drawio: parses as CSV, every connection's ends are rows" "$got" \
+	"$(map "$all" --format json --top-edges 0 | jq -r '"\(.nodes | length) \(.edges | length)"')"
+
+# Bad options: one line naming the input, exit 2.
+map "$all" --format svg >/dev/null
+check_eq "an unknown format exits 2" "$?" 2
+check "and names it" grep -q "unknown format 'svg': expected dot, mermaid, lucid, drawio or json" "$TMP/map.err"
+map "$all" --min-bytes lots >/dev/null
+check_eq "a bad --min-bytes exits 2" "$?" 2
+map "$all" --group-by subnet/40 >/dev/null
+check_eq "a bad prefix length exits 2" "$?" 2
