@@ -1,5 +1,6 @@
 /* cmd_top.c: `flowtrail top`: top-N groups by any of the report fields. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli_report.h"
 
@@ -8,6 +9,7 @@ usage(void)
 {
 	printf("usage: flowtrail top --by FIELD[,FIELD...] [--order bytes|packets|flows]\n"
 	    "                     [--since T] [--until T] [--limit N] [--db FILE]\n"
+	    "                     [--source auto|flows|series]\n"
 	    "                     [--format table|csv|json] [FILTER]\n"
 	    "FIELD (up to %d): proto, app, category, src (client), dst (server),\n"
 	    "       host (either side), conversation (client and server),\n"
@@ -16,7 +18,11 @@ usage(void)
 	    "       (server name), device (the local device: name or MAC), iface,\n"
 	    "       vlan.\n"
 	    "Columns: the fields, bytes, packets, flows (distinct), bytes_cs\n"
-	    "(client to server), bytes_sc (server to client).\n", QUERY_BY_MAX);
+	    "(client to server), bytes_sc (server to client).\n"
+	    "--source: flows reads every record; series reads the per-minute\n"
+	    "series and their rollups (one field of proto, app, host, asn,\n"
+	    "country; no filter); auto (default) uses the series for such a\n"
+	    "question over more than a day.\n", QUERY_BY_MAX);
 }
 
 int
@@ -25,6 +31,7 @@ cmd_top(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "order", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, 'R' },
 		CLI_REPORT_LONGOPTS,
 		CLI_COMMON_LONGOPTS
 	};
@@ -48,6 +55,20 @@ cmd_top(int argc, char **argv)
 		if (opt == 'o') {
 			if (query_top_parse_order(optarg, &o.order, &err)) {
 				cli_error(&cli, "--order: %s", err.msg);
+				return 2;
+			}
+			continue;
+		}
+		if (opt == 'R') {
+			if (!strcmp(optarg, "auto"))
+				o.source = QUERY_SRC_AUTO;
+			else if (!strcmp(optarg, "flows"))
+				o.source = QUERY_SRC_FLOWS;
+			else if (!strcmp(optarg, "series"))
+				o.source = QUERY_SRC_SERIES;
+			else {
+				cli_error(&cli, "--source: expected auto, flows "
+				    "or series, got '%s'", optarg);
 				return 2;
 			}
 			continue;

@@ -132,11 +132,20 @@ enum query_order {
 	QUERY_ORDER_FLOWS,	/* distinct flows (run, flow) */
 };
 
+/* Where `top` reads: raw flow records, or the series and their rollups. */
+enum query_source {
+	QUERY_SRC_AUTO,		/* series when they can answer a range over a
+				   day and reach back to its start */
+	QUERY_SRC_FLOWS,	/* always the flow records */
+	QUERY_SRC_SERIES,	/* the series, or an error saying why not */
+};
+
 struct query_top_opts {
 	struct query_range range;		/* time, filter, limit */
 	enum query_by by[QUERY_BY_MAX];		/* group by these, in order */
 	size_t n_by;				/* 1 .. QUERY_BY_MAX */
 	enum query_order order;			/* rank by */
+	enum query_source source;		/* flows or series */
 };
 
 /* Parse "proto,dst-port" into o->by and o->n_by. */
@@ -147,7 +156,12 @@ int query_top_parse_by(const char *list, struct query_top_opts *o,
 int query_top_parse_order(const char *s, enum query_order *order,
     struct ft_err *err);
 
-/* Top-N groups with bytes, packets and flows, as the `top` command shows. */
+/*
+ * Top-N groups with bytes, packets and flows, as the `top` command shows.
+ * From the series (query_top_series) when o->source says so, or, for
+ * QUERY_SRC_AUTO, when they can answer, the range spans over a day and
+ * the series reach back to its start.
+ */
 int query_top(struct store *st, const struct query_top_opts *o,
     struct out *w, struct ft_err *err);
 

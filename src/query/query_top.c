@@ -1,8 +1,11 @@
 /* query_top.c: top-N groups by fixed fields, with bytes, packets and distinct flows. */
 #include <string.h>
 
+#include "../base/ft_log.h"
+#include "../base/ft_time.h"
 #include "../store/store_sql.h"
 #include "query.h"
+#include "series.h"
 
 #define QUERY_KEYS_MAX (2 * QUERY_BY_MAX) /* a field gives one or two keys */
 
@@ -296,6 +299,15 @@ query_top(struct store *st, const struct query_top_opts *o, struct out *w,
 		return ft_err_set(err, FT_EINVAL, "top: give 1 to %d --by "
 		    "fields and an order of bytes, packets or flows",
 		    QUERY_BY_MAX);
+	if (o->source == QUERY_SRC_SERIES ||
+	    (o->source == QUERY_SRC_AUTO && o->range.since_us &&
+	    (o->range.until_us ? o->range.until_us : ft_now_us()) -
+	    o->range.since_us > 86400 * UINT64_C(1000000) &&
+	    query_top_series_can(o, NULL) &&
+	    query_series_cover(st, o->range.since_us))) {
+		ft_log(FT_LOG_DEBUG, "top: answered from the series");
+		return query_top_series(st, o, w, err);
+	}
 	n = query_top_keys(o, keys);
 	for (i = 0; i < n; i++)
 		cols[i] = query_keys[keys[i]].col;

@@ -59,4 +59,26 @@ struct query_usage_opts {
 int query_usage(struct store *st, const struct query_usage_opts *o,
     struct out *w, struct ft_err *err);
 
+/*
+ * Whether top o can be answered from the series: one field among proto,
+ * app, host, asn and country, and no filter. When not, err says why.
+ */
+bool query_top_series_can(const struct query_top_opts *o, struct ft_err *err);
+
+/*
+ * Whether the series reach back to since_us (the interface rows of some
+ * step begin at or before it): false for a store kept with history off.
+ */
+bool query_series_cover(struct store *st, uint64_t since_us);
+
+/*
+ * `top` from the series: each key's sums over [since, until), since moved
+ * back to its local midnight so whole days come from the day rollups. A key
+ * misses the periods where it was outside that period's top K ("other" is
+ * not ranked); flows are those that started in the range; bytes_cs and
+ * bytes_sc are what the local side sent and received.
+ */
+int query_top_series(struct store *st, const struct query_top_opts *o,
+    struct out *w, struct ft_err *err);
+
 #endif
