@@ -78,6 +78,11 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O2 $(CPPFLAGS) -o $@ $< $(shell pkg-config --libs libpcap) -lm
 
+# histgen drives the stats stage and the store, so it links the library.
+$(BUILD)/bench/histgen: bench/histgen.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # lut_bench compiles the table reader in; rebuild it when that changes.
 $(BUILD)/bench/lut_bench: src/enrich/lut_read.c src/enrich/lut_int.h src/enrich/lut.h src/base/ft_err.c
 

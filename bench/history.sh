@@ -34,3 +34,41 @@ sqlite3 "$DIR/h2.db" "SELECT printf('  %-20s %8.1f MiB', name, sum(pgsize) / 104
 	SELECT printf('  %d flow records, %d minute rows', (SELECT count(*) FROM flows),
 	(SELECT count(*) FROM series_1m));"
 rm -f "$DIR/h.db"* "$DIR/h2.db"*
+
+# A year of generated history (bench/histgen.c) for a household and an office, then the
+# reports that read it. BENCH_YEAR=0 skips this part.
+[ "${BENCH_YEAR:-1}" = 1 ] || exit 0
+make -s build/bench/histgen
+END=1767225600	# histgen's year ends 2026-01-01 UTC
+best() {	# best of 4 wall times of a command, in ms
+	local b=999999999999 s e d i
+	for i in 1 2 3 4; do
+		s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N)
+		d=$(( (e - s) / 1000 )); [ "$d" -lt "$b" ] && b=$d
+	done
+	printf '%d.%03d' $((b / 1000)) $((b % 1000))
+}
+for site in "household --devices 30 --remotes 5000 --conv 12" \
+	"office --devices 500 --remotes 50000 --conv 6"; do
+	set -- $site
+	name=$1; shift
+	db=$DIR/year-$name.db
+	rm -f "$db"*
+	echo "$name: $(build/bench/histgen --db "$db" --days 365 "$@" 2>/dev/null)"
+	printf '  store %.1f MiB (%.2f MiB a day); rows: %s\n' \
+		"$(echo "$(stat -c %s "$db") / 1048576" | bc -l)" \
+		"$(echo "$(stat -c %s "$db") / 1048576 / 365" | bc -l)" \
+		"$(sqlite3 "$db" "SELECT (SELECT count(*) FROM flows) || ' flows, ' ||
+			(SELECT count(*) FROM series_1m) || ' 1m, ' || (SELECT count(*) FROM series_1h) ||
+			' 1h, ' || (SELECT count(*) FROM series_1d) || ' 1d'")"
+	echo "  usage --daily (a year):          $(best build/flowtrail usage --db "$db" --daily) ms"
+	echo "  usage --monthly --by device:     $(best build/flowtrail usage --db "$db" --monthly --by device) ms"
+	echo "  top --by asn, last 30 d (series): $(best build/flowtrail top --db "$db" --by asn \
+		--since @$((END - 30 * 86400)) --until @$END) ms"
+	echo "  top --by asn, last 30 d (flows):  $(best build/flowtrail top --db "$db" --by asn \
+		--since @$((END - 30 * 86400)) --until @$END --source flows) ms"
+	echo "  series iface --step 1h (a year):  $(best build/flowtrail series iface --db "$db" --step 1h) ms"
+	sqlite3 "$db" "SELECT printf('  %-16s %8.1f MiB', name, sum(pgsize) / 1048576.0) FROM dbstat
+		GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 5"
+	rm -f "$db"*
+done

@@ -49,7 +49,8 @@ int cli_set_timezone(struct cli *cli);
 
 /*
  * Store options of a writer from the configuration; packet_clock for
- * ingest (the commit interval counts packet time).
+ * ingest (the commit interval counts packet time, and it never prunes
+ * what it writes itself).
  */
 void cli_store_opts(const struct cli *cli, bool packet_clock,
     struct store_opts *so);

@@ -146,6 +146,7 @@ cli_store_opts(const struct cli *cli, bool packet_clock,
 	so->path = cli->cfg.db_path;
 	so->commit_interval_s = cli->cfg.commit_interval_s;
 	so->packet_clock = packet_clock;
+	so->keep_own = packet_clock;	/* ingest; see store_opts */
 	so->keep.flows_days = h->keep_flows;
 	so->keep.m1_days = h->keep_1m;
 	so->keep.h1_days = h->keep_1h;

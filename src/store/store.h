@@ -29,6 +29,10 @@ struct store_opts {
 	uint32_t commit_interval_s;	/* batch writes for this long */
 	bool packet_clock;		/* the interval counts packet time (ingest),
 					   not the wall clock (run) */
+	bool keep_own;			/* retention windows end at the newest data
+					   present at open, so this writer never
+					   prunes what it wrote (ingest: captures
+					   may span years) */
 	struct store_keep keep;		/* retention; all 0 keeps everything */
 	uint32_t rollup_k;		/* rows kept per period and kind in
 					   rollups (0: 50); the rest is "other" */

@@ -295,6 +295,7 @@ store_copy_opts(struct store *st, const struct store_opts *o,
 	st->read_only = o->read_only;
 	st->commit_interval_s = o->commit_interval_s;
 	st->hist.packet_clock = o->packet_clock;
+	st->hist.keep_own = o->keep_own;
 	st->hist.keep = o->keep;
 	st->hist.k = o->rollup_k ? o->rollup_k : 50;
 	st->hist.k_local = o->rollup_local ? o->rollup_local : 256;

@@ -126,12 +126,13 @@ enum { STORE_ROLL_1H, STORE_ROLL_1D, STORE_N_ROLL };
  * table; dirty_from[] (in memory only: rollups run in the transaction that
  * wrote the minutes) is the oldest minute written below rolled_to, or
  * INT64_MAX. newest_s is the newest data time in the store, the end of
- * every retention window; with packet_clock (ingest) the windows end at
+ * every retention window; with keep_own (ingest) the windows end at
  * open_newest_s instead, so an ingest never prunes what it writes itself
  * (a capture may span years).
  */
 struct store_hist {
 	bool packet_clock;		/* commit interval in data time */
+	bool keep_own;			/* retention ends at open_newest_s */
 	struct store_keep keep;		/* retention */
 	uint32_t k, k_local;		/* rows kept per rollup period */
 	int64_t newest_s;		/* newest minute or flow, seconds */

@@ -337,7 +337,7 @@ int
 store_prune(struct store *st, struct ft_err *err)
 {
 	struct store_hist *h = &st->hist;
-	int64_t end = h->packet_clock ? h->open_newest_s : h->newest_s;
+	int64_t end = h->keep_own ? h->open_newest_s : h->newest_s;
 	int64_t hour = end - end % 3600, day = 86400;
 	uint64_t n = 0, flows = 0;
 	int rc = 0;
