@@ -1,5 +1,6 @@
 /* query_series.c: `series` and `usage`: buckets from the coarsest rollup that holds them whole. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,7 @@ static int
 key_value(enum query_skind k, const char *s, struct query_value *v,
     uint8_t *buf, struct ft_err *err)
 {
-	char *end;
+	char *end, cc[3] = { 0 };
 	long long n;
 
 	memset(v, 0, sizeof(*v));
@@ -179,8 +180,9 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 		return 0;
 	case QUERY_SK_COUNTRY:
 		v->type = QUERY_INT;
-		v->i = ft_country_pack((const char[3]){ (char)(s[0] & ~0x20),
-		    s[0] ? (char)(s[1] & ~0x20) : 0, 0 });
+		cc[0] = (char)toupper((unsigned char)s[0]);
+		cc[1] = s[0] ? (char)toupper((unsigned char)s[1]) : '\0';
+		v->i = ft_country_pack(cc);
 		if (strlen(s) != 2 || !v->i)
 			return ft_err_set(err, FT_EINVAL, "expected a two-letter "
 			    "country code, got '%s'", s);

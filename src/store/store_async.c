@@ -8,10 +8,10 @@
 
 #include "store_async.h"
 
-#define SLOT_PTS (STORE_ASYNC_SLOT * sizeof(struct ft_flowrec) / \
+#define PTS_PER_SLOT (STORE_ASYNC_SLOT * sizeof(struct ft_flowrec) / \
 	sizeof(struct ft_series_pt))	/* series points that fit a slot */
 
-enum slot_type { SLOT_RECS, SLOT_PTS_T };
+enum slot_type { SLOT_RECORDS, SLOT_POINTS };
 
 /* A batch of copies: flow records or series points, never both. */
 struct slot {
@@ -19,7 +19,7 @@ struct slot {
 	enum slot_type type;			/* which of the union */
 	union {
 		struct ft_flowrec recs[STORE_ASYNC_SLOT];
-		struct ft_series_pt pts[SLOT_PTS];
+		struct ft_series_pt pts[PTS_PER_SLOT];
 	} u;
 };
 
@@ -51,7 +51,7 @@ struct store_async {
 static int
 write_slot(struct store_async *q, struct slot *s, struct ft_err *err)
 {
-	if (s->type == SLOT_PTS_T)
+	if (s->type == SLOT_POINTS)
 		return store_append_series(q->st, s->u.pts, s->n, err);
 	return store_append(q->st, s->u.recs, s->n, err);
 }
@@ -209,7 +209,7 @@ int
 store_async_append(struct store_async *q, const struct ft_flowrec *recs,
     size_t n, struct ft_err *err)
 {
-	return queue_items(q, SLOT_RECS, recs, sizeof(*recs), STORE_ASYNC_SLOT,
+	return queue_items(q, SLOT_RECORDS, recs, sizeof(*recs), STORE_ASYNC_SLOT,
 	    n, err);
 }
 
@@ -217,7 +217,7 @@ int
 store_async_series(struct store_async *q, const struct ft_series_pt *pts,
     size_t n, struct ft_err *err)
 {
-	return queue_items(q, SLOT_PTS_T, pts, sizeof(*pts), SLOT_PTS, n, err);
+	return queue_items(q, SLOT_POINTS, pts, sizeof(*pts), PTS_PER_SLOT, n, err);
 }
 
 int

@@ -101,5 +101,9 @@ check "top from the series refuses a filter and says what to do" \
 	bash -c "'$FT' top --db '$DB' --by proto --source series 'port 443' 2>&1 | grep -q 'needs --source flows'"
 check "series host without an address says why" \
 	bash -c "'$FT' series host --db '$DB' 2>&1 | grep -q 'needs one key'"
+check "a country key is taken in either case" \
+	bash -c "'$FT' series country de --db '$DB' --format csv | head -1 | grep -q '^time,'"
+check "a bad country key is named" \
+	bash -c "'$FT' series country xyz --db '$DB' 2>&1 | grep -q \"two-letter country code, got 'xyz'\""
 check "an unknown kind lists the kinds" \
 	bash -c "'$FT' series bogus --db '$DB' 2>&1 | grep -q 'expected iface, proto'"
