@@ -47,7 +47,7 @@ RUNS=${BENCH_RUNS:-3}
 NFE=${BENCH_NFPCAPD_E:-60,300}
 for v in FLOWS SECONDS_SPAN SNAPLEN SEED RUNS; do
 	case ${!v} in
-	''|*[!0-9]*) echo "query.sh: ${v/SECONDS_SPAN/SECONDS}='${!v}' is not a whole number" >&2
+	''|*[!0-9]*) echo "query.sh: BENCH_${v%_SPAN}='${!v}' is not a whole number" >&2
 		exit 2 ;;
 	esac
 done
@@ -183,7 +183,7 @@ bench_store() {
 $(du -h "$db" | cut -f1), ingest $(cat "$db.time") s \
 ($(grep -o '[0-9,]* evicted)' "$db.log" | head -1 | tr -d ')'))")
 	info+=("  nfcapd files: $n_nf records (one per direction), \
-$(ls "$nf" | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$nf.time") s")
+$(find "$nf" -type f | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$nf.time") s")
 
 	sql_f="SELECT proto, sport, sum(bytes_cs + bytes_sc) AS bytes,
 	    sum(pkts_cs + pkts_sc), sum(bytes_cs), sum(bytes_sc) FROM flows
@@ -235,7 +235,7 @@ $(ls "$nf" | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$nf.time") 
 
 	check_answers "$name" "$db"
 	cmds+=("$name flowtrail: $FT top --db $db --by dst-port 'src net $NET' --limit 10 --format csv"
-	    "$name sqlite3:   sqlite3 -readonly -csv $db \"$(echo $sql_f)\""
+	    "$name sqlite3:   sqlite3 -readonly -csv $db \"$(printf '%s' "$sql_f" | tr -s ' \n\t' ' ')\""
 	    "$name nfdump:    nfdump -R $nf -s dstport/bytes -n 10 -N 'src net $NET'")
 }
 
