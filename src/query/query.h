@@ -59,6 +59,7 @@ struct query_where {
 	" FROM flows f" QUERY_JOINS_FLOWS                               \
 	" WHERE f.first_us >= ? AND f.first_us < ?"
 
+
 struct query_progress;
 
 /*
@@ -191,6 +192,15 @@ int query_run(struct store *st, const char *sql, const struct query_range *r,
 int query_prepare(struct store *st, const char *sql,
     const struct query_range *r, uint64_t default_limit, int n_extra,
     struct sqlite3_stmt **out, int *extra_idx, struct ft_err *err);
+
+/*
+ * QUERY_FROM_FLOWS for reports that aggregate every record of the range
+ * (top, dns, map). With an open range the time clause is written on
+ * +f.first_us, so SQLite scans the table rather than walking the whole
+ * time index and fetching each row by rowid (twice as fast,
+ * docs/performance.md); a bounded range keeps the index.
+ */
+void query_from_flows(const struct query_range *r, struct out_buf *b);
 
 /*
  * " AND (where)" for a range's filter, or "" when it has none; preceded by

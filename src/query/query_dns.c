@@ -20,8 +20,9 @@ query_dns(struct store *st, const struct query_range *r, bool by_server,
 	out_buf_addf(&b, "SELECT %s, sum(coalesce(f.dns_q, 0)) AS q, "
 	    "sum(coalesce(f.dns_ok, 0)), sum(coalesce(f.dns_err, 0)), "
 	    "max(sum(coalesce(f.dns_q, 0)) - sum(coalesce(f.dns_ok, 0)) - "
-	    "sum(coalesce(f.dns_err, 0)), 0)" QUERY_FROM_FLOWS
-	    " AND f.proto IN (6, 17) AND f.sport = 53", by_server ? "f.srv" : "f.cli");
+	    "sum(coalesce(f.dns_err, 0)), 0)", by_server ? "f.srv" : "f.cli");
+	query_from_flows(r, &b);
+	out_buf_adds(&b, " AND f.proto IN (6, 17) AND f.sport = 53");
 	query_where_sql(r, &b);
 	out_buf_addf(&b, " GROUP BY %s ORDER BY q DESC, 1 LIMIT ?",
 	    by_server ? "f.srv" : "f.cli");

@@ -87,8 +87,8 @@ map_sql_records(const struct map_opts *o, struct out_buf *b)
 	    " CASE WHEN f.local & 2 THEN f.srv_mac END AS sm,"
 	    " (f.local & 1) > 0 AS cl, (f.local & 2) > 0 AS sl,"
 	    " f.first_us = f.start_us AND (f.flags & 1) > 0 AND"
-	    " f.pkts_cs + f.pkts_sc > 0 AS one"
-	    QUERY_FROM_FLOWS);
+	    " f.pkts_cs + f.pkts_sc > 0 AS one");
+	query_from_flows(&o->range, b);
 	query_where_sql(&o->range, b);
 	out_buf_adds(b, ")");
 }

@@ -13,6 +13,17 @@ query_i64(uint64_t v)
 }
 
 void
+query_from_flows(const struct query_range *r, struct out_buf *b)
+{
+	if (r->since_us || r->until_us) {
+		out_buf_adds(b, QUERY_FROM_FLOWS);
+		return;
+	}
+	out_buf_adds(b, " FROM flows f" QUERY_JOINS_FLOWS
+	    " WHERE +f.first_us >= ? AND +f.first_us < ?");
+}
+
+void
 query_where_sql(const struct query_range *r, struct out_buf *b)
 {
 	if (r->progress)

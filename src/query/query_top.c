@@ -225,7 +225,8 @@ query_top_sel(const struct query_top_opts *o, const int *keys, size_t n,
 	if (host)
 		out_buf_adds(b, "f.srv AS k_host2, ");
 	out_buf_adds(b, "f.bytes_cs AS bc, f.bytes_sc AS bs, "
-	    "f.pkts_cs + f.pkts_sc AS p" QUERY_FROM_FLOWS);
+	    "f.pkts_cs + f.pkts_sc AS p");
+	query_from_flows(&o->range, b);
 	query_where_sql(&o->range, b);
 	out_buf_adds(b, ")");
 	if (!host)
