@@ -1,4 +1,5 @@
 /* query_run.c: the report runner under every report: bind, step, stream into a writer. */
+#include <ctype.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -21,6 +22,53 @@ query_from_flows(const struct query_range *r, struct out_buf *b)
 	}
 	out_buf_adds(b, " FROM flows f" QUERY_JOINS_FLOWS
 	    " WHERE +f.first_us >= ? AND +f.first_us < ?");
+}
+
+/* The joins of QUERY_JOINS_FLOWS, each with its alias. */
+static const struct {
+	const char *alias;
+	const char *sql;
+} query_joins[] = {
+	{ "a", " LEFT JOIN apps a ON a.id = f.app" },
+	{ "n", " LEFT JOIN names n ON n.id = f.name" },
+	{ "cn", " LEFT JOIN names cn ON cn.id = f.cli_name" },
+	{ "mc", " LEFT JOIN macs mc ON mc.id = f.cli_mac" },
+	{ "s", " LEFT JOIN asns s ON s.asn = f.asn" },
+};
+
+/*
+ * Whether sql names alias as a table ("a.name", not "ca.x" or '%.'): the
+ * filter builds its SQL from fixed fragments, so the test is exact.
+ */
+static bool
+query_sql_uses(const char *sql, const char *alias)
+{
+	size_t n = strlen(alias);
+	const char *p = sql;
+
+	while ((p = strstr(p, alias))) {
+		if (p[n] == '.' && (p == sql || !(isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_' || p[-1] == '.')))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+void
+query_from_flows_min(const struct query_range *r, struct out_buf *b)
+{
+	const char *sql = r->where && r->where->sql ? r->where->sql : "";
+	size_t i;
+
+	out_buf_adds(b, " FROM flows f");
+	for (i = 0; i < sizeof(query_joins) / sizeof(query_joins[0]); i++)
+		if (query_sql_uses(sql, query_joins[i].alias))
+			out_buf_adds(b, query_joins[i].sql);
+	if (r->since_us || r->until_us)
+		out_buf_adds(b, " WHERE f.first_us >= ? AND f.first_us < ?");
+	else
+		out_buf_adds(b, " WHERE +f.first_us >= ? AND +f.first_us < ?");
 }
 
 void
@@ -149,35 +197,41 @@ query_stream(struct store *st, sqlite3_stmt *s, const struct out_col *cols,
 }
 
 int
+query_run_stmt(struct store *st, struct sqlite3_stmt *s,
+    const struct out_col *cols, size_t n_cols, struct query_progress *p,
+    struct out *w, struct ft_err *err)
+{
+	int rc, rc_end;
+
+	if (n_cols > QUERY_COLS_MAX)
+		return ft_err_set(err, FT_EINVAL, "query: too many columns");
+	if (sqlite3_column_count(s) != (int)n_cols)
+		return ft_err_set(err, FT_EINVAL, "query: %d result columns for "
+		    "%zu output columns", sqlite3_column_count(s), n_cols);
+	rc = out_begin(w, cols, n_cols, err);
+	if (rc)
+		return rc;
+	rc = query_stream(st, s, cols, n_cols, p, w, err);
+	query_progress_quiet(p);
+	rc_end = out_end(w, rc ? NULL : err);
+	return rc ? rc : rc_end;
+}
+
+int
 query_run(struct store *st, const char *sql, const struct query_range *r,
     uint64_t default_limit, const struct out_col *cols, size_t n_cols,
     struct out *w, struct ft_err *err)
 {
 	sqlite3_stmt *s;
-	int rc, rc_end;
+	int rc;
 
-	if (n_cols > QUERY_COLS_MAX)
-		return ft_err_set(err, FT_EINVAL, "query: too many columns");
 	rc = query_progress_start(r->progress, st, r, err);
 	if (rc)
 		goto out_progress;
 	rc = query_prepare(st, sql, r, default_limit, 0, &s, NULL, err);
 	if (rc)
 		goto out_progress;
-	if (sqlite3_column_count(s) != (int)n_cols) {
-		rc = ft_err_set(err, FT_EINVAL, "query: %d result columns for "
-		    "%zu output columns", sqlite3_column_count(s), n_cols);
-		goto out_finalize;
-	}
-	rc = out_begin(w, cols, n_cols, err);
-	if (rc)
-		goto out_finalize;
-	rc = query_stream(st, s, cols, n_cols, r->progress, w, err);
-	query_progress_quiet(r->progress);
-	rc_end = out_end(w, rc ? NULL : err);
-	if (!rc)
-		rc = rc_end;
-out_finalize:
+	rc = query_run_stmt(st, s, cols, n_cols, r->progress, w, err);
 	sqlite3_finalize(s);
 out_progress:
 	query_progress_stop(r->progress, st);

@@ -153,6 +153,37 @@ order_flows_counts_distinct_flows_not_records(void)
 	    "17,53,200,2,1,50,150\n17,123,60,2,1,30,30\n");
 }
 
+/*
+ * The groups are summed in C and only those that can rank go on to
+ * SQLite: ties with the last one that ranks all go, so the lowest key
+ * among them wins as before.
+ */
+static void
+a_limit_keeps_the_lowest_keys_among_ties_at_the_cut(void)
+{
+	struct query_top_opts o = { .order = QUERY_ORDER_FLOWS };
+	struct ft_err err = { 0 };
+	struct qfix_out c;
+	char *got;
+
+	UT_EQ(query_top_parse_by("src", &o, &err), 0);
+	o.range.limit = 2;
+	qfix_out_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(st, &o, c.w, &err), 0);
+	got = qfix_out_end(&c);
+	UT_STREQ(got, "src,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,6630,11,2,610,6020\n10.0.0.2,200,2,1,50,150\n");
+	free(got);
+	o.range.limit = 1;
+	o.order = QUERY_ORDER_BYTES;
+	qfix_out_begin(&c, OUT_CSV, false);
+	UT_EQ(query_top(st, &o, c.w, &err), 0);
+	got = qfix_out_end(&c);
+	UT_STREQ(got, "src,bytes,packets,flows,bytes_cs,bytes_sc\n"
+	    "10.0.0.1,6630,11,2,610,6020\n");
+	free(got);
+}
+
 static void
 host_rows_carry_the_bytes_each_way_of_their_flows(void)
 {
@@ -224,6 +255,7 @@ main(void)
 	UT_RUN(vlan_groups_by_the_vlan_id);
 	UT_RUN(order_flows_counts_distinct_flows_not_records);
 	UT_RUN(host_rows_carry_the_bytes_each_way_of_their_flows);
+	UT_RUN(a_limit_keeps_the_lowest_keys_among_ties_at_the_cut);
 	UT_RUN(many_fields_group_together_up_to_the_maximum);
 	UT_RUN(bytes_is_the_sum_of_both_directions_in_every_row);
 	store_close(st);

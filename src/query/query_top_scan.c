@@ -1,0 +1,589 @@
+/* query_top_scan.c: top-N from flow records: one plain scan, summed per group in C, the few groups that can rank ordered by SQLite. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "query_int.h"
+#include "top_int.h"
+
+/*
+ * One key's value inside a group key: a tag, then 16 bytes. Tags: 0 NULL,
+ * 1 an int64 (an id, or the rank of a text), 2 + n an address of n bytes.
+ * Unused bytes are zero, so equal values compare equal with memcmp.
+ */
+#define TOP_SLOT 17
+#define TOP_TAG_NULL 0
+#define TOP_TAG_INT 1
+#define TOP_TAG_BLOB 2
+
+/* Columns of the scan before the keys. */
+enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_KEYS };
+
+#define TOP_GROUPS_MAX (UINT32_MAX / 2) /* groups of one report */
+
+/*
+ * Ids of a small table grouped by a text: rank[id] the text's place in
+ * text[], -1 for none. missing: the rank of an id that is NULL or not in
+ * the table (the rank of "Unknown" for applications, else -1).
+ */
+struct top_dict {
+	int32_t *rank;		/* n_ids */
+	size_t n_ids;
+	char **text;		/* n_text, owned */
+	size_t n_text;
+	int32_t missing;
+};
+
+/* One report's scan. */
+struct top_scan {
+	struct store *st;
+	const struct query_top_opts *o;
+	const int *keys;	/* n_keys of enum query_key */
+	size_t n_keys;
+	int host;		/* index of QK_HOST in keys, -1 none */
+	struct top_dict dict[TOP_ORG];	/* by enum top_slot */
+	struct agg agg;
+	struct agg_flows flows;
+};
+
+static int
+top_db_err(struct store *st, const char *what, struct ft_err *err)
+{
+	return ft_err_set(err, FT_EDB, "store %s: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+static void
+top_dict_fini(struct top_dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_text; i++)
+		free(d->text[i]);
+	free(d->text);
+	free(d->rank);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Room for id in rank[] and for one more text. */
+static int
+top_dict_room(struct top_dict *d, int64_t id)
+{
+	size_t n = d->n_ids, i;
+	int32_t *r;
+	char **t;
+
+	if (id >= 0 && (uint64_t)id >= n) {
+		while (n <= (uint64_t)id)
+			n = n ? 2 * n : 256;
+		r = realloc(d->rank, n * sizeof(*r));
+		if (!r)
+			return -FT_ENOMEM;
+		for (i = d->n_ids; i < n; i++)
+			r[i] = -1;
+		d->rank = r;
+		d->n_ids = n;
+	}
+	t = realloc(d->text, (d->n_text + 1) * sizeof(*t));
+	if (!t)
+		return -FT_ENOMEM;
+	d->text = t;
+	return 0;
+}
+
+/* One (id, text) row, rows ordered by text: equal texts share a rank. */
+static int
+top_dict_row(struct top_dict *d, sqlite3_stmt *s)
+{
+	const char *text = (const char *)sqlite3_column_text(s, 1);
+	int64_t id = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(s, 0);
+
+	if (!text || id > INT32_MAX || top_dict_room(d, id))
+		return text && id <= INT32_MAX ? -FT_ENOMEM : 0;
+	if (!d->n_text || strcmp(d->text[d->n_text - 1], text)) {
+		d->text[d->n_text] = strdup(text);
+		if (!d->text[d->n_text])
+			return -FT_ENOMEM;
+		d->n_text++;
+	}
+	if (id >= 0)
+		d->rank[id] = (int32_t)d->n_text - 1;
+	else
+		d->missing = (int32_t)d->n_text - 1;
+	return 0;
+}
+
+/* sql: (id, text) ordered by text; a row with a NULL id gives missing. */
+static int
+top_dict_load(struct store *st, const char *sql, struct top_dict *d,
+    struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->missing = -1;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return top_db_err(st, "cannot read names of keys", err);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		rc = top_dict_row(d, s);
+	sqlite3_finalize(s);
+	if (rc)
+		return ft_err_set(err, -rc, "top: %s", ft_strerror(-rc));
+	return 0;
+}
+
+static int32_t
+top_dict_rank(const struct top_dict *d, sqlite3_stmt *s, int col)
+{
+	int64_t id;
+
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return d->missing;
+	id = sqlite3_column_int64(s, col);
+	if (id < 0 || (uint64_t)id >= d->n_ids || d->rank[id] < 0)
+		return d->missing;
+	return d->rank[id];
+}
+
+static const char *const top_dict_sql[TOP_ORG] = {
+	[TOP_APP] = "SELECT id, name FROM apps UNION ALL "
+	    "SELECT NULL, 'Unknown' ORDER BY 2, 1",
+	[TOP_CATEGORY] = "SELECT id, category FROM apps WHERE category <> '' "
+	    "ORDER BY 2, 1",
+	[TOP_VENDOR] = "SELECT id, vendor FROM macs WHERE vendor IS NOT NULL "
+	    "ORDER BY 2, 1",
+};
+
+/* The dictionaries the keys group by. */
+static int
+top_dicts(struct top_scan *t, struct ft_err *err)
+{
+	enum top_slot k;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->n_keys; i++) {
+		k = query_top_keys[t->keys[i]].slot;
+		if (k >= TOP_ORG || !top_dict_sql[k] || t->dict[k].text)
+			continue;
+		rc = top_dict_load(t->st, top_dict_sql[k], &t->dict[k], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+top_slot_int(uint8_t *slot, int64_t v)
+{
+	slot[0] = TOP_TAG_INT;
+	memcpy(slot + 1, &v, sizeof(v));
+}
+
+/* Key k's value in column col of the scan's row into slot (zeroed). */
+static void
+top_slot_fill(const struct top_scan *t, enum top_slot k, sqlite3_stmt *s,
+    int col, uint8_t *slot)
+{
+	int32_t r;
+	int n;
+
+	if (k == TOP_APP || k == TOP_CATEGORY || k == TOP_VENDOR) {
+		r = top_dict_rank(&t->dict[k], s, col);
+		if (r >= 0)
+			top_slot_int(slot, r);
+		return;
+	}
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return;
+	if (k != TOP_ADDR) {
+		top_slot_int(slot, sqlite3_column_int64(s, col));
+		return;
+	}
+	n = sqlite3_column_bytes(s, col);
+	n = n > 16 ? 16 : n;
+	slot[0] = (uint8_t)(TOP_TAG_BLOB + n);
+	memcpy(slot + 1, sqlite3_column_blob(s, col), (size_t)n);
+}
+
+static void
+top_sums_add(struct agg_sums *m, sqlite3_stmt *s, bool new_flow)
+{
+	m->bytes_cs += (uint64_t)sqlite3_column_int64(s, TC_BCS);
+	m->bytes_sc += (uint64_t)sqlite3_column_int64(s, TC_BSC);
+	m->packets += (uint64_t)sqlite3_column_int64(s, TC_PKTS);
+	m->flows += new_flow;
+}
+
+/*
+ * One record: its group, and for host the group of its other end when
+ * that is another address; then its sums, and the flow where it is new.
+ */
+static int
+top_row(struct top_scan *t, sqlite3_stmt *s)
+{
+	uint8_t key[QUERY_KEYS_MAX * TOP_SLOT];
+	size_t i, len = t->n_keys * TOP_SLOT;
+	int64_t g[2] = { -1, -1 };
+	bool fresh[2];
+	uint8_t *hs;
+	int rc;
+
+	memset(key, 0, len);
+	for (i = 0; i < t->n_keys; i++)
+		top_slot_fill(t, query_top_keys[t->keys[i]].slot, s,
+		    TC_KEYS + (int)i, key + i * TOP_SLOT);
+	g[0] = agg_get(&t->agg, key);
+	if (g[0] < 0)
+		return (int)g[0];
+	if (t->host >= 0) {
+		hs = key + (size_t)t->host * TOP_SLOT;
+		memset(hs, 0, TOP_SLOT);
+		top_slot_fill(t, TOP_ADDR, s, TC_KEYS + (int)t->n_keys, hs);
+		if (memcmp(agg_key(&t->agg, (size_t)g[0]) + (hs - key), hs,
+		    TOP_SLOT)) {
+			g[1] = agg_get(&t->agg, key);
+			if (g[1] < 0)
+				return (int)g[1];
+		}
+	}
+	rc = agg_flows_see(&t->flows, sqlite3_column_int64(s, TC_RUN),
+	    sqlite3_column_int64(s, TC_FLOW),
+	    (sqlite3_column_int(s, TC_FLAGS) & 1) != 0, g, 2, fresh);
+	if (rc)
+		return rc;
+	for (i = 0; i < 2 && g[i] >= 0; i++)
+		top_sums_add(&t->agg.sums[g[i]], s, fresh[i]);
+	return 0;
+}
+
+/* The scan's statement: run, flow, flags, sums, keys, (host) f.srv. */
+static int
+top_scan_sql(const struct top_scan *t, struct out_buf *b)
+{
+	size_t i;
+
+	out_buf_adds(b, "SELECT f.run, f.flow, f.flags, f.bytes_cs, "
+	    "f.bytes_sc, f.pkts_cs + f.pkts_sc");
+	for (i = 0; i < t->n_keys; i++)
+		out_buf_addf(b, ", %s", query_top_keys[t->keys[i]].col.expr);
+	if (t->host >= 0)
+		out_buf_adds(b, ", f.srv");
+	query_from_flows_min(&t->o->range, b);
+	query_where_sql(&t->o->range, b);
+	out_buf_adds(b, " LIMIT ?");
+	return b->trunc ? -FT_EINVAL : 0;
+}
+
+static int
+top_scan_run(struct top_scan *t, struct ft_err *err)
+{
+	struct query_range r = t->o->range;
+	char mem[QUERY_SQL_MAX];
+	struct out_buf b;
+	sqlite3_stmt *s;
+	int rc;
+
+	out_buf_init(&b, mem, sizeof(mem));
+	if (top_scan_sql(t, &b))
+		return ft_err_set(err, FT_EINVAL, "query: filter too long");
+	r.limit = 0;
+	rc = query_prepare(t->st, b.p, &r, UINT64_MAX, 0, &s, NULL, err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = top_row(t, s);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc < 0)
+		return ft_err_set(err, -rc, "top: %s", rc == -FT_EFULL ?
+		    "too many groups; narrow the range or the filter" :
+		    ft_strerror(-rc));
+	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
+	    "store %s: query failed: %s", store_path(t->st),
+	    sqlite3_errmsg(store_db(t->st)));
+}
+
+static uint64_t
+top_metric(const struct agg_sums *m, enum query_order order)
+{
+	switch (order) {
+	case QUERY_ORDER_PACKETS:
+		return m->packets;
+	case QUERY_ORDER_FLOWS:
+		return m->flows;
+	default:
+		return m->bytes_cs + m->bytes_sc;
+	}
+}
+
+static int
+top_cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * The least metric a group needs to rank among the first limit: that of
+ * the limit-th group (ties with it go on to SQLite's ordering); 0 when
+ * every group ranks.
+ */
+static int
+top_threshold(const struct top_scan *t, uint64_t limit, uint64_t *thr)
+{
+	uint64_t *m;
+	size_t i;
+
+	*thr = 0;
+	if (t->agg.n <= limit)
+		return 0;
+	m = malloc(t->agg.n * sizeof(*m));
+	if (!m)
+		return -FT_ENOMEM;
+	for (i = 0; i < t->agg.n; i++)
+		m[i] = top_metric(&t->agg.sums[i], t->o->order);
+	qsort(m, t->agg.n, sizeof(*m), top_cmp_desc);
+	*thr = m[limit - 1];
+	free(m);
+	return 0;
+}
+
+static int64_t
+top_i64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* The value of key i of a group, as the rendering reads k_<name>. */
+static void
+top_bind_key(const struct top_scan *t, sqlite3_stmt *s, int idx, size_t i,
+    const uint8_t *slot, sqlite3_stmt *org)
+{
+	enum top_slot k = query_top_keys[t->keys[i]].slot;
+	int64_t v;
+
+	if (slot[0] == TOP_TAG_NULL) {
+		sqlite3_bind_null(s, idx);
+		return;
+	}
+	if (slot[0] >= TOP_TAG_BLOB) {
+		sqlite3_bind_blob(s, idx, slot + 1, slot[0] - TOP_TAG_BLOB,
+		    SQLITE_TRANSIENT);
+		return;
+	}
+	memcpy(&v, slot + 1, sizeof(v));
+	if (k == TOP_APP || k == TOP_CATEGORY || k == TOP_VENDOR) {
+		sqlite3_bind_text(s, idx, t->dict[k].text[v], -1,
+		    SQLITE_STATIC);
+	} else if (k == TOP_ORG) {
+		sqlite3_bind_int64(org, 1, v);
+		if (sqlite3_step(org) == SQLITE_ROW)
+			sqlite3_bind_value(s, idx, sqlite3_column_value(org, 0));
+		else
+			sqlite3_bind_null(s, idx);
+		sqlite3_reset(org);
+	} else {
+		sqlite3_bind_int64(s, idx, v);
+	}
+}
+
+/* Group i into the temporary table through the prepared insert s. */
+static int
+top_insert(const struct top_scan *t, sqlite3_stmt *s, sqlite3_stmt *org,
+    size_t i)
+{
+	const struct agg_sums *m = &t->agg.sums[i];
+	const uint8_t *key = agg_key(&t->agg, i);
+	int idx = 1;
+	size_t k;
+
+	for (k = 0; k < t->n_keys; k++)
+		top_bind_key(t, s, idx++, k, key + k * TOP_SLOT, org);
+	sqlite3_bind_int64(s, idx++, top_i64(m->bytes_cs));
+	sqlite3_bind_int64(s, idx++, top_i64(m->bytes_sc));
+	sqlite3_bind_int64(s, idx++, top_i64(m->packets));
+	sqlite3_bind_int64(s, idx, top_i64(m->flows));
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -FT_EDB;
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* "CREATE ..." or "INSERT ..." of the temporary table ft_top. */
+static void
+top_table_sql(const struct top_scan *t, bool insert, struct out_buf *b)
+{
+	size_t i;
+
+	out_buf_adds(b, insert ? "INSERT INTO temp.ft_top VALUES (" :
+	    "CREATE TEMP TABLE ft_top (");
+	for (i = 0; i < t->n_keys; i++)
+		out_buf_addf(b, insert ? "?, " : "k_%s, ",
+		    query_top_keys[t->keys[i]].col.name);
+	out_buf_adds(b, insert ? "?, ?, ?, ?)" :
+	    "bc INTEGER, bs INTEGER, p INTEGER, n INTEGER)");
+}
+
+/* The groups whose metric reaches thr into ft_top. */
+static int
+top_fill(const struct top_scan *t, uint64_t thr, struct ft_err *err)
+{
+	sqlite3_stmt *ins = NULL, *org = NULL;
+	char mem[1024];
+	struct out_buf b;
+	size_t i;
+	int rc = 0;
+
+	out_buf_init(&b, mem, sizeof(mem));
+	top_table_sql(t, false, &b);
+	if (sqlite3_exec(store_db(t->st), b.p, NULL, NULL, NULL) != SQLITE_OK)
+		return top_db_err(t->st, "cannot make the groups' table", err);
+	out_buf_init(&b, mem, sizeof(mem));
+	top_table_sql(t, true, &b);
+	if (sqlite3_prepare_v2(store_db(t->st), b.p, -1, &ins, NULL) ||
+	    sqlite3_prepare_v2(store_db(t->st), "SELECT org FROM asns "
+	    "WHERE asn = ?", -1, &org, NULL)) {
+		rc = top_db_err(t->st, "cannot fill the groups' table", err);
+		goto out;
+	}
+	for (i = 0; i < t->agg.n && !rc; i++)
+		if (top_metric(&t->agg.sums[i], t->o->order) >= thr)
+			rc = top_insert(t, ins, org, i);
+	if (rc)
+		rc = top_db_err(t->st, "cannot fill the groups' table", err);
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(org);
+	return rc;
+}
+
+/* Render, order and stream ft_top: the last step of the SQL it replaces. */
+static int
+top_emit(const struct top_scan *t, uint64_t limit, const struct out_col *cols,
+    size_t n_cols, struct out *w, struct ft_err *err)
+{
+	char mem[QUERY_SQL_MAX];
+	struct out_buf b;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_adds(&b, "SELECT ");
+	for (i = 0; i < t->n_keys; i++) {
+		if (query_top_keys[t->keys[i]].out)
+			out_buf_addf(&b, "%s, ", query_top_keys[t->keys[i]].out);
+		else
+			out_buf_addf(&b, "k_%s, ",
+			    query_top_keys[t->keys[i]].col.name);
+	}
+	out_buf_addf(&b, "bc + bs, p, n, bc, bs FROM temp.ft_top ORDER BY %zu "
+	    "DESC", t->n_keys + 1 + (size_t)t->o->order);
+	for (i = 0; i < t->n_keys; i++)
+		out_buf_addf(&b, ", %zu", i + 1);
+	out_buf_adds(&b, " LIMIT ?");
+	if (sqlite3_prepare_v2(store_db(t->st), b.p, -1, &s, NULL) != SQLITE_OK)
+		return top_db_err(t->st, "cannot prepare query", err);
+	sqlite3_bind_int64(s, 1, top_i64(limit));
+	rc = query_run_stmt(t->st, s, cols, n_cols, t->o->range.progress, w,
+	    err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The connection's query_only, off while ft_top lives (the main database
+ * stays read-only: reports open it so). */
+static int
+top_query_only(struct store *st, int on)
+{
+	return sqlite3_exec(store_db(st), on ? "PRAGMA query_only = 1" :
+	    "PRAGMA query_only = 0", NULL, NULL, NULL) == SQLITE_OK ? 0 :
+	    -FT_EDB;
+}
+
+static int
+top_query_only_get(struct store *st)
+{
+	sqlite3_stmt *s;
+	int on = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA query_only", -1, &s,
+	    NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		on = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return on;
+}
+
+/* The groups that can rank, through ft_top, into w. */
+static int
+top_output(struct top_scan *t, const struct out_col *cols, size_t n_cols,
+    struct out *w, struct ft_err *err)
+{
+	uint64_t limit = t->o->range.limit ? t->o->range.limit :
+	    QUERY_TOP_LIMIT, thr;
+	int ro = top_query_only_get(t->st), rc;
+
+	rc = top_threshold(t, limit, &thr);
+	if (rc)
+		return ft_err_set(err, -rc, "top: %s", ft_strerror(-rc));
+	if (ro && top_query_only(t->st, 0))
+		return top_db_err(t->st, "cannot make the groups' table", err);
+	sqlite3_exec(store_db(t->st), "DROP TABLE IF EXISTS temp.ft_top", NULL,
+	    NULL, NULL);
+	rc = top_fill(t, thr, err);
+	if (!rc)
+		rc = top_emit(t, limit, cols, n_cols, w, err);
+	sqlite3_exec(store_db(t->st), "DROP TABLE IF EXISTS temp.ft_top", NULL,
+	    NULL, NULL);
+	if (ro)
+		top_query_only(t->st, 1);
+	return rc;
+}
+
+int
+query_top_scan(struct store *st, const struct query_top_opts *o,
+    const int *keys, size_t n, const struct out_col *cols, size_t n_cols,
+    struct out *w, struct ft_err *err)
+{
+	struct top_scan t;
+	size_t i;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	t.o = o;
+	t.keys = keys;
+	t.n_keys = n;
+	t.host = -1;
+	for (i = 0; i < n; i++)
+		if (keys[i] == QK_HOST)
+			t.host = (int)i;
+	agg_init(&t.agg, n * TOP_SLOT, TOP_GROUPS_MAX);
+	agg_flows_init(&t.flows);
+	rc = top_dicts(&t, err);
+	if (!rc)
+		rc = query_progress_start(o->range.progress, st, &o->range, err);
+	if (!rc) {
+		rc = top_scan_run(&t, err);
+		agg_flows_fini(&t.flows);
+		if (!rc)
+			rc = top_output(&t, cols, n_cols, w, err);
+		query_progress_stop(o->range.progress, st);
+	}
+	for (i = 0; i < TOP_ORG; i++)
+		top_dict_fini(&t.dict[i]);
+	agg_flows_fini(&t.flows);
+	agg_fini(&t.agg);
+	return rc;
+}
