@@ -18,16 +18,17 @@ static const struct {
 	const char *name;
 	enum query_skind k;
 	const char *kinds;	/* the `kind` values in SQL */
+	const char *noun;	/* in a sentence */
 } skinds[] = {
-	{ "iface", QUERY_SK_IFACE, "1" },
-	{ "proto", QUERY_SK_PROTO, "2" },
-	{ "app", QUERY_SK_APP, "3" },
-	{ "host", QUERY_SK_HOST, "4" },
-	{ "remote", QUERY_SK_REMOTE, "5" },
-	{ "mac", QUERY_SK_MAC, "6" },
-	{ "device", QUERY_SK_DEVICE, "6" },
-	{ "asn", QUERY_SK_ASN, "7" },
-	{ "country", QUERY_SK_COUNTRY, "8" },
+	{ "iface", QUERY_SK_IFACE, "1", "interfaces" },
+	{ "proto", QUERY_SK_PROTO, "2", "protocols" },
+	{ "app", QUERY_SK_APP, "3", "applications" },
+	{ "host", QUERY_SK_HOST, "4", "hosts" },
+	{ "remote", QUERY_SK_REMOTE, "5", "remote hosts" },
+	{ "mac", QUERY_SK_MAC, "6", "MACs" },
+	{ "device", QUERY_SK_DEVICE, "6", "devices" },
+	{ "asn", QUERY_SK_ASN, "7", "AS numbers" },
+	{ "country", QUERY_SK_COUNTRY, "8", "countries" },
 };
 #define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
 
@@ -44,6 +45,17 @@ query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
 	}
 	return ft_err_set(err, FT_EINVAL, "unknown kind '%s': expected iface, "
 	    "proto, app, host, remote, mac, device, asn or country", s);
+}
+
+const char *
+query_skind_noun(enum query_skind k)
+{
+	size_t i;
+
+	for (i = 0; i < N_SKINDS; i++)
+		if (skinds[i].k == k)
+			return skinds[i].noun;
+	return "keys";
 }
 
 int

@@ -31,6 +31,9 @@ struct query_series_opts {
 /* Parse "asn", "host", ... into *k; err lists the kinds otherwise. */
 int query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err);
 
+/* The kind in a sentence: "hosts", "applications", ... */
+const char *query_skind_noun(enum query_skind k);
+
 /* Parse "1m", "1h", "1d" (or 60, 3600, 86400) into seconds. */
 int query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err);
 
