@@ -14,7 +14,7 @@
 #include "../store/store_sql.h"
 #include "series.h"
 
-static const struct {
+static const struct skind {
 	const char *name;
 	enum query_skind k;
 	const char *kinds;	/* the `kind` values in SQL */
@@ -31,6 +31,18 @@ static const struct {
 	{ "country", QUERY_SK_COUNTRY, "8", "countries" },
 };
 #define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
+
+/* The row of k (the first, for kinds that share their rows). */
+static const struct skind *
+skind_find(enum query_skind k)
+{
+	size_t i;
+
+	for (i = 0; i < N_SKINDS; i++)
+		if (skinds[i].k == k)
+			return &skinds[i];
+	return NULL;
+}
 
 int
 query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
@@ -50,12 +62,9 @@ query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
 const char *
 query_skind_noun(enum query_skind k)
 {
-	size_t i;
+	const struct skind *sk = skind_find(k);
 
-	for (i = 0; i < N_SKINDS; i++)
-		if (skinds[i].k == k)
-			return skinds[i].noun;
-	return "keys";
+	return sk ? sk->noun : "keys";
 }
 
 int
@@ -146,12 +155,9 @@ add_union(struct out_buf *b, uint32_t step, int64_t rolled_h, int64_t rolled_d,
 static const char *
 kinds_of(enum query_skind k)
 {
-	size_t i;
+	const struct skind *sk = skind_find(k);
 
-	for (i = 0; i < N_SKINDS; i++)
-		if (skinds[i].k == k)
-			return skinds[i].kinds;
-	return "0";
+	return sk ? sk->kinds : "0";
 }
 
 /* The kinds one key or a filter of k reads: a host may be local or remote. */
