@@ -79,8 +79,7 @@ fi
 # A download of 200 s, one 1500-byte packet a second from 3000.001 s: its
 # bytes land in the minutes they happened (the flow table cuts at minutes).
 DB=$TMP/long.db
-"$FT_HELPER" pcap "$TMP/long.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script" &&
-	"$FT" ingest -q --db "$DB" "$TMP/long.pcap" >/dev/null 2>&1
+long_flow_store "$DB"
 check_eq "a long flow lands in its minutes" \
 	"$(q "SELECT t || ':' || bytes_in FROM series_1m WHERE kind = 1 ORDER BY t" | tr '\n' ' ')" \
 	"3000:88554 3060:90000 3120:90000 3180:31500 "
