@@ -154,14 +154,19 @@ cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
 	r->expr[len] = '\0';
 	if (!len)
 		return 0;
-	if (filter_compile(r->expr, &r->filter, &err)) {
+	if (r->series ? filter_compile_series(r->expr, &r->filter,
+	    &r->sfilter.kind, &err) : filter_compile(r->expr, &r->filter,
+	    &err)) {
 		cli_error(cli, "%s", err.msg);
 		col = filter_column(err.msg);
 		if (col > 0)
 			fprintf(stderr, "  %s\n  %*s^\n", r->expr, col - 1, "");
 		return 2;
 	}
-	r->range.where = filter_where(r->filter);
+	if (r->series)
+		r->sfilter.where = filter_where(r->filter);
+	else
+		r->range.where = filter_where(r->filter);
 	return 0;
 }
 

@@ -20,14 +20,17 @@ struct cli_report {
 	struct store *st;		/* opened read-only */
 	struct out *w;			/* writer on stdout */
 	struct filter *filter;		/* compiled FILTER, or NULL */
+	bool series;			/* compile FILTER for series rows */
+	struct query_sfilter sfilter;	/* series: FILTER and its kind */
 	struct query_progress *progress; /* on stderr when a terminal */
 	char expr[4096];		/* FILTER as given, words joined */
 };
 
 /*
  * Compile the words argv[first..argc-1] as one FILTER into r (none: no
- * filter). A bad filter prints the expression, a caret under the column and
- * what was expected: returns 2.
+ * filter): into r->range.where, or with r->series into r->sfilter. A bad
+ * filter prints the expression, a caret under the column and what was
+ * expected: returns 2.
  */
 int cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
     char **argv, int first);

@@ -1,6 +1,7 @@
 /* cmd_series.c: `flowtrail series` and `flowtrail usage`: reports over the per-minute series and rollups. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../query/series.h"
 #include "cli_report.h"
@@ -8,33 +9,47 @@
 static void
 series_usage(void)
 {
-	printf("usage: flowtrail series KIND [KEY] [--step 1m|1h|1d] [--since T]\n"
-	    "                        [--until T] [--limit N] [--db FILE]\n"
-	    "                        [--format table|csv|json]\n"
-	    "KIND: iface, proto, app, host, mac, asn, country (KEY: its name,\n"
-	    "number, address or 'other'; without KEY, the sum of the kind).\n"
+	printf("usage: flowtrail series KIND [KEY|FILTER] [--step 1m|1h|1d]\n"
+	    "                        [--since T] [--until T] [--limit N]\n"
+	    "                        [--db FILE] [--format table|csv|json]\n"
+	    "KIND: iface, proto, app, host, remote, mac, device, asn, country.\n"
+	    "KEY: one word, a name, number, address or 'other'. FILTER: more\n"
+	    "words (or local, remote) on the kind's keys, e.g. 'net 10.0.0.0/8':\n"
+	    "the sum of the keys it selects. Neither: the sum of the kind.\n"
 	    "Bytes and packets in and out per step, with flows; interfaces add\n"
 	    "the busiest second (peak_bps) and non-IP bytes, hosts their DNS.\n"
 	    "Without --step: 1m up to 6 hours, 1h up to 31 days, else 1d.\n");
 }
 
-/* Options and the store for a series report; 0 or the exit code. */
+/*
+ * The words from first on as a FILTER of series rows, options and the
+ * store for a series report; 0 or the exit code.
+ */
 static int
 series_open(struct cli *cli, struct cli_report *r, int argc, char **argv,
     int first)
 {
-	int rc;
-
-	if (first < argc) {
-		cli_error(cli, "unexpected '%s': series and usage take no "
-		    "filter (they hold sums, not flows; use top or flows)",
-		    argv[first]);
+	r->series = true;
+	if (cli_report_filter(cli, r, argc, argv, first))
 		return 2;
-	}
 	if (cli_configure(cli))
 		return 2;
-	rc = cli_report_open(cli, r);
-	return rc;
+	return cli_report_open(cli, r);
+}
+
+/*
+ * Whether the words after KIND are one KEY rather than a FILTER: a single
+ * word without blanks or parentheses, other than the filters local and
+ * remote (every other primitive takes an argument).
+ */
+static bool
+series_is_key(int argc, char **argv, int i)
+{
+	const char *s = argv[i];
+
+	if (argc - i != 1 || strpbrk(s, " \t\n()"))
+		return false;
+	return strcasecmp(s, "local") != 0 && strcasecmp(s, "remote") != 0;
 }
 
 int
@@ -78,13 +93,14 @@ cmd_series(int argc, char **argv)
 		cli_error(&cli, "%s", err.msg);
 		return 2;
 	}
-	if (optind < argc)
+	if (optind < argc && series_is_key(argc, argv, optind))
 		o.key = argv[optind++];
 	rc = series_open(&cli, &r, argc, argv, optind);
 	if (rc) {
 		cli_report_close(&r);
 		return rc;
 	}
+	o.filter = r.sfilter;
 	o.since_us = r.range.since_us;
 	o.until_us = r.range.until_us;
 	o.limit = r.range.limit;
@@ -100,11 +116,14 @@ usage_usage(void)
 {
 	printf("usage: flowtrail usage [--daily|--monthly] [--by KIND] [--since T]\n"
 	    "                       [--until T] [--limit N] [--db FILE]\n"
-	    "                       [--format table|csv|json]\n"
+	    "                       [--format table|csv|json] [FILTER]\n"
 	    "Bytes received and sent per local day (or billing month, from\n"
 	    "history.billing-day) with a total; with --by, the busiest --limit\n"
 	    "(10) keys of a kind per period: host (local), remote, mac, device,\n"
-	    "asn, country, app, proto or iface.\n");
+	    "asn, country, app, proto or iface.\n"
+	    "FILTER keeps the keys it selects, of one kind (host, net, local,\n"
+	    "remote; mac, vendor, device; app, category; proto; asn; country;\n"
+	    "iface): without --by, their sums; with --by, the same kind.\n");
 }
 
 int
@@ -151,6 +170,7 @@ cmd_usage(int argc, char **argv)
 		cli_report_close(&r);
 		return rc;
 	}
+	o.filter = r.sfilter;
 	o.since_us = r.range.since_us;
 	o.until_us = r.range.until_us;
 	o.limit = r.range.limit;

@@ -1,4 +1,4 @@
-/* filter.c: recursive-descent compiler from the filter language to SQL fragments and bound values. */
+/* filter.c: recursive-descent compiler from the filter language to SQL fragments and bound values, over flows or series rows. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -42,6 +42,9 @@ struct parser {
 	struct filter *f;
 	struct ft_err *err;
 	int depth;
+	bool series;		/* compile against a series row's kind and key */
+	int sk;			/* series: the kind read so far, -1 none */
+	struct tok sk_tok;	/* series: the primitive that chose it */
 };
 
 struct prim;
@@ -52,8 +55,17 @@ struct prim {
 	const char *kw;
 	prim_fn *fn;
 	bool sided;		/* takes src/dst */
-	const char *col;	/* SQL operand, for comparisons */
+	const char *col;	/* SQL operand or fragment over flows */
+	int sk;			/* series: enum query_skind it reads, -1 none */
+	const char *scol;	/* series: the fragment; with sk -1, why none */
 };
+
+/* The fragment of pr for the target being compiled. */
+static const char *
+prim_col(const struct parser *p, const struct prim *pr)
+{
+	return p->series ? pr->scol : pr->col;
+}
 
 static bool
 is_op_char(char c)
@@ -227,16 +239,20 @@ emit_text(struct parser *p, const struct tok *t, const char *frag,
 	return rc ? rc : bind_bytes(p, t, QUERY_TEXT, s, n);
 }
 
-/* frag(s) for one side, or "(cli OR srv)"; vals bound after each. */
+/*
+ * frag[0] (client) or frag[1] (server) for one side, or "(cli OR srv)";
+ * frag[2] alone for a series row's key. vals bound after each.
+ */
 static int
 emit_sided(struct parser *p, const struct tok *t, enum side side,
-    const char *cli, const char *srv, const struct query_value *v, size_t nv)
+    const char *const frag[3], const struct query_value *v, size_t nv)
 {
-	const char *frag[2] = { cli, srv };
 	int from = side == SIDE_DST, to = side == SIDE_SRC ? 0 : 1;
 	int rc = 0;
 
-	if (side == SIDE_ANY)
+	if (p->series)
+		from = to = 2;
+	else if (side == SIDE_ANY)
 		rc = emit(p, "(");
 	for (int k = from; !rc && k <= to; k++) {
 		if (k > from)
@@ -246,7 +262,7 @@ emit_sided(struct parser *p, const struct tok *t, enum side side,
 		for (size_t i = 0; !rc && i < nv; i++)
 			rc = bind_val(p, t, &v[i]);
 	}
-	if (!rc && side == SIDE_ANY)
+	if (!rc && side == SIDE_ANY && !p->series)
 		rc = emit(p, ")");
 	return rc;
 }
@@ -343,7 +359,8 @@ p_host(struct parser *p, const struct prim *pr, enum side side)
 		p->t = t;
 		return perr_expected(p, "an address", pr->kw);
 	}
-	return emit_sided(p, &t, side, "f.cli = ?", "f.srv = ?", &v, 1);
+	return emit_sided(p, &t, side, (const char *const[]){ "f.cli = ?",
+	    "f.srv = ?", "key = ?" }, &v, 1);
 }
 
 /* Network's first and last address for buf "ADDR[/LEN]". */
@@ -398,12 +415,14 @@ p_net(struct parser *p, const struct prim *pr, enum side side)
 	v[0] = (struct query_value){ .type = QUERY_BLOB, .p = lo, .len = n };
 	v[1] = (struct query_value){ .type = QUERY_BLOB, .p = hi, .len = n };
 	if (n == 4)
-		return emit_sided(p, &t, side,
+		return emit_sided(p, &t, side, (const char *const[]){
 		    "(length(f.cli) = 4 AND f.cli BETWEEN ? AND ?)",
-		    "(length(f.srv) = 4 AND f.srv BETWEEN ? AND ?)", v, 2);
-	return emit_sided(p, &t, side,
+		    "(length(f.srv) = 4 AND f.srv BETWEEN ? AND ?)",
+		    "(length(key) = 4 AND key BETWEEN ? AND ?)" }, v, 2);
+	return emit_sided(p, &t, side, (const char *const[]){
 	    "(length(f.cli) = 16 AND f.cli BETWEEN ? AND ?)",
-	    "(length(f.srv) = 16 AND f.srv BETWEEN ? AND ?)", v, 2);
+	    "(length(f.srv) = 16 AND f.srv BETWEEN ? AND ?)",
+	    "(length(key) = 16 AND key BETWEEN ? AND ?)" }, v, 2);
 }
 
 static int
@@ -418,7 +437,8 @@ p_port(struct parser *p, const struct prim *pr, enum side side)
 	if (rc)
 		return rc;
 	v.i = (int64_t)n;
-	return emit_sided(p, &t, side, "f.cport = ?", "f.sport = ?", &v, 1);
+	return emit_sided(p, &t, side, (const char *const[]){ "f.cport = ?",
+	    "f.sport = ?", NULL }, &v, 1);
 }
 
 static int
@@ -438,9 +458,10 @@ p_mac(struct parser *p, const struct prim *pr, enum side side)
 		return perr_expected(p, "a MAC address (AA:BB:CC:DD:EE:FF)",
 		    pr->kw);
 	}
-	return emit_sided(p, &t, side,
+	return emit_sided(p, &t, side, (const char *const[]){
 	    "f.cli_mac IN (SELECT id FROM macs WHERE mac = ?)",
-	    "f.srv_mac IN (SELECT id FROM macs WHERE mac = ?)", &v, 1);
+	    "f.srv_mac IN (SELECT id FROM macs WHERE mac = ?)", "key = ?" },
+	    &v, 1);
 }
 
 static int
@@ -448,6 +469,8 @@ p_local(struct parser *p, const struct prim *pr, enum side side)
 {
 	bool local = pr->kw[0] == 'l';
 
+	if (p->series)
+		return emit(p, local ? "kind = 4" : "kind = 5");
 	if (side == SIDE_SRC)
 		return emit(p, local ? "(f.local & 1) != 0" : "(f.local & 1) = 0");
 	if (side == SIDE_DST)
@@ -471,12 +494,13 @@ p_proto(struct parser *p, const struct prim *pr, enum side side)
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
 		if (p->t.kind == TOK_WORD && tok_is(p, &p->t, protos[i].name)) {
 			lex(p);
-			return emit_int(p, &t, "f.proto = ?", protos[i].num);
+			return emit_int(p, &t, prim_col(p, pr),
+			    protos[i].num);
 		}
 	}
 	if (take_num(p, pr, what, 255, &n))
 		return -FT_EPARSE;
-	return emit_int(p, &t, "f.proto = ?", (int64_t)n);
+	return emit_int(p, &t, prim_col(p, pr), (int64_t)n);
 }
 
 /* Copy of s with LIKE's \ % _ escaped by '\'; n is the result's length. */
@@ -509,9 +533,7 @@ p_app(struct parser *p, const struct prim *pr, enum side side)
 	if (!esc)
 		return ft_err_set(p->err, FT_ENOMEM, "filter: %s",
 		    ft_strerror(FT_ENOMEM));
-	rc = emit(p, "(a.name = ? COLLATE NOCASE"
-	    " OR a.name LIKE ? || '.%' ESCAPE '\\'"
-	    " OR a.name LIKE '%.' || ? ESCAPE '\\')");
+	rc = emit(p, prim_col(p, pr));
 	if (!rc)
 		rc = bind_bytes(p, &t, QUERY_TEXT, buf, t.len);
 	if (!rc)
@@ -522,19 +544,21 @@ p_app(struct parser *p, const struct prim *pr, enum side side)
 	return rc;
 }
 
-/* category, vendor: one text compared without case. */
+/* category, vendor, device, iface: one text, the fragment's only value. */
 static int
 p_text(struct parser *p, const struct prim *pr, enum side side)
 {
+	static const char *const what[] = { "a category", "a vendor",
+		"a device name", "an interface name" };
 	char buf[FILTER_TOK_MAX];
 	struct tok t;
 	int rc;
 
-	rc = take_arg(p, pr, pr[0].kw[0] == 'c' ? "a category" : "a vendor",
-	    &t, buf);
+	rc = take_arg(p, pr, what[strchr("cvdi", pr->kw[0]) - "cvdi"], &t,
+	    buf);
 	if (rc)
 		return rc;
-	return emit_text(p, &t, pr->col, buf, t.len);
+	return emit_text(p, &t, prim_col(p, pr), buf, t.len);
 }
 
 static int
@@ -549,7 +573,7 @@ p_num(struct parser *p, const struct prim *pr, enum side side)
 	    asn ? 4294967295u : 4095, &n);
 	if (rc)
 		return rc;
-	return emit_int(p, &t, pr->col, (int64_t)n);
+	return emit_int(p, &t, prim_col(p, pr), (int64_t)n);
 }
 
 static int
@@ -567,7 +591,7 @@ p_country(struct parser *p, const struct prim *pr, enum side side)
 		p->t = t;
 		return perr_expected(p, "a two-letter country code", pr->kw);
 	}
-	return emit_int(p, &t, "f.country = ?",
+	return emit_int(p, &t, prim_col(p, pr),
 	    toupper((unsigned char)buf[0]) * 256 +
 	    toupper((unsigned char)buf[1]));
 }
@@ -682,36 +706,84 @@ p_cmp(struct parser *p, const struct prim *pr, enum side side)
 	return rc ? rc : emit_int(p, &t, sql, v);
 }
 
+#define APP_SQL(col) "(" col " = ? COLLATE NOCASE OR " col " LIKE ? || '.%' " \
+	"ESCAPE '\\' OR " col " LIKE '%.' || ? ESCAPE '\\')"
+#define NO_SERIES(why) -1, why
+
 static const struct prim prims[] = {
-	{ "host", p_host, true, NULL },
-	{ "net", p_net, true, NULL },
-	{ "port", p_port, true, NULL },
-	{ "mac", p_mac, true, NULL },
-	{ "local", p_local, true, NULL },
-	{ "remote", p_local, true, NULL },
-	{ "proto", p_proto, false, NULL },
-	{ "app", p_app, false, NULL },
-	{ "category", p_text, false, "a.category = ? COLLATE NOCASE" },
-	{ "vendor", p_text, false, "mc.vendor = ? COLLATE NOCASE" },
-	{ "asn", p_num, false, "f.asn = ?" },
-	{ "vlan", p_num, false, "f.vlan = ?" },
-	{ "country", p_country, false, NULL },
-	{ "name", p_name, false, NULL },
-	{ "bytes", p_cmp, false, "f.bytes_cs + f.bytes_sc" },
-	{ "packets", p_cmp, false, "f.pkts_cs + f.pkts_sc" },
-	{ "duration", p_cmp, false, "f.last_us - f.first_us" },
+	{ "host", p_host, true, NULL, QUERY_SK_HOST, NULL },
+	{ "net", p_net, true, NULL, QUERY_SK_HOST, NULL },
+	{ "port", p_port, true, NULL, NO_SERIES("they keep no ports") },
+	{ "mac", p_mac, true, NULL, QUERY_SK_MAC, NULL },
+	{ "local", p_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "remote", p_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "proto", p_proto, false, "f.proto = ?", QUERY_SK_PROTO, "key = ?" },
+	{ "app", p_app, false, APP_SQL("a.name"), QUERY_SK_APP,
+	  APP_SQL("key") },
+	{ "category", p_text, false, "a.category = ? COLLATE NOCASE",
+	  QUERY_SK_APP, "key IN (SELECT name FROM apps WHERE category = ? "
+	  "COLLATE NOCASE)" },
+	{ "vendor", p_text, false, "mc.vendor = ? COLLATE NOCASE",
+	  QUERY_SK_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
+	  "COLLATE NOCASE)" },
+	{ "device", p_text, false, "EXISTS (SELECT 1 FROM devices dv WHERE "
+	  "dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, f.srv_mac))",
+	  QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv JOIN macs m ON "
+	  "m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
+	{ "iface", p_text, false, "f.iface IN (SELECT id FROM ifaces WHERE "
+	  "name = ?)", QUERY_SK_IFACE, "key = ?" },
+	{ "asn", p_num, false, "f.asn = ?", QUERY_SK_ASN, "key = ?" },
+	{ "vlan", p_num, false, "f.vlan = ?", NO_SERIES("they keep no VLANs") },
+	{ "country", p_country, false, "f.country = ?", QUERY_SK_COUNTRY,
+	  "key = ?" },
+	{ "name", p_name, false, NULL, NO_SERIES("they keep no names") },
+	{ "bytes", p_cmp, false, "f.bytes_cs + f.bytes_sc",
+	  NO_SERIES("they hold sums, not flows to compare") },
+	{ "packets", p_cmp, false, "f.pkts_cs + f.pkts_sc",
+	  NO_SERIES("they hold sums, not flows to compare") },
+	{ "duration", p_cmp, false, "f.last_us - f.first_us",
+	  NO_SERIES("they hold sums, not flows to compare") },
 };
 
 #define FILTER_KEYWORDS "host, net, port, mac, local, remote, proto, app, " \
-	"category, vendor, asn, vlan, country, name, bytes, packets, " \
-	"duration, src, dst, not or '('"
+	"category, vendor, device, iface, asn, vlan, country, name, bytes, " \
+	"packets, duration, src, dst, not or '('"
+
+/*
+ * Series: whether pr, at kw (after side_t when not NULL), can be answered
+ * from the series, and reads the same kind as the primitives before it.
+ */
+static int
+series_check(struct parser *p, const struct prim *pr, const struct tok *kw,
+    const struct tok *side_t)
+{
+	if (pr->sk < 0)
+		return perr(p, kw, "'%s' cannot be answered from the series "
+		    "(%s): use top or flows", pr->kw, pr->scol);
+	if (side_t)
+		return perr(p, side_t, "'%.*s' has no meaning in the series (a "
+		    "host's rows hold what it sent and received): use 'host', "
+		    "or top or flows", (int)side_t->len, p->s + side_t->off);
+	if (p->sk >= 0 && p->sk != pr->sk)
+		return perr(p, kw, "'%s' reads %s but '%.*s' at column %zu "
+		    "reads %s, and the series keep each kind apart: use top "
+		    "or flows to combine them", pr->kw,
+		    query_skind_noun(pr->sk), (int)p->sk_tok.len,
+		    p->s + p->sk_tok.off, p->sk_tok.off + 1,
+		    query_skind_noun(p->sk));
+	p->sk = pr->sk;
+	p->sk_tok = *kw;
+	return 0;
+}
 
 static int
 parse_primitive(struct parser *p, const char *after)
 {
 	enum side side = SIDE_ANY;
 	const char *side_kw = NULL;
+	struct tok side_t, kw;
 	char buf[64];
+	int rc;
 
 	if (p->t.kind != TOK_WORD || tok_is(p, &p->t, "and") ||
 	    tok_is(p, &p->t, "or")) {
@@ -724,12 +796,18 @@ parse_primitive(struct parser *p, const char *after)
 	if (tok_is(p, &p->t, "src") || tok_is(p, &p->t, "dst")) {
 		side = tok_is(p, &p->t, "src") ? SIDE_SRC : SIDE_DST;
 		side_kw = side == SIDE_SRC ? "src" : "dst";
+		side_t = p->t;
 		lex(p);
 	}
 	for (size_t i = 0; i < sizeof(prims) / sizeof(prims[0]); i++) {
 		if (!tok_is(p, &p->t, prims[i].kw) ||
 		    (side_kw && !prims[i].sided))
 			continue;
+		kw = p->t;
+		rc = p->series ? series_check(p, &prims[i], &kw,
+		    side_kw ? &side_t : NULL) : 0;
+		if (rc)
+			return rc;
 		lex(p);
 		return prims[i].fn(p, &prims[i], side);
 	}
@@ -842,7 +920,12 @@ compile(struct parser *p)
 	lex(p);
 	if (p->t.kind == TOK_END)
 		return perr(p, &p->t, "empty expression");
-	rc = parse_expr(p, NULL);
+	/* "other" (key -1) holds keys unknown: no filter may select it. */
+	rc = p->series ? emit(p, "key != -1 AND (") : 0;
+	if (!rc)
+		rc = parse_expr(p, NULL);
+	if (!rc && p->series)
+		rc = emit(p, ")");
 	if (rc)
 		return rc;
 	if (p->t.kind == TOK_RP)
@@ -853,27 +936,49 @@ compile(struct parser *p)
 	return 0;
 }
 
-int
-filter_compile(const char *expr, struct filter **out, struct ft_err *err)
+/* Compile p->s into a new filter for p's target. */
+static int
+compile_new(struct parser *p, struct filter **out)
 {
-	struct parser p = { .s = expr ? expr : "", .err = err };
 	int rc;
 
 	*out = NULL;
-	p.f = calloc(1, sizeof(*p.f));
-	if (!p.f)
-		return ft_err_set(err, FT_ENOMEM, "filter: %s",
+	if (!p->s)
+		p->s = "";
+	p->f = calloc(1, sizeof(*p->f));
+	if (!p->f)
+		return ft_err_set(p->err, FT_ENOMEM, "filter: %s",
 		    ft_strerror(FT_ENOMEM));
-	rc = compile(&p);
+	rc = compile(p);
 	if (rc)
 		goto out_free;
-	p.f->where.sql = p.f->sql;
-	p.f->where.vals = p.f->vals;
-	p.f->where.n_vals = p.f->n_vals;
-	*out = p.f;
+	p->f->where.sql = p->f->sql;
+	p->f->where.vals = p->f->vals;
+	p->f->where.n_vals = p->f->n_vals;
+	*out = p->f;
 	return 0;
 out_free:
-	filter_free(p.f);
+	filter_free(p->f);
+	return rc;
+}
+
+int
+filter_compile(const char *expr, struct filter **out, struct ft_err *err)
+{
+	struct parser p = { .s = expr, .err = err };
+
+	return compile_new(&p, out);
+}
+
+int
+filter_compile_series(const char *expr, struct filter **out,
+    enum query_skind *kind, struct ft_err *err)
+{
+	struct parser p = { .s = expr, .err = err, .series = true, .sk = -1 };
+	int rc = compile_new(&p, out);
+
+	if (!rc)
+		*kind = (enum query_skind)p.sk;
 	return rc;
 }
 

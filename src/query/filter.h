@@ -1,9 +1,10 @@
-/* filter.h: the filter language ("src net 10.0.0.0/8 and dst port 443") compiled to a bound SQL expression. */
+/* filter.h: the filter language ("src net 10.0.0.0/8 and dst port 443") compiled to a bound SQL expression over flows or series rows. */
 #ifndef FILTER_H
 #define FILTER_H
 
 #include "../base/ft_err.h"
 #include "query.h"
+#include "series.h"
 
 /* A compiled filter: owns its SQL text and the bytes of its bound values. */
 struct filter;
@@ -15,7 +16,23 @@ struct filter;
  */
 int filter_compile(const char *expr, struct filter **out, struct ft_err *err);
 
-/* The expression over QUERY_FROM_FLOWS aliases; valid until filter_free. */
+/*
+ * The same grammar against one row of series_1m/1h/1d: an expression over
+ * its `kind` and `key` columns that never selects the "other" row (key -1),
+ * and in *kind the kind its primitives read: QUERY_SK_HOST (host, net,
+ * local, remote), QUERY_SK_MAC (mac, vendor, device), QUERY_SK_APP (app,
+ * category), QUERY_SK_PROTO, QUERY_SK_ASN, QUERY_SK_COUNTRY or
+ * QUERY_SK_IFACE. Errors as filter_compile(), and one line at the column
+ * of a primitive the series cannot answer (port, name, vlan, comparisons,
+ * src/dst) or of one that reads another kind than those before it.
+ */
+int filter_compile_series(const char *expr, struct filter **out,
+    enum query_skind *kind, struct ft_err *err);
+
+/*
+ * The expression, over QUERY_FROM_FLOWS aliases or a series row's columns;
+ * valid until filter_free.
+ */
 const struct query_where *filter_where(const struct filter *f);
 
 void filter_free(struct filter *f);

@@ -14,22 +14,35 @@
 #include "../store/store_sql.h"
 #include "series.h"
 
-static const struct {
+static const struct skind {
 	const char *name;
 	enum query_skind k;
 	const char *kinds;	/* the `kind` values in SQL */
+	const char *noun;	/* in a sentence */
 } skinds[] = {
-	{ "iface", QUERY_SK_IFACE, "1" },
-	{ "proto", QUERY_SK_PROTO, "2" },
-	{ "app", QUERY_SK_APP, "3" },
-	{ "host", QUERY_SK_HOST, "4" },
-	{ "remote", QUERY_SK_REMOTE, "5" },
-	{ "mac", QUERY_SK_MAC, "6" },
-	{ "device", QUERY_SK_DEVICE, "6" },
-	{ "asn", QUERY_SK_ASN, "7" },
-	{ "country", QUERY_SK_COUNTRY, "8" },
+	{ "iface", QUERY_SK_IFACE, "1", "interfaces" },
+	{ "proto", QUERY_SK_PROTO, "2", "protocols" },
+	{ "app", QUERY_SK_APP, "3", "applications" },
+	{ "host", QUERY_SK_HOST, "4", "hosts" },
+	{ "remote", QUERY_SK_REMOTE, "5", "remote hosts" },
+	{ "mac", QUERY_SK_MAC, "6", "MACs" },
+	{ "device", QUERY_SK_DEVICE, "6", "devices" },
+	{ "asn", QUERY_SK_ASN, "7", "AS numbers" },
+	{ "country", QUERY_SK_COUNTRY, "8", "countries" },
 };
 #define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
+
+/* The row of k (the first, for kinds that share their rows). */
+static const struct skind *
+skind_find(enum query_skind k)
+{
+	size_t i;
+
+	for (i = 0; i < N_SKINDS; i++)
+		if (skinds[i].k == k)
+			return &skinds[i];
+	return NULL;
+}
 
 int
 query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
@@ -44,6 +57,14 @@ query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
 	}
 	return ft_err_set(err, FT_EINVAL, "unknown kind '%s': expected iface, "
 	    "proto, app, host, remote, mac, device, asn or country", s);
+}
+
+const char *
+query_skind_noun(enum query_skind k)
+{
+	const struct skind *sk = skind_find(k);
+
+	return sk ? sk->noun : "keys";
 }
 
 int
@@ -134,12 +155,65 @@ add_union(struct out_buf *b, uint32_t step, int64_t rolled_h, int64_t rolled_d,
 static const char *
 kinds_of(enum query_skind k)
 {
-	size_t i;
+	const struct skind *sk = skind_find(k);
 
-	for (i = 0; i < N_SKINDS; i++)
-		if (skinds[i].k == k)
-			return skinds[i].kinds;
-	return "0";
+	return sk ? sk->kinds : "0";
+}
+
+/* The kinds one key or a filter of k reads: a host may be local or remote. */
+static const char *
+kinds_any(enum query_skind k)
+{
+	return k == QUERY_SK_HOST ? "4, 5" : kinds_of(k);
+}
+
+/* The rows k reads: remote hosts are hosts, devices are MACs. */
+static enum query_skind
+skind_rows(enum query_skind k)
+{
+	if (k == QUERY_SK_REMOTE)
+		return QUERY_SK_HOST;
+	if (k == QUERY_SK_DEVICE)
+		return QUERY_SK_MAC;
+	return k;
+}
+
+/* 0 when f (if any) reads the rows of a report on k; else err says why. */
+static int
+sfilter_fits(const struct query_sfilter *f, enum query_skind k,
+    struct ft_err *err)
+{
+	if (!f->where || skind_rows(f->kind) == skind_rows(k))
+		return 0;
+	return ft_err_set(err, FT_EINVAL, "the filter reads %s, not %s: the "
+	    "series keep each kind apart, so filter on the kind reported (or "
+	    "use top or flows)", query_skind_noun(f->kind),
+	    query_skind_noun(k));
+}
+
+/*
+ * After add_union: only keys that are devices, and the filter, whose `?`s
+ * follow ?1 and ?2 (and ?3 of a key).
+ */
+static void
+add_where(struct out_buf *b, bool devices, const struct query_where *w)
+{
+	const char *sep = " WHERE ";
+
+	if (devices) {
+		out_buf_adds(b, " WHERE key IN (SELECT m.mac FROM devices dv "
+		    "JOIN macs m ON m.id = dv.mac)");
+		sep = " AND ";
+	}
+	if (w && w->sql && w->sql[0])
+		out_buf_addf(b, "%s(%s)", sep, w->sql);
+}
+
+/* The number of the limit's `?`: after since, until, a key and the filter's. */
+static int
+limit_param(const struct query_where *w, bool key)
+{
+	return 3 + key + (int)(w ? w->n_vals : 0);
 }
 
 /* The key text the user gave as the value stored in `key`. */
@@ -266,6 +340,24 @@ series_has_col(enum query_skind k, size_t i)
 	return i >= 9 && (k == QUERY_SK_HOST || k == QUERY_SK_REMOTE);
 }
 
+/* Whether o asks for one series: a key or a filter that fits, not both. */
+static int
+series_check(const struct query_series_opts *o, struct ft_err *err)
+{
+	enum query_skind rows = skind_rows(o->kind);
+
+	if (o->key && o->filter.where)
+		return ft_err_set(err, FT_EINVAL, "a KEY or a filter, not "
+		    "both");
+	if (!o->key && !o->filter.where && (rows == QUERY_SK_HOST ||
+	    rows == QUERY_SK_MAC))
+		return ft_err_set(err, FT_EINVAL, "a series of hosts or MACs "
+		    "needs one key or a filter (e.g. series host 192.168.1.10):"
+		    " every byte has a sender and a receiver, so a sum over "
+		    "all of them counts it twice");
+	return sfilter_fits(&o->filter, o->kind, err);
+}
+
 int
 query_series(struct store *st, const struct query_series_opts *o,
     struct out *w, struct ft_err *err)
@@ -273,7 +365,8 @@ query_series(struct store *st, const struct query_series_opts *o,
 	uint32_t step = o->step_s ? o->step_s : auto_step(o->since_us,
 	    o->until_us);
 	struct query_range r = { .since_us = o->since_us,
-		.until_us = o->until_us, .limit = o->limit };
+		.until_us = o->until_us, .limit = o->limit,
+		.where = o->filter.where };
 	struct out_col cols[sizeof(series_cols) / sizeof(series_cols[0])];
 	struct query_where wh = { .sql = "1" };
 	struct query_value v;
@@ -284,12 +377,8 @@ query_series(struct store *st, const struct query_series_opts *o,
 	size_t i, n = 0;
 	int rc;
 
-	if (!o->key && (o->kind == QUERY_SK_HOST || o->kind == QUERY_SK_REMOTE
-	    || o->kind == QUERY_SK_MAC || o->kind == QUERY_SK_DEVICE))
-		return ft_err_set(err, FT_EINVAL, "a series of hosts or MACs "
-		    "needs one key (e.g. series host 192.168.1.10): every "
-		    "byte has a sender and a receiver, so a sum over all of "
-		    "them counts it twice");
+	if ((rc = series_check(o, err)))
+		return rc;
 	if (o->key && (rc = key_value(o->kind, o->key, &v, buf, err)))
 		return rc;
 	rc = read_rolled(st, &rolled_h, &rolled_d, err);
@@ -308,11 +397,12 @@ query_series(struct store *st, const struct query_series_opts *o,
 	    "sum(flows) fl, max(active) ac, max(peak_bps) pk, "
 	    "sum(nonip_bytes) nb, sum(dns_q) dq, sum(dns_ok) dk, "
 	    "sum(dns_err) de FROM ");
-	/* A host's key may be local or remote. */
-	add_union(&b, step, rolled_h, rolled_d, o->kind == QUERY_SK_HOST &&
-	    o->key ? "4, 5" : kinds_of(o->kind), o->key != NULL);
-	out_buf_adds(&b, " GROUP BY b, key) GROUP BY b ORDER BY b");
-	out_buf_adds(&b, o->key ? " LIMIT ?4" : " LIMIT ?3");
+	add_union(&b, step, rolled_h, rolled_d, o->key || o->filter.where ?
+	    kinds_any(o->kind) : kinds_of(o->kind), o->key != NULL);
+	add_where(&b, o->filter.where && o->kind == QUERY_SK_DEVICE,
+	    o->filter.where);
+	out_buf_addf(&b, " GROUP BY b, key) GROUP BY b ORDER BY b LIMIT ?%d",
+	    limit_param(o->filter.where, o->key != NULL));
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: too long");
 	if (o->key) {
@@ -368,56 +458,72 @@ static const struct out_col usage_cols[] = {
 	{ "total", OUT_BYTES, NULL },
 };
 
+/* The period of bucket b in SQL: local day, calendar or billing month. */
+static void
+usage_label(const struct query_usage_opts *o, char *label, size_t cap)
+{
+	if (o->monthly && o->billing_day > 1)
+		snprintf(label, cap, "date(b, 'unixepoch', 'localtime', "
+		    "'-%u days', 'start of month', '+%u days')",
+		    o->billing_day - 1, o->billing_day - 1);
+	else if (o->monthly)
+		snprintf(label, cap, "strftime('%%Y-%%m', b, 'unixepoch', "
+		    "'localtime')");
+	else
+		snprintf(label, cap, "date(b, 'unixepoch', 'localtime')");
+}
+
+/* The kinds usage reads: --by's, else the filter's, else the interfaces. */
+static const char *
+usage_kinds(const struct query_usage_opts *o)
+{
+	if (o->by)
+		return kinds_of(o->kind);
+	return o->filter.where ? kinds_any(o->filter.kind) : "1";
+}
+
 int
 query_usage(struct store *st, const struct query_usage_opts *o,
     struct out *w, struct ft_err *err)
 {
 	struct query_range r = { .since_us = o->since_us,
-		.until_us = o->until_us, .limit = o->limit ? o->limit : 10 };
+		.until_us = o->until_us, .limit = o->limit ? o->limit : 10,
+		.where = o->filter.where };
+	int lim = limit_param(o->filter.where, false), rc;
 	struct out_col cols[6];
 	char mem[QUERY_SQL_MAX], label[160];
 	int64_t rolled_h, rolled_d;
 	struct out_buf b;
-	int rc = read_rolled(st, &rolled_h, &rolled_d, err);
 
+	if (o->by && (rc = sfilter_fits(&o->filter, o->kind, err)))
+		return rc;
+	rc = read_rolled(st, &rolled_h, &rolled_d, err);
 	if (rc)
 		return rc;
-	if (o->monthly && o->billing_day > 1)
-		snprintf(label, sizeof(label), "date(b, 'unixepoch', "
-		    "'localtime', '-%u days', 'start of month', '+%u days')",
-		    o->billing_day - 1, o->billing_day - 1);
-	else if (o->monthly)
-		snprintf(label, sizeof(label), "strftime('%%Y-%%m', b, "
-		    "'unixepoch', 'localtime')");
-	else
-		snprintf(label, sizeof(label), "date(b, 'unixepoch', "
-		    "'localtime')");
+	usage_label(o, label, sizeof(label));
 	out_buf_init(&b, mem, sizeof(mem));
 	out_buf_addf(&b, "WITH d AS (SELECT %s AS p, key, sum(bytes_in) bi, "
 	    "sum(bytes_out) bo FROM ", label);
-	add_union(&b, 86400, rolled_h, rolled_d, o->by ? kinds_of(o->kind) :
-	    "1", false);
-	if (o->by && o->kind == QUERY_SK_DEVICE)
-		out_buf_adds(&b, " WHERE key IN (SELECT m.mac FROM devices dv "
-		    "JOIN macs m ON m.id = dv.mac)");
+	add_union(&b, 86400, rolled_h, rolled_d, usage_kinds(o), false);
+	add_where(&b, o->by && o->kind == QUERY_SK_DEVICE, o->filter.where);
 	if (o->by) {
 		out_buf_adds(&b, " GROUP BY 1, 2) SELECT p, ");
 		usage_key_sql(o->kind, &b);
-		out_buf_adds(&b, ", bi, bo, bi + bo FROM (SELECT p, key, bi, bo, "
-		    "row_number() OVER (PARTITION BY p ORDER BY bi + bo DESC, "
-		    "key) rn FROM d) WHERE rn <= ?3 ORDER BY p, bi + bo DESC, "
-		    "key");
+		out_buf_addf(&b, ", bi, bo, bi + bo FROM (SELECT p, key, bi, "
+		    "bo, row_number() OVER (PARTITION BY p ORDER BY bi + bo "
+		    "DESC, key) rn FROM d) WHERE rn <= ?%d ORDER BY p, bi + bo "
+		    "DESC, key", lim);
 		memcpy(cols, usage_cols, sizeof(cols));
 	} else {
 		/*
 		 * query_run binds a limit as the last parameter; the totals
-		 * show every period, so ?3 is consumed without effect.
+		 * show every period, so it is consumed without effect.
 		 */
-		out_buf_adds(&b, " GROUP BY 1) SELECT * FROM (SELECT p, "
+		out_buf_addf(&b, " GROUP BY 1) SELECT * FROM (SELECT p, "
 		    "sum(bi), sum(bo), sum(bi + bo) FROM d GROUP BY p UNION ALL "
 		    "SELECT 'total', coalesce(sum(bi), 0), coalesce(sum(bo), 0), "
 		    "coalesce(sum(bi + bo), 0) FROM d) ORDER BY 1 = 'total', 1 "
-		    "LIMIT -1 + 0 * ?3");
+		    "LIMIT -1 + 0 * ?%d", lim);
 		cols[0] = usage_cols[0];
 		memcpy(cols + 1, usage_cols + 3, 3 * sizeof(cols[0]));
 	}

@@ -20,10 +20,20 @@ enum query_skind {
 	QUERY_SK_COUNTRY,	/* remote countries */
 };
 
+/*
+ * A filter over series rows (filter_compile_series()): its expression and
+ * the kind its primitives read. where NULL: none.
+ */
+struct query_sfilter {
+	const struct query_where *where;	/* borrowed */
+	enum query_skind kind;			/* HOST: kinds 4, 5 */
+};
+
 struct query_series_opts {
 	uint64_t since_us, until_us;	/* 0: open */
 	enum query_skind kind;		/* what */
 	const char *key;		/* one key as the user wrote it, NULL: all */
+	struct query_sfilter filter;	/* keys summed; not with key */
 	uint32_t step_s;		/* 60, 3600, 86400; 0: from the range */
 	uint64_t limit;			/* rows; 0: all */
 };
@@ -31,12 +41,17 @@ struct query_series_opts {
 /* Parse "asn", "host", ... into *k; err lists the kinds otherwise. */
 int query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err);
 
+/* The kind in a sentence: "hosts", "applications", ... */
+const char *query_skind_noun(enum query_skind k);
+
 /* Parse "1m", "1h", "1d" (or 60, 3600, 86400) into seconds. */
 int query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err);
 
 /*
  * One time series: per step, bytes and packets in and out and the kind's
- * own counters, for one key or summed over the kind. Each bucket comes from
+ * own counters, for one key, summed over the keys a filter selects (of the
+ * filter's kind, or of o->kind when they agree: err says why not), or over
+ * the kind. Each bucket comes from
  * the coarsest table that holds it whole: days from series_1d, the days
  * and hours after the last rollup from series_1h and series_1m.
  */
@@ -49,12 +64,15 @@ struct query_usage_opts {
 	uint32_t billing_day;		/* 1..28: first day of a month */
 	bool by;			/* per key of kind, else totals */
 	enum query_skind kind;		/* with by */
+	struct query_sfilter filter;	/* only the keys it selects */
 	uint64_t limit;			/* keys per period; 0: 10 */
 };
 
 /*
  * Received and sent per local day or billing month: the interface totals
- * with a total row, or the busiest keys of a kind per period.
+ * with a total row (with a filter: the sums of the keys it selects, of its
+ * kind), or the busiest keys of a kind per period (a filter must read that
+ * kind: err says why not).
  */
 int query_usage(struct store *st, const struct query_usage_opts *o,
     struct out *w, struct ft_err *err);

@@ -50,3 +50,10 @@ need_corpus() {
 corpus_files() {
 	ls "$CORPUS" | grep -E '\.(pcap|pcapng)$' | sort
 }
+
+# long_flow_store DB: ingest into DB the project's capture of a 200 s download, one
+# 1500-byte packet a second from 3000.001 s (tests/golden/cases/long-flow-deltas.script).
+long_flow_store() {
+	"$FT_HELPER" pcap "$TMP/long.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script" &&
+		"$FT" ingest -q --db "$1" "$TMP/long.pcap" >/dev/null 2>&1
+}

@@ -1,5 +1,6 @@
-/* test_filter.c: the filter compiler's SQL text, bound values, error messages, and a run against SQLite. */
+/* test_filter.c: the filter compiler's SQL text, bound values, error messages, and a run against SQLite, over flows and series rows. */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "../../src/query/filter.h"
@@ -15,26 +16,33 @@ static const char NET4[] = "(length(f.cli) = 4 AND f.cli BETWEEN ? AND ?)";
 static const char APP[] = "(a.name = ? COLLATE NOCASE OR a.name LIKE ? || "
     "'.%' ESCAPE '\\' OR a.name LIKE '%.' || ? ESCAPE '\\')";
 
+/* c compiled for flows, or for series rows with the kind it reads in *sk. */
+static void
+check_sql_case(const struct sql_case *c, bool series, enum query_skind *sk)
+{
+	struct ft_err err = { 0 };
+	struct filter *f;
+	const struct query_where *w;
+	int rc = series ? filter_compile_series(c->expr, &f, sk, &err) :
+	    filter_compile(c->expr, &f, &err);
+
+	if (rc) {
+		UT_FAILF("'%s': %s", c->expr, err.msg);
+		return;
+	}
+	w = filter_where(f);
+	UT_STREQ(w->sql, c->sql);
+	UT_EQ(w->n_vals, strlen(c->types));
+	for (size_t k = 0; k < w->n_vals && k < strlen(c->types); k++)
+		UT_EQ("itb"[w->vals[k].type], c->types[k]);
+	filter_free(f);
+}
+
 static void
 check_sql(const struct sql_case *c, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct ft_err err = { 0 };
-		struct filter *f;
-		const struct query_where *w;
-		int rc = filter_compile(c[i].expr, &f, &err);
-
-		if (rc) {
-			UT_FAILF("'%s': %s", c[i].expr, err.msg);
-			continue;
-		}
-		w = filter_where(f);
-		UT_STREQ(w->sql, c[i].sql);
-		UT_EQ(w->n_vals, strlen(c[i].types));
-		for (size_t k = 0; k < w->n_vals && k < strlen(c[i].types); k++)
-			UT_EQ("itb"[w->vals[k].type], c[i].types[k]);
-		filter_free(f);
-	}
+	for (size_t i = 0; i < n; i++)
+		check_sql_case(&c[i], false, NULL);
 }
 
 static void
@@ -94,6 +102,11 @@ every_primitive_compiles_to_fixed_sql_and_bound_values(void)
 		{ "packets<=10", "f.pkts_cs + f.pkts_sc <= ?", "i" },
 		{ "duration != 2m", "f.last_us - f.first_us != ?", "i" },
 		{ "bytes >= 1MiB", "f.bytes_cs + f.bytes_sc >= ?", "i" },
+		{ "device Laptop", "EXISTS (SELECT 1 FROM devices dv WHERE "
+		  "dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, "
+		  "f.srv_mac))", "t" },
+		{ "iface eth0", "f.iface IN (SELECT id FROM ifaces WHERE "
+		  "name = ?)", "t" },
 	};
 
 	check_sql(c, sizeof(c) / sizeof(c[0]));
@@ -185,6 +198,22 @@ struct err_case {
 	const char *msg;
 };
 
+/* Each case fails with its message, for flows or for series rows. */
+static void
+check_errors(const struct err_case *c, size_t n, bool series)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ft_err err = { 0 };
+		struct filter *f = (struct filter *)&err;
+		enum query_skind sk;
+
+		UT_EQ(series ? filter_compile_series(c[i].expr, &f, &sk, &err) :
+		    filter_compile(c[i].expr, &f, &err), -FT_EPARSE);
+		UT_ASSERT(f == NULL);
+		UT_STREQ(err.msg, c[i].msg);
+	}
+}
+
 static void
 every_error_names_the_column_and_what_was_expected(void)
 {
@@ -246,18 +275,15 @@ every_error_names_the_column_and_what_was_expected(void)
 		  "mac, local or remote after 'src', got 'proto'" },
 		{ "hots 1.2.3.4", "filter: column 1: unknown keyword 'hots' "
 		  "(expected host, net, port, mac, local, remote, proto, app, "
-		  "category, vendor, asn, vlan, country, name, bytes, packets, "
-		  "duration, src, dst, not or '(')" },
+		  "category, vendor, device, iface, asn, vlan, country, name, "
+		  "bytes, packets, duration, src, dst, not or '(')" },
+		{ "device", "filter: column 7: expected a device name after "
+		  "'device', got end of input" },
+		{ "iface (", "filter: column 7: expected an interface name "
+		  "after 'iface', got '('" },
 	};
 
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct ft_err err = { 0 };
-		struct filter *f = (struct filter *)&err;
-
-		UT_EQ(filter_compile(c[i].expr, &f, &err), -FT_EPARSE);
-		UT_ASSERT(f == NULL);
-		UT_STREQ(err.msg, c[i].msg);
-	}
+	check_errors(c, sizeof(c) / sizeof(c[0]), false);
 }
 
 static void
@@ -336,28 +362,65 @@ static const char *const schema =
     "INSERT INTO flows VALUES (0, 600000000, 0, 17,"
     " X'20010DB8000100000000000000000005', 40000,"
     " X'2A0298C0000000000000000000000001', 443, 1, 2, 4, 2, 900, 9000000,"
-    " 10, 7000, 1, 2906, 21843, 3);";
+    " 10, 7000, 1, 2906, 21843, 3);"
+    /* flows 3 came in on eth0; the laptop is MAC 1 */
+    "ALTER TABLE flows ADD COLUMN iface INTEGER;"
+    "UPDATE flows SET iface = 1 WHERE vlan = 10;"
+    "CREATE TABLE ifaces(id INTEGER PRIMARY KEY, name TEXT UNIQUE);"
+    "INSERT INTO ifaces VALUES (1, 'eth0'), (2, 'wlan0');"
+    "CREATE TABLE devices(id INTEGER PRIMARY KEY, mac INTEGER UNIQUE,"
+    " name TEXT);"
+    "INSERT INTO devices VALUES (1, 1, 'Laptop');"
+    /* one minute of series rows (kind, key), each kind with its other */
+    "CREATE TABLE s(kind INTEGER, key);"
+    "INSERT INTO s VALUES (1, 'eth0'), (1, 'wlan0'), (1, -1),"
+    " (2, 6), (2, 17), (2, -1),"
+    " (3, 'TLS'), (3, 'TLS.Google'), (3, 'DNS'), (3, ''), (3, -1),"
+    " (4, X'C0A80197'), (4, X'C0A8010A'), (4, -1),"
+    " (5, X'8EFAB80E'), (5, X'2A0298C0000000000000000000000001'), (5, -1),"
+    " (6, X'AABBCCDDEEFF'), (6, X'001122334455'), (6, -1),"
+    " (7, 15169), (7, 0), (7, -1), (8, 21843), (8, 17477), (8, -1);";
 
+/* The `kind` values a series filter of k reads, as query_series.c has them. */
+static const char *
+series_kinds(enum query_skind k)
+{
+	static const char *const kinds[] = { [QUERY_SK_IFACE] = "1",
+		[QUERY_SK_PROTO] = "2", [QUERY_SK_APP] = "3",
+		[QUERY_SK_HOST] = "4, 5", [QUERY_SK_MAC] = "6",
+		[QUERY_SK_ASN] = "7", [QUERY_SK_COUNTRY] = "8" };
+
+	return kinds[k] ? kinds[k] : "0";
+}
+
+/* The rows expr selects: flow records, or series rows of the kinds it reads. */
 static int
-count_rows(sqlite3 *db, const char *expr)
+count_rows(sqlite3 *db, const char *expr, bool series)
 {
 	char sql[2048];
 	struct ft_err err = { 0 };
 	struct filter *f;
 	const struct query_where *w;
 	sqlite3_stmt *st = NULL;
+	enum query_skind sk = QUERY_SK_IFACE;
 	int n = -1;
 
-	if (filter_compile(expr, &f, &err)) {
+	if (series ? filter_compile_series(expr, &f, &sk, &err) :
+	    filter_compile(expr, &f, &err)) {
 		UT_FAILF("'%s': %s", expr, err.msg);
 		return -1;
 	}
 	w = filter_where(f);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM flows f"
-	    " LEFT JOIN apps a ON a.id = f.app LEFT JOIN names n ON n.id = f.name"
-	    " LEFT JOIN names cn ON cn.id = f.cli_name"
-	    " LEFT JOIN macs mc ON mc.id = f.cli_mac"
-	    " LEFT JOIN asns s ON s.asn = f.asn WHERE %s", w->sql);
+	if (series)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM s WHERE kind "
+		    "IN (%s) AND %s", series_kinds(sk), w->sql);
+	else
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM flows f"
+		    " LEFT JOIN apps a ON a.id = f.app"
+		    " LEFT JOIN names n ON n.id = f.name"
+		    " LEFT JOIN names cn ON cn.id = f.cli_name"
+		    " LEFT JOIN macs mc ON mc.id = f.cli_mac"
+		    " LEFT JOIN asns s ON s.asn = f.asn WHERE %s", w->sql);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		UT_FAILF("'%s': %s", expr, sqlite3_errmsg(db));
 		goto out_free;
@@ -381,10 +444,39 @@ out_free:
 	return n;
 }
 
+struct count_case {
+	const char *expr;
+	int n;			/* rows it selects */
+};
+
+/* Each case's expression against the schema, for flows or series rows. */
+static void
+check_counts(const struct count_case *c, size_t n_cases, bool series)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	UT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+	if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		UT_FAILF("schema: %s", msg);
+		sqlite3_free(msg);
+		goto out_close;
+	}
+	for (size_t i = 0; i < n_cases; i++) {
+		int n = count_rows(db, c[i].expr, series);
+
+		if (n != c[i].n)
+			UT_FAILF("'%s' selected %d rows, expected %d",
+			    c[i].expr, n, c[i].n);
+	}
+out_close:
+	sqlite3_close(db);
+}
+
 static void
 compiled_filters_select_the_right_rows_in_sqlite(void)
 {
-	static const struct { const char *expr; int n; } c[] = {
+	static const struct count_case c[] = {
 		{ "src net 192.168.1.0/24 and not host 192.168.1.151 and "
 		  "dst port 443", 1 },
 		{ "src net 192.168.1.0/24", 3 },
@@ -423,25 +515,177 @@ compiled_filters_select_the_right_rows_in_sqlite(void)
 		{ "src mac 00:11:22:33:44:55", 2 },
 		{ "not (proto udp or app tls)", 0 },
 		{ "proto tcp or proto udp and vlan 10", 3 },
+		{ "device laptop", 2 },
+		{ "device nas", 0 },
+		{ "iface eth0", 1 },
+		{ "iface wlan0", 0 },
 	};
-	sqlite3 *db = NULL;
-	char *msg = NULL;
 
-	UT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-	if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		UT_FAILF("schema: %s", msg);
-		sqlite3_free(msg);
-		goto out_close;
-	}
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		int n = count_rows(db, c[i].expr);
+	check_counts(c, sizeof(c) / sizeof(c[0]), false);
+}
 
-		if (n != c[i].n)
-			UT_FAILF("'%s' selected %d rows, expected %d",
-			    c[i].expr, n, c[i].n);
+/* --- the series target --- */
+
+#define SQ(x) "key != -1 AND (" x ")"
+
+/* A series case: SQL, values and the kind it reads. */
+struct ssql_case {
+	struct sql_case c;
+	enum query_skind sk;
+};
+
+static void
+check_series_sql(const struct ssql_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum query_skind sk = (enum query_skind)-1;
+
+		check_sql_case(&c[i].c, true, &sk);
+		if (sk != c[i].sk)
+			UT_FAILF("'%s' reads kind %d, expected %d", c[i].c.expr,
+			    (int)sk, (int)c[i].sk);
 	}
-out_close:
-	sqlite3_close(db);
+}
+
+static void
+series_target_reads_each_primitive_from_the_key(void)
+{
+	static const struct ssql_case c[] = {
+		{ { "host 10.0.0.1", SQ("key = ?"), "b" }, QUERY_SK_HOST },
+		{ { "net 10.0.0.0/8", SQ("(length(key) = 4 AND key BETWEEN ? "
+		  "AND ?)"), "bb" }, QUERY_SK_HOST },
+		{ { "net 2001:db8::/32", SQ("(length(key) = 16 AND key BETWEEN "
+		  "? AND ?)"), "bb" }, QUERY_SK_HOST },
+		{ { "local", SQ("kind = 4"), "" }, QUERY_SK_HOST },
+		{ { "remote", SQ("kind = 5"), "" }, QUERY_SK_HOST },
+		{ { "mac aa:bb:cc:dd:ee:ff", SQ("key = ?"), "b" }, QUERY_SK_MAC },
+		{ { "vendor Apple", SQ("key IN (SELECT mac FROM macs WHERE "
+		  "vendor = ? COLLATE NOCASE)"), "t" }, QUERY_SK_MAC },
+		{ { "device laptop", SQ("key IN (SELECT m.mac FROM devices dv "
+		  "JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE "
+		  "NOCASE)"), "t" }, QUERY_SK_MAC },
+		{ { "proto tcp", SQ("key = ?"), "i" }, QUERY_SK_PROTO },
+		{ { "proto 47", SQ("key = ?"), "i" }, QUERY_SK_PROTO },
+		{ { "app TLS", SQ("(key = ? COLLATE NOCASE OR key LIKE ? || "
+		  "'.%' ESCAPE '\\' OR key LIKE '%.' || ? ESCAPE '\\')"),
+		  "ttt" }, QUERY_SK_APP },
+		{ { "category Web", SQ("key IN (SELECT name FROM apps WHERE "
+		  "category = ? COLLATE NOCASE)"), "t" }, QUERY_SK_APP },
+		{ { "asn AS15169", SQ("key = ?"), "i" }, QUERY_SK_ASN },
+		{ { "country de", SQ("key = ?"), "i" }, QUERY_SK_COUNTRY },
+		{ { "iface eth0", SQ("key = ?"), "t" }, QUERY_SK_IFACE },
+	};
+
+	check_series_sql(c, sizeof(c) / sizeof(c[0]));
+}
+
+static void
+series_target_keeps_the_precedence_of_and_or_not(void)
+{
+	static const struct ssql_case c[] = {
+		{ { "host 1.1.1.1 or host 2.2.2.2 and not local",
+		  SQ("(key = ? OR (key = ? AND NOT kind = 4))"), "bb" },
+		  QUERY_SK_HOST },
+		{ { "net 10.0.0.0/8 remote", SQ("((length(key) = 4 AND key "
+		  "BETWEEN ? AND ?) AND kind = 5)"), "bb" }, QUERY_SK_HOST },
+		{ { "not (proto tcp or proto udp)", SQ("NOT ((key = ? OR "
+		  "key = ?))"), "ii" }, QUERY_SK_PROTO },
+		{ { "mac 00:11:22:33:44:55 or vendor Apple and not device x",
+		  SQ("(key = ? OR (key IN (SELECT mac FROM macs WHERE vendor = "
+		  "? COLLATE NOCASE) AND NOT key IN (SELECT m.mac FROM devices "
+		  "dv JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE "
+		  "NOCASE)))"), "btt" }, QUERY_SK_MAC },
+		{ { "(country DE or country FR) and not country US",
+		  SQ("(((key = ? OR key = ?)) AND NOT key = ?)"), "iii" },
+		  QUERY_SK_COUNTRY },
+	};
+
+	check_series_sql(c, sizeof(c) / sizeof(c[0]));
+}
+
+static void
+series_target_refuses_what_the_series_cannot_answer_at_its_column(void)
+{
+	static const struct err_case c[] = {
+		{ "port 443", "filter: column 1: 'port' cannot be answered "
+		  "from the series (they keep no ports): use top or flows" },
+		{ "host 10.0.0.1 and name *.netflix.com", "filter: column 19: "
+		  "'name' cannot be answered from the series (they keep no "
+		  "names): use top or flows" },
+		{ "vlan 10", "filter: column 1: 'vlan' cannot be answered from "
+		  "the series (they keep no VLANs): use top or flows" },
+		{ "app TLS and bytes > 1M", "filter: column 13: 'bytes' cannot "
+		  "be answered from the series (they hold sums, not flows to "
+		  "compare): use top or flows" },
+		{ "not packets > 1", "filter: column 5: 'packets' cannot be "
+		  "answered from the series (they hold sums, not flows to "
+		  "compare): use top or flows" },
+		{ "(duration > 1s)", "filter: column 2: 'duration' cannot be "
+		  "answered from the series (they hold sums, not flows to "
+		  "compare): use top or flows" },
+		{ "src host 1.2.3.4", "filter: column 1: 'src' has no meaning in "
+		  "the series (a host's rows hold what it sent and received): "
+		  "use 'host', or top or flows" },
+		{ "not dst net 10.0.0.0/8", "filter: column 5: 'dst' has no "
+		  "meaning in the series (a host's rows hold what it sent and "
+		  "received): use 'host', or top or flows" },
+		{ "app TLS and host 10.0.0.1", "filter: column 13: 'host' reads "
+		  "hosts but 'app' at column 1 reads applications, and the "
+		  "series keep each kind apart: use top or flows to combine "
+		  "them" },
+		{ "(proto tcp) or country DE", "filter: column 16: 'country' "
+		  "reads countries but 'proto' at column 2 reads protocols, "
+		  "and the series keep each kind apart: use top or flows to "
+		  "combine them" },
+		{ "local or asn 1", "filter: column 10: 'asn' reads AS numbers "
+		  "but 'local' at column 1 reads hosts, and the series keep "
+		  "each kind apart: use top or flows to combine them" },
+		{ "host", "filter: column 5: expected an address after 'host', "
+		  "got end of input" },
+		{ "(app TLS", "filter: column 9: unbalanced parentheses: "
+		  "expected ')' for the '(' at column 1, got end of input" },
+		{ "", "filter: column 1: empty expression" },
+		{ "hots 1.2.3.4", "filter: column 1: unknown keyword 'hots' "
+		  "(expected host, net, port, mac, local, remote, proto, app, "
+		  "category, vendor, device, iface, asn, vlan, country, name, "
+		  "bytes, packets, duration, src, dst, not or '(')" },
+	};
+
+	check_errors(c, sizeof(c) / sizeof(c[0]), true);
+}
+
+static void
+series_filters_select_keys_and_never_the_other_row(void)
+{
+	static const struct count_case c[] = {
+		{ "host 192.168.1.151", 1 },
+		{ "net 192.168.0.0/16", 2 },
+		{ "net 0.0.0.0/0", 3 },
+		{ "net ::/0", 1 },
+		{ "local", 2 },
+		{ "remote", 2 },
+		{ "not local", 2 },
+		{ "net 192.168.0.0/16 and remote", 0 },
+		{ "not host 192.168.1.151", 3 },
+		{ "app TLS", 2 },
+		{ "not app TLS", 2 },
+		{ "app TLS or app DNS", 3 },
+		{ "category web", 2 },
+		{ "proto udp", 1 },
+		{ "not proto udp", 1 },
+		{ "mac 00:11:22:33:44:55", 1 },
+		{ "vendor apple", 1 },
+		{ "device LAPTOP", 1 },
+		{ "not device laptop", 1 },
+		{ "asn 15169", 1 },
+		{ "not asn 15169", 1 },
+		{ "country us", 1 },
+		{ "not country us", 1 },
+		{ "iface eth0", 1 },
+		{ "not iface eth0", 1 },
+	};
+
+	check_counts(c, sizeof(c) / sizeof(c[0]), true);
 }
 
 static void
@@ -481,5 +725,9 @@ main(void)
 	UT_RUN(user_text_never_reaches_the_sql);
 	UT_RUN(compiled_filters_select_the_right_rows_in_sqlite);
 	UT_RUN(amounts_outside_filters_read_the_same_units);
+	UT_RUN(series_target_reads_each_primitive_from_the_key);
+	UT_RUN(series_target_keeps_the_precedence_of_and_or_not);
+	UT_RUN(series_target_refuses_what_the_series_cannot_answer_at_its_column);
+	UT_RUN(series_filters_select_keys_and_never_the_other_row);
 	return UT_DONE();
 }
