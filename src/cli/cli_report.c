@@ -183,3 +183,17 @@ cli_report_close(struct cli_report *r)
 	r->st = NULL;
 	r->filter = NULL;
 }
+
+int
+cli_report_start(struct cli *cli, struct cli_report *r, int argc,
+    char **argv, int first)
+{
+	int rc = 2;
+
+	if (!cli_report_filter(cli, r, argc, argv, first) &&
+	    !cli_configure(cli))
+		rc = cli_report_open(cli, r);
+	if (rc)
+		cli_report_close(r);
+	return rc;
+}

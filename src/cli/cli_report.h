@@ -49,4 +49,12 @@ int cli_report_opt(struct cli_report *r, int opt, const char *arg);
 int cli_report_open(struct cli *cli, struct cli_report *r);
 void cli_report_close(struct cli_report *r);
 
+/*
+ * What every report does after its options: the words from first on as
+ * its FILTER (cli_report_filter), the configuration, then
+ * cli_report_open(); r is closed on failure. 0, else the exit code.
+ */
+int cli_report_start(struct cli *cli, struct cli_report *r, int argc,
+    char **argv, int first);
+
 #endif

@@ -48,17 +48,9 @@ cmd_dns(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
-	if (cli_report_filter(&cli, &r, argc, argv, optind))
-		return 2;
-	if (cli_configure(&cli)) {
-		cli_report_close(&r);
-		return 2;
-	}
-	rc = cli_report_open(&cli, &r);
-	if (rc) {
-		cli_report_close(&r);
+	rc = cli_report_start(&cli, &r, argc, argv, optind);
+	if (rc)
 		return rc;
-	}
 	rc = query_dns(r.st, &r.range, by_server, r.w, &err);
 	if (rc)
 		cli_error(&cli, "%s", err.msg);

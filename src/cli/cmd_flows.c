@@ -76,18 +76,11 @@ cmd_flows(int argc, char **argv)
 		else if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
-	if (parse_sort(&cli, sort, dir, &o) ||
-	    cli_report_filter(&cli, &r, argc, argv, optind))
+	if (parse_sort(&cli, sort, dir, &o))
 		return 2;
-	if (cli_configure(&cli)) {
-		cli_report_close(&r);
-		return 2;
-	}
-	rc = cli_report_open(&cli, &r);
-	if (rc) {
-		cli_report_close(&r);
+	rc = cli_report_start(&cli, &r, argc, argv, optind);
+	if (rc)
 		return rc;
-	}
 	o.range = r.range;
 	rc = query_flows(r.st, &o, r.w, &err);
 	if (rc)

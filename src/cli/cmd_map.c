@@ -124,17 +124,9 @@ cmd_map(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
-	if (cli_report_filter(&cli, &r, argc, argv, optind))
-		return 2;
-	if (cli_configure(&cli)) {
-		cli_report_close(&r);
-		return 2;
-	}
-	rc = cli_report_open(&cli, &r);
-	if (rc) {
-		cli_report_close(&r);
+	rc = cli_report_start(&cli, &r, argc, argv, optind);
+	if (rc)
 		return rc;
-	}
 	o.range = r.range;
 	rc = map_build(r.st, &o, &m, &err);
 	if (!rc)

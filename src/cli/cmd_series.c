@@ -30,11 +30,7 @@ series_open(struct cli *cli, struct cli_report *r, int argc, char **argv,
     int first)
 {
 	r->series = true;
-	if (cli_report_filter(cli, r, argc, argv, first))
-		return 2;
-	if (cli_configure(cli))
-		return 2;
-	return cli_report_open(cli, r);
+	return cli_report_start(cli, r, argc, argv, first);
 }
 
 /*
@@ -96,10 +92,8 @@ cmd_series(int argc, char **argv)
 	if (optind < argc && series_is_key(argc, argv, optind))
 		o.key = argv[optind++];
 	rc = series_open(&cli, &r, argc, argv, optind);
-	if (rc) {
-		cli_report_close(&r);
+	if (rc)
 		return rc;
-	}
 	o.filter = r.sfilter;
 	o.since_us = r.range.since_us;
 	o.until_us = r.range.until_us;
@@ -166,10 +160,8 @@ cmd_usage(int argc, char **argv)
 			return 2;
 	}
 	rc = series_open(&cli, &r, argc, argv, optind);
-	if (rc) {
-		cli_report_close(&r);
+	if (rc)
 		return rc;
-	}
 	o.filter = r.sfilter;
 	o.since_us = r.range.since_us;
 	o.until_us = r.range.until_us;

@@ -86,17 +86,9 @@ cmd_top(int argc, char **argv)
 		cli_error(&cli, "--by: %s", err.msg);
 		return 2;
 	}
-	if (cli_report_filter(&cli, &r, argc, argv, optind))
-		return 2;
-	if (cli_configure(&cli)) {
-		cli_report_close(&r);
-		return 2;
-	}
-	rc = cli_report_open(&cli, &r);
-	if (rc) {
-		cli_report_close(&r);
+	rc = cli_report_start(&cli, &r, argc, argv, optind);
+	if (rc)
 		return rc;
-	}
 	o.range = r.range;
 	rc = query_top(r.st, &o, r.w, &err);
 	if (rc)

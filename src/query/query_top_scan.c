@@ -100,8 +100,10 @@ top_dict_row(struct top_dict *d, sqlite3_stmt *s)
 	int64_t id = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(s, 0);
 
-	if (!text || id > INT32_MAX || top_dict_room(d, id))
-		return text && id <= INT32_MAX ? -FT_ENOMEM : 0;
+	if (!text || id > INT32_MAX)
+		return 0;
+	if (top_dict_room(d, id))
+		return -FT_ENOMEM;
 	if (!d->n_text || strcmp(d->text[d->n_text - 1], text)) {
 		d->text[d->n_text] = strdup(text);
 		if (!d->text[d->n_text])
