@@ -4,12 +4,11 @@
 
 #include "agg.h"
 
-/* One flow of agg_flows; run 0 marks an empty slot (runs count from 1). */
-struct agg_flow {
-	int64_t run;
+/* One kept flow of agg_open. */
+struct agg_open_slot {
+	int64_t run;		/* 0: empty */
 	int64_t flow;
-	int32_t g[2][2];	/* per end, the last two groups it was
-				 * counted in, newest first; -1 none */
+	uint32_t i;		/* its value's index in the pool */
 };
 
 /* FNV-1a over 8-byte words, then a 64-bit finalizer (splitmix). */
@@ -34,20 +33,28 @@ agg_hash(const uint8_t *p, size_t n)
 }
 
 void
-agg_init(struct agg *a, size_t key_len, size_t max)
+agg_init(struct agg *a, size_t key_len, size_t val_len, size_t max)
 {
 	memset(a, 0, sizeof(*a));
 	a->key_len = key_len;
+	a->val_len = val_len;
+	a->rec_len = AGG_ROUND(key_len) + AGG_ROUND(val_len);
 	a->max = max > UINT32_MAX - 1 ? UINT32_MAX - 1 : max;
 }
 
 void
 agg_fini(struct agg *a)
 {
-	free(a->keys);
-	free(a->sums);
+	free(a->recs);
 	free(a->slots);
 	memset(a, 0, sizeof(*a));
+}
+
+/* A slot for group i of hash h. */
+static uint64_t
+agg_slot(uint64_t h, size_t i)
+{
+	return (h & 0xffffffff00000000u) | ((uint64_t)i + 1);
 }
 
 /* Double the slots and place every group again. */
@@ -55,15 +62,16 @@ static int
 agg_rehash(struct agg *a)
 {
 	size_t n = a->n_slots ? a->n_slots * 2 : 1024, i, j;
-	uint32_t *s = calloc(n, sizeof(*s));
+	uint64_t *s = calloc(n, sizeof(*s)), h;
 
 	if (!s)
 		return -FT_ENOMEM;
 	for (i = 0; i < a->n; i++) {
-		j = agg_hash(agg_key(a, i), a->key_len) & (n - 1);
+		h = agg_hash(agg_key(a, i), a->key_len);
+		j = h & (n - 1);
 		while (s[j])
 			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)i + 1;
+		s[j] = agg_slot(h, i);
 	}
 	free(a->slots);
 	a->slots = s;
@@ -71,163 +79,280 @@ agg_rehash(struct agg *a)
 	return 0;
 }
 
-/* Room for one more group in keys and sums. */
+/* Room for one more group in recs. */
 static int
 agg_grow(struct agg *a)
 {
 	size_t cap = a->cap ? a->cap * 2 : 256;
-	uint8_t *k;
-	struct agg_sums *m;
+	uint8_t *r;
 
 	if (a->n == a->max)
 		return -FT_EFULL;
 	if (cap > a->max)
 		cap = a->max;
-	k = realloc(a->keys, cap * a->key_len);
-	if (!k)
+	r = realloc(a->recs, cap * a->rec_len);
+	if (!r)
 		return -FT_ENOMEM;
-	a->keys = k;
-	m = realloc(a->sums, cap * sizeof(*m));
-	if (!m)
-		return -FT_ENOMEM;
-	a->sums = m;
+	a->recs = r;
 	a->cap = cap;
 	return 0;
+}
+
+/* The slot of key (hash h): its group's, or the empty one ending the run. */
+static size_t
+agg_probe(const struct agg *a, const void *key, uint64_t h)
+{
+	size_t j = h & (a->n_slots - 1);
+	uint64_t s;
+
+	while ((s = a->slots[j])) {
+		if ((s ^ h) >> 32 == 0 && !memcmp(agg_key(a,
+		    (uint32_t)s - 1), key, a->key_len))
+			break;
+		j = (j + 1) & (a->n_slots - 1);
+	}
+	return j;
+}
+
+int64_t
+agg_find(const struct agg *a, const void *key)
+{
+	uint64_t s;
+
+	if (!a->n_slots)
+		return -1;
+	s = a->slots[agg_probe(a, key, agg_hash(key, a->key_len))];
+	return s ? (int64_t)(uint32_t)s - 1 : -1;
 }
 
 int64_t
 agg_get(struct agg *a, const void *key)
 {
+	uint64_t h = agg_hash(key, a->key_len);
+	uint8_t *r;
 	size_t j;
-	uint32_t i;
 	int rc;
 
 	if (2 * (a->n + 1) > a->n_slots && (rc = agg_rehash(a)))
 		return rc;
-	j = agg_hash(key, a->key_len) & (a->n_slots - 1);
-	while ((i = a->slots[j])) {
-		if (!memcmp(agg_key(a, i - 1), key, a->key_len))
-			return i - 1;
-		j = (j + 1) & (a->n_slots - 1);
-	}
+	j = agg_probe(a, key, h);
+	if (a->slots[j])
+		return (int64_t)(uint32_t)a->slots[j] - 1;
 	if (a->n == a->cap && (rc = agg_grow(a)))
 		return rc;
-	memcpy(a->keys + a->n * a->key_len, key, a->key_len);
-	memset(&a->sums[a->n], 0, sizeof(a->sums[0]));
-	a->slots[j] = (uint32_t)++a->n;
-	return (int64_t)a->n - 1;
+	r = a->recs + a->n * a->rec_len;
+	memset(r, 0, a->rec_len);
+	memcpy(r, key, a->key_len);
+	a->slots[j] = agg_slot(h, a->n);
+	return (int64_t)a->n++;
+}
+
+void
+agg_open_init(struct agg_open *t, size_t val_len)
+{
+	memset(t, 0, sizeof(*t));
+	t->val_len = AGG_ROUND(val_len ? val_len : 1);
+}
+
+void
+agg_open_fini(struct agg_open *t)
+{
+	free(t->slots);
+	free(t->pool);
+	free(t->free_i);
+	memset(t, 0, sizeof(*t));
+}
+
+static size_t
+agg_open_home(size_t n_slots, int64_t run, int64_t flow)
+{
+	int64_t k[2] = { run, flow };
+
+	return agg_hash((const uint8_t *)k, sizeof(k)) & (n_slots - 1);
+}
+
+static int
+agg_open_rehash(struct agg_open *t)
+{
+	size_t n = t->n_slots ? t->n_slots * 2 : 4096, i, j;
+	struct agg_open_slot *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -FT_ENOMEM;
+	for (i = 0; i < t->n_slots; i++) {
+		if (!t->slots[i].run)
+			continue;
+		j = agg_open_home(n, t->slots[i].run, t->slots[i].flow);
+		while (s[j].run)
+			j = (j + 1) & (n - 1);
+		s[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = s;
+	t->n_slots = n;
+	return 0;
+}
+
+/* The slot of (run, flow), or the empty one ending its probe run. */
+static size_t
+agg_open_probe(const struct agg_open *t, int64_t run, int64_t flow)
+{
+	size_t j = agg_open_home(t->n_slots, run, flow);
+
+	while (t->slots[j].run &&
+	    (t->slots[j].run != run || t->slots[j].flow != flow))
+		j = (j + 1) & (t->n_slots - 1);
+	return j;
+}
+
+/* A free value's pool index into *i. */
+static int
+agg_open_take(struct agg_open *t, uint32_t *i)
+{
+	size_t cap;
+	void *p;
+
+	if (t->n_free) {
+		*i = t->free_i[--t->n_free];
+		return 0;
+	}
+	if (t->n_pool == t->cap_pool) {
+		cap = t->cap_pool ? 2 * t->cap_pool : 1024;
+		if (cap > UINT32_MAX)
+			return -FT_ENOMEM;
+		p = realloc(t->pool, cap * t->val_len);
+		if (!p)
+			return -FT_ENOMEM;
+		t->pool = p;
+		p = realloc(t->free_i, cap * sizeof(*t->free_i));
+		if (!p)
+			return -FT_ENOMEM;
+		t->free_i = p;
+		t->cap_pool = cap;
+	}
+	*i = (uint32_t)t->n_pool++;
+	return 0;
+}
+
+void *
+agg_open_get(struct agg_open *t, int64_t run, int64_t flow, bool *fresh)
+{
+	struct agg_open_slot *s;
+	uint8_t *v;
+
+	*fresh = false;
+	if (2 * (t->n + 1) > t->n_slots && agg_open_rehash(t))
+		return NULL;
+	s = &t->slots[agg_open_probe(t, run, flow)];
+	if (s->run)
+		return t->pool + (size_t)s->i * t->val_len;
+	if (agg_open_take(t, &s->i))
+		return NULL;
+	s->run = run;
+	s->flow = flow;
+	t->n++;
+	*fresh = true;
+	v = t->pool + (size_t)s->i * t->val_len;
+	memset(v, 0, t->val_len);
+	return v;
+}
+
+void *
+agg_open_find(const struct agg_open *t, int64_t run, int64_t flow)
+{
+	const struct agg_open_slot *s;
+
+	if (!t->n)
+		return NULL;
+	s = &t->slots[agg_open_probe(t, run, flow)];
+	return s->run ? t->pool + (size_t)s->i * t->val_len : NULL;
+}
+
+void
+agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
+{
+	size_t mask, j, k, h;
+
+	if (!t->n)
+		return;
+	mask = t->n_slots - 1;
+	j = k = agg_open_probe(t, run, flow);
+	if (!t->slots[j].run)
+		return;
+	t->free_i[t->n_free++] = t->slots[j].i;
+	for (;;) {
+		k = (k + 1) & mask;
+		if (!t->slots[k].run)
+			break;
+		h = agg_open_home(t->n_slots, t->slots[k].run,
+		    t->slots[k].flow);
+		/* k may move to j when its home is not in (j, k]. */
+		if (((k - h) & mask) >= ((k - j) & mask)) {
+			t->slots[j] = t->slots[k];
+			j = k;
+		}
+	}
+	t->slots[j].run = 0;
+	t->n--;
+}
+
+void *
+agg_open_next(const struct agg_open *t, size_t *it)
+{
+	while (*it < t->n_slots) {
+		if (t->slots[(*it)++].run)
+			return t->pool + (size_t)t->slots[*it - 1].i *
+			    t->val_len;
+	}
+	return NULL;
 }
 
 void
 agg_flows_init(struct agg_flows *s)
 {
-	memset(s, 0, sizeof(*s));
+	agg_open_init(&s->open, sizeof(int32_t[2][2]));
 }
 
 void
 agg_flows_fini(struct agg_flows *s)
 {
-	free(s->slots);
-	memset(s, 0, sizeof(*s));
-}
-
-static size_t
-agg_flows_home(const struct agg_flows *s, int64_t run, int64_t flow)
-{
-	int64_t k[2] = { run, flow };
-
-	return agg_hash((const uint8_t *)k, sizeof(k)) & (s->n_slots - 1);
-}
-
-static int
-agg_flows_rehash(struct agg_flows *s)
-{
-	size_t n = s->n_slots ? s->n_slots * 2 : 4096, i, j;
-	struct agg_flow *x = calloc(n, sizeof(*x)), *old = s->slots;
-	size_t n_old = s->n_slots;
-
-	if (!x)
-		return -FT_ENOMEM;
-	s->slots = x;
-	s->n_slots = n;
-	for (i = 0; i < n_old; i++) {
-		if (!old[i].run)
-			continue;
-		j = agg_flows_home(s, old[i].run, old[i].flow);
-		while (x[j].run)
-			j = (j + 1) & (n - 1);
-		x[j] = old[i];
-	}
-	free(old);
-	return 0;
-}
-
-/* Empty slot j, shifting back the entries of its probe run. */
-static void
-agg_flows_del(struct agg_flows *s, size_t j)
-{
-	size_t mask = s->n_slots - 1, k = j, h;
-
-	for (;;) {
-		s->slots[j].run = 0;
-		for (;;) {
-			k = (k + 1) & mask;
-			if (!s->slots[k].run)
-				goto out;
-			h = agg_flows_home(s, s->slots[k].run, s->slots[k].flow);
-			/* k may move to j when its home is not in (j, k]. */
-			if (j <= k ? (h <= j || h > k) : (h <= j && h > k))
-				break;
-		}
-		s->slots[j] = s->slots[k];
-		j = k;
-	}
-out:
-	s->n--;
+	agg_open_fini(&s->open);
 }
 
 /* Whether the flow was counted in group g lately (at either end). */
 static bool
-agg_flow_was(const struct agg_flow *x, int64_t g)
+agg_flow_was(int32_t (*x)[2], int64_t g)
 {
-	return x->g[0][0] == g || x->g[0][1] == g || x->g[1][0] == g ||
-	    x->g[1][1] == g;
+	return x[0][0] == g || x[0][1] == g || x[1][0] == g || x[1][1] == g;
 }
 
 int
 agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
     bool final, const int64_t *g, size_t n_g, bool *new_g)
 {
-	struct agg_flow *x;
-	size_t j, i;
-	int rc;
+	int32_t (*x)[2] = agg_open_find(&s->open, run, flow);
+	bool fresh;
+	size_t i;
 
-	if (2 * (s->n + 1) > s->n_slots && (rc = agg_flows_rehash(s)))
-		return rc;
-	j = agg_flows_home(s, run, flow);
-	while (s->slots[j].run &&
-	    (s->slots[j].run != run || s->slots[j].flow != flow))
-		j = (j + 1) & (s->n_slots - 1);
-	x = &s->slots[j];
-	if (!x->run && final) {
+	if (!x && final) {
 		for (i = 0; i < n_g; i++)
 			new_g[i] = g[i] >= 0;
 		return 0;
 	}
-	if (!x->run) {
-		x->run = run;
-		x->flow = flow;
-		memset(x->g, 0xff, sizeof(x->g));
-		s->n++;
+	if (!x) {
+		x = agg_open_get(&s->open, run, flow, &fresh);
+		if (!x)
+			return -FT_ENOMEM;
+		memset(x, 0xff, sizeof(int32_t[2][2]));
 	}
 	for (i = 0; i < n_g && i < 2; i++) {
 		new_g[i] = g[i] >= 0 && !agg_flow_was(x, g[i]);
-		if (new_g[i] || (g[i] >= 0 && x->g[i][0] != g[i])) {
-			x->g[i][1] = x->g[i][0];
-			x->g[i][0] = (int32_t)g[i];
+		if (new_g[i] || (g[i] >= 0 && x[i][0] != g[i])) {
+			x[i][1] = x[i][0];
+			x[i][0] = (int32_t)g[i];
 		}
 	}
 	if (final)
-		agg_flows_del(s, j);
+		agg_open_del(&s->open, run, flow);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* agg.h: hash aggregation in C for reports that scan flow records: groups of fixed-size keys with sums, and the set of flows already counted. */
+/* agg.h: hash aggregation in C for reports that scan flow records: groups of fixed-size keys with their values, the flows whose records are still coming, and the set of flows already counted. */
 #ifndef AGG_H
 #define AGG_H
 
@@ -8,7 +8,7 @@
 
 #include "../base/ft_err.h"
 
-/* What each group sums. */
+/* What top's groups sum (and map's edges, among more). */
 struct agg_sums {
 	uint64_t bytes_cs;	/* client to server */
 	uint64_t bytes_sc;	/* server to client */
@@ -16,37 +16,89 @@ struct agg_sums {
 	uint64_t flows;		/* distinct flows counted into the group */
 };
 
+#define AGG_ROUND(n) (((n) + 7) & ~(size_t)7)
+
 /*
- * Groups keyed by key_len bytes, numbered 0..n-1 in order of creation.
- * Invariant: slots holds index + 1 of a group, 0 for empty; at most half
- * the slots are used. Group i's key is at keys + i * key_len.
+ * Groups keyed by key_len bytes, each with a value of val_len bytes,
+ * numbered 0..n-1 in order of creation. A group's key and value lie
+ * together in recs, so a look-up touches one place. Invariant: a slot
+ * holds the key's hash in its high 32 bits and index + 1 in its low 32,
+ * 0 for empty; at most half the slots are used.
  */
 struct agg {
 	size_t key_len;		/* bytes of a key, > 0 */
+	size_t val_len;		/* bytes of a value */
+	size_t rec_len;		/* both, each rounded up to 8 */
 	size_t n;		/* groups */
-	size_t cap;		/* room in keys and sums */
+	size_t cap;		/* room in recs */
 	size_t max;		/* ceiling of n */
-	uint8_t *keys;		/* cap keys */
-	struct agg_sums *sums;	/* cap sums */
-	uint32_t *slots;	/* n_slots: index + 1, 0 empty */
+	uint8_t *recs;		/* cap records: key, then value */
+	uint64_t *slots;	/* n_slots */
 	size_t n_slots;		/* a power of two */
 };
 
-/* Empty groups of key_len bytes, at most max of them. */
-void agg_init(struct agg *a, size_t key_len, size_t max);
+/* Empty groups of key_len-byte keys and val_len-byte values, at most max. */
+void agg_init(struct agg *a, size_t key_len, size_t val_len, size_t max);
 void agg_fini(struct agg *a);
 
 /*
- * The index of key's group, made with zero sums if new; -FT_ENOMEM (or
- * -FT_ERANGE past max) on failure.
+ * The index of key's group, made with a zeroed value if new; -FT_ENOMEM
+ * (or -FT_EFULL past max) on failure.
  */
 int64_t agg_get(struct agg *a, const void *key);
+
+/* The index of key's group, -1 when there is none. */
+int64_t agg_find(const struct agg *a, const void *key);
 
 static inline const uint8_t *
 agg_key(const struct agg *a, size_t i)
 {
-	return a->keys + i * a->key_len;
+	return a->recs + i * a->rec_len;
 }
+
+static inline void *
+agg_val(const struct agg *a, size_t i)
+{
+	return a->recs + i * a->rec_len + AGG_ROUND(a->key_len);
+}
+
+/*
+ * Flows whose records are still coming, keyed by (run, flow), each with
+ * a value of val_len bytes. Values live in a pool, so a slot stays small
+ * and a value does not move while others come and go. Invariant: linear
+ * probing, removal shifts back (no tombstones), at most half the slots
+ * used; run 0 marks an empty slot (runs count from 1).
+ */
+struct agg_open {
+	struct agg_open_slot *slots;	/* n_slots */
+	size_t n_slots;			/* a power of two */
+	size_t n;			/* flows kept */
+	size_t val_len;			/* rounded up to 8 */
+	uint8_t *pool;			/* cap_pool values */
+	size_t n_pool;			/* values ever handed out */
+	size_t cap_pool;
+	uint32_t *free_i;		/* n_free pool indexes to reuse */
+	size_t n_free;
+};
+
+void agg_open_init(struct agg_open *t, size_t val_len);
+void agg_open_fini(struct agg_open *t);
+
+/*
+ * The value of flow (run, flow > run 0): made zeroed when missing, and
+ * *fresh set then; NULL when out of memory. Valid until the next get.
+ */
+void *agg_open_get(struct agg_open *t, int64_t run, int64_t flow,
+    bool *fresh);
+
+/* The value of flow (run, flow), NULL when it is not kept. */
+void *agg_open_find(const struct agg_open *t, int64_t run, int64_t flow);
+
+/* Forget flow (run, flow) if kept. */
+void agg_open_del(struct agg_open *t, int64_t run, int64_t flow);
+
+/* The kept flows' values in turn: *it from 0; NULL after the last. */
+void *agg_open_next(const struct agg_open *t, size_t *it);
 
 /*
  * Flows seen while scanning records in time order, so a flow reported as
@@ -55,12 +107,9 @@ agg_key(const struct agg *a, size_t i)
  * host` lands in one group per end), the last two groups it was counted
  * in: a flow whose application becomes known and changes back counts once
  * in each, as SQL's DISTINCT would; only a third change counts again.
- * Invariant: probing is linear and removal shifts back, so no tombstones.
  */
 struct agg_flows {
-	struct agg_flow *slots;	/* n_slots */
-	size_t n_slots;		/* a power of two */
-	size_t n;		/* flows kept */
+	struct agg_open open;	/* values: int32_t g[2][2], -1 none */
 };
 
 void agg_flows_init(struct agg_flows *s);
@@ -68,8 +117,8 @@ void agg_flows_fini(struct agg_flows *s);
 
 /*
  * A record of flow (run, flow) lands in groups g[0..n_g-1] (n_g 1 or 2;
- * -1 for none, else below INT32_MAX): sets new_g[i] when the flow was not yet counted in g[i],
- * and forgets the flow when final. 0 or -FT_ENOMEM.
+ * -1 for none, else below INT32_MAX): sets new_g[i] when the flow was not
+ * yet counted in g[i], and forgets the flow when final. 0 or -FT_ENOMEM.
  */
 int agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
     bool final, const int64_t *g, size_t n_g, bool *new_g);

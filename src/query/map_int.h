@@ -4,6 +4,8 @@
 
 #include "map.h"
 
+struct sqlite3_stmt;
+
 #define MAP_TEXT_MAX 2048	/* one escaped label */
 
 /* Fill and line colours and role names by map_node.role (0..3). */
@@ -32,6 +34,88 @@ void map_label(const struct map_node *n, const char *sep, enum map_esc esc,
 /* The edge's service ("tcp/443 TLS"), escaped for esc. */
 void map_service(const struct map_edge *e, enum map_esc esc,
     struct out_buf *b);
+
+/*
+ * A name travels as name_src * 2^40 + names.id, so the smaller key is the
+ * better name (label before dhcp before ... dns), then the lower id.
+ */
+#define MAP_NAME_SHIFT 40
+#define MAP_NAME_KEY(src, id) ((int64_t)(src) << MAP_NAME_SHIFT | (id))
+#define MAP_NAME_ID(k) ((k) & ((INT64_C(1) << MAP_NAME_SHIFT) - 1))
+#define MAP_NAME_SRC(k) ((int)((k) >> MAP_NAME_SHIFT))
+
+/* A smaller name key wins; 0 is none. */
+static inline int64_t
+map_better_name(int64_t a, int64_t b)
+{
+	if (!a)
+		return b;
+	return b && b < a ? b : a;
+}
+
+/* An edge's end while nodes are made; 2 per edge. */
+struct map_end {
+	uint8_t addr[16];	/* address, len bytes */
+	uint8_t len;		/* 4 or 16 */
+	uint8_t role;		/* MAP_ROLE_* of this end */
+	bool local;		/* a record called it local */
+	int64_t name_key;	/* best name key, 0 for none */
+	int64_t mac;		/* macs.id when local, 0 for none */
+	uint32_t edge;		/* index in edges */
+};
+
+/* The kept edges and their ends, biggest first. */
+struct map_rows {
+	struct map_edge *edges;	/* n entries */
+	struct map_end *ends;	/* 2 * n: client, server of each edge */
+	size_t n;		/* edges kept */
+	size_t max;		/* keep at most this many */
+};
+
+/*
+ * map_scan.c: sum the flow records of o->range into edges under the
+ * server-side rule (docs/internals/map.md), keeping the r->max biggest
+ * that pass o's minimums; r->edges' ends (from, to) are left for the
+ * nodes.
+ */
+int map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
+    struct ft_err *err);
+
+/* An address inside keys: its length, then 16 bytes, zero past it. */
+#define MAP_ADDR 17
+
+/* One flow: its records in the range summed, sides as the store has them. */
+struct map_flow {
+	uint8_t cli[MAP_ADDR];
+	uint8_t srv[MAP_ADDR];
+	uint8_t proto;
+	bool cand;		/* guessed, ephemeral-looking server port:
+				 * the rule decides its sides */
+	bool cl, sl;		/* a record called the end local */
+	uint16_t cport, sport;
+	int64_t app;		/* highest apps.id of its records, -1 none */
+	uint64_t bcs, bsc, pkts;
+	uint64_t t0, t1;	/* first and last packet */
+	int64_t cn, sn;		/* best name keys of the ends, 0 none */
+	int64_t cm, sm;		/* highest local MAC ids, 0 none */
+};
+
+/*
+ * Prepare "SELECT cols" over the records of o->range that pass its
+ * filter, in the scan's order, with the progress line's counter.
+ */
+int map_scan_prepare(struct store *st, const struct map_opts *o,
+    const char *cols, struct sqlite3_stmt **s, struct ft_err *err);
+
+/* Column col's address blob into a (MAP_ADDR bytes). */
+void map_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
+
+/*
+ * map_rule.c: decide the n candidate flows c (map_flow.cand): sw[i] set
+ * when the rule turns c[i] around. One more pass over o->range.
+ */
+int map_rule(struct store *st, const struct map_opts *o,
+    const struct map_flow *c, size_t n, bool *sw, struct ft_err *err);
 
 /* map_group.c: put the nodes into groups as o->group_by says. */
 int map_group(struct map *m, const struct map_opts *o, struct ft_err *err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "dict.h"
 #include "query_int.h"
 #include "top_int.h"
 
@@ -22,19 +23,6 @@ enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_KEYS };
 
 #define TOP_GROUPS_MAX (UINT32_MAX / 2) /* groups of one report */
 
-/*
- * Ids of a small table grouped by a text: rank[id] the text's place in
- * text[], -1 for none. missing: the rank of an id that is NULL or not in
- * the table (the rank of "Unknown" for applications, else -1).
- */
-struct top_dict {
-	int32_t *rank;		/* n_ids */
-	size_t n_ids;
-	char **text;		/* n_text, owned */
-	size_t n_text;
-	int32_t missing;
-};
-
 /* One report's scan. */
 struct top_scan {
 	struct store *st;
@@ -42,7 +30,7 @@ struct top_scan {
 	const int *keys;	/* n_keys of enum query_key */
 	size_t n_keys;
 	int host;		/* index of QK_HOST in keys, -1 none */
-	struct top_dict dict[TOP_ORG];	/* by enum top_slot */
+	struct query_dict dict[TOP_ORG];	/* by enum top_slot */
 	struct agg agg;
 	struct agg_flows flows;
 };
@@ -52,102 +40,6 @@ top_db_err(struct store *st, const char *what, struct ft_err *err)
 {
 	return ft_err_set(err, FT_EDB, "store %s: %s: %s", store_path(st), what,
 	    sqlite3_errmsg(store_db(st)));
-}
-
-static void
-top_dict_fini(struct top_dict *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_text; i++)
-		free(d->text[i]);
-	free(d->text);
-	free(d->rank);
-	memset(d, 0, sizeof(*d));
-}
-
-/* Room for id in rank[] and for one more text. */
-static int
-top_dict_room(struct top_dict *d, int64_t id)
-{
-	size_t n = d->n_ids, i;
-	int32_t *r;
-	char **t;
-
-	if (id >= 0 && (uint64_t)id >= n) {
-		while (n <= (uint64_t)id)
-			n = n ? 2 * n : 256;
-		r = realloc(d->rank, n * sizeof(*r));
-		if (!r)
-			return -FT_ENOMEM;
-		for (i = d->n_ids; i < n; i++)
-			r[i] = -1;
-		d->rank = r;
-		d->n_ids = n;
-	}
-	t = realloc(d->text, (d->n_text + 1) * sizeof(*t));
-	if (!t)
-		return -FT_ENOMEM;
-	d->text = t;
-	return 0;
-}
-
-/* One (id, text) row, rows ordered by text: equal texts share a rank. */
-static int
-top_dict_row(struct top_dict *d, sqlite3_stmt *s)
-{
-	const char *text = (const char *)sqlite3_column_text(s, 1);
-	int64_t id = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(s, 0);
-
-	if (!text || id > INT32_MAX)
-		return 0;
-	if (top_dict_room(d, id))
-		return -FT_ENOMEM;
-	if (!d->n_text || strcmp(d->text[d->n_text - 1], text)) {
-		d->text[d->n_text] = strdup(text);
-		if (!d->text[d->n_text])
-			return -FT_ENOMEM;
-		d->n_text++;
-	}
-	if (id >= 0)
-		d->rank[id] = (int32_t)d->n_text - 1;
-	else
-		d->missing = (int32_t)d->n_text - 1;
-	return 0;
-}
-
-/* sql: (id, text) ordered by text; a row with a NULL id gives missing. */
-static int
-top_dict_load(struct store *st, const char *sql, struct top_dict *d,
-    struct ft_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = 0;
-
-	memset(d, 0, sizeof(*d));
-	d->missing = -1;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return top_db_err(st, "cannot read names of keys", err);
-	while (!rc && sqlite3_step(s) == SQLITE_ROW)
-		rc = top_dict_row(d, s);
-	sqlite3_finalize(s);
-	if (rc)
-		return ft_err_set(err, -rc, "top: %s", ft_strerror(-rc));
-	return 0;
-}
-
-static int32_t
-top_dict_rank(const struct top_dict *d, sqlite3_stmt *s, int col)
-{
-	int64_t id;
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return d->missing;
-	id = sqlite3_column_int64(s, col);
-	if (id < 0 || (uint64_t)id >= d->n_ids || d->rank[id] < 0)
-		return d->missing;
-	return d->rank[id];
 }
 
 static const char *const top_dict_sql[TOP_ORG] = {
@@ -171,7 +63,8 @@ top_dicts(struct top_scan *t, struct ft_err *err)
 		k = query_top_keys[t->keys[i]].slot;
 		if (k >= TOP_ORG || !top_dict_sql[k] || t->dict[k].text)
 			continue;
-		rc = top_dict_load(t->st, top_dict_sql[k], &t->dict[k], err);
+		rc = query_dict_load(t->st, top_dict_sql[k], "top",
+		    &t->dict[k], err);
 		if (rc)
 			return rc;
 	}
@@ -194,7 +87,7 @@ top_slot_fill(const struct top_scan *t, enum top_slot k, sqlite3_stmt *s,
 	int n;
 
 	if (k == TOP_APP || k == TOP_CATEGORY || k == TOP_VENDOR) {
-		r = top_dict_rank(&t->dict[k], s, col);
+		r = query_dict_col(&t->dict[k], s, col);
 		if (r >= 0)
 			top_slot_int(slot, r);
 		return;
@@ -258,7 +151,7 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 	if (rc)
 		return rc;
 	for (i = 0; i < 2 && g[i] >= 0; i++)
-		top_sums_add(&t->agg.sums[g[i]], s, fresh[i]);
+		top_sums_add(agg_val(&t->agg, (size_t)g[i]), s, fresh[i]);
 	return 0;
 }
 
@@ -352,7 +245,7 @@ top_threshold(const struct top_scan *t, uint64_t limit, uint64_t *thr)
 	if (!m)
 		return -FT_ENOMEM;
 	for (i = 0; i < t->agg.n; i++)
-		m[i] = top_metric(&t->agg.sums[i], t->o->order);
+		m[i] = top_metric(agg_val(&t->agg, i), t->o->order);
 	qsort(m, t->agg.n, sizeof(*m), top_cmp_desc);
 	*thr = m[limit - 1];
 	free(m);
@@ -403,7 +296,7 @@ static int
 top_insert(const struct top_scan *t, sqlite3_stmt *s, sqlite3_stmt *org,
     size_t i)
 {
-	const struct agg_sums *m = &t->agg.sums[i];
+	const struct agg_sums *m = agg_val(&t->agg, i);
 	const uint8_t *key = agg_key(&t->agg, i);
 	int idx = 1;
 	size_t k;
@@ -458,7 +351,7 @@ top_fill(const struct top_scan *t, uint64_t thr, struct ft_err *err)
 		goto out;
 	}
 	for (i = 0; i < t->agg.n && !rc; i++)
-		if (top_metric(&t->agg.sums[i], t->o->order) >= thr)
+		if (top_metric(agg_val(&t->agg, i), t->o->order) >= thr)
 			rc = top_insert(t, ins, org, i);
 	if (rc)
 		rc = top_db_err(t->st, "cannot fill the groups' table", err);
@@ -571,7 +464,8 @@ query_top_scan(struct store *st, const struct query_top_opts *o,
 	for (i = 0; i < n; i++)
 		if (keys[i] == QK_HOST)
 			t.host = (int)i;
-	agg_init(&t.agg, n * TOP_SLOT, TOP_GROUPS_MAX);
+	agg_init(&t.agg, n * TOP_SLOT, sizeof(struct agg_sums),
+	    TOP_GROUPS_MAX);
 	agg_flows_init(&t.flows);
 	rc = top_dicts(&t, err);
 	if (!rc)
@@ -584,7 +478,7 @@ query_top_scan(struct store *st, const struct query_top_opts *o,
 		query_progress_stop(o->range.progress, st);
 	}
 	for (i = 0; i < TOP_ORG; i++)
-		top_dict_fini(&t.dict[i]);
+		query_dict_fini(&t.dict[i]);
 	agg_flows_fini(&t.flows);
 	agg_fini(&t.agg);
 	return rc;

@@ -13,13 +13,13 @@ a_key_finds_its_own_group_after_many_rehashes(void)
 	uint32_t i;
 	int64_t g;
 
-	agg_init(&a, sizeof(key), 1000000);
+	agg_init(&a, sizeof(key), sizeof(struct agg_sums), 1000000);
 	for (i = 0; i < 100000; i++) {
 		memset(key, 0, sizeof(key));
 		memcpy(key + 7, &i, sizeof(i));
 		g = agg_get(&a, key);
 		UT_EQ(g, (int64_t)i);
-		a.sums[g].packets = i;
+		((struct agg_sums *)agg_val(&a, (size_t)g))->packets = i;
 	}
 	UT_EQ(a.n, 100000);
 	for (i = 0; i < 100000; i += 997) {
@@ -27,7 +27,7 @@ a_key_finds_its_own_group_after_many_rehashes(void)
 		memcpy(key + 7, &i, sizeof(i));
 		g = agg_get(&a, key);
 		UT_EQ(g, (int64_t)i);
-		UT_EQ(a.sums[g].packets, i);
+		UT_EQ(((struct agg_sums *)agg_val(&a, (size_t)g))->packets, i);
 		UT_ASSERT(!memcmp(agg_key(&a, (size_t)g), key, sizeof(key)));
 	}
 	UT_EQ(a.n, 100000);
@@ -40,7 +40,7 @@ a_new_group_past_the_ceiling_is_refused(void)
 	struct agg a;
 	uint64_t k;
 
-	agg_init(&a, sizeof(k), 3);
+	agg_init(&a, sizeof(k), 0, 3);
 	for (k = 0; k < 3; k++)
 		UT_EQ(agg_get(&a, &k), (int64_t)k);
 	UT_EQ(agg_get(&a, &k), -FT_EFULL);
@@ -85,7 +85,7 @@ each_flow_counts_once_and_leaves_at_its_final_record(void)
 		UT_ASSERT(!fresh[1]);
 		live -= left[i] == 0;
 	}
-	UT_EQ(s.n, 0);
+	UT_EQ(s.open.n, 0);
 	for (i = 0; i < GROUPS; i++)
 		UT_EQ(got[i], want[i]);
 	agg_flows_fini(&s);
@@ -110,12 +110,83 @@ a_flow_counts_in_each_group_it_enters(void)
 	g[0] = 3;	/* and back: counted there already */
 	UT_EQ(agg_flows_see(&s, 1, 9, true, g, 2, fresh), 0);
 	UT_ASSERT(!fresh[0] && !fresh[1]);
-	UT_EQ(s.n, 0);
+	UT_EQ(s.open.n, 0);
 	g[1] = -1;	/* one record, final: counted, never kept */
 	UT_EQ(agg_flows_see(&s, 2, 9, true, g, 2, fresh), 0);
 	UT_ASSERT(fresh[0] && !fresh[1]);
-	UT_EQ(s.n, 0);
+	UT_EQ(s.open.n, 0);
 	agg_flows_fini(&s);
+}
+
+/* find never makes a group; a value is zero when made and stays put. */
+static void
+find_only_finds_and_values_start_at_zero(void)
+{
+	struct agg a;
+	uint64_t k = 42, *v;
+
+	agg_init(&a, sizeof(k), 3 * sizeof(uint64_t), 100);
+	UT_EQ(agg_find(&a, &k), -1);
+	UT_EQ(agg_get(&a, &k), 0);
+	v = agg_val(&a, 0);
+	UT_EQ(v[0] + v[1] + v[2], 0);
+	v[2] = 7;
+	k = 43;
+	UT_EQ(agg_find(&a, &k), -1);
+	UT_EQ(a.n, 1);
+	UT_EQ(agg_get(&a, &k), 1);
+	k = 42;
+	UT_EQ(agg_find(&a, &k), 0);
+	UT_EQ(((uint64_t *)agg_val(&a, 0))[2], 7);
+	UT_EQ(agg_key(&a, 1)[0], 43);
+	agg_fini(&a);
+}
+
+/*
+ * 50,000 flows come and go, a third of them at once: each keeps its own
+ * value through the others' removals and rehashes, and next() visits
+ * exactly the flows still kept.
+ */
+static void
+open_flows_keep_their_values_while_others_leave(void)
+{
+	enum { FLOWS = 50000, LIVE = 16000 };
+	struct agg_open t;
+	uint64_t *v, seen = 0, sum = 0, want = 0;
+	int64_t f;
+	size_t it = 0;
+	bool fresh;
+
+	agg_open_init(&t, 2 * sizeof(uint64_t));
+	for (f = 0; f < FLOWS; f++) {
+		v = agg_open_get(&t, 1 + (f & 3), f, &fresh);
+		UT_ASSERT(v && fresh && v[0] == 0 && v[1] == 0);
+		v[0] = (uint64_t)f;
+		v[1] = ~(uint64_t)f;
+		if (f >= LIVE) {
+			v = agg_open_find(&t, 1 + ((f - LIVE) & 3), f - LIVE);
+			UT_ASSERT(v && v[0] == (uint64_t)(f - LIVE) &&
+			    v[1] == ~(uint64_t)(f - LIVE));
+			agg_open_del(&t, 1 + ((f - LIVE) & 3), f - LIVE);
+			UT_ASSERT(!agg_open_find(&t, 1 + ((f - LIVE) & 3),
+			    f - LIVE));
+		}
+	}
+	UT_EQ(t.n, LIVE);
+	v = agg_open_get(&t, 1 + ((FLOWS - 1) & 3), FLOWS - 1, &fresh);
+	UT_ASSERT(v && !fresh && v[0] == FLOWS - 1);
+	agg_open_del(&t, 9, 9);	/* not kept: nothing happens */
+	UT_EQ(t.n, LIVE);
+	for (f = FLOWS - LIVE; f < FLOWS; f++)
+		want += (uint64_t)f;
+	while ((v = agg_open_next(&t, &it))) {
+		seen++;
+		sum += v[0];
+		UT_EQ(v[1], ~v[0]);
+	}
+	UT_EQ(seen, LIVE);
+	UT_EQ(sum, want);
+	agg_open_fini(&t);
 }
 
 int
@@ -123,6 +194,8 @@ main(void)
 {
 	UT_RUN(a_key_finds_its_own_group_after_many_rehashes);
 	UT_RUN(a_new_group_past_the_ceiling_is_refused);
+	UT_RUN(find_only_finds_and_values_start_at_zero);
+	UT_RUN(open_flows_keep_their_values_while_others_leave);
 	UT_RUN(each_flow_counts_once_and_leaves_at_its_final_record);
 	UT_RUN(a_flow_counts_in_each_group_it_enters);
 	return UT_DONE();
