@@ -100,13 +100,6 @@ struct map_flow {
 	int64_t cm, sm;		/* highest local MAC ids, 0 none */
 };
 
-/*
- * Prepare "SELECT cols" over the records of o->range that pass its
- * filter, in the scan's order, with the progress line's counter.
- */
-int map_scan_prepare(struct store *st, const struct map_opts *o,
-    const char *cols, struct sqlite3_stmt **s, struct ft_err *err);
-
 /* Column col's address blob into a (MAP_ADDR bytes). */
 void map_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
 

@@ -100,8 +100,8 @@ mr_pass(struct mr *m, struct store *st, const struct map_opts *o,
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = map_scan_prepare(st, o, "SELECT f.proto, f.cli, f.cport, f.srv, "
-	    "f.sport, f.flags", &s, err);
+	rc = query_scan_prepare(st, &o->range, "SELECT f.proto, f.cli, "
+	    "f.cport, f.srv, f.sport, f.flags", &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)

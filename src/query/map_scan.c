@@ -269,25 +269,6 @@ ms_open_flush(struct ms *m)
 	return 0;
 }
 
-int
-map_scan_prepare(struct store *st, const struct map_opts *o,
-    const char *cols, sqlite3_stmt **s, struct ft_err *err)
-{
-	struct query_range r = o->range;
-	char mem[QUERY_SQL_MAX];
-	struct out_buf b;
-
-	out_buf_init(&b, mem, sizeof(mem));
-	out_buf_adds(&b, cols);
-	query_from_flows_min(&r, &b);
-	query_where_sql(&r, &b);
-	out_buf_adds(&b, " LIMIT ?");
-	if (b.trunc)
-		return ft_err_set(err, FT_EINVAL, "query: filter too long");
-	r.limit = 0;
-	return query_prepare(st, b.p, &r, UINT64_MAX, 0, s, NULL, err);
-}
-
 /* Pass 1: every record of the range into flows, edges and candidates. */
 static int
 ms_pass_flows(struct ms *m, struct ft_err *err)
@@ -295,11 +276,11 @@ ms_pass_flows(struct ms *m, struct ft_err *err)
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = map_scan_prepare(m->st, m->o, "SELECT f.run, f.flow, f.flags, "
-	    "f.proto, f.cli, f.cport, f.srv, f.sport, f.app, f.bytes_cs, "
-	    "f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, f.last_us, "
-	    "f.start_us, f.cli_name_src, f.cli_name, f.name_src, f.name, "
-	    "f.local, f.cli_mac, f.srv_mac", &s, err);
+	rc = query_scan_prepare(m->st, &m->o->range, "SELECT f.run, f.flow, "
+	    "f.flags, f.proto, f.cli, f.cport, f.srv, f.sport, f.app, "
+	    "f.bytes_cs, f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, "
+	    "f.last_us, f.start_us, f.cli_name_src, f.cli_name, f.name_src, "
+	    "f.name, f.local, f.cli_mac, f.srv_mac", &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)

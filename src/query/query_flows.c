@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "../store/store_sql.h"
-#include "query.h"
+#include "flows_int.h"
+#include "query_int.h"
 
 /*
  * The listing's columns. col.expr is the SELECT expression over `m` (one
@@ -17,31 +18,36 @@
 static const struct {
 	struct out_col col;	/* output column */
 	const char *sort[2];	/* ORDER BY expressions, NULL: the column */
+	enum flows_key fk;	/* the merged flow's value it sorts by */
 } query_flows_cols[] = {
-	{ { "time", OUT_TIME, "m.first_us" }, { NULL } },
-	{ { "duration", OUT_DURATION, "m.last_us - m.first_us" }, { NULL } },
-	{ { "proto", OUT_PROTO, "f.proto" }, { NULL } },
-	{ { "client", OUT_ADDR, "f.cli" }, { "length(f.cli)", "f.cli" } },
-	{ { "cport", OUT_INT, "f.cport" }, { NULL } },
-	{ { "server", OUT_ADDR, "f.srv" }, { "length(f.srv)", "f.srv" } },
-	{ { "sport", OUT_INT, "f.sport" }, { NULL } },
-	{ { "app", OUT_TEXT, "a.name" }, { NULL } },
-	{ { "server_name", OUT_NAME, "n.name" }, { NULL } },
-	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL } },
-	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL } },
-	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL } },
-	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL } },
-	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL } },
-	{ { "asn", OUT_INT, "f.asn" }, { NULL } },
-	{ { "org", OUT_NAME, "s.org" }, { NULL } },
-	{ { "country", OUT_TEXT, SQL_COUNTRY("f.country") }, { NULL } },
-	{ { "records", OUT_COUNT, "m.records" }, { NULL } },
+	{ { "time", OUT_TIME, "m.first_us" }, { NULL }, FK_FIRST },
+	{ { "duration", OUT_DURATION, "m.last_us - m.first_us" }, { NULL },
+	    FK_DURATION },
+	{ { "proto", OUT_PROTO, "f.proto" }, { NULL }, FK_NONE },
+	{ { "client", OUT_ADDR, "f.cli" }, { "length(f.cli)", "f.cli" },
+	    FK_NONE },
+	{ { "cport", OUT_INT, "f.cport" }, { NULL }, FK_NONE },
+	{ { "server", OUT_ADDR, "f.srv" }, { "length(f.srv)", "f.srv" },
+	    FK_NONE },
+	{ { "sport", OUT_INT, "f.sport" }, { NULL }, FK_NONE },
+	{ { "app", OUT_TEXT, "a.name" }, { NULL }, FK_NONE },
+	{ { "server_name", OUT_NAME, "n.name" }, { NULL }, FK_NONE },
+	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL }, FK_BYTES_CS },
+	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL }, FK_BYTES_SC },
+	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL }, FK_PKTS_CS },
+	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL }, FK_PKTS_SC },
+	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL }, FK_NONE },
+	{ { "asn", OUT_INT, "f.asn" }, { NULL }, FK_NONE },
+	{ { "org", OUT_NAME, "s.org" }, { NULL }, FK_NONE },
+	{ { "country", OUT_TEXT, SQL_COUNTRY("f.country") }, { NULL },
+	    FK_NONE },
+	{ { "records", OUT_COUNT, "m.records" }, { NULL }, FK_RECORDS },
 	{ { "end", OUT_TEXT, SQL_END_REASON("f.end_reason") },
-	    { "f.end_reason" } },
+	    { "f.end_reason" }, FK_NONE },
 	{ { "tcp_cs", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL } },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL }, FK_NONE },
 	{ { "tcp_sc", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL } },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL }, FK_NONE },
 };
 #define QUERY_FLOWS_NCOLS \
 	(sizeof(query_flows_cols) / sizeof(query_flows_cols[0]))
@@ -51,16 +57,17 @@ static const struct {
 	const char *name;	/* as typed after --sort */
 	const char *col;	/* the column it names, or NULL */
 	const char *sort;	/* else the expression it sorts by */
+	enum flows_key fk;	/* and the merged flow's value */
 } query_flows_sorts[] = {
-	{ "first", "time", NULL },
-	{ "src", "client", NULL },
-	{ "dst", "server", NULL },
-	{ "src-port", "cport", NULL },
-	{ "dst-port", "sport", NULL },
-	{ "name", "server_name", NULL },
-	{ "last", NULL, "m.last_us" },
-	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc" },
-	{ "packets", NULL, "m.pkts_cs + m.pkts_sc" },
+	{ "first", "time", NULL, FK_NONE },
+	{ "src", "client", NULL, FK_NONE },
+	{ "dst", "server", NULL, FK_NONE },
+	{ "src-port", "cport", NULL, FK_NONE },
+	{ "dst-port", "sport", NULL, FK_NONE },
+	{ "name", "server_name", NULL, FK_NONE },
+	{ "last", NULL, "m.last_us", FK_LAST },
+	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc", FK_BYTES },
+	{ "packets", NULL, "m.pkts_cs + m.pkts_sc", FK_PACKETS },
 };
 #define QUERY_FLOWS_NSORTS \
 	(sizeof(query_flows_sorts) / sizeof(query_flows_sorts[0]))
@@ -185,6 +192,23 @@ query_flows_or_final(sqlite3_context *ctx)
 	sqlite3_result_int64(ctx, acc ? *acc : 0);
 }
 
+/* The listing's columns over m and each row's latest record f, ordered. */
+static void
+query_flows_render(const struct query_flows_opts *o, const char *m,
+    struct out_buf *b)
+{
+	size_t i;
+
+	out_buf_adds(b, "SELECT ");
+	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
+		out_buf_addf(b, "%s%s", i ? ", " : "",
+		    query_flows_cols[i].col.expr);
+	out_buf_addf(b, " FROM %s m JOIN flows f ON f.rowid = m.id"
+	    QUERY_JOINS_FLOWS, m);
+	query_flows_order(o, b);
+	out_buf_adds(b, " LIMIT ?");
+}
+
 /*
  * sel: the records in range passing the filter; m: one row per flow (run,
  * flow) with its sums, or one per record; then each row's latest record f,
@@ -193,30 +217,52 @@ query_flows_or_final(sqlite3_context *ctx)
 static void
 query_flows_sql(const struct query_flows_opts *o, struct out_buf *b)
 {
-	size_t i;
-
 	out_buf_adds(b, "WITH sel AS (SELECT " QUERY_FLOWS_SEL
 	    QUERY_FROM_FLOWS);
 	query_where_sql(&o->range, b);
 	if (o->records) {
 		out_buf_adds(b, "), m AS (SELECT id, 1 AS records, first_us, "
 		    "last_us, bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, "
-		    "tcp_sc FROM sel) SELECT ");
+		    "tcp_sc FROM sel) ");
 	} else {
 		out_buf_adds(b, "), m AS (SELECT max(id) AS id, count(*) AS "
 		    "records, min(first_us) AS first_us, max(last_us) AS "
 		    "last_us, sum(bytes_cs) AS bytes_cs, sum(bytes_sc) AS "
 		    "bytes_sc, sum(pkts_cs) AS pkts_cs, sum(pkts_sc) AS "
 		    "pkts_sc, ft_or(tcp_cs) AS tcp_cs, ft_or(tcp_sc) AS tcp_sc "
-		    "FROM sel GROUP BY run, flow) SELECT ");
+		    "FROM sel GROUP BY run, flow) ");
 	}
-	for (i = 0; i < QUERY_FLOWS_NCOLS; i++)
-		out_buf_addf(b, "%s%s", i ? ", " : "",
-		    query_flows_cols[i].col.expr);
-	out_buf_adds(b, " FROM m JOIN flows f ON f.rowid = m.id"
-	    QUERY_JOINS_FLOWS);
-	query_flows_order(o, b);
-	out_buf_adds(b, " LIMIT ?");
+	query_flows_render(o, "m", b);
+}
+
+/*
+ * The leading sort keys of o that are merged flows' values into k;
+ * false when the first is not (SQLite sorts such a listing whole).
+ */
+static bool
+query_flows_keys(const struct query_flows_opts *o, struct flows_sort *k)
+{
+	enum flows_key fk;
+	unsigned key;
+
+	memset(k, 0, sizeof(*k));
+	if (!o->n_sort) {		/* newest first */
+		k->key[0] = FK_FIRST;
+		k->desc[0] = k->total = true;
+		k->n = 1;
+		return true;
+	}
+	for (k->n = 0; k->n < o->n_sort; k->n++) {
+		key = o->sort[k->n].key;
+		fk = key < QUERY_FLOWS_NCOLS ? query_flows_cols[key].fk :
+		    query_flows_sorts[key - QUERY_FLOWS_NCOLS].fk;
+		if (fk == FK_NONE)
+			break;
+		k->key[k->n] = fk;
+		k->desc[k->n] = o->sort[k->n].desc;
+	}
+	k->total = k->n == o->n_sort;
+	return k->n > 0;
 }
 
 int
@@ -225,7 +271,9 @@ query_flows(struct store *st, const struct query_flows_opts *o,
 {
 	struct out_col cols[QUERY_FLOWS_NCOLS];
 	char mem[QUERY_SQL_MAX];
+	struct flows_sort keys;
 	struct out_buf b;
+	bool scan;
 	size_t i;
 
 	if (o->n_sort > QUERY_SORT_MAX)
@@ -243,9 +291,16 @@ query_flows(struct store *st, const struct query_flows_opts *o,
 		return ft_err_set(err, FT_EDB, "store %s: %s", store_path(st),
 		    sqlite3_errmsg(store_db(st)));
 	out_buf_init(&b, mem, sizeof(mem));
-	query_flows_sql(o, &b);
+	scan = !o->records && query_flows_keys(o, &keys);
+	if (scan)
+		query_flows_render(o, "temp.ft_flows", &b);
+	else
+		query_flows_sql(o, &b);
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
+	if (scan)
+		return query_flows_scan(st, o, &keys, b.p, cols,
+		    QUERY_FLOWS_NCOLS, w, err);
 	return query_run(st, b.p, &o->range, QUERY_FLOWS_LIMIT, cols,
 	    QUERY_FLOWS_NCOLS, w, err);
 }

@@ -1,6 +1,7 @@
 /* query_run.c: the report runner under every report: bind, step, stream into a writer. */
 #include <ctype.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "query_int.h"
@@ -236,4 +237,77 @@ query_run(struct store *st, const char *sql, const struct query_range *r,
 out_progress:
 	query_progress_stop(r->progress, st);
 	return rc;
+}
+
+/* The connection's query_only pragma; 0 when it cannot be read. */
+static int
+query_only_get(struct store *st)
+{
+	sqlite3_stmt *s;
+	int on = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA query_only", -1, &s,
+	    NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		on = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return on;
+}
+
+static void
+query_temp_drop(struct store *st, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS temp.%s", name);
+	sqlite3_exec(store_db(st), sql, NULL, NULL, NULL);
+}
+
+int
+query_temp_begin(struct store *st, const char *name, const char *create,
+    int *ro, struct ft_err *err)
+{
+	*ro = query_only_get(st);
+	if (*ro && sqlite3_exec(store_db(st), "PRAGMA query_only = 0", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		*ro = 0;
+	query_temp_drop(st, name);
+	if (sqlite3_exec(store_db(st), create, NULL, NULL, NULL) != SQLITE_OK) {
+		ft_err_set(err, FT_EDB, "store %s: cannot make the report's "
+		    "table %s: %s", store_path(st), name,
+		    sqlite3_errmsg(store_db(st)));
+		query_temp_end(st, name, *ro);
+		*ro = 0;
+		return -FT_EDB;
+	}
+	return 0;
+}
+
+void
+query_temp_end(struct store *st, const char *name, int ro)
+{
+	query_temp_drop(st, name);
+	if (ro)
+		sqlite3_exec(store_db(st), "PRAGMA query_only = 1", NULL, NULL,
+		    NULL);
+}
+
+int
+query_scan_prepare(struct store *st, const struct query_range *r,
+    const char *cols, sqlite3_stmt **s, struct ft_err *err)
+{
+	struct query_range all = *r;
+	char mem[QUERY_SQL_MAX];
+	struct out_buf b;
+
+	out_buf_init(&b, mem, sizeof(mem));
+	out_buf_adds(&b, cols);
+	query_from_flows_min(r, &b);
+	query_where_sql(r, &b);
+	out_buf_adds(&b, " LIMIT ?");
+	if (b.trunc)
+		return ft_err_set(err, FT_EINVAL, "query: filter too long");
+	all.limit = 0;
+	return query_prepare(st, b.p, &all, UINT64_MAX, 0, s, NULL, err);
 }

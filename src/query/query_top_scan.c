@@ -155,9 +155,9 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 	return 0;
 }
 
-/* The scan's statement: run, flow, flags, sums, keys, (host) f.srv. */
+/* The scan's columns: run, flow, flags, sums, keys, (host) f.srv. */
 static int
-top_scan_sql(const struct top_scan *t, struct out_buf *b)
+top_scan_cols(const struct top_scan *t, struct out_buf *b)
 {
 	size_t i;
 
@@ -167,26 +167,21 @@ top_scan_sql(const struct top_scan *t, struct out_buf *b)
 		out_buf_addf(b, ", %s", query_top_keys[t->keys[i]].col.expr);
 	if (t->host >= 0)
 		out_buf_adds(b, ", f.srv");
-	query_from_flows_min(&t->o->range, b);
-	query_where_sql(&t->o->range, b);
-	out_buf_adds(b, " LIMIT ?");
 	return b->trunc ? -FT_EINVAL : 0;
 }
 
 static int
 top_scan_run(struct top_scan *t, struct ft_err *err)
 {
-	struct query_range r = t->o->range;
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
 	sqlite3_stmt *s;
 	int rc;
 
 	out_buf_init(&b, mem, sizeof(mem));
-	if (top_scan_sql(t, &b))
+	if (top_scan_cols(t, &b))
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
-	r.limit = 0;
-	rc = query_prepare(t->st, b.p, &r, UINT64_MAX, 0, &s, NULL, err);
+	rc = query_scan_prepare(t->st, &t->o->range, b.p, &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -339,10 +334,6 @@ top_fill(const struct top_scan *t, uint64_t thr, struct ft_err *err)
 	int rc = 0;
 
 	out_buf_init(&b, mem, sizeof(mem));
-	top_table_sql(t, false, &b);
-	if (sqlite3_exec(store_db(t->st), b.p, NULL, NULL, NULL) != SQLITE_OK)
-		return top_db_err(t->st, "cannot make the groups' table", err);
-	out_buf_init(&b, mem, sizeof(mem));
 	top_table_sql(t, true, &b);
 	if (sqlite3_prepare_v2(store_db(t->st), b.p, -1, &ins, NULL) ||
 	    sqlite3_prepare_v2(store_db(t->st), "SELECT org FROM asns "
@@ -395,31 +386,6 @@ top_emit(const struct top_scan *t, uint64_t limit, const struct out_col *cols,
 	return rc;
 }
 
-/* The connection's query_only, off while ft_top lives (the main database
- * stays read-only: reports open it so). */
-static int
-top_query_only(struct store *st, int on)
-{
-	return sqlite3_exec(store_db(st), on ? "PRAGMA query_only = 1" :
-	    "PRAGMA query_only = 0", NULL, NULL, NULL) == SQLITE_OK ? 0 :
-	    -FT_EDB;
-}
-
-static int
-top_query_only_get(struct store *st)
-{
-	sqlite3_stmt *s;
-	int on = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), "PRAGMA query_only", -1, &s,
-	    NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		on = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return on;
-}
-
 /* The groups that can rank, through ft_top, into w. */
 static int
 top_output(struct top_scan *t, const struct out_col *cols, size_t n_cols,
@@ -427,22 +393,21 @@ top_output(struct top_scan *t, const struct out_col *cols, size_t n_cols,
 {
 	uint64_t limit = t->o->range.limit ? t->o->range.limit :
 	    QUERY_TOP_LIMIT, thr;
-	int ro = top_query_only_get(t->st), rc;
+	char mem[1024];
+	struct out_buf b;
+	int ro, rc;
 
 	rc = top_threshold(t, limit, &thr);
 	if (rc)
 		return ft_err_set(err, -rc, "top: %s", ft_strerror(-rc));
-	if (ro && top_query_only(t->st, 0))
-		return top_db_err(t->st, "cannot make the groups' table", err);
-	sqlite3_exec(store_db(t->st), "DROP TABLE IF EXISTS temp.ft_top", NULL,
-	    NULL, NULL);
-	rc = top_fill(t, thr, err);
+	out_buf_init(&b, mem, sizeof(mem));
+	top_table_sql(t, false, &b);
+	rc = query_temp_begin(t->st, "ft_top", b.p, &ro, err);
+	if (!rc)
+		rc = top_fill(t, thr, err);
 	if (!rc)
 		rc = top_emit(t, limit, cols, n_cols, w, err);
-	sqlite3_exec(store_db(t->st), "DROP TABLE IF EXISTS temp.ft_top", NULL,
-	    NULL, NULL);
-	if (ro)
-		top_query_only(t->st, 1);
+	query_temp_end(t->st, "ft_top", ro);
 	return rc;
 }
 

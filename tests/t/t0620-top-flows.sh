@@ -98,6 +98,30 @@ check_eq "--records lists every record" \
 got=$("$FT" flows --db "$db" --format csv --sort -bytes --limit 25 | tail -n +2 | cut -d, -f10,11 | awk -F, '{ print $1 + $2 }')
 want=$(sqlite3 "$db" "SELECT sum(bytes_cs + bytes_sc) AS b FROM flows GROUP BY run, flow ORDER BY b DESC LIMIT 25")
 check_eq "--sort -bytes lists the biggest flows first" "$got" "$want"
+
+# The listing keeps only the flows that can place while it scans: at a cut inside a run of equal
+# keys, the next keys (and then newest first, latest record) must still choose as SQL's ORDER BY.
+flows_sql() {
+	sqlite3 "$db" "WITH m AS (SELECT max(rowid) AS id, min(first_us) AS t0, max(last_us) AS t1,
+		sum(bytes_cs) AS bcs, sum(bytes_sc) AS bsc, sum(pkts_cs) AS pcs, sum(pkts_sc) AS psc,
+		count(*) AS n FROM flows GROUP BY run, flow)
+		SELECT m.id || ',' || bcs || ',' || bsc || ',' || pcs || ',' || psc || ',' || n
+		FROM m JOIN flows f ON f.rowid = m.id LEFT JOIN apps a ON a.id = f.app
+		ORDER BY $1, t0 DESC, m.id DESC LIMIT $2"
+}
+flows_ft() {
+	"$FT" flows --db "$db" --format json --sort "$1" --limit "$2" |
+		jq -r '.[] | [.bytes_cs, .bytes_sc, .pkts_cs, .pkts_sc, .records] | join(",")'
+}
+for c in "+packets|pcs + psc ASC|7" "+packets,app|pcs + psc ASC, a.name ASC NULLS LAST|9" \
+	"-records|n DESC|5" "+duration,-bytes_cs|t1 - t0 ASC, bcs DESC|11" "last|t1 ASC|4" \
+	"+bytes_sc,+pkts_cs|bsc ASC, pcs ASC|13" "+time|t0 ASC|6"; do
+	IFS='|' read -r sort order n <<<"$c"
+	check_eq "--sort $sort --limit $n equals SQL's ORDER BY at a cut among ties" \
+		"$(flows_ft "$sort" "$n")" "$(flows_sql "$order" "$n" | cut -d, -f2-)"
+done
+check "and the cuts do fall among ties" test "$(flows_sql "pcs + psc ASC" 100000 | cut -d, -f4,5 |
+	awk -F, '$1 + $2 == 1' | wc -l)" -gt 9
 got=$("$FT" flows --db "$db" --format json --sort server_name,-time --limit 100000 | jq -r '.[] | .server_name // "-"')
 check_eq "--sort server_name puts flows without a name last" "$(echo "$got" | tail -1)" "-"
 check_eq "and names in byte order before them" "$(echo "$got" | grep -v '^-$' | head -1)" \

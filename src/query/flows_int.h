@@ -1,0 +1,52 @@
+/* flows_int.h: what the flow listing (query_flows.c) shares with its scan that merges records in C (query_flows_scan.c). */
+#ifndef FLOWS_INT_H
+#define FLOWS_INT_H
+
+#include <stdbool.h>
+
+#include "query.h"
+
+/* A merged flow's own values that a listing can be sorted by first. */
+enum flows_key {
+	FK_NONE,		/* sorted by something else */
+	FK_FIRST,		/* m.first_us */
+	FK_LAST,		/* m.last_us */
+	FK_DURATION,		/* m.last_us - m.first_us */
+	FK_BYTES_CS,
+	FK_BYTES_SC,
+	FK_PKTS_CS,
+	FK_PKTS_SC,
+	FK_RECORDS,
+	FK_BYTES,		/* both ways */
+	FK_PACKETS,		/* both ways */
+};
+
+/*
+ * The keys of a listing that the scan orders by: the leading sort keys
+ * that are merged flows' values, each descending or not. total: they are
+ * all the keys, and the listing's own last ones (newest first, then the
+ * latest record) follow, so no two flows tie.
+ */
+struct flows_sort {
+	enum flows_key key[QUERY_SORT_MAX];
+	bool desc[QUERY_SORT_MAX];
+	size_t n;			/* 1 or more */
+	bool total;
+};
+
+/*
+ * The merged listing of o from one plain scan: records summed per (run,
+ * flow) in C, in a flow's order of writing, a flow done at its final
+ * record; only the flows that can place among o's limit by keys, ties at
+ * the cut included, go to a temporary table ft_flows with the columns of
+ * `m` (id, records, first_us, last_us, bytes_cs, bytes_sc, pkts_cs,
+ * pkts_sc, tcp_cs, tcp_sc). Then final_sql, which reads `m` from that
+ * table and has one `?`, the limit, renders, orders and streams them into
+ * w.
+ */
+int query_flows_scan(struct store *st, const struct query_flows_opts *o,
+    const struct flows_sort *keys, const char *final_sql,
+    const struct out_col *cols, size_t n_cols, struct out *w,
+    struct ft_err *err);
+
+#endif

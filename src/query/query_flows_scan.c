@@ -1,0 +1,373 @@
+/* query_flows_scan.c: the merged flow listing from one plain scan: records summed per flow in C, only the flows that can place sorted and rendered by SQLite. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "flows_int.h"
+#include "query_int.h"
+
+/* Columns of the scan. */
+enum { FC_ID, FC_RUN, FC_FLOW, FC_FLAGS, FC_FIRST, FC_LAST, FC_BCS, FC_BSC,
+	FC_PCS, FC_PSC, FC_TCS, FC_TSC };
+
+/* One merged flow: the columns of `m`. */
+struct fs_flow {
+	int64_t id;		/* rowid of its latest record */
+	int64_t records;
+	int64_t first_us, last_us;
+	int64_t bcs, bsc, pcs, psc;
+	int64_t tcs, tsc;	/* TCP flags, ORed */
+};
+
+/*
+ * The flows that can place. Invariant: heap is a heap of at most limit
+ * flows, the one that lists last on top; ties holds flows outside it that
+ * the keys cannot tell from the top one (SQLite's later keys decide).
+ */
+struct fs_set {
+	struct fs_flow *heap;
+	size_t n_heap, cap_heap;
+	struct fs_flow *ties;
+	size_t n_ties, cap_ties;
+	uint64_t limit;
+};
+
+struct fs {
+	struct store *st;
+	struct flows_sort keys;	/* what orders the listing, in C */
+	struct agg_open open;	/* flows whose final record is to come */
+	struct fs_set set;
+};
+
+static int
+fs_db_err(struct store *st, const char *what, int rc, struct ft_err *err)
+{
+	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
+	    "store %s: flows: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+static int64_t
+fs_value(const struct fs_flow *f, enum flows_key key)
+{
+	switch (key) {
+	case FK_FIRST:
+		return f->first_us;
+	case FK_LAST:
+		return f->last_us;
+	case FK_DURATION:
+		return f->last_us - f->first_us;
+	case FK_BYTES_CS:
+		return f->bcs;
+	case FK_BYTES_SC:
+		return f->bsc;
+	case FK_PKTS_CS:
+		return f->pcs;
+	case FK_PKTS_SC:
+		return f->psc;
+	case FK_RECORDS:
+		return f->records;
+	case FK_BYTES:
+		return f->bcs + f->bsc;
+	case FK_PACKETS:
+		return f->pcs + f->psc;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Above 0 when a lists before b, below when after, 0 when the keys cannot
+ * tell (never, when they are total: newest first, then the latest record).
+ */
+static int
+fs_cmp(const struct flows_sort *k, const struct fs_flow *a,
+    const struct fs_flow *b)
+{
+	int64_t x, y;
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		x = fs_value(a, k->key[i]);
+		y = fs_value(b, k->key[i]);
+		if (x != y)
+			return (x > y) == k->desc[i] ? 1 : -1;
+	}
+	if (!k->total)
+		return 0;
+	if (a->first_us != b->first_us)
+		return a->first_us > b->first_us ? 1 : -1;
+	return a->id > b->id ? 1 : a->id < b->id ? -1 : 0;
+}
+
+/* Room for one more flow in *a of *cap. */
+static int
+fs_room(struct fs_flow **a, size_t n, size_t *cap)
+{
+	size_t c = *cap ? 2 * *cap : 128;
+	struct fs_flow *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*a, c * sizeof(*p));
+	if (!p)
+		return -FT_ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+static void
+fs_swap(struct fs_flow *a, struct fs_flow *b)
+{
+	struct fs_flow t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Restore the heap below index i: the flow listing last on top. */
+static void
+fs_sift_down(const struct flows_sort *k, struct fs_set *s, size_t i)
+{
+	size_t l, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < s->n_heap && fs_cmp(k, &s->heap[l], &s->heap[m]) < 0)
+			m = l;
+		if (l + 1 < s->n_heap && fs_cmp(k, &s->heap[l + 1],
+		    &s->heap[m]) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		fs_swap(&s->heap[i], &s->heap[m]);
+		i = m;
+	}
+}
+
+static int
+fs_tie(struct fs_set *s, const struct fs_flow *f)
+{
+	if (fs_room(&s->ties, s->n_ties, &s->cap_ties))
+		return -FT_ENOMEM;
+	s->ties[s->n_ties++] = *f;
+	return 0;
+}
+
+/* A done flow: into the heap, among the ties, or gone. */
+static int
+fs_done(struct fs *t, const struct fs_flow *f)
+{
+	const struct flows_sort *k = &t->keys;
+	struct fs_set *s = &t->set;
+	struct fs_flow out;
+	size_t i;
+	int c;
+
+	if (s->n_heap < s->limit) {
+		if (fs_room(&s->heap, s->n_heap, &s->cap_heap))
+			return -FT_ENOMEM;
+		i = s->n_heap++;
+		s->heap[i] = *f;
+		for (; i && fs_cmp(k, &s->heap[(i - 1) / 2], &s->heap[i]) > 0;
+		    i = (i - 1) / 2)
+			fs_swap(&s->heap[i], &s->heap[(i - 1) / 2]);
+		return 0;
+	}
+	c = fs_cmp(k, f, &s->heap[0]);
+	if (c < 0)
+		return 0;
+	if (c == 0)
+		return fs_tie(s, f);
+	out = s->heap[0];
+	s->heap[0] = *f;
+	fs_sift_down(k, s, 0);
+	if (!fs_cmp(k, &out, &s->heap[0]))
+		return fs_tie(s, &out);
+	s->n_ties = 0;		/* they tied a flow that is gone */
+	return 0;
+}
+
+/* A record as a flow of its own. */
+static void
+fs_record(sqlite3_stmt *s, struct fs_flow *f)
+{
+	f->id = sqlite3_column_int64(s, FC_ID);
+	f->records = 1;
+	f->first_us = sqlite3_column_int64(s, FC_FIRST);
+	f->last_us = sqlite3_column_int64(s, FC_LAST);
+	f->bcs = sqlite3_column_int64(s, FC_BCS);
+	f->bsc = sqlite3_column_int64(s, FC_BSC);
+	f->pcs = sqlite3_column_int64(s, FC_PCS);
+	f->psc = sqlite3_column_int64(s, FC_PSC);
+	f->tcs = sqlite3_column_int64(s, FC_TCS);
+	f->tsc = sqlite3_column_int64(s, FC_TSC);
+}
+
+static void
+fs_merge(struct fs_flow *f, const struct fs_flow *r)
+{
+	f->id = f->id > r->id ? f->id : r->id;
+	f->records++;
+	f->first_us = f->first_us < r->first_us ? f->first_us : r->first_us;
+	f->last_us = f->last_us > r->last_us ? f->last_us : r->last_us;
+	f->bcs += r->bcs;
+	f->bsc += r->bsc;
+	f->pcs += r->pcs;
+	f->psc += r->psc;
+	f->tcs |= r->tcs;
+	f->tsc |= r->tsc;
+}
+
+/* One record: a flow of one record is done at once; else summed. */
+static int
+fs_row(struct fs *t, sqlite3_stmt *s)
+{
+	int64_t run = sqlite3_column_int64(s, FC_RUN);
+	int64_t flow = sqlite3_column_int64(s, FC_FLOW);
+	bool final = (sqlite3_column_int64(s, FC_FLAGS) & FT_REC_FINAL) != 0;
+	struct fs_flow r, *f = agg_open_find(&t->open, run, flow);
+	bool fresh;
+	int rc;
+
+	fs_record(s, &r);
+	if (!f && final)
+		return fs_done(t, &r);
+	if (!f) {
+		f = agg_open_get(&t->open, run, flow, &fresh);
+		if (!f)
+			return -FT_ENOMEM;
+		*f = r;
+		return 0;
+	}
+	fs_merge(f, &r);
+	if (!final)
+		return 0;
+	rc = fs_done(t, f);
+	agg_open_del(&t->open, run, flow);
+	return rc;
+}
+
+static int
+fs_scan(struct fs *t, const struct query_flows_opts *o, struct ft_err *err)
+{
+	struct fs_flow *f;
+	sqlite3_stmt *s;
+	size_t it = 0;
+	int rc;
+
+	rc = query_scan_prepare(t->st, &o->range, "SELECT f.rowid, f.run, "
+	    "f.flow, f.flags, f.first_us, f.last_us, f.bytes_cs, f.bytes_sc, "
+	    "f.pkts_cs, f.pkts_sc, f.tcp_cs, f.tcp_sc", &s, err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = fs_row(t, s)))
+			break;
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	while (!rc && (f = agg_open_next(&t->open, &it)))
+		rc = fs_done(t, f);
+	if (rc < 0)
+		return ft_err_set(err, -rc, "flows: %s", ft_strerror(-rc));
+	return rc ? fs_db_err(t->st, "cannot read flows", rc, err) : 0;
+}
+
+/* The picks into ft_flows. */
+static int
+fs_fill(struct fs *t, struct ft_err *err)
+{
+	const struct fs_set *set = &t->set;
+	const struct fs_flow *f;
+	sqlite3_stmt *ins;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(store_db(t->st), "INSERT INTO temp.ft_flows "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL))
+		return fs_db_err(t->st, "cannot fill the flows' table",
+		    SQLITE_ERROR, err);
+	for (i = 0; i < set->n_heap + set->n_ties && rc == SQLITE_DONE; i++) {
+		f = i < set->n_heap ? &set->heap[i] :
+		    &set->ties[i - set->n_heap];
+		sqlite3_bind_int64(ins, 1, f->id);
+		sqlite3_bind_int64(ins, 2, f->records);
+		sqlite3_bind_int64(ins, 3, f->first_us);
+		sqlite3_bind_int64(ins, 4, f->last_us);
+		sqlite3_bind_int64(ins, 5, f->bcs);
+		sqlite3_bind_int64(ins, 6, f->bsc);
+		sqlite3_bind_int64(ins, 7, f->pcs);
+		sqlite3_bind_int64(ins, 8, f->psc);
+		sqlite3_bind_int64(ins, 9, f->tcs);
+		sqlite3_bind_int64(ins, 10, f->tsc);
+		rc = sqlite3_step(ins);
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(ins);
+	return rc == SQLITE_DONE ? 0 : fs_db_err(t->st, "cannot fill the "
+	    "flows' table", rc, err);
+}
+
+/* Render, order and stream ft_flows through final_sql. */
+static int
+fs_emit(struct fs *t, const char *final_sql, const struct out_col *cols,
+    size_t n_cols, struct query_progress *p, struct out *w,
+    struct ft_err *err)
+{
+	uint64_t limit = t->set.limit;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(t->st), final_sql, -1, &s, NULL))
+		return fs_db_err(t->st, "cannot prepare query", SQLITE_ERROR,
+		    err);
+	sqlite3_bind_int64(s, 1, limit > (uint64_t)INT64_MAX ? -1 :
+	    (int64_t)limit);
+	rc = query_run_stmt(t->st, s, cols, n_cols, p, w, err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+query_flows_scan(struct store *st, const struct query_flows_opts *o,
+    const struct flows_sort *keys, const char *final_sql,
+    const struct out_col *cols, size_t n_cols, struct out *w,
+    struct ft_err *err)
+{
+	struct fs t;
+	int ro, rc;
+
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	t.keys = *keys;
+	t.set.limit = o->range.limit ? o->range.limit : QUERY_FLOWS_LIMIT;
+	agg_open_init(&t.open, sizeof(struct fs_flow));
+	rc = query_progress_start(o->range.progress, st, &o->range, err);
+	if (!rc) {
+		rc = fs_scan(&t, o, err);
+		agg_open_fini(&t.open);
+		if (!rc)
+			rc = query_temp_begin(st, "ft_flows", "CREATE TEMP "
+			    "TABLE ft_flows (id INTEGER, records INTEGER, "
+			    "first_us INTEGER, last_us INTEGER, bytes_cs "
+			    "INTEGER, bytes_sc INTEGER, pkts_cs INTEGER, "
+			    "pkts_sc INTEGER, tcp_cs INTEGER, tcp_sc INTEGER)",
+			    &ro, err);
+		if (!rc) {
+			rc = fs_fill(&t, err);
+			if (!rc)
+				rc = fs_emit(&t, final_sql, cols, n_cols,
+				    o->range.progress, w, err);
+			query_temp_end(st, "ft_flows", ro);
+		}
+		query_progress_stop(o->range.progress, st);
+	}
+	agg_open_fini(&t.open);
+	free(t.set.heap);
+	free(t.set.ties);
+	return rc;
+}
