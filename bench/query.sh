@@ -189,6 +189,8 @@ $(find "$nf" -type f | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$
 	    sum(pkts_cs + pkts_sc), sum(bytes_cs), sum(bytes_sc) FROM flows
 	    WHERE length(cli) = 4 AND cli BETWEEN $NET_LO AND $NET_HI
 	    GROUP BY proto, sport ORDER BY bytes DESC, proto, sport LIMIT 10"
+	sql_b="SELECT sum(bytes_cs + bytes_sc) AS bytes, sum(pkts_cs + pkts_sc)
+	    FROM flows GROUP BY run, flow ORDER BY bytes DESC LIMIT 10"
 	sql_a="SELECT proto, sport, sum(bytes_cs + bytes_sc) AS bytes,
 	    sum(pkts_cs + pkts_sc), sum(bytes_cs), sum(bytes_sc) FROM flows
 	    GROUP BY proto, sport ORDER BY bytes DESC, proto, sport LIMIT 10"
@@ -224,6 +226,18 @@ $(find "$nf" -type f | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$
 	row "$name" "map, src net" flowtrail "$n_rec" \
 	    "$(grep -c '"from"' "$o.ft-map-net") edges"
 
+	note "$name: flows"
+	timeit "$o.ft-flows" "$FT" flows --db "$db" --format csv
+	row "$name" "flows, newest 100" flowtrail "$n_rec" "records merged into flows"
+	timeit "$o.ft-flows-big" "$FT" flows --db "$db" --sort -bytes --limit 10 \
+	    --format csv
+	row "$name" "flows, 10 biggest" flowtrail "$n_rec" "records merged into flows"
+	timeit "$o.sql-flows-big" sqlite3 -readonly -csv "$db" "$sql_b"
+	row "$name" "flows, 10 biggest" sqlite3 "$n_rec" "GROUP BY run, flow"
+	timeit "$o.nf-flows-big" nfdump -R "$nf" -s record/bytes -n 10 -N
+	row "$name" "flows, 10 biggest" nfdump "$n_nf" \
+	    "its records by flow key; one per direction"
+
 	note "$name: rollups"
 	timeit "$o.ft-usage" "$FT" usage --db "$db" --daily --format csv
 	row "$name" "usage --daily" flowtrail - \
@@ -251,6 +265,12 @@ check_answers() {
 			checks+=("$name, top $q: sqlite3's rows DIFFER from flowtrail's: diff $o.ft-top-$q $o.sql-top-$q")
 		fi
 	done
+	if [ -s "$o.ft-flows-big" ] && cmp -s <(tail -n +2 "$o.ft-flows-big" |
+	    awk -F, '{ print $10 + $11 "," $12 + $13 }') "$o.sql-flows-big"; then
+		checks+=("$name, flows: sqlite3's 10 biggest flows equal flowtrail's (bytes, packets)")
+	else
+		checks+=("$name, flows: sqlite3's 10 biggest flows DIFFER from flowtrail's: $o.ft-flows-big $o.sql-flows-big")
+	fi
 	# nfdump keeps one record per direction and counts IP bytes: with
 	# "src net" it sees the clients' direction, frames less 14 bytes of
 	# Ethernet header.
