@@ -1,0 +1,514 @@
+/* filter_prim.c: the filter language's primitives (host, net, port, ... duration), each reading its arguments and emitting its SQL over flows or series rows. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/ft_mac.h"
+#include "filter_int.h"
+
+#define FILTER_TOK_MAX 256	/* bytes of one value token */
+
+/* The fragment of pr for the target being compiled. */
+static const char *
+prim_col(const struct parser *p, const struct prim *pr)
+{
+	return p->series ? pr->scol : pr->col;
+}
+
+/* The current token as a value argument of pr, consumed; NUL-terminated copy in buf. */
+static int
+take_arg(struct parser *p, const struct prim *pr, const char *what,
+    struct tok *t, char *buf)
+{
+	if (p->t.kind != TOK_WORD || p->t.len >= FILTER_TOK_MAX)
+		return filter_perr_expected(p, what, pr->kw);
+	*t = p->t;
+	memcpy(buf, p->s + t->off, t->len);
+	buf[t->len] = 0;
+	filter_lex(p);
+	return 0;
+}
+
+/* Decimal digits only; false on anything else or overflow. */
+static bool
+parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* A whole-number argument in [0, max]. */
+static int
+take_num(struct parser *p, const struct prim *pr, const char *what,
+    uint64_t max, uint64_t *v)
+{
+	char buf[FILTER_TOK_MAX], show[64];
+	struct tok t;
+	size_t skip = 0;
+	bool all_digits;
+	int rc;
+
+	rc = take_arg(p, pr, what, &t, buf);
+	if (rc)
+		return rc;
+	if (strcmp(pr->kw, "asn") == 0 && strncasecmp(buf, "as", 2) == 0)
+		skip = 2;
+	all_digits = t.len > skip;
+	for (size_t i = skip; i < t.len; i++)
+		all_digits = all_digits && isdigit((unsigned char)buf[i]);
+	if (!all_digits) {
+		p->t = t;	/* report at the argument */
+		return filter_perr(p, &t, "expected %s after '%s', got %s",
+		    what, pr->kw, filter_tok_show(p, &t, show, sizeof(show)));
+	}
+	if (!parse_u64(buf + skip, t.len - skip, v) || *v > max)
+		return filter_perr(p, &t, "%s %s out of range (0-%llu)", pr->kw,
+		    filter_tok_show(p, &t, show, sizeof(show)),
+		    (unsigned long long)max);
+	return 0;
+}
+
+/* An IPv4 or IPv6 address; returns its length (4 or 16), 0 if none. */
+static size_t
+parse_addr(const char *s, unsigned char *a)
+{
+	if (inet_pton(AF_INET, s, a) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return 16;
+	return 0;
+}
+
+static int
+p_host(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX];
+	unsigned char a[16];
+	struct query_value v = { .type = QUERY_BLOB, .p = a };
+	struct tok t;
+	int rc;
+
+	rc = take_arg(p, pr, "an address", &t, buf);
+	if (rc)
+		return rc;
+	v.len = parse_addr(buf, a);
+	if (!v.len) {
+		p->t = t;
+		return filter_perr_expected(p, "an address", pr->kw);
+	}
+	return filter_emit_sided(p, &t, side, (const char *const[]){
+	    "f.cli = ?", "f.srv = ?", "key = ?" }, &v, 1);
+}
+
+/* Network's first and last address for buf "ADDR[/LEN]". */
+static int
+parse_cidr(struct parser *p, const struct prim *pr, const struct tok *t,
+    char *buf, unsigned char *lo, unsigned char *hi, size_t *alen)
+{
+	char *slash = strchr(buf, '/'), show[64];
+	uint64_t bits;
+
+	if (slash)
+		*slash = 0;
+	*alen = parse_addr(buf, lo);
+	if (!*alen) {
+		p->t = *t;
+		return filter_perr_expected(p, "an address or CIDR", pr->kw);
+	}
+	bits = *alen * 8;
+	if (slash && !parse_u64(slash + 1, strlen(slash + 1), &bits))
+		return filter_perr(p, t, "bad prefix length in %s",
+		    filter_tok_show(p, t, show, sizeof(show)));
+	if (bits > *alen * 8)
+		return filter_perr(p, t, "prefix length %llu too long for "
+		    "IPv%d (at most %zu)", (unsigned long long)bits,
+		    *alen == 4 ? 4 : 6, *alen * 8);
+	for (size_t i = 0; i < *alen; i++) {
+		size_t have = bits > i * 8 ? bits - i * 8 : 0;
+		unsigned char m = have >= 8 ? 0xff :
+		    (unsigned char)(0xff << (8 - have));
+
+		lo[i] &= m;
+		hi[i] = lo[i] | (unsigned char)~m;
+	}
+	return 0;
+}
+
+static int
+p_net(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX];
+	unsigned char lo[16], hi[16];
+	struct query_value v[2];
+	struct tok t;
+	size_t n;
+	int rc;
+
+	rc = take_arg(p, pr, "an address or CIDR", &t, buf);
+	if (!rc)
+		rc = parse_cidr(p, pr, &t, buf, lo, hi, &n);
+	if (rc)
+		return rc;
+	v[0] = (struct query_value){ .type = QUERY_BLOB, .p = lo, .len = n };
+	v[1] = (struct query_value){ .type = QUERY_BLOB, .p = hi, .len = n };
+	if (n == 4)
+		return filter_emit_sided(p, &t, side, (const char *const[]){
+		    "(length(f.cli) = 4 AND f.cli BETWEEN ? AND ?)",
+		    "(length(f.srv) = 4 AND f.srv BETWEEN ? AND ?)",
+		    "(length(key) = 4 AND key BETWEEN ? AND ?)" }, v, 2);
+	return filter_emit_sided(p, &t, side, (const char *const[]){
+	    "(length(f.cli) = 16 AND f.cli BETWEEN ? AND ?)",
+	    "(length(f.srv) = 16 AND f.srv BETWEEN ? AND ?)",
+	    "(length(key) = 16 AND key BETWEEN ? AND ?)" }, v, 2);
+}
+
+static int
+p_port(struct parser *p, const struct prim *pr, enum side side)
+{
+	struct query_value v = { .type = QUERY_INT };
+	struct tok t = p->t;
+	uint64_t n;
+	int rc;
+
+	rc = take_num(p, pr, "a port number", 65535, &n);
+	if (rc)
+		return rc;
+	v.i = (int64_t)n;
+	return filter_emit_sided(p, &t, side, (const char *const[]){
+	    "f.cport = ?", "f.sport = ?", NULL }, &v, 1);
+}
+
+static int
+p_mac(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX];
+	unsigned char m[6];
+	struct query_value v = { .type = QUERY_BLOB, .p = m, .len = 6 };
+	struct tok t;
+	int rc;
+
+	rc = take_arg(p, pr, "a MAC address (AA:BB:CC:DD:EE:FF)", &t, buf);
+	if (rc)
+		return rc;
+	if (ft_mac_parse(buf, strlen(buf), m) != 6) {
+		p->t = t;
+		return filter_perr_expected(p, "a MAC address "
+		    "(AA:BB:CC:DD:EE:FF)", pr->kw);
+	}
+	return filter_emit_sided(p, &t, side, (const char *const[]){
+	    "f.cli_mac IN (SELECT id FROM macs WHERE mac = ?)",
+	    "f.srv_mac IN (SELECT id FROM macs WHERE mac = ?)", "key = ?" },
+	    &v, 1);
+}
+
+static int
+p_local(struct parser *p, const struct prim *pr, enum side side)
+{
+	bool local = pr->kw[0] == 'l';
+
+	if (p->series)
+		return filter_emit(p, local ? "kind = 4" : "kind = 5");
+	if (side == SIDE_SRC)
+		return filter_emit(p, local ? "(f.local & 1) != 0" :
+		    "(f.local & 1) = 0");
+	if (side == SIDE_DST)
+		return filter_emit(p, local ? "(f.local & 2) != 0" :
+		    "(f.local & 2) = 0");
+	return filter_emit(p, local ? "(f.local & 3) = 3" :
+	    "(f.local & 3) != 3");
+}
+
+static const struct { const char *name; int num; } protos[] = {
+	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
+	{ "esp", 50 }, { "icmp6", 58 }, { "sctp", 132 },
+};
+
+static int
+p_proto(struct parser *p, const struct prim *pr, enum side side)
+{
+	const char *what = "tcp, udp, icmp, icmp6, sctp, gre, esp or a "
+	    "protocol number";
+	struct tok t = p->t;
+	uint64_t n;
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (p->t.kind == TOK_WORD &&
+		    filter_tok_is(p, &p->t, protos[i].name)) {
+			filter_lex(p);
+			return filter_emit_int(p, &t, prim_col(p, pr),
+			    protos[i].num);
+		}
+	}
+	if (take_num(p, pr, what, 255, &n))
+		return -FT_EPARSE;
+	return filter_emit_int(p, &t, prim_col(p, pr), (int64_t)n);
+}
+
+/* Copy of s with LIKE's \ % _ escaped by '\'; n is the result's length. */
+static char *
+like_escape(const char *s, size_t *n)
+{
+	char *o = malloc(strlen(s) * 2 + 1);
+
+	*n = 0;
+	for (; o && *s; s++) {
+		if (*s == '\\' || *s == '%' || *s == '_')
+			o[(*n)++] = '\\';
+		o[(*n)++] = *s;
+	}
+	return o;
+}
+
+static int
+p_app(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX], *esc;
+	struct tok t;
+	size_t n;
+	int rc;
+
+	rc = take_arg(p, pr, "an application name", &t, buf);
+	if (rc)
+		return rc;
+	esc = like_escape(buf, &n);
+	if (!esc)
+		return ft_err_set(p->err, FT_ENOMEM, "filter: %s",
+		    ft_strerror(FT_ENOMEM));
+	rc = filter_emit(p, prim_col(p, pr));
+	if (!rc)
+		rc = filter_bind_bytes(p, &t, QUERY_TEXT, buf, t.len);
+	if (!rc)
+		rc = filter_bind_bytes(p, &t, QUERY_TEXT, esc, n);
+	if (!rc)
+		rc = filter_bind_bytes(p, &t, QUERY_TEXT, esc, n);
+	free(esc);
+	return rc;
+}
+
+/* category, vendor, device, iface: one text, the fragment's only value. */
+static int
+p_text(struct parser *p, const struct prim *pr, enum side side)
+{
+	static const char *const what[] = { "a category", "a vendor",
+		"a device name", "an interface name" };
+	char buf[FILTER_TOK_MAX];
+	struct tok t;
+	int rc;
+
+	rc = take_arg(p, pr, what[strchr("cvdi", pr->kw[0]) - "cvdi"], &t,
+	    buf);
+	if (rc)
+		return rc;
+	return filter_emit_text(p, &t, prim_col(p, pr), buf, t.len);
+}
+
+static int
+p_num(struct parser *p, const struct prim *pr, enum side side)
+{
+	bool asn = pr->kw[0] == 'a';
+	struct tok t = p->t;
+	uint64_t n;
+	int rc;
+
+	rc = take_num(p, pr, asn ? "an AS number" : "a VLAN id",
+	    asn ? 4294967295u : 4095, &n);
+	if (rc)
+		return rc;
+	return filter_emit_int(p, &t, prim_col(p, pr), (int64_t)n);
+}
+
+static int
+p_country(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX];
+	struct tok t;
+	int rc;
+
+	rc = take_arg(p, pr, "a two-letter country code", &t, buf);
+	if (rc)
+		return rc;
+	if (t.len != 2 || !isalpha((unsigned char)buf[0]) ||
+	    !isalpha((unsigned char)buf[1])) {
+		p->t = t;
+		return filter_perr_expected(p, "a two-letter country code",
+		    pr->kw);
+	}
+	return filter_emit_int(p, &t, prim_col(p, pr),
+	    toupper((unsigned char)buf[0]) * 256 +
+	    toupper((unsigned char)buf[1]));
+}
+
+/* Lower-case GLOB pattern: '*' stays a wildcard, '?' and '[' match themselves. */
+static int
+p_name(struct parser *p, const struct prim *pr, enum side side)
+{
+	char buf[FILTER_TOK_MAX], g[FILTER_TOK_MAX * 3];
+	struct tok t;
+	size_t n = 0;
+	int rc;
+
+	rc = take_arg(p, pr, "a name pattern", &t, buf);
+	if (rc)
+		return rc;
+	for (const char *s = buf; *s; s++) {
+		if (*s == '?' || *s == '[') {
+			g[n++] = '[';
+			g[n++] = *s;
+			g[n++] = ']';
+		} else {
+			g[n++] = (char)tolower((unsigned char)*s);
+		}
+	}
+	return filter_emit_text(p, &t, "lower(n.name) GLOB ?", g, n);
+}
+
+static const struct { const char *op, *sql; } cmp_ops[] = {
+	{ ">", " > ?" }, { ">=", " >= ?" }, { "<", " < ?" },
+	{ "<=", " <= ?" }, { "=", " = ?" }, { "==", " = ?" },
+	{ "!=", " != ?" },
+};
+
+static const struct unit { char kw; const char *suffix; uint64_t mult; } units[] = {
+	{ 'b', "", 1 }, { 'b', "k", 1000 }, { 'b', "m", 1000000 },
+	{ 'b', "g", 1000000000 }, { 'b', "kib", 1024 },
+	{ 'b', "mib", 1048576 }, { 'b', "gib", 1073741824 },
+	{ 'p', "", 1 }, { 'p', "k", 1000 }, { 'p', "m", 1000000 },
+	{ 'p', "g", 1000000000 },
+	{ 'd', "", 1000000 }, { 'd', "s", 1000000 }, { 'd', "ms", 1000 },
+	{ 'd', "m", 60000000 }, { 'd', "h", 3600000000u },
+};
+
+/* NUMBER[unit] of kind ('b', 'p', 'd'); false on a bad number or overflow. */
+static bool
+parse_amount(char kind, const char *s, size_t len, int64_t *out)
+{
+	size_t d = 0;
+	uint64_t v;
+
+	while (d < len && isdigit((unsigned char)s[d]))
+		d++;
+	if (!parse_u64(s, d, &v))
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		const struct unit *u = &units[i];
+
+		if (u->kw != kind || strlen(u->suffix) != len - d ||
+		    strncasecmp(u->suffix, s + d, len - d) != 0)
+			continue;
+		if (v > (uint64_t)INT64_MAX / u->mult)
+			return false;
+		*out = (int64_t)(v * u->mult);
+		return true;
+	}
+	return false;
+}
+
+int
+filter_parse_amount(const char *s, char kind, int64_t *out)
+{
+	if (!s || (kind != 'b' && kind != 'p') || !parse_amount(kind, s,
+	    strlen(s), out))
+		return -FT_EINVAL;
+	return 0;
+}
+
+static int
+p_cmp(struct parser *p, const struct prim *pr, enum side side)
+{
+	static const char *const hint[] = { "k, M, G, KiB, MiB or GiB",
+		"k, M or G", "s, ms, m or h" };
+	const char *sql = NULL, *h;
+	char buf[FILTER_TOK_MAX];
+	struct tok t;
+	int64_t v;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(cmp_ops) / sizeof(cmp_ops[0]); i++)
+		if (p->t.kind == TOK_OP &&
+		    filter_tok_is(p, &p->t, cmp_ops[i].op))
+			sql = cmp_ops[i].sql;
+	if (!sql)
+		return filter_perr_expected(p, "a comparison (> >= < <= = !=)",
+		    pr->kw);
+	filter_lex(p);
+	h = hint[pr->kw[0] == 'b' ? 0 : pr->kw[0] == 'p' ? 1 : 2];
+	if (p->t.kind != TOK_WORD || p->t.len >= FILTER_TOK_MAX) {
+		snprintf(buf, sizeof(buf), "a number (with %s)", h);
+		return filter_perr_expected(p, buf, pr->kw);
+	}
+	rc = take_arg(p, pr, "a number", &t, buf);
+	if (!rc && !parse_amount(pr->kw[0], buf, t.len, &v)) {
+		char show[64];
+
+		return filter_perr(p, &t, "bad number %s for '%s' (digits with "
+		    "an optional %s, at most 2^63-1)",
+		    filter_tok_show(p, &t, show, sizeof(show)), pr->kw, h);
+	}
+	if (!rc)
+		rc = filter_emit(p, pr->col);
+	return rc ? rc : filter_emit_int(p, &t, sql, v);
+}
+
+#define APP_SQL(col) "(" col " = ? COLLATE NOCASE OR " col " LIKE ? || '.%' " \
+	"ESCAPE '\\' OR " col " LIKE '%.' || ? ESCAPE '\\')"
+#define NO_SERIES(why) -1, why
+
+/* The primitives by keyword; one added here goes into FILTER_KEYWORDS too. */
+static const struct prim prims[] = {
+	{ "host", p_host, true, NULL, QUERY_SK_HOST, NULL },
+	{ "net", p_net, true, NULL, QUERY_SK_HOST, NULL },
+	{ "port", p_port, true, NULL, NO_SERIES("they keep no ports") },
+	{ "mac", p_mac, true, NULL, QUERY_SK_MAC, NULL },
+	{ "local", p_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "remote", p_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "proto", p_proto, false, "f.proto = ?", QUERY_SK_PROTO, "key = ?" },
+	{ "app", p_app, false, APP_SQL("a.name"), QUERY_SK_APP,
+	  APP_SQL("key") },
+	{ "category", p_text, false, "a.category = ? COLLATE NOCASE",
+	  QUERY_SK_APP, "key IN (SELECT name FROM apps WHERE category = ? "
+	  "COLLATE NOCASE)" },
+	{ "vendor", p_text, false, "mc.vendor = ? COLLATE NOCASE",
+	  QUERY_SK_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
+	  "COLLATE NOCASE)" },
+	{ "device", p_text, false, "EXISTS (SELECT 1 FROM devices dv WHERE "
+	  "dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, f.srv_mac))",
+	  QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv JOIN macs m ON "
+	  "m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
+	{ "iface", p_text, false, "f.iface IN (SELECT id FROM ifaces WHERE "
+	  "name = ?)", QUERY_SK_IFACE, "key = ?" },
+	{ "asn", p_num, false, "f.asn = ?", QUERY_SK_ASN, "key = ?" },
+	{ "vlan", p_num, false, "f.vlan = ?", NO_SERIES("they keep no VLANs") },
+	{ "country", p_country, false, "f.country = ?", QUERY_SK_COUNTRY,
+	  "key = ?" },
+	{ "name", p_name, false, NULL, NO_SERIES("they keep no names") },
+	{ "bytes", p_cmp, false, "f.bytes_cs + f.bytes_sc",
+	  NO_SERIES("they hold sums, not flows to compare") },
+	{ "packets", p_cmp, false, "f.pkts_cs + f.pkts_sc",
+	  NO_SERIES("they hold sums, not flows to compare") },
+	{ "duration", p_cmp, false, "f.last_us - f.first_us",
+	  NO_SERIES("they hold sums, not flows to compare") },
+};
+
+const struct prim *
+filter_prim_find(const struct parser *p, const struct tok *t, bool sided)
+{
+	for (size_t i = 0; i < sizeof(prims) / sizeof(prims[0]); i++)
+		if (filter_tok_is(p, t, prims[i].kw) &&
+		    (!sided || prims[i].sided))
+			return &prims[i];
+	return NULL;
+}
