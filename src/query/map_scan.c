@@ -121,8 +121,8 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 	f->t1 = (uint64_t)sqlite3_column_int64(s, MS_LAST);
 	f->cn = ms_name(s, MS_CN_SRC, MS_CN);
 	f->sn = ms_name_service(f->sport) ? 0 : ms_name(s, MS_SN_SRC, MS_SN);
-	f->cl = (local & 1) != 0;
-	f->sl = (local & 2) != 0;
+	f->cl = (local & FT_LOCAL_CLI) != 0;
+	f->sl = (local & FT_LOCAL_SRV) != 0;
 	f->cm = f->cl ? ms_col_id(s, MS_CMAC, 0) : 0;
 	f->sm = f->sl ? ms_col_id(s, MS_SMAC, 0) : 0;
 }
