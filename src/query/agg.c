@@ -297,14 +297,86 @@ agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
 }
 
 void *
-agg_open_next(const struct agg_open *t, size_t *it)
+agg_open_next(const struct agg_open *t, size_t *it, int64_t *id)
 {
+	const struct agg_open_slot *s;
+
 	while (*it < t->n_slots) {
-		if (t->slots[(*it)++].run)
-			return t->pool + (size_t)t->slots[*it - 1].i *
-			    t->val_len;
+		s = &t->slots[(*it)++];
+		if (!s->run)
+			continue;
+		if (id) {
+			id[0] = s->run;
+			id[1] = s->flow;
+		}
+		return t->pool + (size_t)s->i * t->val_len;
 	}
 	return NULL;
+}
+
+void
+agg_parts_init(struct agg_parts *p, size_t val_len)
+{
+	memset(p, 0, sizeof(*p));
+	p->val_len = val_len;
+}
+
+void
+agg_parts_fini(struct agg_parts *p)
+{
+	free(p->recs);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+agg_parts_add(struct agg_parts *p, int64_t run, int64_t flow,
+    const void *val)
+{
+	size_t len = 2 * sizeof(int64_t) + AGG_ROUND(p->val_len), cap;
+	uint8_t *r;
+
+	if (p->n == p->cap) {
+		cap = p->cap ? 2 * p->cap : 64;
+		r = realloc(p->recs, cap * len);
+		if (!r)
+			return -FT_ENOMEM;
+		p->recs = r;
+		p->cap = cap;
+	}
+	r = p->recs + p->n++ * len;
+	memcpy(r, &run, sizeof(run));
+	memcpy(r + sizeof(run), &flow, sizeof(flow));
+	memcpy(r + 2 * sizeof(int64_t), val, p->val_len);
+	return 0;
+}
+
+int
+agg_parts_sum(struct agg_parts *const *lists, size_t n,
+    void (*merge)(void *dst, const void *src), struct agg_open *out)
+{
+	const uint8_t *r;
+	int64_t run, flow;
+	size_t k, i, len;
+	bool fresh;
+	void *v;
+
+	for (k = 0; k < n; k++) {
+		len = 2 * sizeof(int64_t) + AGG_ROUND(lists[k]->val_len);
+		for (i = 0; i < lists[k]->n; i++) {
+			r = lists[k]->recs + i * len;
+			memcpy(&run, r, sizeof(run));
+			memcpy(&flow, r + sizeof(run), sizeof(flow));
+			v = agg_open_get(out, run, flow, &fresh);
+			if (!v)
+				return -FT_ENOMEM;
+			if (fresh)
+				memcpy(v, r + 2 * sizeof(int64_t),
+				    lists[k]->val_len);
+			else
+				merge(v, r + 2 * sizeof(int64_t));
+		}
+	}
+	return 0;
 }
 
 void

@@ -97,8 +97,34 @@ void *agg_open_find(const struct agg_open *t, int64_t run, int64_t flow);
 /* Forget flow (run, flow) if kept. */
 void agg_open_del(struct agg_open *t, int64_t run, int64_t flow);
 
-/* The kept flows' values in turn: *it from 0; NULL after the last. */
-void *agg_open_next(const struct agg_open *t, size_t *it);
+/*
+ * The kept flows' values in turn: *it from 0; NULL after the last. id,
+ * when not NULL, gets the flow's run and flow.
+ */
+void *agg_open_next(const struct agg_open *t, size_t *it, int64_t *id);
+
+/*
+ * Flows a part of a scan could not finish (query_part.c): their (run,
+ * flow) and a value of val_len bytes each, in the order added.
+ */
+struct agg_parts {
+	uint8_t *recs;		/* n records: run, flow, value (8-aligned) */
+	size_t n, cap;
+	size_t val_len;
+};
+
+void agg_parts_init(struct agg_parts *p, size_t val_len);
+void agg_parts_fini(struct agg_parts *p);
+int agg_parts_add(struct agg_parts *p, int64_t run, int64_t flow,
+    const void *val);
+
+/*
+ * The flows of lists[0..n-1] summed per (run, flow) into out (an empty
+ * agg_open of the same val_len): the first value of a flow copied, the
+ * others merged into it by merge(dst, src). 0 or -FT_ENOMEM.
+ */
+int agg_parts_sum(struct agg_parts *const *lists, size_t n,
+    void (*merge)(void *dst, const void *src), struct agg_open *out);
 
 /*
  * Flows seen while scanning records in time order, so a flow reported as

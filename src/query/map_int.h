@@ -2,6 +2,8 @@
 #ifndef MAP_INT_H
 #define MAP_INT_H
 
+#include "agg.h"
+#include "dict.h"
 #include "map.h"
 
 struct sqlite3_stmt;
@@ -92,6 +94,7 @@ struct map_flow {
 	bool cand;		/* guessed, ephemeral-looking server port:
 				 * the rule decides its sides */
 	bool cl, sl;		/* a record called the end local */
+	bool began;		/* nothing of it before this part's records */
 	uint16_t cport, sport;
 	int64_t app;		/* highest apps.id of its records, -1 none */
 	uint64_t bcs, bsc, pkts;
@@ -102,6 +105,52 @@ struct map_flow {
 
 /* Column col's address blob into a (MAP_ADDR bytes). */
 void map_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
+
+/*
+ * What map_scan.c and map_cut.c share while summing. An edge's key:
+ * protocol, server port (2 bytes, big-endian), client, server.
+ */
+#define MS_EDGE_KEY (3 + 2 * MAP_ADDR)
+#define MS_EDGE_C 3
+#define MS_EDGE_S (3 + MAP_ADDR)
+
+#define MS_EDGES_MAX (UINT32_MAX / 2)	/* edges before the cut */
+
+/* An application id packed under a flow's bytes: the max finds the top. */
+#define MS_APP_SHIFT 20
+#define MS_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
+
+#define MS_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MS_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* An edge's value in the scan's groups. */
+struct ms_edge {
+	struct agg_sums sums;	/* bytes each way, packets, flows */
+	uint64_t t0, t1;	/* first and last packet */
+	int64_t cn, sn, cm, sm;	/* names and MACs of its ends */
+	int64_t atop;		/* packed bytes and app of the biggest flow
+				 * with a named application; -1 none */
+	uint64_t sw;		/* flows turned around */
+	int32_t alo, ahi;	/* lowest and highest application name
+				 * rank; -1 none */
+	bool cl, sl;
+};
+
+/* One part of a map's scan (all of it when the scan is one part). */
+struct ms {
+	struct store *st;
+	const struct map_opts *o;
+	const struct query_dict *apps;	/* named applications */
+	const struct query_part *part;
+	struct agg_open open;	/* flows whose final record is to come */
+	struct agg edges;	/* MS_EDGE_KEY -> struct ms_edge */
+	struct map_flow *cands;	/* flows for the rule, n_cands */
+	size_t n_cands, cap_cands;
+	struct agg_parts partials;	/* flows it could not finish */
+};
+
+/* map_cut.c: m's edges at or above o's minimums, the biggest r->max. */
+int map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err);
 
 /*
  * map_rule.c: decide the n candidate flows c (map_flow.cand): sw[i] set

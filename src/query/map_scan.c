@@ -9,17 +9,6 @@
 #include "map_int.h"
 #include "query_int.h"
 
-/* Edge key: protocol, server port (2, big-endian), client, server. */
-#define MS_EDGE_KEY (3 + 2 * MAP_ADDR)
-#define MS_EDGE_C 3
-#define MS_EDGE_S (3 + MAP_ADDR)
-
-#define MS_EDGES_MAX (UINT32_MAX / 2)	/* edges before the cut */
-
-/* An application id packed under a flow's bytes: the max finds the top. */
-#define MS_APP_SHIFT 20
-#define MS_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
-
 /* Server ports of name services: see ms_name_service(). */
 static const uint16_t map_name_ports[] = { 53, 67, 68, 137, 138, 546, 547,
 	5353, 5355 };
@@ -29,30 +18,6 @@ enum { MS_RUN, MS_FLOW, MS_FLAGS, MS_PROTO, MS_CLI, MS_CPORT, MS_SRV,
 	MS_SPORT, MS_APP, MS_BCS, MS_BSC, MS_PKTS, MS_FIRST, MS_LAST,
 	MS_START, MS_CN_SRC, MS_CN, MS_SN_SRC, MS_SN, MS_LOCAL, MS_CMAC,
 	MS_SMAC };
-
-/* An edge's value in the scan's groups. */
-struct ms_edge {
-	struct agg_sums sums;	/* bytes each way, packets, flows */
-	uint64_t t0, t1;	/* first and last packet */
-	int64_t cn, sn, cm, sm;	/* names and MACs of its ends */
-	int64_t atop;		/* packed bytes and app of the biggest flow
-				 * with a named application; -1 none */
-	uint64_t sw;		/* flows turned around */
-	int32_t alo, ahi;	/* lowest and highest application name
-				 * rank; -1 none */
-	bool cl, sl;
-};
-
-/* One map's scan. */
-struct ms {
-	struct store *st;
-	const struct map_opts *o;
-	struct query_dict apps;	/* named applications ('' is none) */
-	struct agg_open open;	/* flows whose final record is to come */
-	struct agg edges;	/* MS_EDGE_KEY -> struct ms_edge */
-	struct map_flow *cands;	/* flows for the rule, n_cands */
-	size_t n_cands, cap_cands;
-};
 
 void
 map_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
@@ -127,14 +92,12 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 	f->sm = f->sl ? ms_col_id(s, MS_SMAC, 0) : 0;
 }
 
-#define MS_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MS_MAX(a, b) ((a) > (b) ? (a) : (b))
-
 /* Record r's sums into flow f (its ends are the same). */
 static void
 ms_flow_merge(struct map_flow *f, const struct map_flow *r)
 {
 	f->cand |= r->cand;
+	f->began |= r->began;
 	f->cl |= r->cl;
 	f->sl |= r->sl;
 	f->app = MS_MAX(f->app, r->app);
@@ -188,7 +151,7 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	e->cl |= sw ? f->sl : f->cl;
 	e->sl |= sw ? f->cl : f->sl;
 	e->sw += sw;
-	r = f->app >= 0 ? query_dict_rank(&m->apps, f->app) : -1;
+	r = f->app >= 0 ? query_dict_rank(m->apps, f->app) : -1;
 	if (r >= 0) {
 		e->alo = e->alo < 0 ? r : MS_MIN(e->alo, r);
 		e->ahi = MS_MAX(e->ahi, r);
@@ -201,25 +164,48 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	return 0;
 }
 
+/* Room for one more of *n entries of size sz in *a of *cap. */
+static int
+ms_room(void **a, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? 2 * *cap : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*a, c * sz);
+	if (!p)
+		return -FT_ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
 /* A finished flow: into its edge, or kept for the rule. */
 static int
 ms_flow_done(struct ms *m, const struct map_flow *f)
 {
-	size_t cap;
-	void *p;
-
 	if (!f->cand)
 		return ms_edge_add(m, f, false);
-	if (m->n_cands == m->cap_cands) {
-		cap = m->cap_cands ? 2 * m->cap_cands : 64;
-		p = realloc(m->cands, cap * sizeof(*m->cands));
-		if (!p)
-			return -FT_ENOMEM;
-		m->cands = p;
-		m->cap_cands = cap;
-	}
+	if (ms_room((void **)&m->cands, m->n_cands, &m->cap_cands,
+	    sizeof(*m->cands)))
+		return -FT_ENOMEM;
 	m->cands[m->n_cands++] = *f;
 	return 0;
+}
+
+/*
+ * A flow whose records this part saw all of (it began here, or in the
+ * first part, and ended here, or in the last) is done; another waits for
+ * the parts to be merged.
+ */
+static int
+ms_flow_end(struct ms *m, int64_t run, int64_t flow, const struct map_flow *f,
+    bool final)
+{
+	if (f->began && (final || m->part->index + 1 == m->part->n))
+		return ms_flow_done(m, f);
+	return agg_parts_add(&m->partials, run, flow, f);
 }
 
 /*
@@ -238,6 +224,10 @@ ms_row(struct ms *m, sqlite3_stmt *s)
 	int rc;
 
 	ms_record(s, &r);
+	/* Its first record carries its first packet (an empty final record
+	 * after a one-packet delta has the same time). */
+	r.began = m->part->index == 0 || (r.pkts && sqlite3_column_int64(s,
+	    MS_START) == (int64_t)r.t0);
 	if (final && r.pkts && sqlite3_column_int64(s, MS_START) ==
 	    (int64_t)r.t0)
 		return ms_flow_done(m, &r);
@@ -250,33 +240,35 @@ ms_row(struct ms *m, sqlite3_stmt *s)
 		ms_flow_merge(f, &r);
 	if (!final)
 		return 0;
-	rc = ms_flow_done(m, f);
+	rc = ms_flow_end(m, run, flow, f, true);
 	agg_open_del(&m->open, run, flow);
 	return rc;
 }
 
-/* The flows whose final record is not in the range. */
+/* The flows whose final record is not in the part. */
 static int
 ms_open_flush(struct ms *m)
 {
 	struct map_flow *f;
 	size_t it = 0;
+	int64_t id[2];
 	int rc;
 
-	while ((f = agg_open_next(&m->open, &it)))
-		if ((rc = ms_flow_done(m, f)))
+	while ((f = agg_open_next(&m->open, &it, id)))
+		if ((rc = ms_flow_end(m, id[0], id[1], f, false)))
 			return rc;
 	return 0;
 }
 
-/* Pass 1: every record of the range into flows, edges and candidates. */
+/* Pass 1: every record of a part into flows, edges and candidates. */
 static int
-ms_pass_flows(struct ms *m, struct ft_err *err)
+ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 {
+	struct ms *m = arg;
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = query_scan_prepare(m->st, &m->o->range, "SELECT f.run, f.flow, "
+	rc = query_part_prepare(part, "SELECT f.run, f.flow, "
 	    "f.flags, f.proto, f.cli, f.cport, f.srv, f.sport, f.app, "
 	    "f.bytes_cs, f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, "
 	    "f.last_us, f.start_us, f.cli_name_src, f.cli_name, f.name_src, "
@@ -297,8 +289,8 @@ ms_pass_flows(struct ms *m, struct ft_err *err)
 		    "too many edges; narrow the range or the filter" :
 		    ft_strerror(-rc));
 	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
-	    "store %s: map: cannot read flows: %s", store_path(m->st),
-	    sqlite3_errmsg(store_db(m->st)));
+	    "store %s: map: cannot read flows: %s", store_path(part->st),
+	    sqlite3_errmsg(store_db(part->st)));
 }
 
 /*
@@ -332,184 +324,167 @@ ms_pass_rule(struct ms *m, struct ft_err *err)
 	return rc;
 }
 
-/* Addresses compare as SQLite compares blobs: bytes, then length. */
+/* Edge x of another part into m's edge of the same key. */
 static int
-ms_addr_cmp(const uint8_t *a, const uint8_t *b)
+ms_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 {
-	int c = memcmp(a + 1, b + 1, MS_MIN(a[0], b[0]));
+	struct ms_edge *e;
+	int64_t i = agg_get(&m->edges, key);
 
-	return c ? c : (int)a[0] - (int)b[0];
-}
-
-/* An edge while the kept ones are chosen. */
-struct ms_rank {
-	uint64_t bytes;
-	uint64_t flows;
-	const uint8_t *key;
-	uint32_t i;		/* index in the scan's edges */
-};
-
-/* Bytes, flows (more first), then client, server, protocol, port. */
-static int
-ms_rank_cmp(const void *pa, const void *pb)
-{
-	const struct ms_rank *x = pa, *y = pb;
-	int c;
-
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	if (x->flows != y->flows)
-		return x->flows > y->flows ? -1 : 1;
-	if ((c = ms_addr_cmp(x->key + MS_EDGE_C, y->key + MS_EDGE_C)) ||
-	    (c = ms_addr_cmp(x->key + MS_EDGE_S, y->key + MS_EDGE_S)))
-		return c;
-	return memcmp(x->key, y->key, 3);
-}
-
-/* Length of the master protocol of an nDPI name: "TLS" of "TLS.Google". */
-static size_t
-ms_master_len(const char *app)
-{
-	const char *dot = strchr(app, '.');
-
-	return dot ? (size_t)(dot - app) : strlen(app);
-}
-
-/*
- * The edge's application: the one all its flows have; else the master
- * protocol they share (DNS for DNS.Google and DNS.Facebook); else that of
- * its biggest flow. Unknown only when no flow's is known.
- */
-static void
-ms_edge_app(const struct ms *m, const struct ms_edge *e, char *dst,
-    size_t cap)
-{
-	const char *lo, *hi;
-	int32_t top;
-	size_t n;
-
-	if (e->alo < 0 || e->atop < 0)
-		return;
-	lo = m->apps.text[e->alo];
-	hi = m->apps.text[e->ahi];
-	top = query_dict_rank(&m->apps, e->atop &
-	    ((INT64_C(1) << MS_APP_SHIFT) - 1));
-	n = ms_master_len(lo);
-	if (!strcmp(lo, hi))
-		snprintf(dst, cap, "%s", lo);
-	else if (n == ms_master_len(hi) && !strncmp(lo, hi, n))
-		snprintf(dst, cap, "%.*s", (int)n, lo);
-	else if (top >= 0)
-		snprintf(dst, cap, "%s", m->apps.text[top]);
-}
-
-/* One end of edge i: the address at a of the key, as role. */
-static void
-ms_end(const uint8_t *a, uint8_t role, int64_t name, int64_t mac,
-    bool local, uint32_t edge, struct map_end *x)
-{
-	memset(x, 0, sizeof(*x));
-	x->len = a[0];
-	memcpy(x->addr, a + 1, x->len);
-	x->role = role;
-	x->name_key = name;
-	x->mac = mac;
-	x->local = local;
-	x->edge = edge;
-}
-
-/* Edge i of the scan as row k of r. */
-static void
-ms_keep(const struct ms *m, size_t i, struct map_rows *r, size_t k)
-{
-	const uint8_t *key = agg_key(&m->edges, i);
-	const struct ms_edge *x = agg_val(&m->edges, i);
-	const struct agg_sums *a = &x->sums;
-	struct map_edge *e = &r->edges[k];
-
-	memset(e, 0, sizeof(*e));
-	e->proto = key[0];
-	e->port = (uint16_t)(key[1] << 8 | key[2]);
-	ms_edge_app(m, x, e->app, sizeof(e->app));
-	e->bytes_cs = a->bytes_cs;
-	e->bytes_sc = a->bytes_sc;
-	e->packets = a->packets;
-	e->flows = a->flows;
-	e->first_us = x->t0;
-	e->last_us = x->t1;
-	e->swapped = x->sw;
-	ms_end(key + MS_EDGE_C, MAP_ROLE_CLIENT, x->cn, x->cm, x->cl,
-	    (uint32_t)k, &r->ends[2 * k]);
-	ms_end(key + MS_EDGE_S, MAP_ROLE_SERVER, x->sn, x->sm, x->sl,
-	    (uint32_t)k, &r->ends[2 * k + 1]);
-}
-
-/* The edges that pass the minimums, biggest first, at most r->max. */
-static int
-ms_cut(struct ms *m, struct map_rows *r, struct ft_err *err)
-{
-	const struct agg_sums *a;
-	struct ms_rank *ix;
-	size_t i, n = 0;
-
-	ix = malloc((m->edges.n ? m->edges.n : 1) * sizeof(*ix));
-	if (!ix)
-		return ft_err_set(err, FT_ENOMEM, "map: %s",
-		    ft_strerror(FT_ENOMEM));
-	for (i = 0; i < m->edges.n; i++) {
-		a = agg_val(&m->edges, i);
-		if (a->bytes_cs + a->bytes_sc < m->o->min_bytes ||
-		    a->flows < m->o->min_flows)
-			continue;
-		ix[n].bytes = a->bytes_cs + a->bytes_sc;
-		ix[n].flows = a->flows;
-		ix[n].key = agg_key(&m->edges, i);
-		ix[n++].i = (uint32_t)i;
+	if (i < 0)
+		return (int)i;
+	e = agg_val(&m->edges, (size_t)i);
+	if (!e->sums.flows) {
+		*e = *x;
+		return 0;
 	}
-	qsort(ix, n, sizeof(*ix), ms_rank_cmp);
-	n = MS_MIN(n, r->max);
-	r->edges = calloc(n ? n : 1, sizeof(*r->edges));
-	r->ends = calloc(n ? 2 * n : 1, sizeof(*r->ends));
-	if (!r->edges || !r->ends) {
-		free(ix);
-		return ft_err_set(err, FT_ENOMEM, "map: %s",
-		    ft_strerror(FT_ENOMEM));
+	e->sums.bytes_cs += x->sums.bytes_cs;
+	e->sums.bytes_sc += x->sums.bytes_sc;
+	e->sums.packets += x->sums.packets;
+	e->sums.flows += x->sums.flows;
+	e->t0 = MS_MIN(e->t0, x->t0);
+	e->t1 = MS_MAX(e->t1, x->t1);
+	e->cn = map_better_name(e->cn, x->cn);
+	e->sn = map_better_name(e->sn, x->sn);
+	e->cm = MS_MAX(e->cm, x->cm);
+	e->sm = MS_MAX(e->sm, x->sm);
+	e->atop = MS_MAX(e->atop, x->atop);
+	e->sw += x->sw;
+	if (x->alo >= 0) {
+		e->alo = e->alo < 0 ? x->alo : MS_MIN(e->alo, x->alo);
+		e->ahi = MS_MAX(e->ahi, x->ahi);
 	}
-	for (i = 0; i < n; i++)
-		ms_keep(m, ix[i].i, r, i);
-	r->n = n;
-	free(ix);
+	e->cl |= x->cl;
+	e->sl |= x->sl;
 	return 0;
+}
+
+/* Part k's edges and candidates into part 0's. */
+static int
+ms_merge_part(struct ms *m, const struct ms *k)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < k->edges.n; i++)
+		if ((rc = ms_edge_merge(m, agg_key(&k->edges, i),
+		    agg_val(&k->edges, i))))
+			return rc;
+	for (i = 0; i < k->n_cands; i++)
+		if ((rc = ms_flow_done(m, &k->cands[i])))
+			return rc;
+	return 0;
+}
+
+static void
+ms_flow_merge_v(void *dst, const void *src)
+{
+	ms_flow_merge(dst, src);
+}
+
+/* The flows the parts could not finish, summed over the parts, into m. */
+static int
+ms_merge_partials(struct ms *m, struct ms *parts, size_t n)
+{
+	struct agg_parts *lists[QUERY_PARTS_MAX];
+	struct agg_open all;
+	struct map_flow *f;
+	size_t k, it = 0;
+	int rc;
+
+	for (k = 0; k < n; k++)
+		lists[k] = &parts[k].partials;
+	agg_open_init(&all, sizeof(struct map_flow));
+	rc = agg_parts_sum(lists, n, ms_flow_merge_v, &all);
+	while (!rc && (f = agg_open_next(&all, &it, NULL)))
+		rc = ms_flow_done(m, f);
+	agg_open_fini(&all);
+	return rc;
+}
+
+/* The parts' edges, candidates and unfinished flows into parts[0]. */
+static int
+ms_merge(struct ms *parts, size_t n, struct ft_err *err)
+{
+	size_t k;
+	int rc;
+
+	rc = ms_merge_partials(&parts[0], parts, n);
+	for (k = 1; k < n && !rc; k++)
+		rc = ms_merge_part(&parts[0], &parts[k]);
+	if (rc)
+		return ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
+		    "too many edges; narrow the range or the filter" :
+		    ft_strerror(-rc));
+	return 0;
+}
+
+static void
+ms_fini(struct ms *m)
+{
+	agg_open_fini(&m->open);
+	agg_fini(&m->edges);
+	free(m->cands);
+	agg_parts_fini(&m->partials);
+}
+
+/* Pass 1 over the parts of the range, merged into ms[0]. */
+static int
+ms_scan_parts(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, struct ms *ms, struct ft_err *err)
+{
+	struct query_part parts[QUERY_PARTS_MAX];
+	void *args[QUERY_PARTS_MAX];
+	size_t n, k;
+	int rc;
+
+	rc = query_parts_open(st, &o->range, parts, &n, err);
+	if (rc)
+		return rc;
+	for (k = 0; k < n; k++) {
+		ms[k].st = st;
+		ms[k].o = o;
+		ms[k].apps = apps;
+		ms[k].part = &parts[k];
+		agg_init(&ms[k].edges, MS_EDGE_KEY, sizeof(struct ms_edge),
+		    MS_EDGES_MAX);
+		agg_open_init(&ms[k].open, sizeof(struct map_flow));
+		agg_parts_init(&ms[k].partials, sizeof(struct map_flow));
+		args[k] = &ms[k];
+	}
+	rc = query_parts_run(parts, n, ms_pass_flows, args, err);
+	query_parts_close(parts, n);
+	if (!rc)
+		rc = ms_merge(ms, n, err);
+	for (k = 1; k < n; k++)
+		ms_fini(&ms[k]);
+	ms[0].part = NULL;
+	return rc;
 }
 
 int
 map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
     struct ft_err *err)
 {
-	struct ms m;
+	struct ms ms[QUERY_PARTS_MAX];
+	struct query_dict apps;
 	int rc;
 
-	memset(&m, 0, sizeof(m));
-	m.st = st;
-	m.o = o;
-	agg_init(&m.edges, MS_EDGE_KEY, sizeof(struct ms_edge), MS_EDGES_MAX);
-	agg_open_init(&m.open, sizeof(struct map_flow));
+	memset(ms, 0, sizeof(ms));
 	rc = query_dict_load(st, "SELECT id, name FROM apps WHERE name <> '' "
-	    "ORDER BY 2, 1", "map", &m.apps, err);
-	if (!rc)
-		rc = query_progress_start(o->range.progress, st, &o->range,
-		    err);
+	    "ORDER BY 2, 1", "map", &apps, err);
+	if (rc)
+		return rc;
+	rc = query_progress_start(o->range.progress, st, &o->range, err);
 	if (!rc) {
-		rc = ms_pass_flows(&m, err);
+		rc = ms_scan_parts(st, o, &apps, ms, err);
 		if (!rc)
-			rc = ms_pass_rule(&m, err);
+			rc = ms_pass_rule(&ms[0], err);
 		query_progress_stop(o->range.progress, st);
 	}
 	if (!rc)
-		rc = ms_cut(&m, r, err);
-	query_dict_fini(&m.apps);
-	agg_open_fini(&m.open);
-	agg_fini(&m.edges);
-	free(m.cands);
+		rc = map_cut(&ms[0], r, err);
+	ms_fini(&ms[0]);
+	query_dict_fini(&apps);
 	return rc;
 }

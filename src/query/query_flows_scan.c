@@ -9,7 +9,7 @@
 
 /* Columns of the scan. */
 enum { FC_ID, FC_RUN, FC_FLOW, FC_FLAGS, FC_FIRST, FC_LAST, FC_BCS, FC_BSC,
-	FC_PCS, FC_PSC, FC_TCS, FC_TSC };
+	FC_PCS, FC_PSC, FC_TCS, FC_TSC, FC_START };
 
 /* One merged flow: the columns of `m`. */
 struct fs_flow {
@@ -18,6 +18,7 @@ struct fs_flow {
 	int64_t first_us, last_us;
 	int64_t bcs, bsc, pcs, psc;
 	int64_t tcs, tsc;	/* TCP flags, ORed */
+	bool began;		/* nothing of it before this part's records */
 };
 
 /*
@@ -33,11 +34,14 @@ struct fs_set {
 	uint64_t limit;
 };
 
+/* One part of the listing's scan (all of it when it is one part). */
 struct fs {
 	struct store *st;
-	struct flows_sort keys;	/* what orders the listing, in C */
+	const struct flows_sort *keys;	/* what orders the listing, in C */
+	const struct query_part *part;
 	struct agg_open open;	/* flows whose final record is to come */
 	struct fs_set set;
+	struct agg_parts partials;	/* flows it could not finish */
 };
 
 static int
@@ -161,7 +165,7 @@ fs_tie(struct fs_set *s, const struct fs_flow *f)
 static int
 fs_done(struct fs *t, const struct fs_flow *f)
 {
-	const struct flows_sort *k = &t->keys;
+	const struct flows_sort *k = t->keys;
 	struct fs_set *s = &t->set;
 	struct fs_flow out;
 	size_t i;
@@ -205,13 +209,14 @@ fs_record(sqlite3_stmt *s, struct fs_flow *f)
 	f->psc = sqlite3_column_int64(s, FC_PSC);
 	f->tcs = sqlite3_column_int64(s, FC_TCS);
 	f->tsc = sqlite3_column_int64(s, FC_TSC);
+	f->began = false;
 }
 
 static void
 fs_merge(struct fs_flow *f, const struct fs_flow *r)
 {
 	f->id = f->id > r->id ? f->id : r->id;
-	f->records++;
+	f->records += r->records;
 	f->first_us = f->first_us < r->first_us ? f->first_us : r->first_us;
 	f->last_us = f->last_us > r->last_us ? f->last_us : r->last_us;
 	f->bcs += r->bcs;
@@ -220,6 +225,21 @@ fs_merge(struct fs_flow *f, const struct fs_flow *r)
 	f->psc += r->psc;
 	f->tcs |= r->tcs;
 	f->tsc |= r->tsc;
+	f->began |= r->began;
+}
+
+/*
+ * A flow whose records this part saw all of (it began here, or in the
+ * first part, and ended here, or in the last) is done; another waits for
+ * the parts to be merged.
+ */
+static int
+fs_end(struct fs *t, int64_t run, int64_t flow, const struct fs_flow *f,
+    bool final)
+{
+	if (f->began && (final || t->part->index + 1 == t->part->n))
+		return fs_done(t, f);
+	return agg_parts_add(&t->partials, run, flow, f);
 }
 
 /* One record: a flow of one record is done at once; else summed. */
@@ -234,8 +254,12 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	int rc;
 
 	fs_record(s, &r);
+	/* Its first record carries its first packet (an empty final record
+	 * after a one-packet delta has the same time). */
+	r.began = t->part->index == 0 || (r.pcs + r.psc > 0 &&
+	    sqlite3_column_int64(s, FC_START) == r.first_us);
 	if (!f && final)
-		return fs_done(t, &r);
+		return fs_end(t, run, flow, &r, true);
 	if (!f) {
 		f = agg_open_get(&t->open, run, flow, &fresh);
 		if (!f)
@@ -246,22 +270,25 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	fs_merge(f, &r);
 	if (!final)
 		return 0;
-	rc = fs_done(t, f);
+	rc = fs_end(t, run, flow, f, true);
 	agg_open_del(&t->open, run, flow);
 	return rc;
 }
 
+/* One part's records into its flows, set and partials. */
 static int
-fs_scan(struct fs *t, const struct query_flows_opts *o, struct ft_err *err)
+fs_scan(struct query_part *part, void *arg, struct ft_err *err)
 {
+	struct fs *t = arg;
 	struct fs_flow *f;
+	int64_t id[2];
 	sqlite3_stmt *s;
 	size_t it = 0;
 	int rc;
 
-	rc = query_scan_prepare(t->st, &o->range, "SELECT f.rowid, f.run, "
-	    "f.flow, f.flags, f.first_us, f.last_us, f.bytes_cs, f.bytes_sc, "
-	    "f.pkts_cs, f.pkts_sc, f.tcp_cs, f.tcp_sc", &s, err);
+	rc = query_part_prepare(part, "SELECT f.rowid, f.run, f.flow, "
+	    "f.flags, f.first_us, f.last_us, f.bytes_cs, f.bytes_sc, "
+	    "f.pkts_cs, f.pkts_sc, f.tcp_cs, f.tcp_sc, f.start_us", &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -270,11 +297,89 @@ fs_scan(struct fs *t, const struct query_flows_opts *o, struct ft_err *err)
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		rc = 0;
-	while (!rc && (f = agg_open_next(&t->open, &it)))
-		rc = fs_done(t, f);
+	while (!rc && (f = agg_open_next(&t->open, &it, id)))
+		rc = fs_end(t, id[0], id[1], f, false);
+	agg_open_fini(&t->open);
 	if (rc < 0)
 		return ft_err_set(err, -rc, "flows: %s", ft_strerror(-rc));
-	return rc ? fs_db_err(t->st, "cannot read flows", rc, err) : 0;
+	return rc ? fs_db_err(part->st, "cannot read flows", rc, err) : 0;
+}
+
+static void
+fs_merge_v(void *dst, const void *src)
+{
+	fs_merge(dst, src);
+}
+
+/* The parts' unfinished flows summed, and their sets, into t[0]. */
+static int
+fs_merge_parts(struct fs *t, size_t n)
+{
+	struct agg_parts *lists[QUERY_PARTS_MAX];
+	const struct fs_set *set;
+	struct agg_open all;
+	struct fs_flow *f;
+	size_t k, i, it = 0;
+	int rc;
+
+	for (k = 0; k < n; k++)
+		lists[k] = &t[k].partials;
+	agg_open_init(&all, sizeof(struct fs_flow));
+	rc = agg_parts_sum(lists, n, fs_merge_v, &all);
+	while (!rc && (f = agg_open_next(&all, &it, NULL)))
+		rc = fs_done(&t[0], f);
+	agg_open_fini(&all);
+	for (k = 1; k < n && !rc; k++) {
+		set = &t[k].set;
+		for (i = 0; i < set->n_heap && !rc; i++)
+			rc = fs_done(&t[0], &set->heap[i]);
+		for (i = 0; i < set->n_ties && !rc; i++)
+			rc = fs_done(&t[0], &set->ties[i]);
+	}
+	return rc;
+}
+
+static void
+fs_fini(struct fs *t)
+{
+	agg_open_fini(&t->open);
+	free(t->set.heap);
+	free(t->set.ties);
+	agg_parts_fini(&t->partials);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Every part's records into t[0]'s set. */
+static int
+fs_scan_parts(struct store *st, const struct query_flows_opts *o,
+    const struct flows_sort *keys, struct fs *t, struct ft_err *err)
+{
+	struct query_part parts[QUERY_PARTS_MAX];
+	void *args[QUERY_PARTS_MAX];
+	size_t n, k;
+	int rc;
+
+	rc = query_parts_open(st, &o->range, parts, &n, err);
+	if (rc)
+		return rc;
+	for (k = 0; k < n; k++) {
+		t[k].st = st;
+		t[k].keys = keys;
+		t[k].part = &parts[k];
+		t[k].set.limit = o->range.limit ? o->range.limit :
+		    QUERY_FLOWS_LIMIT;
+		agg_open_init(&t[k].open, sizeof(struct fs_flow));
+		agg_parts_init(&t[k].partials, sizeof(struct fs_flow));
+		args[k] = &t[k];
+	}
+	rc = query_parts_run(parts, n, fs_scan, args, err);
+	query_parts_close(parts, n);
+	if (!rc && (rc = fs_merge_parts(t, n)))
+		rc = ft_err_set(err, -rc, "flows: %s", ft_strerror(-rc));
+	for (k = 1; k < n; k++)
+		fs_fini(&t[k]);
+	t[0].part = NULL;
+	return rc;
 }
 
 /* The picks into ft_flows. */
@@ -338,18 +443,13 @@ query_flows_scan(struct store *st, const struct query_flows_opts *o,
     const struct out_col *cols, size_t n_cols, struct out *w,
     struct ft_err *err)
 {
-	struct fs t;
+	struct fs t[QUERY_PARTS_MAX];
 	int ro, rc;
 
-	memset(&t, 0, sizeof(t));
-	t.st = st;
-	t.keys = *keys;
-	t.set.limit = o->range.limit ? o->range.limit : QUERY_FLOWS_LIMIT;
-	agg_open_init(&t.open, sizeof(struct fs_flow));
+	memset(t, 0, sizeof(t));
 	rc = query_progress_start(o->range.progress, st, &o->range, err);
 	if (!rc) {
-		rc = fs_scan(&t, o, err);
-		agg_open_fini(&t.open);
+		rc = fs_scan_parts(st, o, keys, t, err);
 		if (!rc)
 			rc = query_temp_begin(st, "ft_flows", "CREATE TEMP "
 			    "TABLE ft_flows (id INTEGER, records INTEGER, "
@@ -358,16 +458,14 @@ query_flows_scan(struct store *st, const struct query_flows_opts *o,
 			    "pkts_sc INTEGER, tcp_cs INTEGER, tcp_sc INTEGER)",
 			    &ro, err);
 		if (!rc) {
-			rc = fs_fill(&t, err);
+			rc = fs_fill(&t[0], err);
 			if (!rc)
-				rc = fs_emit(&t, final_sql, cols, n_cols,
+				rc = fs_emit(&t[0], final_sql, cols, n_cols,
 				    o->range.progress, w, err);
 			query_temp_end(st, "ft_flows", ro);
 		}
 		query_progress_stop(o->range.progress, st);
 	}
-	agg_open_fini(&t.open);
-	free(t.set.heap);
-	free(t.set.ties);
+	fs_fini(&t[0]);
 	return rc;
 }

@@ -27,6 +27,55 @@ void query_progress_stop(struct query_progress *p, struct store *st);
 int query_scan_prepare(struct store *st, const struct query_range *r,
     const char *cols, struct sqlite3_stmt **s, struct ft_err *err);
 
+/* The same over the rows of rowid in [rowid_lo, rowid_hi) (none: hi <= lo). */
+int query_scan_prepare_rows(struct store *st, const struct query_range *r,
+    int64_t rowid_lo, int64_t rowid_hi, const char *cols,
+    struct sqlite3_stmt **s, struct ft_err *err);
+
+/*
+ * A report's scan split over cores (query_part.c): the range cut in
+ * parts, each read on its own connection in its own thread, part 0 on the
+ * report's connection in the calling thread. An open range is cut by
+ * rowid, a bounded one by time; a flow's records may fall in two parts,
+ * so a report merges what the parts could not finish (docs/internals/
+ * query.md, "Scans over cores").
+ */
+#define QUERY_PARTS_MAX 8
+#define QUERY_PART_ROWS 250000	/* records of a part, at least */
+
+struct query_part {
+	struct store *st;		/* part 0: the report's; else its own */
+	struct query_range range;	/* the part's time range and filter */
+	int64_t rowid_lo, rowid_hi;	/* and rowids, when hi > lo */
+	size_t index;			/* 0..n-1, in the order of the range */
+	size_t n;			/* parts of the scan */
+};
+
+/*
+ * Cut r into parts[0..*n-1]: one per online core (FLOWTRAIL_SCAN_PARTS
+ * overrides, up to QUERY_PARTS_MAX), fewer when the range has fewer than
+ * QUERY_PART_ROWS records a part. Progress counts part 0, whose share of
+ * the records it estimates.
+ */
+int query_parts_open(struct store *st, const struct query_range *r,
+    struct query_part *parts, size_t *n, struct ft_err *err);
+void query_parts_close(struct query_part *parts, size_t n);
+
+/* Prepare "SELECT cols" over part p's records (query_scan_prepare). */
+int query_part_prepare(const struct query_part *p, const char *cols,
+    struct sqlite3_stmt **s, struct ft_err *err);
+
+/*
+ * fn(part, args[i], err) for every part, parts 1.. in threads of their
+ * own: 0, or the error of the first part that failed (in err).
+ */
+int query_parts_run(struct query_part *parts, size_t n,
+    int (*fn)(struct query_part *, void *, struct ft_err *),
+    void *const *args, struct ft_err *err);
+
+/* The progress line's estimate, for a scan whose part 0 it follows. */
+void query_progress_set_estimate(struct query_progress *p, uint64_t n);
+
 /*
  * A temporary table for a report's last step: lift the connection's
  * query_only (reports open the store read-only, and stay so), drop a

@@ -201,3 +201,10 @@ query_progress_stop(struct query_progress *p, struct store *st)
 	    NULL, NULL, NULL, NULL);
 	query_progress_clear(p);
 }
+
+void
+query_progress_set_estimate(struct query_progress *p, uint64_t n)
+{
+	if (p)
+		p->estimate = n;
+}

@@ -1,5 +1,6 @@
 /* query_run.c: the report runner under every report: bind, step, stream into a writer. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -294,8 +295,9 @@ query_temp_end(struct store *st, const char *name, int ro)
 }
 
 int
-query_scan_prepare(struct store *st, const struct query_range *r,
-    const char *cols, sqlite3_stmt **s, struct ft_err *err)
+query_scan_prepare_rows(struct store *st, const struct query_range *r,
+    int64_t rowid_lo, int64_t rowid_hi, const char *cols, sqlite3_stmt **s,
+    struct ft_err *err)
 {
 	struct query_range all = *r;
 	char mem[QUERY_SQL_MAX];
@@ -304,10 +306,20 @@ query_scan_prepare(struct store *st, const struct query_range *r,
 	out_buf_init(&b, mem, sizeof(mem));
 	out_buf_adds(&b, cols);
 	query_from_flows_min(r, &b);
+	if (rowid_hi > rowid_lo)	/* our own numbers, never the user's */
+		out_buf_addf(&b, " AND f.rowid >= %" PRId64 " AND f.rowid < %"
+		    PRId64, rowid_lo, rowid_hi);
 	query_where_sql(r, &b);
 	out_buf_adds(&b, " LIMIT ?");
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
 	all.limit = 0;
 	return query_prepare(st, b.p, &all, UINT64_MAX, 0, s, NULL, err);
+}
+
+int
+query_scan_prepare(struct store *st, const struct query_range *r,
+    const char *cols, sqlite3_stmt **s, struct ft_err *err)
+{
+	return query_scan_prepare_rows(st, r, 0, 0, cols, s, err);
 }

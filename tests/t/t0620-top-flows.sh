@@ -120,6 +120,15 @@ for c in "+packets|pcs + psc ASC|7" "+packets,app|pcs + psc ASC, a.name ASC NULL
 	check_eq "--sort $sort --limit $n equals SQL's ORDER BY at a cut among ties" \
 		"$(flows_ft "$sort" "$n")" "$(flows_sql "$order" "$n" | cut -d, -f2-)"
 done
+for sort in time +time -bytes +packets,app -records,bytes +duration; do
+	one=$(FLOWTRAIL_SCAN_PARTS=1 "$FT" flows --db "$db" --format csv --sort "$sort" --limit 40)
+	for n in 2 3 7; do
+		check_eq "flows --sort $sort: $n parts list what one does" \
+			"$(FLOWTRAIL_SCAN_PARTS=$n "$FT" flows --db "$db" --format csv --sort "$sort" --limit 40)" "$one"
+	done
+done
+check_eq "a long flow cut by --since, in 3 parts, is still one line of three records" \
+	"$(FLOWTRAIL_SCAN_PARTS=3 "$FT" flows --db "$TMP/long.db" --since @3060 --format csv | tail -n +2 | cut -d, -f18)" 3
 check "and the cuts do fall among ties" test "$(flows_sql "pcs + psc ASC" 100000 | cut -d, -f4,5 |
 	awk -F, '$1 + $2 == 1' | wc -l)" -gt 9
 got=$("$FT" flows --db "$db" --format json --sort server_name,-time --limit 100000 | jq -r '.[] | .server_name // "-"')

@@ -153,7 +153,7 @@ open_flows_keep_their_values_while_others_leave(void)
 	enum { FLOWS = 50000, LIVE = 16000 };
 	struct agg_open t;
 	uint64_t *v, seen = 0, sum = 0, want = 0;
-	int64_t f;
+	int64_t f, id[2];
 	size_t it = 0;
 	bool fresh;
 
@@ -179,14 +179,56 @@ open_flows_keep_their_values_while_others_leave(void)
 	UT_EQ(t.n, LIVE);
 	for (f = FLOWS - LIVE; f < FLOWS; f++)
 		want += (uint64_t)f;
-	while ((v = agg_open_next(&t, &it))) {
+	while ((v = agg_open_next(&t, &it, id))) {
 		seen++;
 		sum += v[0];
 		UT_EQ(v[1], ~v[0]);
+		UT_EQ(id[1], (int64_t)v[0]);
+		UT_EQ(id[0], 1 + (id[1] & 3));
 	}
 	UT_EQ(seen, LIVE);
 	UT_EQ(sum, want);
 	agg_open_fini(&t);
+}
+
+static void
+add_u64(void *dst, const void *src)
+{
+	*(uint64_t *)dst += *(const uint64_t *)src;
+}
+
+/* A flow in three parts' lists sums into one value; a lone one is copied. */
+static void
+partials_of_several_parts_sum_per_flow(void)
+{
+	struct agg_parts p[3], *lists[3] = { &p[0], &p[1], &p[2] };
+	struct agg_open out;
+	uint64_t v, *got;
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		agg_parts_init(&p[k], sizeof(v));
+		v = 10 * (k + 1);
+		UT_EQ(agg_parts_add(&p[k], 1, 7, &v), 0);	/* in all three */
+	}
+	v = 5;
+	UT_EQ(agg_parts_add(&p[1], 2, 7, &v), 0);	/* another run */
+	for (k = 0; k < 200; k++) {			/* rooms grow */
+		v = k;
+		UT_EQ(agg_parts_add(&p[2], 3, (int64_t)k, &v), 0);
+	}
+	agg_open_init(&out, sizeof(v));
+	UT_EQ(agg_parts_sum(lists, 3, add_u64, &out), 0);
+	UT_EQ(out.n, 202);
+	got = agg_open_find(&out, 1, 7);
+	UT_ASSERT(got && *got == 60);
+	got = agg_open_find(&out, 2, 7);
+	UT_ASSERT(got && *got == 5);
+	got = agg_open_find(&out, 3, 199);
+	UT_ASSERT(got && *got == 199);
+	agg_open_fini(&out);
+	for (k = 0; k < 3; k++)
+		agg_parts_fini(&p[k]);
 }
 
 int
@@ -196,6 +238,7 @@ main(void)
 	UT_RUN(a_new_group_past_the_ceiling_is_refused);
 	UT_RUN(find_only_finds_and_values_start_at_zero);
 	UT_RUN(open_flows_keep_their_values_while_others_leave);
+	UT_RUN(partials_of_several_parts_sum_per_flow);
 	UT_RUN(each_flow_counts_once_and_leaves_at_its_final_record);
 	UT_RUN(a_flow_counts_in_each_group_it_enters);
 	return UT_DONE();

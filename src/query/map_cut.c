@@ -1,0 +1,156 @@
+/* map_cut.c: the map's edges cut to the biggest that pass the minimums, and made rows with their ends for the nodes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_int.h"
+
+/* Addresses compare as SQLite compares blobs: bytes, then length. */
+static int
+ms_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	int c = memcmp(a + 1, b + 1, MS_MIN(a[0], b[0]));
+
+	return c ? c : (int)a[0] - (int)b[0];
+}
+
+/* An edge while the kept ones are chosen. */
+struct ms_rank {
+	uint64_t bytes;
+	uint64_t flows;
+	const uint8_t *key;
+	uint32_t i;		/* index in the scan's edges */
+};
+
+/* Bytes, flows (more first), then client, server, protocol, port. */
+static int
+ms_rank_cmp(const void *pa, const void *pb)
+{
+	const struct ms_rank *x = pa, *y = pb;
+	int c;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? -1 : 1;
+	if ((c = ms_addr_cmp(x->key + MS_EDGE_C, y->key + MS_EDGE_C)) ||
+	    (c = ms_addr_cmp(x->key + MS_EDGE_S, y->key + MS_EDGE_S)))
+		return c;
+	return memcmp(x->key, y->key, 3);
+}
+
+/* Length of the master protocol of an nDPI name: "TLS" of "TLS.Google". */
+static size_t
+ms_master_len(const char *app)
+{
+	const char *dot = strchr(app, '.');
+
+	return dot ? (size_t)(dot - app) : strlen(app);
+}
+
+/*
+ * The edge's application: the one all its flows have; else the master
+ * protocol they share (DNS for DNS.Google and DNS.Facebook); else that of
+ * its biggest flow. Unknown only when no flow's is known.
+ */
+static void
+ms_edge_app(const struct ms *m, const struct ms_edge *e, char *dst,
+    size_t cap)
+{
+	const char *lo, *hi;
+	int32_t top;
+	size_t n;
+
+	if (e->alo < 0 || e->atop < 0)
+		return;
+	lo = m->apps->text[e->alo];
+	hi = m->apps->text[e->ahi];
+	top = query_dict_rank(m->apps, e->atop &
+	    ((INT64_C(1) << MS_APP_SHIFT) - 1));
+	n = ms_master_len(lo);
+	if (!strcmp(lo, hi))
+		snprintf(dst, cap, "%s", lo);
+	else if (n == ms_master_len(hi) && !strncmp(lo, hi, n))
+		snprintf(dst, cap, "%.*s", (int)n, lo);
+	else if (top >= 0)
+		snprintf(dst, cap, "%s", m->apps->text[top]);
+}
+
+/* One end of edge i: the address at a of the key, as role. */
+static void
+ms_end(const uint8_t *a, uint8_t role, int64_t name, int64_t mac,
+    bool local, uint32_t edge, struct map_end *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->len = a[0];
+	memcpy(x->addr, a + 1, x->len);
+	x->role = role;
+	x->name_key = name;
+	x->mac = mac;
+	x->local = local;
+	x->edge = edge;
+}
+
+/* Edge i of the scan as row k of r. */
+static void
+ms_keep(const struct ms *m, size_t i, struct map_rows *r, size_t k)
+{
+	const uint8_t *key = agg_key(&m->edges, i);
+	const struct ms_edge *x = agg_val(&m->edges, i);
+	const struct agg_sums *a = &x->sums;
+	struct map_edge *e = &r->edges[k];
+
+	memset(e, 0, sizeof(*e));
+	e->proto = key[0];
+	e->port = (uint16_t)(key[1] << 8 | key[2]);
+	ms_edge_app(m, x, e->app, sizeof(e->app));
+	e->bytes_cs = a->bytes_cs;
+	e->bytes_sc = a->bytes_sc;
+	e->packets = a->packets;
+	e->flows = a->flows;
+	e->first_us = x->t0;
+	e->last_us = x->t1;
+	e->swapped = x->sw;
+	ms_end(key + MS_EDGE_C, MAP_ROLE_CLIENT, x->cn, x->cm, x->cl,
+	    (uint32_t)k, &r->ends[2 * k]);
+	ms_end(key + MS_EDGE_S, MAP_ROLE_SERVER, x->sn, x->sm, x->sl,
+	    (uint32_t)k, &r->ends[2 * k + 1]);
+}
+
+/* The edges that pass the minimums, biggest first, at most r->max. */
+int
+map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err)
+{
+	const struct agg_sums *a;
+	struct ms_rank *ix;
+	size_t i, n = 0;
+
+	ix = malloc((m->edges.n ? m->edges.n : 1) * sizeof(*ix));
+	if (!ix)
+		return ft_err_set(err, FT_ENOMEM, "map: %s",
+		    ft_strerror(FT_ENOMEM));
+	for (i = 0; i < m->edges.n; i++) {
+		a = agg_val(&m->edges, i);
+		if (a->bytes_cs + a->bytes_sc < m->o->min_bytes ||
+		    a->flows < m->o->min_flows)
+			continue;
+		ix[n].bytes = a->bytes_cs + a->bytes_sc;
+		ix[n].flows = a->flows;
+		ix[n].key = agg_key(&m->edges, i);
+		ix[n++].i = (uint32_t)i;
+	}
+	qsort(ix, n, sizeof(*ix), ms_rank_cmp);
+	n = MS_MIN(n, r->max);
+	r->edges = calloc(n ? n : 1, sizeof(*r->edges));
+	r->ends = calloc(n ? 2 * n : 1, sizeof(*r->ends));
+	if (!r->edges || !r->ends) {
+		free(ix);
+		return ft_err_set(err, FT_ENOMEM, "map: %s",
+		    ft_strerror(FT_ENOMEM));
+	}
+	for (i = 0; i < n; i++)
+		ms_keep(m, ix[i].i, r, i);
+	r->n = n;
+	free(ix);
+	return 0;
+}
+
