@@ -19,6 +19,17 @@ enum flows_key {
 	FK_RECORDS,
 	FK_BYTES,		/* both ways */
 	FK_PACKETS,		/* both ways */
+	/* From here, values of the flow's latest record (f). */
+	FK_PROTO,
+	FK_CLIENT,		/* address: length, then bytes */
+	FK_CPORT,
+	FK_SERVER,
+	FK_SPORT,
+	FK_APP,			/* its name, NULL last */
+	FK_ASN,			/* NULL last */
+	FK_END,			/* f.end_reason */
+	FK_TCP_CS,		/* m.tcp_cs of a TCP flow, else NULL */
+	FK_TCP_SC,
 };
 
 /*
@@ -32,6 +43,8 @@ struct flows_sort {
 	bool desc[QUERY_SORT_MAX];
 	size_t n;			/* 1 or more */
 	bool total;
+	bool rec;			/* a key reads the latest record */
+	bool app;			/* a key is FK_APP */
 };
 
 /*

@@ -23,31 +23,31 @@ static const struct {
 	{ { "time", OUT_TIME, "m.first_us" }, { NULL }, FK_FIRST },
 	{ { "duration", OUT_DURATION, "m.last_us - m.first_us" }, { NULL },
 	    FK_DURATION },
-	{ { "proto", OUT_PROTO, "f.proto" }, { NULL }, FK_NONE },
+	{ { "proto", OUT_PROTO, "f.proto" }, { NULL }, FK_PROTO },
 	{ { "client", OUT_ADDR, "f.cli" }, { "length(f.cli)", "f.cli" },
-	    FK_NONE },
-	{ { "cport", OUT_INT, "f.cport" }, { NULL }, FK_NONE },
+	    FK_CLIENT },
+	{ { "cport", OUT_INT, "f.cport" }, { NULL }, FK_CPORT },
 	{ { "server", OUT_ADDR, "f.srv" }, { "length(f.srv)", "f.srv" },
-	    FK_NONE },
-	{ { "sport", OUT_INT, "f.sport" }, { NULL }, FK_NONE },
-	{ { "app", OUT_TEXT, "a.name" }, { NULL }, FK_NONE },
+	    FK_SERVER },
+	{ { "sport", OUT_INT, "f.sport" }, { NULL }, FK_SPORT },
+	{ { "app", OUT_TEXT, "a.name" }, { NULL }, FK_APP },
 	{ { "server_name", OUT_NAME, "n.name" }, { NULL }, FK_NONE },
 	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL }, FK_BYTES_CS },
 	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL }, FK_BYTES_SC },
 	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL }, FK_PKTS_CS },
 	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL }, FK_PKTS_SC },
 	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL }, FK_NONE },
-	{ { "asn", OUT_INT, "f.asn" }, { NULL }, FK_NONE },
+	{ { "asn", OUT_INT, "f.asn" }, { NULL }, FK_ASN },
 	{ { "org", OUT_NAME, "s.org" }, { NULL }, FK_NONE },
 	{ { "country", OUT_TEXT, SQL_COUNTRY("f.country") }, { NULL },
 	    FK_NONE },
 	{ { "records", OUT_COUNT, "m.records" }, { NULL }, FK_RECORDS },
 	{ { "end", OUT_TEXT, SQL_END_REASON("f.end_reason") },
-	    { "f.end_reason" }, FK_NONE },
+	    { "f.end_reason" }, FK_END },
 	{ { "tcp_cs", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL }, FK_NONE },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL }, FK_TCP_CS },
 	{ { "tcp_sc", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL }, FK_NONE },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL }, FK_TCP_SC },
 };
 #define QUERY_FLOWS_NCOLS \
 	(sizeof(query_flows_cols) / sizeof(query_flows_cols[0]))
@@ -260,6 +260,8 @@ query_flows_keys(const struct query_flows_opts *o, struct flows_sort *k)
 			break;
 		k->key[k->n] = fk;
 		k->desc[k->n] = o->sort[k->n].desc;
+		k->rec |= fk >= FK_PROTO;
+		k->app |= fk == FK_APP;
 	}
 	k->total = k->n == o->n_sort;
 	return k->n > 0;

@@ -4,20 +4,32 @@
 #include <string.h>
 
 #include "agg.h"
+#include "dict.h"
 #include "flows_int.h"
 #include "query_int.h"
 
-/* Columns of the scan. */
+/* Columns of the scan; from FC_PROTO only when a key reads them. */
 enum { FC_ID, FC_RUN, FC_FLOW, FC_FLAGS, FC_FIRST, FC_LAST, FC_BCS, FC_BSC,
-	FC_PCS, FC_PSC, FC_TCS, FC_TSC, FC_START };
+	FC_PCS, FC_PSC, FC_TCS, FC_TSC, FC_START, FC_PROTO, FC_CLI, FC_CPORT,
+	FC_SRV, FC_SPORT, FC_APP, FC_ASN, FC_END };
 
-/* One merged flow: the columns of `m`. */
+#define FS_ADDR 17		/* an address: its length, then 16 bytes */
+
+/*
+ * One merged flow: the columns of `m`, and the values of its latest
+ * record that keys sort by (struct flows_sort.rec).
+ */
 struct fs_flow {
 	int64_t id;		/* rowid of its latest record */
 	int64_t records;
 	int64_t first_us, last_us;
 	int64_t bcs, bsc, pcs, psc;
 	int64_t tcs, tsc;	/* TCP flags, ORed */
+	int64_t asn;		/* -1 NULL */
+	int32_t app;		/* rank of its application's name, -1 NULL */
+	uint16_t cport, sport;
+	uint8_t proto, end;
+	uint8_t cli[FS_ADDR], srv[FS_ADDR];
 	bool began;		/* nothing of it before this part's records */
 };
 
@@ -38,6 +50,7 @@ struct fs_set {
 struct fs {
 	struct store *st;
 	const struct flows_sort *keys;	/* what orders the listing, in C */
+	const struct query_dict *apps;	/* when a key is FK_APP */
 	const struct query_part *part;
 	struct agg_open open;	/* flows whose final record is to come */
 	struct fs_set set;
@@ -76,27 +89,95 @@ fs_value(const struct fs_flow *f, enum flows_key key)
 		return f->bcs + f->bsc;
 	case FK_PACKETS:
 		return f->pcs + f->psc;
+	case FK_PROTO:
+		return f->proto;
+	case FK_CPORT:
+		return f->cport;
+	case FK_SPORT:
+		return f->sport;
+	case FK_APP:
+		return f->app;
+	case FK_ASN:
+		return f->asn;
+	case FK_END:
+		return f->end;
+	case FK_TCP_CS:
+		return f->tcs;
+	case FK_TCP_SC:
+		return f->tsc;
 	default:
 		return 0;
 	}
 }
 
+/* Whether key's value of f is NULL (it sorts last either way). */
+static bool
+fs_null(const struct fs_flow *f, enum flows_key key)
+{
+	switch (key) {
+	case FK_APP:
+		return f->app < 0;
+	case FK_ASN:
+		return f->asn < 0;
+	case FK_TCP_CS:
+	case FK_TCP_SC:
+		return f->proto != 6;
+	default:
+		return false;
+	}
+}
+
+/* Addresses as the listing sorts them: length, then bytes. */
+static int
+fs_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	int c;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	c = memcmp(a + 1, b + 1, a[0]);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* Key's values of a and b: below 0, 0 or above as a's is smaller. */
+static int
+fs_key_cmp(const struct fs_flow *a, const struct fs_flow *b,
+    enum flows_key key)
+{
+	int64_t x, y;
+
+	if (key == FK_CLIENT)
+		return fs_addr_cmp(a->cli, b->cli);
+	if (key == FK_SERVER)
+		return fs_addr_cmp(a->srv, b->srv);
+	x = fs_value(a, key);
+	y = fs_value(b, key);
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Above 0 when a lists before b, below when after, 0 when the keys cannot
  * tell (never, when they are total: newest first, then the latest record).
+ * NULLs list last whichever the direction, as the SQL's NULLS LAST.
  */
 static int
 fs_cmp(const struct flows_sort *k, const struct fs_flow *a,
     const struct fs_flow *b)
 {
-	int64_t x, y;
+	bool na, nb;
 	size_t i;
+	int c;
 
 	for (i = 0; i < k->n; i++) {
-		x = fs_value(a, k->key[i]);
-		y = fs_value(b, k->key[i]);
-		if (x != y)
-			return (x > y) == k->desc[i] ? 1 : -1;
+		na = fs_null(a, k->key[i]);
+		nb = fs_null(b, k->key[i]);
+		if (na != nb)
+			return na ? -1 : 1;
+		if (na)
+			continue;
+		c = fs_key_cmp(a, b, k->key[i]);
+		if (c)
+			return (c > 0) == k->desc[i] ? 1 : -1;
 	}
 	if (!k->total)
 		return 0;
@@ -212,10 +293,54 @@ fs_record(sqlite3_stmt *s, struct fs_flow *f)
 	f->began = false;
 }
 
+/* Column col's address blob into a (FS_ADDR bytes). */
+static void
+fs_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
+{
+	int n = sqlite3_column_bytes(s, col);
+
+	memset(a, 0, FS_ADDR);
+	n = n > 16 ? 16 : n < 0 ? 0 : n;
+	a[0] = (uint8_t)n;
+	if (n)
+		memcpy(a + 1, sqlite3_column_blob(s, col), (size_t)n);
+}
+
+/* The record's own values that keys sort by. */
+static void
+fs_record_keys(const struct fs *t, sqlite3_stmt *s, struct fs_flow *f)
+{
+	f->proto = (uint8_t)sqlite3_column_int(s, FC_PROTO);
+	fs_col_addr(s, FC_CLI, f->cli);
+	f->cport = (uint16_t)sqlite3_column_int(s, FC_CPORT);
+	fs_col_addr(s, FC_SRV, f->srv);
+	f->sport = (uint16_t)sqlite3_column_int(s, FC_SPORT);
+	f->app = t->apps ? query_dict_col(t->apps, s, FC_APP) : -1;
+	f->asn = sqlite3_column_type(s, FC_ASN) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(s, FC_ASN);
+	f->end = (uint8_t)sqlite3_column_int(s, FC_END);
+}
+
+/* The values of r, a later record of f, that are the latest record's. */
+static void
+fs_latest(struct fs_flow *f, const struct fs_flow *r)
+{
+	f->id = r->id;
+	f->asn = r->asn;
+	f->app = r->app;
+	f->cport = r->cport;
+	f->sport = r->sport;
+	f->proto = r->proto;
+	f->end = r->end;
+	memcpy(f->cli, r->cli, FS_ADDR);
+	memcpy(f->srv, r->srv, FS_ADDR);
+}
+
 static void
 fs_merge(struct fs_flow *f, const struct fs_flow *r)
 {
-	f->id = f->id > r->id ? f->id : r->id;
+	if (r->id > f->id)
+		fs_latest(f, r);
 	f->records += r->records;
 	f->first_us = f->first_us < r->first_us ? f->first_us : r->first_us;
 	f->last_us = f->last_us > r->last_us ? f->last_us : r->last_us;
@@ -254,6 +379,8 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	int rc;
 
 	fs_record(s, &r);
+	if (t->keys->rec)
+		fs_record_keys(t, s, &r);
 	/* Its first record carries its first packet (an empty final record
 	 * after a one-packet delta has the same time). */
 	r.began = t->part->index == 0 || (r.pcs + r.psc > 0 &&
@@ -275,6 +402,10 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	return rc;
 }
 
+#define FS_COLS "SELECT f.rowid, f.run, f.flow, f.flags, f.first_us, " \
+	"f.last_us, f.bytes_cs, f.bytes_sc, f.pkts_cs, f.pkts_sc, f.tcp_cs, " \
+	"f.tcp_sc, f.start_us"
+
 /* One part's records into its flows, set and partials. */
 static int
 fs_scan(struct query_part *part, void *arg, struct ft_err *err)
@@ -286,9 +417,9 @@ fs_scan(struct query_part *part, void *arg, struct ft_err *err)
 	size_t it = 0;
 	int rc;
 
-	rc = query_part_prepare(part, "SELECT f.rowid, f.run, f.flow, "
-	    "f.flags, f.first_us, f.last_us, f.bytes_cs, f.bytes_sc, "
-	    "f.pkts_cs, f.pkts_sc, f.tcp_cs, f.tcp_sc, f.start_us", &s, err);
+	rc = query_part_prepare(part, t->keys->rec ? FS_COLS ", f.proto, "
+	    "f.cli, f.cport, f.srv, f.sport, f.app, f.asn, f.end_reason" :
+	    FS_COLS, &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -352,7 +483,8 @@ fs_fini(struct fs *t)
 /* Every part's records into t[0]'s set. */
 static int
 fs_scan_parts(struct store *st, const struct query_flows_opts *o,
-    const struct flows_sort *keys, struct fs *t, struct ft_err *err)
+    const struct flows_sort *keys, const struct query_dict *apps,
+    struct fs *t, struct ft_err *err)
 {
 	struct query_part parts[QUERY_PARTS_MAX];
 	void *args[QUERY_PARTS_MAX];
@@ -365,6 +497,7 @@ fs_scan_parts(struct store *st, const struct query_flows_opts *o,
 	for (k = 0; k < n; k++) {
 		t[k].st = st;
 		t[k].keys = keys;
+		t[k].apps = apps;
 		t[k].part = &parts[k];
 		t[k].set.limit = o->range.limit ? o->range.limit :
 		    QUERY_FLOWS_LIMIT;
@@ -444,12 +577,20 @@ query_flows_scan(struct store *st, const struct query_flows_opts *o,
     struct ft_err *err)
 {
 	struct fs t[QUERY_PARTS_MAX];
-	int ro, rc;
+	struct query_dict apps;
+	int ro, rc = 0;
 
 	memset(t, 0, sizeof(t));
-	rc = query_progress_start(o->range.progress, st, &o->range, err);
+	memset(&apps, 0, sizeof(apps));
+	if (keys->app)
+		rc = query_dict_load(st, "SELECT id, name FROM apps ORDER BY "
+		    "2, 1", "flows", &apps, err);
+	if (!rc)
+		rc = query_progress_start(o->range.progress, st, &o->range,
+		    err);
 	if (!rc) {
-		rc = fs_scan_parts(st, o, keys, t, err);
+		rc = fs_scan_parts(st, o, keys, keys->app ? &apps : NULL, t,
+		    err);
 		if (!rc)
 			rc = query_temp_begin(st, "ft_flows", "CREATE TEMP "
 			    "TABLE ft_flows (id INTEGER, records INTEGER, "
@@ -467,5 +608,6 @@ query_flows_scan(struct store *st, const struct query_flows_opts *o,
 		query_progress_stop(o->range.progress, st);
 	}
 	fs_fini(&t[0]);
+	query_dict_fini(&apps);
 	return rc;
 }

@@ -115,12 +115,15 @@ flows_ft() {
 }
 for c in "+packets|pcs + psc ASC|7" "+packets,app|pcs + psc ASC, a.name ASC NULLS LAST|9" \
 	"-records|n DESC|5" "+duration,-bytes_cs|t1 - t0 ASC, bcs DESC|11" "last|t1 ASC|4" \
-	"+bytes_sc,+pkts_cs|bsc ASC, pcs ASC|13" "+time|t0 ASC|6"; do
+	"+bytes_sc,+pkts_cs|bsc ASC, pcs ASC|13" "+time|t0 ASC|6" "app|a.name ASC NULLS LAST|9" \
+	"-app,+bytes|a.name DESC NULLS LAST, bcs + bsc ASC|9" "-server|length(f.srv) DESC, f.srv DESC|7" \
+	"asn,-packets|f.asn ASC NULLS LAST, pcs + psc DESC|8" "-sport,client|f.sport DESC, length(f.cli), f.cli|10" \
+	"end,proto|f.end_reason, f.proto|11"; do
 	IFS='|' read -r sort order n <<<"$c"
 	check_eq "--sort $sort --limit $n equals SQL's ORDER BY at a cut among ties" \
 		"$(flows_ft "$sort" "$n")" "$(flows_sql "$order" "$n" | cut -d, -f2-)"
 done
-for sort in time +time -bytes +packets,app -records,bytes +duration; do
+for sort in time +time -bytes +packets,app -records,bytes +duration app -server asn,-bytes -tcp_cs end; do
 	one=$(FLOWTRAIL_SCAN_PARTS=1 "$FT" flows --db "$db" --format csv --sort "$sort" --limit 40)
 	for n in 2 3 7; do
 		check_eq "flows --sort $sort: $n parts list what one does" \
