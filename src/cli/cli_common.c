@@ -14,14 +14,19 @@
 void
 cli_error(const struct cli *cli, const char *fmt, ...)
 {
+	const char *cmd = cli && cli->cmd ? cli->cmd : NULL;
+	size_t n = cmd ? strlen(cmd) : 0;
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "flowtrail: %s%s", cli && cli->cmd ? cli->cmd : "",
-	    cli && cli->cmd ? ": " : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* A message of the report's own module may name the command already. */
+	if (cmd && !strncmp(msg, cmd, n) && msg[n] == ':' && msg[n + 1] == ' ')
+		cmd = NULL;
+	fprintf(stderr, "flowtrail: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "",
+	    msg);
 }
 
 static int

@@ -65,7 +65,8 @@ agg_val(const struct agg *a, size_t i)
 /*
  * Flows whose records are still coming, keyed by (run, flow), each with
  * a value of val_len bytes. Values live in a pool, so a slot stays small
- * and a value does not move while others come and go. Invariant: linear
+ * and removing a flow moves no value (growing the pool moves them all:
+ * a value's address holds until the next get). Invariant: linear
  * probing, removal shifts back (no tombstones), at most half the slots
  * used; run 0 marks an empty slot (runs count from 1).
  */

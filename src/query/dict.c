@@ -25,6 +25,8 @@ dict_room(struct query_dict *d, int64_t id)
 	int32_t *r;
 	char **t;
 
+	if (id >= QUERY_DICT_IDS)
+		return -FT_EPARSE;
 	if (id >= 0 && (uint64_t)id >= n) {
 		while (n <= (uint64_t)id)
 			n = n ? 2 * n : 256;
@@ -51,10 +53,12 @@ dict_row(struct query_dict *d, sqlite3_stmt *s)
 	int64_t id = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(s, 0);
 
-	if (!text || id > INT32_MAX)
+	int rc;
+
+	if (!text)
 		return 0;
-	if (dict_room(d, id))
-		return -FT_ENOMEM;
+	if ((rc = dict_room(d, id)))
+		return rc;
 	if (!d->n_text || strcmp(d->text[d->n_text - 1], text)) {
 		d->text[d->n_text] = strdup(text);
 		if (!d->text[d->n_text])
@@ -72,8 +76,8 @@ int
 query_dict_load(struct store *st, const char *sql, const char *who,
     struct query_dict *d, struct ft_err *err)
 {
+	int rc = 0, step = SQLITE_DONE;
 	sqlite3_stmt *s;
-	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->missing = -1;
@@ -81,12 +85,20 @@ query_dict_load(struct store *st, const char *sql, const char *who,
 		return ft_err_set(err, FT_EDB, "store %s: cannot read names of "
 		    "keys: %s", store_path(st),
 		    sqlite3_errmsg(store_db(st)));
-	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
 		rc = dict_row(d, s);
+	if (!rc && step != SQLITE_DONE)
+		rc = ft_err_set(err, step == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
+		    "store %s: cannot read names of keys: %s", store_path(st),
+		    sqlite3_errmsg(store_db(st)));
+	else if (rc)
+		rc = ft_err_set(err, -rc, "%s: %s", who, rc == -FT_EPARSE ?
+		    "an id of the store's names is out of range" :
+		    ft_strerror(-rc));
 	sqlite3_finalize(s);
 	if (rc)
-		return ft_err_set(err, -rc, "%s: %s", who, ft_strerror(-rc));
-	return 0;
+		query_dict_fini(d);
+	return rc;
 }
 
 int32_t

@@ -10,6 +10,9 @@
 
 struct sqlite3_stmt;
 
+/* Ids of a dictionary's table are below this (apps, macs: a row each). */
+#define QUERY_DICT_IDS (INT64_C(1) << 26)
+
 /*
  * rank[id]: the place of id's text in text[], -1 for none. missing: the
  * rank of an id that is NULL or not in the table (the rank of "Unknown"
@@ -25,7 +28,8 @@ struct query_dict {
 
 /*
  * Load d from sql: rows (id, text) ordered by text; a row with a NULL id
- * gives missing. who names the report in errors.
+ * gives missing. who names the report in errors. On failure d is empty
+ * and err says why (an id at or above QUERY_DICT_IDS is malformed).
  */
 int query_dict_load(struct store *st, const char *sql, const char *who,
     struct query_dict *d, struct ft_err *err);

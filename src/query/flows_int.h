@@ -49,14 +49,16 @@ struct flows_sort {
 
 /*
  * The merged listing of o from one plain scan: records summed per (run,
- * flow) in C, in a flow's order of writing, a flow done at its final
- * record; only the flows that can place among o's limit by keys, ties at
+ * flow) in C, in the scan's order (rowid, or the time index for a
+ * bounded range: a flow's records in the order they were written, while
+ * its packets' times do not go back), a flow done at its final record; only the flows that can place among o's limit by keys, ties at
  * the cut included, go to a temporary table ft_flows with the columns of
  * `m` (id, records, first_us, last_us, bytes_cs, bytes_sc, pkts_cs,
  * pkts_sc, tcp_cs, tcp_sc). Then final_sql, which reads `m` from that
  * table and has one `?`, the limit, renders, orders and streams them into
  * w.
  */
+/* -FT_EFULL: too many flows tie at the cut, and nothing was written. */
 int query_flows_scan(struct store *st, const struct query_flows_opts *o,
     const struct flows_sort *keys, const char *final_sql,
     const struct out_col *cols, size_t n_cols, struct out *w,

@@ -277,6 +277,7 @@ query_flows(struct store *st, const struct query_flows_opts *o,
 	struct out_buf b;
 	bool scan;
 	size_t i;
+	int rc;
 
 	if (o->n_sort > QUERY_SORT_MAX)
 		return ft_err_set(err, FT_EINVAL, "flows: at most %d sort keys",
@@ -300,9 +301,14 @@ query_flows(struct store *st, const struct query_flows_opts *o,
 		query_flows_sql(o, &b);
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
-	if (scan)
-		return query_flows_scan(st, o, &keys, b.p, cols,
+	if (scan) {
+		rc = query_flows_scan(st, o, &keys, b.p, cols,
 		    QUERY_FLOWS_NCOLS, w, err);
+		if (rc != -FT_EFULL)	/* else too many ties: SQL sorts */
+			return rc;
+		out_buf_init(&b, mem, sizeof(mem));
+		query_flows_sql(o, &b);
+	}
 	return query_run(st, b.p, &o->range, QUERY_FLOWS_LIMIT, cols,
 	    QUERY_FLOWS_NCOLS, w, err);
 }

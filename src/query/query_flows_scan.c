@@ -233,9 +233,20 @@ fs_sift_down(const struct flows_sort *k, struct fs_set *s, size_t i)
 	}
 }
 
+/*
+ * Ties past this make the scan give up (-FT_EFULL): the listing falls back
+ * to SQL, which sorts on disk (a first key most flows share, and a later
+ * one only SQL compares: --sort +records,server_name).
+ */
+#ifndef FS_TIES_MAX
+#define FS_TIES_MAX (1u << 20)
+#endif
+
 static int
 fs_tie(struct fs_set *s, const struct fs_flow *f)
 {
+	if (s->n_ties >= FS_TIES_MAX)
+		return -FT_EFULL;
 	if (fs_room(&s->ties, s->n_ties, &s->cap_ties))
 		return -FT_ENOMEM;
 	s->ties[s->n_ties++] = *f;

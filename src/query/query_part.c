@@ -7,15 +7,34 @@
 
 #include "query_int.h"
 
-/* How many parts: online cores, or FLOWTRAIL_SCAN_PARTS; 1..max. */
-static size_t
-query_parts_want(void)
+#define QUERY_PART_STACK (1024 * 1024)	/* a part thread's stack */
+
+/*
+ * How many parts: FLOWTRAIL_SCAN_PARTS (*forced), else one per online
+ * core; 1 when SQLite was built without threads.
+ */
+static int
+query_parts_want(size_t *n, bool *forced, struct ft_err *err)
 {
 	const char *env = getenv("FLOWTRAIL_SCAN_PARTS");
-	long n = env && *env ? strtol(env, NULL, 10) :
-	    sysconf(_SC_NPROCESSORS_ONLN);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	char *end;
+	long v;
 
-	return n < 1 ? 1 : n > QUERY_PARTS_MAX ? QUERY_PARTS_MAX : (size_t)n;
+	*forced = env && *env;
+	if (*forced) {
+		v = strtol(env, &end, 10);
+		if (*end || v < 1 || v > QUERY_PARTS_MAX)
+			return ft_err_set(err, FT_EINVAL, "FLOWTRAIL_SCAN_PARTS:"
+			    " expected 1 to %d, got '%s'", QUERY_PARTS_MAX, env);
+		*n = (size_t)v;
+	} else {
+		*n = cores < 1 ? 1 : cores > QUERY_PARTS_MAX ?
+		    QUERY_PARTS_MAX : (size_t)cores;
+	}
+	if (!sqlite3_threadsafe())
+		*n = 1;
+	return 0;
 }
 
 /*
@@ -105,15 +124,18 @@ int
 query_parts_open(struct store *st, const struct query_range *r,
     struct query_part *parts, size_t *n, struct ft_err *err)
 {
-	size_t want = query_parts_want();
-	uint64_t est = 0;
 	int64_t lo = 0, hi = 0;
-	int rc = 0;
+	uint64_t est = 0;
+	bool forced;
+	size_t want = 1;
+	int rc;
 
 	*n = 1;
+	if ((rc = query_parts_want(&want, &forced, err)))
+		return rc;
 	if (want > 1 && (rc = query_progress_estimate(st, r, &est, err)))
 		return rc;
-	if (!getenv("FLOWTRAIL_SCAN_PARTS") && est / QUERY_PART_ROWS < want)
+	if (!forced && est / QUERY_PART_ROWS < want)
 		want = est / QUERY_PART_ROWS ? est / QUERY_PART_ROWS : 1;
 	if (want > 1) {
 		rc = !r->since_us && !r->until_us ?
@@ -183,19 +205,26 @@ query_parts_run(struct query_part *parts, size_t n,
     void *const *args, struct ft_err *err)
 {
 	struct query_job jobs[QUERY_PARTS_MAX];
+	pthread_attr_t attr;
+	bool attr_ok;
 	size_t i;
 	int rc;
 
 	memset(jobs, 0, sizeof(jobs));
+	attr_ok = !pthread_attr_init(&attr);
+	if (attr_ok)	/* musl's default of 128 KiB is short for SQLite */
+		pthread_attr_setstacksize(&attr, QUERY_PART_STACK);
 	for (i = 1; i < n; i++) {
 		jobs[i].part = &parts[i];
 		jobs[i].fn = fn;
 		jobs[i].arg = args[i];
-		jobs[i].started = !pthread_create(&jobs[i].thread, NULL,
-		    query_job_main, &jobs[i]);
+		jobs[i].started = !pthread_create(&jobs[i].thread,
+		    attr_ok ? &attr : NULL, query_job_main, &jobs[i]);
 		if (!jobs[i].started)	/* no thread: this one does it */
 			jobs[i].rc = fn(&parts[i], args[i], &jobs[i].err);
 	}
+	if (attr_ok)
+		pthread_attr_destroy(&attr);
 	rc = fn(&parts[0], args[0], err);
 	for (i = 1; i < n; i++) {
 		if (jobs[i].started)

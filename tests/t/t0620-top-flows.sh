@@ -138,6 +138,17 @@ got=$("$FT" flows --db "$db" --format json --sort server_name,-time --limit 1000
 check_eq "--sort server_name puts flows without a name last" "$(echo "$got" | tail -1)" "-"
 check_eq "and names in byte order before them" "$(echo "$got" | grep -v '^-$' | head -1)" \
 	"$(sqlite3 "$db" "SELECT min(n.name) FROM flows f JOIN names n ON n.id = f.name")"
+# A store whose application ids are out of all proportion (written by hand): one line, no crash.
+cp "$db" "$TMP/bad.db"
+sqlite3 "$TMP/bad.db" "UPDATE flows SET app = 134217728 WHERE app = (SELECT min(app) FROM flows);
+	UPDATE apps SET id = 134217728 WHERE id = (SELECT min(app) FROM flows WHERE app < 134217728)"
+for r in "top --by app" map "flows --sort app"; do
+	# shellcheck disable=SC2086
+	"$FT" $r --db "$TMP/bad.db" >/dev/null 2>"$TMP/err"
+	check_eq "$r over a store with an id past 2^26 exits 1" "$?" 1
+	check_eq "with one line saying so" "$(cat "$TMP/err")" \
+		"flowtrail: ${r%% *}: an id of the store's names is out of range"
+done
 "$FT" flows --db "$db" --sort bigness >/dev/null 2>"$TMP/err"
 check_eq "an unknown --sort column exits 2" "$?" 2
 check "and lists the choices" grep -q "unknown --sort column 'bigness': expected a column of flows" "$TMP/err"
