@@ -3,8 +3,9 @@
 #define FLOWS_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "query.h"
+#include "query_int.h"
 
 /* A merged flow's own values that a listing can be sorted by first. */
 enum flows_key {
@@ -58,6 +59,45 @@ struct flows_sort {
  * table and has one `?`, the limit, renders, orders and streams them into
  * w.
  */
+/*
+ * One merged flow: the columns of `m`, and the values of its latest
+ * record that keys sort by (struct flows_sort.rec).
+ */
+struct flows_flow {
+	int64_t id;		/* rowid of its latest record */
+	int64_t records;
+	int64_t first_us, last_us;
+	int64_t bcs, bsc, pcs, psc;
+	int64_t tcs, tsc;	/* TCP flags, ORed */
+	int64_t asn;		/* -1 NULL */
+	int32_t app;		/* rank of its application's name, -1 NULL */
+	uint16_t cport, sport;
+	uint8_t proto, end;
+	uint8_t cli[QUERY_ADDR], srv[QUERY_ADDR];
+	bool began;		/* nothing of it before this part's records */
+};
+
+/*
+ * The flows that can place. Invariant: heap is a heap of at most limit
+ * flows, the one that lists last on top; ties holds flows outside it that
+ * the keys cannot tell from the top one (SQLite's later keys decide).
+ */
+struct flows_set {
+	struct flows_flow *heap;
+	size_t n_heap, cap_heap;
+	struct flows_flow *ties;
+	size_t n_ties, cap_ties;
+	uint64_t limit;
+};
+
+/*
+ * Offer a merged flow to s, ordered by k: kept in the heap or among the
+ * ties, or dropped. 0, or -FT_ENOMEM, or -FT_EFULL past FS_TIES_MAX ties.
+ */
+int flows_offer(struct flows_set *s, const struct flows_sort *k,
+    const struct flows_flow *f);
+void flows_set_fini(struct flows_set *s);
+
 /* -FT_EFULL: too many flows tie at the cut, and nothing was written. */
 int query_flows_scan(struct store *st, const struct query_flows_opts *o,
     const struct flows_sort *keys, const char *final_sql,

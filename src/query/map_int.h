@@ -5,6 +5,7 @@
 #include "agg.h"
 #include "dict.h"
 #include "map.h"
+#include "query_int.h"
 
 struct sqlite3_stmt;
 
@@ -84,7 +85,7 @@ int map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
     struct ft_err *err);
 
 /* An address inside keys: its length, then 16 bytes, zero past it. */
-#define MAP_ADDR 17
+#define MAP_ADDR QUERY_ADDR
 
 /* One flow: its records in the range summed, sides as the store has them. */
 struct map_flow {
@@ -103,8 +104,6 @@ struct map_flow {
 	int64_t cm, sm;		/* highest local MAC ids, 0 none */
 };
 
-/* Column col's address blob into a (MAP_ADDR bytes). */
-void map_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
 
 /*
  * What map_scan.c and map_cut.c share while summing. An edge's key:

@@ -73,8 +73,8 @@ mr_row(struct mr *m, sqlite3_stmt *s)
 	uint32_t u;
 	int k;
 
-	map_col_addr(s, MR_SRV, addr[0]);
-	map_col_addr(s, MR_CLI, addr[1]);
+	query_col_addr(s, MR_SRV, addr[0]);
+	query_col_addr(s, MR_CLI, addr[1]);
 	for (k = 0; k < 2; k++) {
 		mr_key(key, proto, (uint16_t)sqlite3_column_int(s,
 		    k ? MR_CPORT : MR_SPORT), addr[k]);

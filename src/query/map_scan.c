@@ -19,18 +19,6 @@ enum { MS_RUN, MS_FLOW, MS_FLAGS, MS_PROTO, MS_CLI, MS_CPORT, MS_SRV,
 	MS_START, MS_CN_SRC, MS_CN, MS_SN_SRC, MS_SN, MS_LOCAL, MS_CMAC,
 	MS_SMAC };
 
-void
-map_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
-{
-	int n = sqlite3_column_bytes(s, col);
-
-	memset(a, 0, MAP_ADDR);
-	n = n > 16 ? 16 : n < 0 ? 0 : n;
-	a[0] = (uint8_t)n;
-	if (n)
-		memcpy(a + 1, sqlite3_column_blob(s, col), (size_t)n);
-}
-
 static int64_t
 ms_col_id(sqlite3_stmt *s, int col, int64_t none)
 {
@@ -71,8 +59,8 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 {
 	int64_t local = sqlite3_column_int64(s, MS_LOCAL);
 
-	map_col_addr(s, MS_CLI, f->cli);
-	map_col_addr(s, MS_SRV, f->srv);
+	query_col_addr(s, MS_CLI, f->cli);
+	query_col_addr(s, MS_SRV, f->srv);
 	f->proto = (uint8_t)sqlite3_column_int(s, MS_PROTO);
 	f->cport = (uint16_t)sqlite3_column_int(s, MS_CPORT);
 	f->sport = (uint16_t)sqlite3_column_int(s, MS_SPORT);

@@ -13,39 +13,6 @@ enum { FC_ID, FC_RUN, FC_FLOW, FC_FLAGS, FC_FIRST, FC_LAST, FC_BCS, FC_BSC,
 	FC_PCS, FC_PSC, FC_TCS, FC_TSC, FC_START, FC_PROTO, FC_CLI, FC_CPORT,
 	FC_SRV, FC_SPORT, FC_APP, FC_ASN, FC_END };
 
-#define FS_ADDR 17		/* an address: its length, then 16 bytes */
-
-/*
- * One merged flow: the columns of `m`, and the values of its latest
- * record that keys sort by (struct flows_sort.rec).
- */
-struct fs_flow {
-	int64_t id;		/* rowid of its latest record */
-	int64_t records;
-	int64_t first_us, last_us;
-	int64_t bcs, bsc, pcs, psc;
-	int64_t tcs, tsc;	/* TCP flags, ORed */
-	int64_t asn;		/* -1 NULL */
-	int32_t app;		/* rank of its application's name, -1 NULL */
-	uint16_t cport, sport;
-	uint8_t proto, end;
-	uint8_t cli[FS_ADDR], srv[FS_ADDR];
-	bool began;		/* nothing of it before this part's records */
-};
-
-/*
- * The flows that can place. Invariant: heap is a heap of at most limit
- * flows, the one that lists last on top; ties holds flows outside it that
- * the keys cannot tell from the top one (SQLite's later keys decide).
- */
-struct fs_set {
-	struct fs_flow *heap;
-	size_t n_heap, cap_heap;
-	struct fs_flow *ties;
-	size_t n_ties, cap_ties;
-	uint64_t limit;
-};
-
 /* One part of the listing's scan (all of it when it is one part). */
 struct fs {
 	struct store *st;
@@ -53,7 +20,7 @@ struct fs {
 	const struct query_dict *apps;	/* when a key is FK_APP */
 	const struct query_part *part;
 	struct agg_open open;	/* flows whose final record is to come */
-	struct fs_set set;
+	struct flows_set set;
 	struct agg_parts partials;	/* flows it could not finish */
 };
 
@@ -65,231 +32,15 @@ fs_db_err(struct store *st, const char *what, int rc, struct ft_err *err)
 	    sqlite3_errmsg(store_db(st)));
 }
 
-static int64_t
-fs_value(const struct fs_flow *f, enum flows_key key)
-{
-	switch (key) {
-	case FK_FIRST:
-		return f->first_us;
-	case FK_LAST:
-		return f->last_us;
-	case FK_DURATION:
-		return f->last_us - f->first_us;
-	case FK_BYTES_CS:
-		return f->bcs;
-	case FK_BYTES_SC:
-		return f->bsc;
-	case FK_PKTS_CS:
-		return f->pcs;
-	case FK_PKTS_SC:
-		return f->psc;
-	case FK_RECORDS:
-		return f->records;
-	case FK_BYTES:
-		return f->bcs + f->bsc;
-	case FK_PACKETS:
-		return f->pcs + f->psc;
-	case FK_PROTO:
-		return f->proto;
-	case FK_CPORT:
-		return f->cport;
-	case FK_SPORT:
-		return f->sport;
-	case FK_APP:
-		return f->app;
-	case FK_ASN:
-		return f->asn;
-	case FK_END:
-		return f->end;
-	case FK_TCP_CS:
-		return f->tcs;
-	case FK_TCP_SC:
-		return f->tsc;
-	default:
-		return 0;
-	}
-}
-
-/* Whether key's value of f is NULL (it sorts last either way). */
-static bool
-fs_null(const struct fs_flow *f, enum flows_key key)
-{
-	switch (key) {
-	case FK_APP:
-		return f->app < 0;
-	case FK_ASN:
-		return f->asn < 0;
-	case FK_TCP_CS:
-	case FK_TCP_SC:
-		return f->proto != 6;
-	default:
-		return false;
-	}
-}
-
-/* Addresses as the listing sorts them: length, then bytes. */
 static int
-fs_addr_cmp(const uint8_t *a, const uint8_t *b)
+fs_done(struct fs *t, const struct flows_flow *f)
 {
-	int c;
-
-	if (a[0] != b[0])
-		return a[0] < b[0] ? -1 : 1;
-	c = memcmp(a + 1, b + 1, a[0]);
-	return c < 0 ? -1 : c > 0;
-}
-
-/* Key's values of a and b: below 0, 0 or above as a's is smaller. */
-static int
-fs_key_cmp(const struct fs_flow *a, const struct fs_flow *b,
-    enum flows_key key)
-{
-	int64_t x, y;
-
-	if (key == FK_CLIENT)
-		return fs_addr_cmp(a->cli, b->cli);
-	if (key == FK_SERVER)
-		return fs_addr_cmp(a->srv, b->srv);
-	x = fs_value(a, key);
-	y = fs_value(b, key);
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Above 0 when a lists before b, below when after, 0 when the keys cannot
- * tell (never, when they are total: newest first, then the latest record).
- * NULLs list last whichever the direction, as the SQL's NULLS LAST.
- */
-static int
-fs_cmp(const struct flows_sort *k, const struct fs_flow *a,
-    const struct fs_flow *b)
-{
-	bool na, nb;
-	size_t i;
-	int c;
-
-	for (i = 0; i < k->n; i++) {
-		na = fs_null(a, k->key[i]);
-		nb = fs_null(b, k->key[i]);
-		if (na != nb)
-			return na ? -1 : 1;
-		if (na)
-			continue;
-		c = fs_key_cmp(a, b, k->key[i]);
-		if (c)
-			return (c > 0) == k->desc[i] ? 1 : -1;
-	}
-	if (!k->total)
-		return 0;
-	if (a->first_us != b->first_us)
-		return a->first_us > b->first_us ? 1 : -1;
-	return a->id > b->id ? 1 : a->id < b->id ? -1 : 0;
-}
-
-/* Room for one more flow in *a of *cap. */
-static int
-fs_room(struct fs_flow **a, size_t n, size_t *cap)
-{
-	size_t c = *cap ? 2 * *cap : 128;
-	struct fs_flow *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*a, c * sizeof(*p));
-	if (!p)
-		return -FT_ENOMEM;
-	*a = p;
-	*cap = c;
-	return 0;
-}
-
-static void
-fs_swap(struct fs_flow *a, struct fs_flow *b)
-{
-	struct fs_flow t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/* Restore the heap below index i: the flow listing last on top. */
-static void
-fs_sift_down(const struct flows_sort *k, struct fs_set *s, size_t i)
-{
-	size_t l, m;
-
-	for (;;) {
-		l = 2 * i + 1;
-		m = i;
-		if (l < s->n_heap && fs_cmp(k, &s->heap[l], &s->heap[m]) < 0)
-			m = l;
-		if (l + 1 < s->n_heap && fs_cmp(k, &s->heap[l + 1],
-		    &s->heap[m]) < 0)
-			m = l + 1;
-		if (m == i)
-			return;
-		fs_swap(&s->heap[i], &s->heap[m]);
-		i = m;
-	}
-}
-
-/*
- * Ties past this make the scan give up (-FT_EFULL): the listing falls back
- * to SQL, which sorts on disk (a first key most flows share, and a later
- * one only SQL compares: --sort +records,server_name).
- */
-#ifndef FS_TIES_MAX
-#define FS_TIES_MAX (1u << 20)
-#endif
-
-static int
-fs_tie(struct fs_set *s, const struct fs_flow *f)
-{
-	if (s->n_ties >= FS_TIES_MAX)
-		return -FT_EFULL;
-	if (fs_room(&s->ties, s->n_ties, &s->cap_ties))
-		return -FT_ENOMEM;
-	s->ties[s->n_ties++] = *f;
-	return 0;
-}
-
-/* A done flow: into the heap, among the ties, or gone. */
-static int
-fs_done(struct fs *t, const struct fs_flow *f)
-{
-	const struct flows_sort *k = t->keys;
-	struct fs_set *s = &t->set;
-	struct fs_flow out;
-	size_t i;
-	int c;
-
-	if (s->n_heap < s->limit) {
-		if (fs_room(&s->heap, s->n_heap, &s->cap_heap))
-			return -FT_ENOMEM;
-		i = s->n_heap++;
-		s->heap[i] = *f;
-		for (; i && fs_cmp(k, &s->heap[(i - 1) / 2], &s->heap[i]) > 0;
-		    i = (i - 1) / 2)
-			fs_swap(&s->heap[i], &s->heap[(i - 1) / 2]);
-		return 0;
-	}
-	c = fs_cmp(k, f, &s->heap[0]);
-	if (c < 0)
-		return 0;
-	if (c == 0)
-		return fs_tie(s, f);
-	out = s->heap[0];
-	s->heap[0] = *f;
-	fs_sift_down(k, s, 0);
-	if (!fs_cmp(k, &out, &s->heap[0]))
-		return fs_tie(s, &out);
-	s->n_ties = 0;		/* they tied a flow that is gone */
-	return 0;
+	return flows_offer(&t->set, t->keys, f);
 }
 
 /* A record as a flow of its own. */
 static void
-fs_record(sqlite3_stmt *s, struct fs_flow *f)
+fs_record(sqlite3_stmt *s, struct flows_flow *f)
 {
 	f->id = sqlite3_column_int64(s, FC_ID);
 	f->records = 1;
@@ -304,27 +55,14 @@ fs_record(sqlite3_stmt *s, struct fs_flow *f)
 	f->began = false;
 }
 
-/* Column col's address blob into a (FS_ADDR bytes). */
-static void
-fs_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
-{
-	int n = sqlite3_column_bytes(s, col);
-
-	memset(a, 0, FS_ADDR);
-	n = n > 16 ? 16 : n < 0 ? 0 : n;
-	a[0] = (uint8_t)n;
-	if (n)
-		memcpy(a + 1, sqlite3_column_blob(s, col), (size_t)n);
-}
-
 /* The record's own values that keys sort by. */
 static void
-fs_record_keys(const struct fs *t, sqlite3_stmt *s, struct fs_flow *f)
+fs_record_keys(const struct fs *t, sqlite3_stmt *s, struct flows_flow *f)
 {
 	f->proto = (uint8_t)sqlite3_column_int(s, FC_PROTO);
-	fs_col_addr(s, FC_CLI, f->cli);
+	query_col_addr(s, FC_CLI, f->cli);
 	f->cport = (uint16_t)sqlite3_column_int(s, FC_CPORT);
-	fs_col_addr(s, FC_SRV, f->srv);
+	query_col_addr(s, FC_SRV, f->srv);
 	f->sport = (uint16_t)sqlite3_column_int(s, FC_SPORT);
 	f->app = t->apps ? query_dict_col(t->apps, s, FC_APP) : -1;
 	f->asn = sqlite3_column_type(s, FC_ASN) == SQLITE_NULL ? -1 :
@@ -334,7 +72,7 @@ fs_record_keys(const struct fs *t, sqlite3_stmt *s, struct fs_flow *f)
 
 /* The values of r, a later record of f, that are the latest record's. */
 static void
-fs_latest(struct fs_flow *f, const struct fs_flow *r)
+fs_latest(struct flows_flow *f, const struct flows_flow *r)
 {
 	f->id = r->id;
 	f->asn = r->asn;
@@ -343,12 +81,12 @@ fs_latest(struct fs_flow *f, const struct fs_flow *r)
 	f->sport = r->sport;
 	f->proto = r->proto;
 	f->end = r->end;
-	memcpy(f->cli, r->cli, FS_ADDR);
-	memcpy(f->srv, r->srv, FS_ADDR);
+	memcpy(f->cli, r->cli, QUERY_ADDR);
+	memcpy(f->srv, r->srv, QUERY_ADDR);
 }
 
 static void
-fs_merge(struct fs_flow *f, const struct fs_flow *r)
+fs_merge(struct flows_flow *f, const struct flows_flow *r)
 {
 	if (r->id > f->id)
 		fs_latest(f, r);
@@ -370,7 +108,7 @@ fs_merge(struct fs_flow *f, const struct fs_flow *r)
  * the parts to be merged.
  */
 static int
-fs_end(struct fs *t, int64_t run, int64_t flow, const struct fs_flow *f,
+fs_end(struct fs *t, int64_t run, int64_t flow, const struct flows_flow *f,
     bool final)
 {
 	if (f->began && (final || t->part->index + 1 == t->part->n))
@@ -385,7 +123,7 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	int64_t run = sqlite3_column_int64(s, FC_RUN);
 	int64_t flow = sqlite3_column_int64(s, FC_FLOW);
 	bool final = (sqlite3_column_int64(s, FC_FLAGS) & FT_REC_FINAL) != 0;
-	struct fs_flow r, *f = agg_open_find(&t->open, run, flow);
+	struct flows_flow r, *f = agg_open_find(&t->open, run, flow);
 	bool fresh;
 	int rc;
 
@@ -422,7 +160,7 @@ static int
 fs_scan(struct query_part *part, void *arg, struct ft_err *err)
 {
 	struct fs *t = arg;
-	struct fs_flow *f;
+	struct flows_flow *f;
 	int64_t id[2];
 	sqlite3_stmt *s;
 	size_t it = 0;
@@ -458,15 +196,15 @@ static int
 fs_merge_parts(struct fs *t, size_t n)
 {
 	struct agg_parts *lists[QUERY_PARTS_MAX];
-	const struct fs_set *set;
+	const struct flows_set *set;
 	struct agg_open all;
-	struct fs_flow *f;
+	struct flows_flow *f;
 	size_t k, i, it = 0;
 	int rc;
 
 	for (k = 0; k < n; k++)
 		lists[k] = &t[k].partials;
-	agg_open_init(&all, sizeof(struct fs_flow));
+	agg_open_init(&all, sizeof(struct flows_flow));
 	rc = agg_parts_sum(lists, n, fs_merge_v, &all);
 	while (!rc && (f = agg_open_next(&all, &it, NULL)))
 		rc = fs_done(&t[0], f);
@@ -485,8 +223,7 @@ static void
 fs_fini(struct fs *t)
 {
 	agg_open_fini(&t->open);
-	free(t->set.heap);
-	free(t->set.ties);
+	flows_set_fini(&t->set);
 	agg_parts_fini(&t->partials);
 	memset(t, 0, sizeof(*t));
 }
@@ -512,8 +249,8 @@ fs_scan_parts(struct store *st, const struct query_flows_opts *o,
 		t[k].part = &parts[k];
 		t[k].set.limit = o->range.limit ? o->range.limit :
 		    QUERY_FLOWS_LIMIT;
-		agg_open_init(&t[k].open, sizeof(struct fs_flow));
-		agg_parts_init(&t[k].partials, sizeof(struct fs_flow));
+		agg_open_init(&t[k].open, sizeof(struct flows_flow));
+		agg_parts_init(&t[k].partials, sizeof(struct flows_flow));
 		args[k] = &t[k];
 	}
 	rc = query_parts_run(parts, n, fs_scan, args, err);
@@ -530,8 +267,8 @@ fs_scan_parts(struct store *st, const struct query_flows_opts *o,
 static int
 fs_fill(struct fs *t, struct ft_err *err)
 {
-	const struct fs_set *set = &t->set;
-	const struct fs_flow *f;
+	const struct flows_set *set = &t->set;
+	const struct flows_flow *f;
 	sqlite3_stmt *ins;
 	size_t i;
 	int rc = SQLITE_DONE;

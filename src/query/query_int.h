@@ -76,6 +76,12 @@ int query_parts_run(struct query_part *parts, size_t n,
 /* The progress line's estimate, for a scan whose part 0 it follows. */
 void query_progress_set_estimate(struct query_progress *p, uint64_t n);
 
+/* An address as the C scans keep it: its length, then 16 bytes, zeroed. */
+#define QUERY_ADDR 17
+
+/* Column col's address blob into a (QUERY_ADDR bytes). */
+void query_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
+
 /*
  * A temporary table for a report's last step: lift the connection's
  * query_only (reports open the store read-only, and stay so), drop a

@@ -1,0 +1,234 @@
+/* flows_pick.c: which merged flows can place in a listing: its sort keys compared in C, a heap of the limit and the ties at its cut. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flows_int.h"
+
+static int64_t
+fs_value(const struct flows_flow *f, enum flows_key key)
+{
+	switch (key) {
+	case FK_FIRST:
+		return f->first_us;
+	case FK_LAST:
+		return f->last_us;
+	case FK_DURATION:
+		return f->last_us - f->first_us;
+	case FK_BYTES_CS:
+		return f->bcs;
+	case FK_BYTES_SC:
+		return f->bsc;
+	case FK_PKTS_CS:
+		return f->pcs;
+	case FK_PKTS_SC:
+		return f->psc;
+	case FK_RECORDS:
+		return f->records;
+	case FK_BYTES:
+		return f->bcs + f->bsc;
+	case FK_PACKETS:
+		return f->pcs + f->psc;
+	case FK_PROTO:
+		return f->proto;
+	case FK_CPORT:
+		return f->cport;
+	case FK_SPORT:
+		return f->sport;
+	case FK_APP:
+		return f->app;
+	case FK_ASN:
+		return f->asn;
+	case FK_END:
+		return f->end;
+	case FK_TCP_CS:
+		return f->tcs;
+	case FK_TCP_SC:
+		return f->tsc;
+	default:
+		return 0;
+	}
+}
+
+/* Whether key's value of f is NULL (it sorts last either way). */
+static bool
+fs_null(const struct flows_flow *f, enum flows_key key)
+{
+	switch (key) {
+	case FK_APP:
+		return f->app < 0;
+	case FK_ASN:
+		return f->asn < 0;
+	case FK_TCP_CS:
+	case FK_TCP_SC:
+		return f->proto != 6;
+	default:
+		return false;
+	}
+}
+
+/* Addresses as the listing sorts them: length, then bytes. */
+static int
+fs_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	int c;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	c = memcmp(a + 1, b + 1, a[0]);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* Key's values of a and b: below 0, 0 or above as a's is smaller. */
+static int
+fs_key_cmp(const struct flows_flow *a, const struct flows_flow *b,
+    enum flows_key key)
+{
+	int64_t x, y;
+
+	if (key == FK_CLIENT)
+		return fs_addr_cmp(a->cli, b->cli);
+	if (key == FK_SERVER)
+		return fs_addr_cmp(a->srv, b->srv);
+	x = fs_value(a, key);
+	y = fs_value(b, key);
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Above 0 when a lists before b, below when after, 0 when the keys cannot
+ * tell (never, when they are total: newest first, then the latest record).
+ * NULLs list last whichever the direction, as the SQL's NULLS LAST.
+ */
+static int
+fs_cmp(const struct flows_sort *k, const struct flows_flow *a,
+    const struct flows_flow *b)
+{
+	bool na, nb;
+	size_t i;
+	int c;
+
+	for (i = 0; i < k->n; i++) {
+		na = fs_null(a, k->key[i]);
+		nb = fs_null(b, k->key[i]);
+		if (na != nb)
+			return na ? -1 : 1;
+		if (na)
+			continue;
+		c = fs_key_cmp(a, b, k->key[i]);
+		if (c)
+			return (c > 0) == k->desc[i] ? 1 : -1;
+	}
+	if (!k->total)
+		return 0;
+	if (a->first_us != b->first_us)
+		return a->first_us > b->first_us ? 1 : -1;
+	return a->id > b->id ? 1 : a->id < b->id ? -1 : 0;
+}
+
+/* Room for one more flow in *a of *cap. */
+static int
+fs_room(struct flows_flow **a, size_t n, size_t *cap)
+{
+	size_t c = *cap ? 2 * *cap : 128;
+	struct flows_flow *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*a, c * sizeof(*p));
+	if (!p)
+		return -FT_ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+static void
+fs_swap(struct flows_flow *a, struct flows_flow *b)
+{
+	struct flows_flow t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Restore the heap below index i: the flow listing last on top. */
+static void
+fs_sift_down(const struct flows_sort *k, struct flows_set *s, size_t i)
+{
+	size_t l, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < s->n_heap && fs_cmp(k, &s->heap[l], &s->heap[m]) < 0)
+			m = l;
+		if (l + 1 < s->n_heap && fs_cmp(k, &s->heap[l + 1],
+		    &s->heap[m]) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		fs_swap(&s->heap[i], &s->heap[m]);
+		i = m;
+	}
+}
+
+/*
+ * Ties past this make the scan give up (-FT_EFULL): the listing falls back
+ * to SQL, which sorts on disk (a first key most flows share, and a later
+ * one only SQL compares: --sort +records,server_name).
+ */
+#ifndef FS_TIES_MAX
+#define FS_TIES_MAX (1u << 20)
+#endif
+
+static int
+fs_tie(struct flows_set *s, const struct flows_flow *f)
+{
+	if (s->n_ties >= FS_TIES_MAX)
+		return -FT_EFULL;
+	if (fs_room(&s->ties, s->n_ties, &s->cap_ties))
+		return -FT_ENOMEM;
+	s->ties[s->n_ties++] = *f;
+	return 0;
+}
+
+/* A merged flow: into the heap, among the ties, or gone. */
+int
+flows_offer(struct flows_set *s, const struct flows_sort *k,
+    const struct flows_flow *f)
+{
+	struct flows_flow out;
+	size_t i;
+	int c;
+
+	if (s->n_heap < s->limit) {
+		if (fs_room(&s->heap, s->n_heap, &s->cap_heap))
+			return -FT_ENOMEM;
+		i = s->n_heap++;
+		s->heap[i] = *f;
+		for (; i && fs_cmp(k, &s->heap[(i - 1) / 2], &s->heap[i]) > 0;
+		    i = (i - 1) / 2)
+			fs_swap(&s->heap[i], &s->heap[(i - 1) / 2]);
+		return 0;
+	}
+	c = fs_cmp(k, f, &s->heap[0]);
+	if (c < 0)
+		return 0;
+	if (c == 0)
+		return fs_tie(s, f);
+	out = s->heap[0];
+	s->heap[0] = *f;
+	fs_sift_down(k, s, 0);
+	if (!fs_cmp(k, &out, &s->heap[0]))
+		return fs_tie(s, &out);
+	s->n_ties = 0;		/* they tied a flow that is gone */
+	return 0;
+}
+
+void
+flows_set_fini(struct flows_set *s)
+{
+	free(s->heap);
+	free(s->ties);
+	memset(s, 0, sizeof(*s));
+}
