@@ -85,6 +85,8 @@ struct flow_pkt_side {
 #define FLOW_B_TUN_SHIFT 2	/* 3 bits: the tunnel, see flow_tun_code() */
 #define FLOW_B_TUN_MASK	0x1c	/* those 3 bits */
 #define FLOW_B_REPORTED	0x20	/* the last tick emitted a delta with packets */
+#define FLOW_B_EMITTED	0x40	/* a record with packets went out: start_us
+				   stays, a late older packet is not a start */
 
 /*
  * One flow of the pool. A free entry has cls == FLOW_N_CLASS and is chained

@@ -409,7 +409,7 @@ flow_account(struct flow_table *ft, uint32_t i, const struct ft_pkt *p,
 
 	if (!(e->pkts[0] | e->pkts[1]) || p->ts_us < e->first_us)
 		e->first_us = p->ts_us;
-	if (p->ts_us < e->start_us)
+	if (p->ts_us < e->start_us && !(e->bits & FLOW_B_EMITTED))
 		e->start_us = p->ts_us;
 	if (p->ts_us > e->last_us)
 		e->last_us = p->ts_us;
@@ -493,7 +493,7 @@ harvest_active(struct flow_table *ft, uint64_t now_us,
 			fill_record(e, &out[n++], FT_END_ACTIVE, 0);
 			memset(e->bytes, 0, sizeof(e->bytes));
 			memset(e->pkts, 0, sizeof(e->pkts));
-			e->bits |= FLOW_B_REPORTED;
+			e->bits |= FLOW_B_REPORTED | FLOW_B_EMITTED;
 		} else {
 			e->bits &= (uint8_t)~FLOW_B_REPORTED;
 		}

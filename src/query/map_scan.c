@@ -216,6 +216,11 @@ ms_row(struct ms *m, sqlite3_stmt *s)
 	 * after a one-packet delta has the same time). */
 	r.began = m->part->index == 0 || (r.pkts && sqlite3_column_int64(s,
 	    MS_START) == (int64_t)r.t0);
+	/* A record holding a packet older than the flow's start came late:
+	 * the time index may list it before the flow's first, so it does not
+	 * end the flow (the scan's end does). */
+	if (r.pkts && (int64_t)r.t0 < sqlite3_column_int64(s, MS_START))
+		final = false;
 	if (final && r.pkts && sqlite3_column_int64(s, MS_START) ==
 	    (int64_t)r.t0)
 		return ms_flow_done(m, &r);

@@ -134,6 +134,12 @@ fs_row(struct fs *t, sqlite3_stmt *s)
 	 * after a one-packet delta has the same time). */
 	r.began = t->part->index == 0 || (r.pcs + r.psc > 0 &&
 	    sqlite3_column_int64(s, FC_START) == r.first_us);
+	/* A record holding a packet older than the flow's start came late:
+	 * the time index may list it before the flow's first, so it does not
+	 * end the flow (the scan's end does). */
+	if (r.pcs + r.psc > 0 && r.first_us < sqlite3_column_int64(s,
+	    FC_START))
+		final = false;
 	if (!f && final)
 		return fs_end(t, run, flow, &r, true);
 	if (!f) {

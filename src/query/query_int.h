@@ -35,8 +35,8 @@ int query_scan_prepare_rows(struct store *st, const struct query_range *r,
 /*
  * A report's scan split over cores (query_part.c): the range cut in
  * parts, each read on its own connection in its own thread, part 0 on the
- * report's connection in the calling thread. An open range is cut by
- * rowid, a bounded one by time; a flow's records may fall in two parts,
+ * report's connection in the calling thread. The range is cut by rowid
+ * (the order records were written); a flow's records may fall in two parts,
  * so a report merges what the parts could not finish (docs/internals/
  * query.md, "Scans over cores").
  */
@@ -45,8 +45,8 @@ int query_scan_prepare_rows(struct store *st, const struct query_range *r,
 
 struct query_part {
 	struct store *st;		/* part 0: the report's; else its own */
-	struct query_range range;	/* the part's time range and filter */
-	int64_t rowid_lo, rowid_hi;	/* and rowids, when hi > lo */
+	struct query_range range;	/* the report's range and filter */
+	int64_t rowid_lo, rowid_hi;	/* the part's rowids, when hi > lo */
 	size_t index;			/* 0..n-1, in the order of the range */
 	size_t n;			/* parts of the scan */
 };

@@ -86,7 +86,6 @@ query_parts_fill(struct store *st, const struct query_range *r,
     struct ft_err *err)
 {
 	struct store_opts so = { .path = store_path(st), .read_only = true };
-	bool by_rowid = !r->since_us && !r->until_us;
 	int64_t a, b;
 	size_t i;
 	int rc;
@@ -101,13 +100,10 @@ query_parts_fill(struct store *st, const struct query_range *r,
 		if (n == 1)
 			break;
 		query_parts_cut(lo, hi, i, n, &a, &b);
-		if (by_rowid) {
-			parts[i].rowid_lo = a;
-			parts[i].rowid_hi = b;
-		} else {
-			parts[i].range.since_us = (uint64_t)a;
-			parts[i].range.until_us = (uint64_t)b;
-		}
+		/* The first and last parts are open: [lo, hi] may be an
+		 * estimate, the cuts between them only balance the parts. */
+		parts[i].rowid_lo = i ? a : 0;
+		parts[i].rowid_hi = i + 1 < n ? b : INT64_MAX;
 	}
 	parts[0].st = st;
 	for (i = 1; i < n; i++) {
@@ -124,7 +120,7 @@ int
 query_parts_open(struct store *st, const struct query_range *r,
     struct query_part *parts, size_t *n, struct ft_err *err)
 {
-	int64_t lo = 0, hi = 0;
+	int64_t lo = 0, hi = 0, a;
 	uint64_t est = 0;
 	bool forced;
 	size_t want = 1;
@@ -141,13 +137,18 @@ query_parts_open(struct store *st, const struct query_range *r,
 		rc = !r->since_us && !r->until_us ?
 		    query_parts_span(st, "SELECT (SELECT min(rowid) FROM "
 		    "flows), (SELECT max(rowid) FROM flows)", r, &lo, &hi) :
-		    query_parts_span(st, "SELECT (SELECT min(first_us) FROM "
-		    "flows WHERE first_us >= ?1 AND first_us < ?2), (SELECT "
-		    "max(first_us) FROM flows WHERE first_us >= ?1 AND "
-		    "first_us < ?2)", r, &lo, &hi);
+		    query_parts_span(st, "SELECT (SELECT rowid FROM flows "
+		    "WHERE first_us >= ?1 ORDER BY first_us, rowid LIMIT 1), "
+		    "(SELECT rowid FROM flows WHERE first_us < ?2 ORDER BY "
+		    "first_us DESC, rowid DESC LIMIT 1)", r, &lo, &hi);
 		if (rc)
 			return ft_err_set(err, FT_EDB, "store %s: %s",
 			    store_path(st), sqlite3_errmsg(store_db(st)));
+		if (lo > hi) {	/* rowids of the range's ends by time */
+			a = lo;
+			lo = hi;
+			hi = a;
+		}
 		if ((uint64_t)(hi - lo) + 1 < want)
 			want = 1;
 	}

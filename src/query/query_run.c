@@ -306,9 +306,15 @@ query_scan_prepare_rows(struct store *st, const struct query_range *r,
 	out_buf_init(&b, mem, sizeof(mem));
 	out_buf_adds(&b, cols);
 	query_from_flows_min(r, &b);
-	if (rowid_hi > rowid_lo)	/* our own numbers, never the user's */
-		out_buf_addf(&b, " AND f.rowid >= %" PRId64 " AND f.rowid < %"
-		    PRId64, rowid_lo, rowid_hi);
+	/*
+	 * Our own numbers, never the user's. An open range walks the table
+	 * by rowid; a bounded one walks the time index, the rowid only
+	 * checked ('+'), on the index entry before the row is read.
+	 */
+	if (rowid_hi > rowid_lo)
+		out_buf_addf(&b, " AND %sf.rowid >= %" PRId64 " AND %sf.rowid < %"
+		    PRId64, r->since_us || r->until_us ? "+" : "", rowid_lo,
+		    r->since_us || r->until_us ? "+" : "", rowid_hi);
 	query_where_sql(r, &b);
 	out_buf_adds(&b, " LIMIT ?");
 	if (b.trunc)

@@ -19,7 +19,8 @@
 #define TOP_TAG_BLOB 2
 
 /* Columns of the scan before the keys. */
-enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_KEYS };
+enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_FIRST, TC_START,
+	TC_KEYS };
 
 #define TOP_GROUPS_MAX (UINT32_MAX / 2) /* groups of one report */
 
@@ -114,6 +115,20 @@ top_sums_add(struct agg_sums *m, sqlite3_stmt *s, bool new_flow)
 }
 
 /*
+ * Whether the record ends its flow: its final one, unless it holds a
+ * packet older than the flow's start (it came late, and the time index
+ * may list it before the flow's first record).
+ */
+static bool
+top_final(sqlite3_stmt *s)
+{
+	return (sqlite3_column_int64(s, TC_FLAGS) & FT_REC_FINAL) &&
+	    !(sqlite3_column_int64(s, TC_PKTS) > 0 &&
+	    sqlite3_column_int64(s, TC_FIRST) <
+	    sqlite3_column_int64(s, TC_START));
+}
+
+/*
  * One record: its group, and for host the group of its other end when
  * that is another address; then its sums, and the flow where it is new.
  */
@@ -146,8 +161,7 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 		}
 	}
 	rc = agg_flows_see(&t->flows, sqlite3_column_int64(s, TC_RUN),
-	    sqlite3_column_int64(s, TC_FLOW),
-	    (sqlite3_column_int(s, TC_FLAGS) & 1) != 0, g, 2, fresh);
+	    sqlite3_column_int64(s, TC_FLOW), top_final(s), g, 2, fresh);
 	if (rc)
 		return rc;
 	for (i = 0; i < 2 && g[i] >= 0; i++)
@@ -155,14 +169,14 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 	return 0;
 }
 
-/* The scan's columns: run, flow, flags, sums, keys, (host) f.srv. */
+/* The scan's columns: run, flow, flags, sums, times, keys, (host) f.srv. */
 static int
 top_scan_cols(const struct top_scan *t, struct out_buf *b)
 {
 	size_t i;
 
 	out_buf_adds(b, "SELECT f.run, f.flow, f.flags, f.bytes_cs, "
-	    "f.bytes_sc, f.pkts_cs + f.pkts_sc");
+	    "f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, f.start_us");
 	for (i = 0; i < t->n_keys; i++)
 		out_buf_addf(b, ", %s", query_top_keys[t->keys[i]].col.expr);
 	if (t->host >= 0)

@@ -521,6 +521,31 @@ active_timeout_deltas_sum_to_the_flow_totals(void)
 }
 
 /*
+ * A packet older than the flow's start that comes after its first record
+ * (merged captures out of time order) does not move the start: that record
+ * stays the only one whose first packet is the start, so readers tell a
+ * flow's first record and the stats count the flow new once.
+ */
+static void
+a_late_packet_after_a_record_keeps_the_start(void)
+{
+	struct flow_table *ft = table(&base_opts);
+
+	feed(ft, pkt(S(10), 17, 1, 5000, 2, 4000, 0, 100));
+	drain(ft, S(61));	/* the minute's delta goes out */
+	feed(ft, pkt(S(5), 17, 1, 5000, 2, 4000, 0, 100));	/* late */
+	flush(ft);
+	UT_EQ(n_recs, 2);
+	UT_EQ(recs[0].start_us, T0 + S(10));
+	UT_EQ(recs[0].first_us, recs[0].start_us);
+	UT_EQ(recs[1].start_us, T0 + S(10));
+	UT_EQ(recs[1].first_us, T0 + S(5));
+	UT_EQ(recs[1].pkts[0], 1);
+	UT_ASSERT(recs[1].flags & FT_REC_FINAL);
+	flow_table_free(ft);
+}
+
+/*
  * With a 10 s active timeout a busy flow has several records per minute:
  * all but the minute's first say FT_REC_CONT, so the stats stage counts the
  * flow active once per minute.
@@ -974,6 +999,7 @@ main(void)
 	UT_RUN(a_syn_on_a_closed_connection_starts_a_new_flow);
 	UT_RUN(idle_timeouts_follow_the_protocol);
 	UT_RUN(active_timeout_deltas_sum_to_the_flow_totals);
+	UT_RUN(a_late_packet_after_a_record_keeps_the_start);
 	UT_RUN(records_after_the_first_of_a_minute_are_continuations);
 	UT_RUN(an_active_timeout_must_divide_a_minute);
 	UT_RUN(a_quiet_flow_gets_no_delta);

@@ -252,6 +252,39 @@ an_edge_counts_distinct_flows_and_sums_their_deltas(void)
 }
 
 /*
+ * A packet older than its flow's start came after the flow's first record
+ * (captures merged out of time order): its final record is earlier in time
+ * than the first. Over a bounded range (the time index lists it first) and
+ * in any number of parts, the flow is one flow.
+ */
+static void
+a_late_final_record_does_not_end_its_flow_early(void)
+{
+	static const char *const parts[] = { "1", "2", "3" };
+	struct ft_flowrec r[2];
+	const struct map_edge *e;
+	struct map_opts o = { 0 };
+	struct map *m;
+	size_t i;
+
+	r[0] = rec(1, 100, "10.0.0.1", 50000, "10.0.0.9", 443, 1000, 9000);
+	r[0].flags = 0;
+	r[0].end = FT_END_ACTIVE;
+	r[1] = rec(1, 50, "10.0.0.1", 50000, "10.0.0.9", 443, 10, 20);
+	r[1].start_us = r[0].start_us;	/* the late packet's record */
+	for (i = 0; i < 3; i++) {
+		setenv("FLOWTRAIL_SCAN_PARTS", parts[i], 1);
+		o.range.since_us = T0;
+		o.range.until_us = T0 + 1000 * SEC;
+		m = build(r, 2, &o, NULL);
+		e = edge(m, "10.0.0.1", "10.0.0.9", 443);
+		UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 1010);
+		map_free(m);
+	}
+	unsetenv("FLOWTRAIL_SCAN_PARTS");
+}
+
+/*
  * A one-packet flow reported at a tick, then ended idle: its final record
  * has no packets and first = last = the flow's start, like a whole flow in
  * one record. It is still one flow.
@@ -738,6 +771,7 @@ main(void)
 	UT_RUN(the_rule_keeps_service_ports_seen_starts_and_ties);
 	UT_RUN(an_edge_counts_distinct_flows_and_sums_their_deltas);
 	UT_RUN(an_empty_final_record_is_not_a_flow_of_its_own);
+	UT_RUN(a_late_final_record_does_not_end_its_flow_early);
 	UT_RUN(edge_filters_drop_edges_and_their_lonely_nodes);
 	UT_RUN(top_edges_zero_keeps_all_up_to_the_ceiling_and_says_so);
 	UT_RUN(nodes_take_the_best_name_their_mac_and_vendor);
