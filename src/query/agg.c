@@ -268,17 +268,12 @@ agg_open_find(const struct agg_open *t, int64_t run, int64_t flow)
 	return s->run ? t->pool + (size_t)s->i * t->val_len : NULL;
 }
 
-void
-agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
+/* Forget the flow in slot j, shifting back the entries of its probe run. */
+static void
+agg_open_del_slot(struct agg_open *t, size_t j)
 {
-	size_t mask, j, k, h;
+	size_t mask = t->n_slots - 1, k = j, h;
 
-	if (!t->n)
-		return;
-	mask = t->n_slots - 1;
-	j = k = agg_open_probe(t, run, flow);
-	if (!t->slots[j].run)
-		return;
 	t->free_i[t->n_free++] = t->slots[j].i;
 	for (;;) {
 		k = (k + 1) & mask;
@@ -294,6 +289,18 @@ agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
 	}
 	t->slots[j].run = 0;
 	t->n--;
+}
+
+void
+agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
+{
+	size_t j;
+
+	if (!t->n)
+		return;
+	j = agg_open_probe(t, run, flow);
+	if (t->slots[j].run)
+		agg_open_del_slot(t, j);
 }
 
 void *
@@ -398,25 +405,12 @@ agg_flow_was(int32_t (*x)[2], int64_t g)
 	return x[0][0] == g || x[0][1] == g || x[1][0] == g || x[1][1] == g;
 }
 
-int
-agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
-    bool final, const int64_t *g, size_t n_g, bool *new_g)
+/* The groups of a flow's record: which are new to it, then remembered. */
+static void
+agg_flow_count(int32_t (*x)[2], const int64_t *g, size_t n_g, bool *new_g)
 {
-	int32_t (*x)[2] = agg_open_find(&s->open, run, flow);
-	bool fresh;
 	size_t i;
 
-	if (!x && final) {
-		for (i = 0; i < n_g; i++)
-			new_g[i] = g[i] >= 0;
-		return 0;
-	}
-	if (!x) {
-		x = agg_open_get(&s->open, run, flow, &fresh);
-		if (!x)
-			return -FT_ENOMEM;
-		memset(x, 0xff, sizeof(int32_t[2][2]));
-	}
 	for (i = 0; i < n_g && i < 2; i++) {
 		new_g[i] = g[i] >= 0 && !agg_flow_was(x, g[i]);
 		if (new_g[i] || (g[i] >= 0 && x[i][0] != g[i])) {
@@ -424,7 +418,35 @@ agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
 			x[i][0] = (int32_t)g[i];
 		}
 	}
-	if (final)
-		agg_open_del(&s->open, run, flow);
+}
+
+int
+agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
+    bool final, const int64_t *g, size_t n_g, bool *new_g)
+{
+	struct agg_open *t = &s->open;
+	int32_t (*x)[2];
+	bool fresh;
+	size_t i, j;
+
+	if (final) {	/* one probe: the flow leaves, if it was kept */
+		j = t->n ? agg_open_probe(t, run, flow) : 0;
+		if (!t->n || !t->slots[j].run) {
+			for (i = 0; i < n_g; i++)
+				new_g[i] = g[i] >= 0;
+			return 0;
+		}
+		x = (int32_t (*)[2])(t->pool + (size_t)t->slots[j].i *
+		    t->val_len);
+		agg_flow_count(x, g, n_g, new_g);
+		agg_open_del_slot(t, j);
+		return 0;
+	}
+	x = agg_open_get(t, run, flow, &fresh);
+	if (!x)
+		return -FT_ENOMEM;
+	if (fresh)
+		memset(x, 0xff, sizeof(int32_t[2][2]));
+	agg_flow_count(x, g, n_g, new_g);
 	return 0;
 }

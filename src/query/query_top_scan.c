@@ -19,8 +19,7 @@
 #define TOP_TAG_BLOB 2
 
 /* Columns of the scan before the keys. */
-enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_FIRST, TC_START,
-	TC_KEYS };
+enum { TC_RUN, TC_FLOW, TC_FLAGS, TC_BCS, TC_BSC, TC_PKTS, TC_LATE, TC_KEYS };
 
 #define TOP_GROUPS_MAX (UINT32_MAX / 2) /* groups of one report */
 
@@ -123,9 +122,7 @@ static bool
 top_final(sqlite3_stmt *s)
 {
 	return (sqlite3_column_int64(s, TC_FLAGS) & FT_REC_FINAL) &&
-	    !(sqlite3_column_int64(s, TC_PKTS) > 0 &&
-	    sqlite3_column_int64(s, TC_FIRST) <
-	    sqlite3_column_int64(s, TC_START));
+	    !sqlite3_column_int(s, TC_LATE);
 }
 
 /*
@@ -169,14 +166,19 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 	return 0;
 }
 
-/* The scan's columns: run, flow, flags, sums, times, keys, (host) f.srv. */
+/*
+ * The scan's columns: run, flow, flags, sums, whether a final record came
+ * late (an empty one never does: its time is the flow's last packet),
+ * keys, (host) f.srv.
+ */
 static int
 top_scan_cols(const struct top_scan *t, struct out_buf *b)
 {
 	size_t i;
 
 	out_buf_adds(b, "SELECT f.run, f.flow, f.flags, f.bytes_cs, "
-	    "f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, f.start_us");
+	    "f.bytes_sc, f.pkts_cs + f.pkts_sc, CASE WHEN f.flags & 1 THEN "
+	    "f.first_us < f.start_us END");
 	for (i = 0; i < t->n_keys; i++)
 		out_buf_addf(b, ", %s", query_top_keys[t->keys[i]].col.expr);
 	if (t->host >= 0)
