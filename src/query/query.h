@@ -195,10 +195,12 @@ int query_prepare(struct store *st, const char *sql,
 
 /*
  * QUERY_FROM_FLOWS for reports that aggregate every record of the range
- * (top, dns, map). With an open range the time clause is written on
- * +f.first_us, so SQLite scans the table rather than walking the whole
- * time index and fetching each row by rowid (twice as fast,
- * docs/performance.md); a bounded range keeps the index.
+ * (top, dns, map). An open range has no time clause on the records:
+ * SQLite scans the table rather than walking the whole time index and
+ * fetching each row by rowid (twice as fast, docs/performance.md), and
+ * the bound since and until are only compared with each other, once
+ * (`? <= ?`), which keeps the placeholders in their place; a bounded
+ * range keeps the index.
  */
 void query_from_flows(const struct query_range *r, struct out_buf *b);
 

@@ -23,7 +23,7 @@ query_from_flows(const struct query_range *r, struct out_buf *b)
 		return;
 	}
 	out_buf_adds(b, " FROM flows f" QUERY_JOINS_FLOWS
-	    " WHERE +f.first_us >= ? AND +f.first_us < ?");
+	    " WHERE ? <= ?");
 }
 
 /* The joins of QUERY_JOINS_FLOWS, each with its alias. */
@@ -70,7 +70,7 @@ query_from_flows_min(const struct query_range *r, struct out_buf *b)
 	if (r->since_us || r->until_us)
 		out_buf_adds(b, " WHERE f.first_us >= ? AND f.first_us < ?");
 	else
-		out_buf_adds(b, " WHERE +f.first_us >= ? AND +f.first_us < ?");
+		out_buf_adds(b, " WHERE ? <= ?");
 }
 
 void
