@@ -2,6 +2,9 @@
 #ifndef QUERY_INT_H
 #define QUERY_INT_H
 
+#include <sqlite3.h>
+#include <string.h>
+
 #include "query.h"
 
 /*
@@ -80,7 +83,17 @@ void query_progress_set_estimate(struct query_progress *p, uint64_t n);
 #define QUERY_ADDR 17
 
 /* Column col's address blob into a (QUERY_ADDR bytes). */
-void query_col_addr(struct sqlite3_stmt *s, int col, uint8_t *a);
+static inline void
+query_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
+{
+	int n = sqlite3_column_bytes(s, col);
+
+	memset(a, 0, QUERY_ADDR);
+	n = n > 16 ? 16 : n < 0 ? 0 : n;
+	a[0] = (uint8_t)n;
+	if (n)
+		memcpy(a + 1, sqlite3_column_blob(s, col), (size_t)n);
+}
 
 /*
  * A temporary table for a report's last step: lift the connection's

@@ -329,15 +329,3 @@ query_scan_prepare(struct store *st, const struct query_range *r,
 {
 	return query_scan_prepare_rows(st, r, 0, 0, cols, s, err);
 }
-
-void
-query_col_addr(sqlite3_stmt *s, int col, uint8_t *a)
-{
-	int n = sqlite3_column_bytes(s, col);
-
-	memset(a, 0, QUERY_ADDR);
-	n = n > 16 ? 16 : n < 0 ? 0 : n;
-	a[0] = (uint8_t)n;
-	if (n)
-		memcpy(a + 1, sqlite3_column_blob(s, col), (size_t)n);
-}
