@@ -102,8 +102,9 @@ struct map {
 };
 
 /*
- * Build the map of the flow records in o->range: aggregated in SQL, only
- * the kept edges are read. The caller owns *out (map_free).
+ * Build the map of the flow records in o->range: summed in C from a plain
+ * scan (in parts over the cores for long ranges), only the kept edges
+ * named from the store. The caller owns *out (map_free).
  */
 int map_build(struct store *st, const struct map_opts *o, struct map **out,
     struct ft_err *err);
