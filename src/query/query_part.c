@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/ft_log.h"
 #include "query_int.h"
 
 #define QUERY_PART_STACK (1024 * 1024)	/* a part thread's stack */
@@ -153,6 +154,11 @@ query_parts_open(struct store *st, const struct query_range *r,
 			want = 1;
 	}
 	rc = query_parts_fill(st, r, parts, want, lo, hi, err);
+	if (rc && want > 1) {	/* no second connection: one part does */
+		ft_log(FT_LOG_DEBUG, "scan in one part: %s", err->msg);
+		want = 1;
+		rc = query_parts_fill(st, r, parts, want, lo, hi, err);
+	}
 	if (rc)
 		return rc;
 	*n = want;
