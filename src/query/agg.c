@@ -386,6 +386,107 @@ agg_parts_sum(struct agg_parts *const *lists, size_t n,
 	return 0;
 }
 
+#define AGG_MERGE_HDR 8	/* before a kept value: it began in the part */
+
+void
+agg_merge_init(struct agg_merge *m, size_t val_len, bool first_part,
+    bool last_part, void (*merge)(void *, const void *),
+    int (*done)(void *, const void *), void *ctx)
+{
+	memset(m, 0, sizeof(*m));
+	m->val_len = val_len;
+	m->first_part = first_part;
+	m->last_part = last_part;
+	m->merge = merge;
+	m->done = done;
+	m->ctx = ctx;
+	agg_open_init(&m->open, AGG_MERGE_HDR + val_len);
+	agg_parts_init(&m->partials, val_len);
+}
+
+void
+agg_merge_fini(struct agg_merge *m)
+{
+	agg_open_fini(&m->open);
+	agg_parts_fini(&m->partials);
+}
+
+/* A kept flow whose records end here (final) or whose part does. */
+static int
+agg_merge_end(struct agg_merge *m, int64_t run, int64_t flow,
+    const uint8_t *kept, bool final)
+{
+	if (kept[0] && (final || m->last_part))
+		return m->done(m->ctx, kept + AGG_MERGE_HDR);
+	return agg_parts_add(&m->partials, run, flow, kept + AGG_MERGE_HDR);
+}
+
+int
+agg_merge_add(struct agg_merge *m, int64_t run, int64_t flow,
+    const void *val, uint64_t pkts, int64_t first_us, int64_t start_us,
+    bool final)
+{
+	bool first = agg_rec_first(pkts, first_us, start_us), fresh;
+	uint8_t *kept;
+	int rc;
+
+	if (agg_rec_late(pkts, first_us, start_us))
+		final = false;	/* the time index may list it first */
+	if (final && first)	/* a whole flow in one record */
+		return m->done(m->ctx, val);
+	kept = agg_open_get(&m->open, run, flow, &fresh);
+	if (!kept)
+		return -FT_ENOMEM;
+	if (fresh) {
+		kept[0] = m->first_part;
+		memcpy(kept + AGG_MERGE_HDR, val, m->val_len);
+	} else {
+		m->merge(kept + AGG_MERGE_HDR, val);
+	}
+	kept[0] |= first;
+	if (!final)
+		return 0;
+	rc = agg_merge_end(m, run, flow, kept, true);
+	agg_open_del(&m->open, run, flow);
+	return rc;
+}
+
+int
+agg_merge_flush(struct agg_merge *m)
+{
+	const uint8_t *kept;
+	int64_t id[2];
+	size_t it = 0;
+	int rc;
+
+	while ((kept = agg_open_next(&m->open, &it, id)))
+		if ((rc = agg_merge_end(m, id[0], id[1], kept, false)))
+			return rc;
+	agg_open_fini(&m->open);
+	return 0;
+}
+
+int
+agg_merge_join(struct agg_merge *const *parts, size_t n)
+{
+	struct agg_parts *lists[AGG_MERGE_PARTS];
+	struct agg_open all;
+	const void *v;
+	size_t k, it = 0;
+	int rc;
+
+	if (n > sizeof(lists) / sizeof(lists[0]))
+		return -FT_EINVAL;
+	for (k = 0; k < n; k++)
+		lists[k] = &parts[k]->partials;
+	agg_open_init(&all, parts[0]->val_len);
+	rc = agg_parts_sum(lists, n, parts[0]->merge, &all);
+	while (!rc && (v = agg_open_next(&all, &it, NULL)))
+		rc = parts[0]->done(parts[0]->ctx, v);
+	agg_open_fini(&all);
+	return rc;
+}
+
 void
 agg_flows_init(struct agg_flows *s)
 {

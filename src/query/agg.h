@@ -128,6 +128,69 @@ int agg_parts_sum(struct agg_parts *const *lists, size_t n,
     void (*merge)(void *dst, const void *src), struct agg_open *out);
 
 /*
+ * Whether a record holding pkts packets, the first at first_us, of a flow
+ * that started at start_us, is the flow's first record, or came late (a
+ * packet older than the start, from captures merged out of time order;
+ * the flow table then keeps the start: docs/internals/flow.md). An empty
+ * final record is neither: its time is the flow's last packet.
+ */
+static inline bool
+agg_rec_first(uint64_t pkts, int64_t first_us, int64_t start_us)
+{
+	return pkts && first_us == start_us;
+}
+
+static inline bool
+agg_rec_late(uint64_t pkts, int64_t first_us, int64_t start_us)
+{
+	return pkts && first_us < start_us;
+}
+
+/*
+ * A part's records summed into whole flows (map, flows): a value of
+ * val_len bytes per flow, merge(dst, src) adding one into another. A flow
+ * the part saw whole goes to done(ctx, value) at once: it began in the
+ * part (its first record is there, or the part is the first) and ended
+ * there (its final record, not late, is there, or the part is the last).
+ * Others are kept as partials until agg_merge_join() sums them over the
+ * parts. Records come in the scan's order: a flow's final record after
+ * its others, except a late one, which never ends its flow.
+ */
+struct agg_merge {
+	struct agg_open open;		/* flag byte, then the value */
+	struct agg_parts partials;	/* flows it could not finish */
+	size_t val_len;
+	bool first_part, last_part;
+	void (*merge)(void *dst, const void *src);
+	int (*done)(void *ctx, const void *val);
+	void *ctx;
+};
+
+void agg_merge_init(struct agg_merge *m, size_t val_len, bool first_part,
+    bool last_part, void (*merge)(void *, const void *),
+    int (*done)(void *, const void *), void *ctx);
+void agg_merge_fini(struct agg_merge *m);
+
+/*
+ * One record of flow (run, flow) as a value; pkts, first_us and start_us
+ * as agg_rec_first() reads them, final its FT_REC_FINAL. 0, or the
+ * error of done, or -FT_ENOMEM.
+ */
+int agg_merge_add(struct agg_merge *m, int64_t run, int64_t flow,
+    const void *val, uint64_t pkts, int64_t first_us, int64_t start_us,
+    bool final);
+
+/* The end of the part: the flows still open done, or kept as partials. */
+int agg_merge_flush(struct agg_merge *m);
+
+/*
+ * The partials of parts[0..n-1] (n <= AGG_MERGE_PARTS) summed per flow
+ * and done by parts[0]. 0, or the error of done, or -FT_ENOMEM.
+ */
+#define AGG_MERGE_PARTS 64
+int agg_merge_join(struct agg_merge *const *parts, size_t n);
+
+/*
  * Flows seen while scanning records in time order, so a flow reported as
  * several records counts once per group. A flow stays until its final
  * record; it keeps, for each of up to two ends (a record of `top --by

@@ -74,7 +74,6 @@ struct flows_flow {
 	uint16_t cport, sport;
 	uint8_t proto, end;
 	uint8_t cli[QUERY_ADDR], srv[QUERY_ADDR];
-	bool began;		/* nothing of it before this part's records */
 };
 
 /*

@@ -95,7 +95,6 @@ struct map_flow {
 	bool cand;		/* guessed, ephemeral-looking server port:
 				 * the rule decides its sides */
 	bool cl, sl;		/* a record called the end local */
-	bool began;		/* nothing of it before this part's records */
 	uint16_t cport, sport;
 	int64_t app;		/* highest apps.id of its records, -1 none */
 	uint64_t bcs, bsc, pkts;
@@ -140,12 +139,10 @@ struct ms {
 	struct store *st;
 	const struct map_opts *o;
 	const struct query_dict *apps;	/* named applications */
-	const struct query_part *part;
-	struct agg_open open;	/* flows whose final record is to come */
+	struct agg_merge flows;	/* its records summed into flows */
 	struct agg edges;	/* MS_EDGE_KEY -> struct ms_edge */
 	struct map_flow *cands;	/* flows for the rule, n_cands */
 	size_t n_cands, cap_cands;
-	struct agg_parts partials;	/* flows it could not finish */
 };
 
 /* map_cut.c: m's edges at or above o's minimums, the biggest r->max. */

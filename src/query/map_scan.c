@@ -80,12 +80,14 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 	f->sm = f->sl ? ms_col_id(s, MS_SMAC, 0) : 0;
 }
 
-/* Record r's sums into flow f (its ends are the same). */
+/* Record (or partial flow) r's sums into flow f (its ends are the same). */
 static void
-ms_flow_merge(struct map_flow *f, const struct map_flow *r)
+ms_flow_merge(void *dst, const void *src)
 {
+	struct map_flow *f = dst;
+	const struct map_flow *r = src;
+
 	f->cand |= r->cand;
-	f->began |= r->began;
 	f->cl |= r->cl;
 	f->sl |= r->sl;
 	f->app = MS_MAX(f->app, r->app);
@@ -152,105 +154,40 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	return 0;
 }
 
-/* Room for one more of *n entries of size sz in *a of *cap. */
-static int
-ms_room(void **a, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*a, c * sz);
-	if (!p)
-		return -FT_ENOMEM;
-	*a = p;
-	*cap = c;
-	return 0;
-}
-
 /* A finished flow: into its edge, or kept for the rule. */
 static int
-ms_flow_done(struct ms *m, const struct map_flow *f)
+ms_flow_done(void *ctx, const void *val)
 {
+	struct ms *m = ctx;
+	const struct map_flow *f = val;
+	struct map_flow *c;
+	size_t cap;
+
 	if (!f->cand)
 		return ms_edge_add(m, f, false);
-	if (ms_room((void **)&m->cands, m->n_cands, &m->cap_cands,
-	    sizeof(*m->cands)))
-		return -FT_ENOMEM;
+	if (m->n_cands == m->cap_cands) {
+		cap = m->cap_cands ? 2 * m->cap_cands : 64;
+		c = realloc(m->cands, cap * sizeof(*c));
+		if (!c)
+			return -FT_ENOMEM;
+		m->cands = c;
+		m->cap_cands = cap;
+	}
 	m->cands[m->n_cands++] = *f;
 	return 0;
 }
 
-/*
- * A flow whose records this part saw all of (it began here, or in the
- * first part, and ended here, or in the last) is done; another waits for
- * the parts to be merged.
- */
-static int
-ms_flow_end(struct ms *m, int64_t run, int64_t flow, const struct map_flow *f,
-    bool final)
-{
-	if (f->began && (final || m->part->index + 1 == m->part->n))
-		return ms_flow_done(m, f);
-	return agg_parts_add(&m->partials, run, flow, f);
-}
-
-/*
- * One record. A whole flow in one record (its start and final record,
- * with packets) is done at once; the records of a long flow are summed
- * until its final record, so the flow counts once.
- */
+/* One record, summed into its flow (agg_merge). */
 static int
 ms_row(struct ms *m, sqlite3_stmt *s)
 {
-	int64_t flags = sqlite3_column_int64(s, MS_FLAGS);
-	int64_t run = sqlite3_column_int64(s, MS_RUN);
-	int64_t flow = sqlite3_column_int64(s, MS_FLOW);
-	bool final = (flags & FT_REC_FINAL) != 0, fresh;
-	struct map_flow r, *f;
-	int rc;
+	struct map_flow r;
 
 	ms_record(s, &r);
-	/* Its first record carries its first packet (an empty final record
-	 * after a one-packet delta has the same time). */
-	r.began = m->part->index == 0 || (r.pkts && sqlite3_column_int64(s,
-	    MS_START) == (int64_t)r.t0);
-	/* A record holding a packet older than the flow's start came late:
-	 * the time index may list it before the flow's first, so it does not
-	 * end the flow (the scan's end does). */
-	if (r.pkts && (int64_t)r.t0 < sqlite3_column_int64(s, MS_START))
-		final = false;
-	if (final && r.pkts && sqlite3_column_int64(s, MS_START) ==
-	    (int64_t)r.t0)
-		return ms_flow_done(m, &r);
-	f = agg_open_get(&m->open, run, flow, &fresh);
-	if (!f)
-		return -FT_ENOMEM;
-	if (fresh)
-		*f = r;
-	else
-		ms_flow_merge(f, &r);
-	if (!final)
-		return 0;
-	rc = ms_flow_end(m, run, flow, f, true);
-	agg_open_del(&m->open, run, flow);
-	return rc;
-}
-
-/* The flows whose final record is not in the part. */
-static int
-ms_open_flush(struct ms *m)
-{
-	struct map_flow *f;
-	size_t it = 0;
-	int64_t id[2];
-	int rc;
-
-	while ((f = agg_open_next(&m->open, &it, id)))
-		if ((rc = ms_flow_end(m, id[0], id[1], f, false)))
-			return rc;
-	return 0;
+	return agg_merge_add(&m->flows, sqlite3_column_int64(s, MS_RUN),
+	    sqlite3_column_int64(s, MS_FLOW), &r, r.pkts, (int64_t)r.t0,
+	    sqlite3_column_int64(s, MS_START),
+	    (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_FINAL) != 0);
 }
 
 /* Pass 1: every record of a part into flows, edges and candidates. */
@@ -273,8 +210,7 @@ ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 			break;
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		rc = ms_open_flush(m);
-	agg_open_fini(&m->open);
+		rc = agg_merge_flush(&m->flows);
 	if (!rc)
 		return 0;
 	if (rc < 0)
@@ -369,40 +305,17 @@ ms_merge_part(struct ms *m, const struct ms *k)
 	return 0;
 }
 
-static void
-ms_flow_merge_v(void *dst, const void *src)
-{
-	ms_flow_merge(dst, src);
-}
-
-/* The flows the parts could not finish, summed over the parts, into m. */
-static int
-ms_merge_partials(struct ms *m, struct ms *parts, size_t n)
-{
-	struct agg_parts *lists[QUERY_PARTS_MAX];
-	struct agg_open all;
-	struct map_flow *f;
-	size_t k, it = 0;
-	int rc;
-
-	for (k = 0; k < n; k++)
-		lists[k] = &parts[k].partials;
-	agg_open_init(&all, sizeof(struct map_flow));
-	rc = agg_parts_sum(lists, n, ms_flow_merge_v, &all);
-	while (!rc && (f = agg_open_next(&all, &it, NULL)))
-		rc = ms_flow_done(m, f);
-	agg_open_fini(&all);
-	return rc;
-}
-
 /* The parts' edges, candidates and unfinished flows into parts[0]. */
 static int
 ms_merge(struct ms *parts, size_t n, struct ft_err *err)
 {
+	struct agg_merge *flows[QUERY_PARTS_MAX];
 	size_t k;
 	int rc;
 
-	rc = ms_merge_partials(&parts[0], parts, n);
+	for (k = 0; k < n; k++)
+		flows[k] = &parts[k].flows;
+	rc = agg_merge_join(flows, n);
 	for (k = 1; k < n && !rc; k++)
 		rc = ms_merge_part(&parts[0], &parts[k]);
 	if (rc)
@@ -415,10 +328,9 @@ ms_merge(struct ms *parts, size_t n, struct ft_err *err)
 static void
 ms_fini(struct ms *m)
 {
-	agg_open_fini(&m->open);
+	agg_merge_fini(&m->flows);
 	agg_fini(&m->edges);
 	free(m->cands);
-	agg_parts_fini(&m->partials);
 }
 
 /* Pass 1 over the parts of the range, merged into ms[0]. */
@@ -438,11 +350,10 @@ ms_scan_parts(struct store *st, const struct map_opts *o,
 		ms[k].st = st;
 		ms[k].o = o;
 		ms[k].apps = apps;
-		ms[k].part = &parts[k];
 		agg_init(&ms[k].edges, MS_EDGE_KEY, sizeof(struct ms_edge),
 		    MS_EDGES_MAX);
-		agg_open_init(&ms[k].open, sizeof(struct map_flow));
-		agg_parts_init(&ms[k].partials, sizeof(struct map_flow));
+		agg_merge_init(&ms[k].flows, sizeof(struct map_flow), k == 0,
+		    k + 1 == n, ms_flow_merge, ms_flow_done, &ms[k]);
 		args[k] = &ms[k];
 	}
 	rc = query_parts_run(parts, n, ms_pass_flows, args, err);
@@ -451,7 +362,6 @@ ms_scan_parts(struct store *st, const struct map_opts *o,
 		rc = ms_merge(ms, n, err);
 	for (k = 1; k < n; k++)
 		ms_fini(&ms[k]);
-	ms[0].part = NULL;
 	return rc;
 }
 

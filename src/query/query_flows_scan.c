@@ -18,10 +18,8 @@ struct fs {
 	struct store *st;
 	const struct flows_sort *keys;	/* what orders the listing, in C */
 	const struct query_dict *apps;	/* when a key is FK_APP */
-	const struct query_part *part;
-	struct agg_open open;	/* flows whose final record is to come */
+	struct agg_merge flows;	/* its records summed into flows */
 	struct flows_set set;
-	struct agg_parts partials;	/* flows it could not finish */
 };
 
 static int
@@ -32,9 +30,12 @@ fs_db_err(struct store *st, const char *what, int rc, struct ft_err *err)
 	    sqlite3_errmsg(store_db(st)));
 }
 
+/* A whole flow: offered to the part's set. */
 static int
-fs_done(struct fs *t, const struct flows_flow *f)
+fs_done(void *ctx, const void *f)
 {
+	struct fs *t = ctx;
+
 	return flows_offer(&t->set, t->keys, f);
 }
 
@@ -52,7 +53,6 @@ fs_record(sqlite3_stmt *s, struct flows_flow *f)
 	f->psc = sqlite3_column_int64(s, FC_PSC);
 	f->tcs = sqlite3_column_int64(s, FC_TCS);
 	f->tsc = sqlite3_column_int64(s, FC_TSC);
-	f->began = false;
 }
 
 /* The record's own values that keys sort by. */
@@ -85,9 +85,13 @@ fs_latest(struct flows_flow *f, const struct flows_flow *r)
 	memcpy(f->srv, r->srv, QUERY_ADDR);
 }
 
+/* Record (or partial flow) r's sums into flow f. */
 static void
-fs_merge(struct flows_flow *f, const struct flows_flow *r)
+fs_merge(void *dst, const void *src)
 {
+	struct flows_flow *f = dst;
+	const struct flows_flow *r = src;
+
 	if (r->id > f->id)
 		fs_latest(f, r);
 	f->records += r->records;
@@ -99,62 +103,21 @@ fs_merge(struct flows_flow *f, const struct flows_flow *r)
 	f->psc += r->psc;
 	f->tcs |= r->tcs;
 	f->tsc |= r->tsc;
-	f->began |= r->began;
 }
 
-/*
- * A flow whose records this part saw all of (it began here, or in the
- * first part, and ended here, or in the last) is done; another waits for
- * the parts to be merged.
- */
-static int
-fs_end(struct fs *t, int64_t run, int64_t flow, const struct flows_flow *f,
-    bool final)
-{
-	if (f->began && (final || t->part->index + 1 == t->part->n))
-		return fs_done(t, f);
-	return agg_parts_add(&t->partials, run, flow, f);
-}
-
-/* One record: a flow of one record is done at once; else summed. */
+/* One record, summed into its flow (agg_merge). */
 static int
 fs_row(struct fs *t, sqlite3_stmt *s)
 {
-	int64_t run = sqlite3_column_int64(s, FC_RUN);
-	int64_t flow = sqlite3_column_int64(s, FC_FLOW);
-	bool final = (sqlite3_column_int64(s, FC_FLAGS) & FT_REC_FINAL) != 0;
-	struct flows_flow r, *f = agg_open_find(&t->open, run, flow);
-	bool fresh;
-	int rc;
+	struct flows_flow r;
 
 	fs_record(s, &r);
 	if (t->keys->rec)
 		fs_record_keys(t, s, &r);
-	/* Its first record carries its first packet (an empty final record
-	 * after a one-packet delta has the same time). */
-	r.began = t->part->index == 0 || (r.pcs + r.psc > 0 &&
-	    sqlite3_column_int64(s, FC_START) == r.first_us);
-	/* A record holding a packet older than the flow's start came late:
-	 * the time index may list it before the flow's first, so it does not
-	 * end the flow (the scan's end does). */
-	if (r.pcs + r.psc > 0 && r.first_us < sqlite3_column_int64(s,
-	    FC_START))
-		final = false;
-	if (!f && final)
-		return fs_end(t, run, flow, &r, true);
-	if (!f) {
-		f = agg_open_get(&t->open, run, flow, &fresh);
-		if (!f)
-			return -FT_ENOMEM;
-		*f = r;
-		return 0;
-	}
-	fs_merge(f, &r);
-	if (!final)
-		return 0;
-	rc = fs_end(t, run, flow, f, true);
-	agg_open_del(&t->open, run, flow);
-	return rc;
+	return agg_merge_add(&t->flows, sqlite3_column_int64(s, FC_RUN),
+	    sqlite3_column_int64(s, FC_FLOW), &r, (uint64_t)(r.pcs + r.psc),
+	    r.first_us, sqlite3_column_int64(s, FC_START),
+	    (sqlite3_column_int64(s, FC_FLAGS) & FT_REC_FINAL) != 0);
 }
 
 #define FS_COLS "SELECT f.rowid, f.run, f.flow, f.flags, f.first_us, " \
@@ -166,10 +129,7 @@ static int
 fs_scan(struct query_part *part, void *arg, struct ft_err *err)
 {
 	struct fs *t = arg;
-	struct flows_flow *f;
-	int64_t id[2];
 	sqlite3_stmt *s;
-	size_t it = 0;
 	int rc;
 
 	rc = query_part_prepare(part, t->keys->rec ? FS_COLS ", f.proto, "
@@ -182,39 +142,24 @@ fs_scan(struct query_part *part, void *arg, struct ft_err *err)
 			break;
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		rc = 0;
-	while (!rc && (f = agg_open_next(&t->open, &it, id)))
-		rc = fs_end(t, id[0], id[1], f, false);
-	agg_open_fini(&t->open);
+		rc = agg_merge_flush(&t->flows);
 	if (rc < 0)
 		return ft_err_set(err, -rc, "flows: %s", ft_strerror(-rc));
 	return rc ? fs_db_err(part->st, "cannot read flows", rc, err) : 0;
-}
-
-static void
-fs_merge_v(void *dst, const void *src)
-{
-	fs_merge(dst, src);
 }
 
 /* The parts' unfinished flows summed, and their sets, into t[0]. */
 static int
 fs_merge_parts(struct fs *t, size_t n)
 {
-	struct agg_parts *lists[QUERY_PARTS_MAX];
+	struct agg_merge *flows[QUERY_PARTS_MAX];
 	const struct flows_set *set;
-	struct agg_open all;
-	struct flows_flow *f;
-	size_t k, i, it = 0;
+	size_t k, i;
 	int rc;
 
 	for (k = 0; k < n; k++)
-		lists[k] = &t[k].partials;
-	agg_open_init(&all, sizeof(struct flows_flow));
-	rc = agg_parts_sum(lists, n, fs_merge_v, &all);
-	while (!rc && (f = agg_open_next(&all, &it, NULL)))
-		rc = fs_done(&t[0], f);
-	agg_open_fini(&all);
+		flows[k] = &t[k].flows;
+	rc = agg_merge_join(flows, n);
 	for (k = 1; k < n && !rc; k++) {
 		set = &t[k].set;
 		for (i = 0; i < set->n_heap && !rc; i++)
@@ -228,9 +173,8 @@ fs_merge_parts(struct fs *t, size_t n)
 static void
 fs_fini(struct fs *t)
 {
-	agg_open_fini(&t->open);
+	agg_merge_fini(&t->flows);
 	flows_set_fini(&t->set);
-	agg_parts_fini(&t->partials);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -252,11 +196,10 @@ fs_scan_parts(struct store *st, const struct query_flows_opts *o,
 		t[k].st = st;
 		t[k].keys = keys;
 		t[k].apps = apps;
-		t[k].part = &parts[k];
 		t[k].set.limit = o->range.limit ? o->range.limit :
 		    QUERY_FLOWS_LIMIT;
-		agg_open_init(&t[k].open, sizeof(struct flows_flow));
-		agg_parts_init(&t[k].partials, sizeof(struct flows_flow));
+		agg_merge_init(&t[k].flows, sizeof(struct flows_flow), k == 0,
+		    k + 1 == n, fs_merge, fs_done, &t[k]);
 		args[k] = &t[k];
 	}
 	rc = query_parts_run(parts, n, fs_scan, args, err);
@@ -265,7 +208,6 @@ fs_scan_parts(struct store *st, const struct query_flows_opts *o,
 		rc = ft_err_set(err, -rc, "flows: %s", ft_strerror(-rc));
 	for (k = 1; k < n; k++)
 		fs_fini(&t[k]);
-	t[0].part = NULL;
 	return rc;
 }
 

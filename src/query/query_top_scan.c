@@ -114,9 +114,9 @@ top_sums_add(struct agg_sums *m, sqlite3_stmt *s, bool new_flow)
 }
 
 /*
- * Whether the record ends its flow: its final one, unless it holds a
- * packet older than the flow's start (it came late, and the time index
- * may list it before the flow's first record).
+ * Whether the record ends its flow: its final one, unless it came late
+ * (agg_rec_late(), computed in the scan's SQL so that only final records
+ * read their times; the time index may list it before the flow's first).
  */
 static bool
 top_final(sqlite3_stmt *s)

@@ -231,6 +231,88 @@ partials_of_several_parts_sum_per_flow(void)
 		agg_parts_fini(&p[k]);
 }
 
+/* What agg_merge's test flows sum: a value and the records in it. */
+struct mv {
+	uint64_t sum;
+	uint64_t recs;
+	int64_t flow;
+};
+
+static void
+mv_merge(void *dst, const void *src)
+{
+	struct mv *d = dst;
+	const struct mv *x = src;
+
+	d->sum += x->sum;
+	d->recs += x->recs;
+}
+
+static struct mv mv_done_at[8];	/* by flow: what done got, summed */
+static int mv_done_n[8];	/* and how often */
+
+static int
+mv_done(void *ctx, const void *val)
+{
+	const struct mv *v = val;
+
+	(void)ctx;
+	mv_done_at[v->flow].sum += v->sum;
+	mv_done_at[v->flow].recs += v->recs;
+	mv_done_n[v->flow]++;
+	return 0;
+}
+
+/* One record of flow f into part m: start 100, first at t, final or not. */
+static void
+mv_add(struct agg_merge *m, int64_t f, uint64_t sum, int64_t t, bool final)
+{
+	struct mv v = { sum, 1, f };
+
+	UT_EQ(agg_merge_add(m, 1, f, &v, 1, t, 100, final), 0);
+}
+
+/*
+ * Two parts of one scan: every flow is done exactly once with all its
+ * records, whether it is one record, split between the parts, whole in the
+ * second, ends with a late record listed before its first, or never ends.
+ */
+static void
+merged_flows_are_done_once_across_parts(void)
+{
+	struct agg_merge p[2], *parts[2] = { &p[0], &p[1] };
+	int64_t f;
+
+	memset(mv_done_at, 0, sizeof(mv_done_at));
+	memset(mv_done_n, 0, sizeof(mv_done_n));
+	agg_merge_init(&p[0], sizeof(struct mv), true, false, mv_merge,
+	    mv_done, NULL);
+	agg_merge_init(&p[1], sizeof(struct mv), false, true, mv_merge,
+	    mv_done, NULL);
+	mv_add(&p[0], 1, 1, 100, true);		/* whole in one record */
+	mv_add(&p[0], 2, 2, 100, false);	/* split: first in part 0 */
+	mv_add(&p[1], 2, 3, 160, true);		/* and final in part 1 */
+	mv_add(&p[1], 3, 4, 100, false);	/* whole in part 1 */
+	mv_add(&p[1], 3, 5, 160, true);
+	mv_add(&p[1], 4, 6, 90, true);		/* late final, listed first */
+	mv_add(&p[1], 4, 7, 100, false);	/* then its first record */
+	mv_add(&p[0], 5, 8, 100, false);	/* never ends in the range */
+	UT_EQ(agg_merge_flush(&p[0]), 0);
+	UT_EQ(agg_merge_flush(&p[1]), 0);
+	UT_EQ(mv_done_n[2] + mv_done_n[5], 0);	/* waiting for the join */
+	UT_EQ(agg_merge_join(parts, 2), 0);
+	for (f = 1; f <= 5; f++)
+		UT_EQ(mv_done_n[f], 1);
+	UT_EQ(mv_done_at[2].sum, 5);
+	UT_EQ(mv_done_at[2].recs, 2);
+	UT_EQ(mv_done_at[3].sum, 9);
+	UT_EQ(mv_done_at[4].sum, 13);
+	UT_EQ(mv_done_at[4].recs, 2);
+	UT_EQ(mv_done_at[5].sum, 8);
+	agg_merge_fini(&p[0]);
+	agg_merge_fini(&p[1]);
+}
+
 int
 main(void)
 {
@@ -239,6 +321,7 @@ main(void)
 	UT_RUN(find_only_finds_and_values_start_at_zero);
 	UT_RUN(open_flows_keep_their_values_while_others_leave);
 	UT_RUN(partials_of_several_parts_sum_per_flow);
+	UT_RUN(merged_flows_are_done_once_across_parts);
 	UT_RUN(each_flow_counts_once_and_leaves_at_its_final_record);
 	UT_RUN(a_flow_counts_in_each_group_it_enters);
 	return UT_DONE();
