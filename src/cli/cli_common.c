@@ -158,6 +158,13 @@ cli_store_opts(const struct cli *cli, bool packet_clock,
 	so->keep.d1_days = h->keep_1d;
 	so->rollup_k = h->top_k;
 	so->rollup_local = h->top_local;
+	/* a flow's final record comes up to its timeout after its hour */
+	so->conv_lag_s = cli->cfg.flow.tcp_timeout_s;
+	if (so->conv_lag_s < cli->cfg.flow.udp_timeout_s)
+		so->conv_lag_s = cli->cfg.flow.udp_timeout_s;
+	if (so->conv_lag_s < cli->cfg.flow.other_timeout_s)
+		so->conv_lag_s = cli->cfg.flow.other_timeout_s;
+	so->conv_lag_s += cli->cfg.flow.active_timeout_s + 300;
 }
 
 int

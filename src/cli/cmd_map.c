@@ -12,7 +12,8 @@ usage(void)
 	printf("usage: flowtrail map [--format dot|mermaid|lucid|drawio|json]\n"
 	    "                     [--group-by host|subnet[/V4[,V6]]|label]\n"
 	    "                     [--min-bytes N] [--min-flows N] [--top-edges N]\n"
-	    "                     [--since T] [--until T] [--db FILE] [FILTER]\n"
+	    "                     [--since T] [--until T] [--source auto|flows|conv]\n"
+	    "                     [--db FILE] [FILTER]\n"
 	    "Nodes are hosts, labelled with their best name, address and MAC vendor;\n"
 	    "edges go from clients to server services (protocol, server port,\n"
 	    "application) with bytes and distinct flows.\n"
@@ -23,7 +24,13 @@ usage(void)
 	    "  --min-bytes   drop edges with fewer bytes (units k, M, G, KiB, MiB, GiB)\n"
 	    "  --min-flows   drop edges with fewer distinct flows\n"
 	    "  --top-edges   keep the N biggest edges by bytes (default %d; 0 all,\n"
-	    "                up to %d)\n", MAP_TOP_EDGES, MAP_EDGES_MAX);
+	    "                up to %d)\n"
+	    "  --source      auto (default): the hourly conversations for the hours\n"
+	    "                they hold and filters on host, net, proto, dst port,\n"
+	    "                local, remote; the flow records for the rest. flows:\n"
+	    "                always the records. conv: as auto, but a filter they\n"
+	    "                cannot answer is an error\n",
+	    MAP_TOP_EDGES, MAP_EDGES_MAX);
 }
 
 /* An amount option (--min-bytes 10M, --min-flows 5): 0 or 2 printed. */
@@ -86,6 +93,11 @@ map_opt(struct cli *cli, struct map_opts *o, enum map_format *f, int opt,
 		    &o->min_flows);
 	case 't':
 		return parse_top(cli, arg, &o->top_edges);
+	case 'R':
+		if (!map_parse_source(arg, &o->source, &err))
+			return 0;
+		cli_error(cli, "--source: %s", err.msg);
+		return 2;
 	}
 	return 1;
 }
@@ -98,6 +110,7 @@ cmd_map(int argc, char **argv)
 		{ "min-bytes", required_argument, NULL, 'b' },
 		{ "min-flows", required_argument, NULL, 'm' },
 		{ "top-edges", required_argument, NULL, 't' },
+		{ "source", required_argument, NULL, 'R' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		CLI_COMMON_LONGOPTS

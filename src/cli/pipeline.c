@@ -186,6 +186,6 @@ pipeline_finish(struct pipeline *p, struct ft_err *err)
 	if (rc)
 		return rc;
 	if (p->wq)
-		return store_async_flush(p->wq, err);
+		return store_async_finish(p->wq, err);
 	return 0;
 }

@@ -19,6 +19,8 @@ struct filter {
 	struct query_value vals[QUERY_WHERE_MAX];
 	void *mem[QUERY_WHERE_MAX];
 	size_t n_vals;
+	bool not_const;		/* a primitive reads what may change within
+				 * a flow, or the client port */
 	struct query_where where;
 };
 
@@ -279,6 +281,8 @@ parse_primitive(struct parser *p, const char *after)
 		    filter_tok_show(p, &p->t, buf, sizeof(buf)),
 		    FILTER_KEYWORDS);
 	kw = p->t;
+	if (!filter_prim_flow_const(pr, side))
+		p->f->not_const = true;
 	rc = p->series ? series_check(p, pr, &kw, side_kw ? &side_t : NULL) :
 	    0;
 	if (rc)
@@ -424,6 +428,7 @@ compile_new(struct parser *p, struct filter **out)
 	p->f->where.sql = p->f->sql;
 	p->f->where.vals = p->f->vals;
 	p->f->where.n_vals = p->f->n_vals;
+	p->f->where.flow_const = !p->f->not_const;
 	*out = p->f;
 	return 0;
 out_free:

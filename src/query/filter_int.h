@@ -93,4 +93,10 @@ int filter_emit_sided(struct parser *p, const struct tok *t, enum side side,
 const struct prim *filter_prim_find(const struct parser *p,
     const struct tok *t, bool sided);
 
+/*
+ * Whether pr on side reads only what a flow's records share and the
+ * hourly conversations keep (query_where.flow_const).
+ */
+bool filter_prim_flow_const(const struct prim *pr, enum side side);
+
 #endif

@@ -512,3 +512,18 @@ filter_prim_find(const struct parser *p, const struct tok *t, bool sided)
 			return &prims[i];
 	return NULL;
 }
+
+bool
+filter_prim_flow_const(const struct prim *pr, enum side side)
+{
+	static const char *const kws[] = { "host", "net", "proto", "local",
+		"remote" };
+	size_t i;
+
+	if (strcmp(pr->kw, "port") == 0)
+		return side == SIDE_DST;	/* the server port */
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (strcmp(pr->kw, kws[i]) == 0)
+			return true;
+	return false;
+}

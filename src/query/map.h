@@ -34,8 +34,18 @@ enum map_format {
 	MAP_FMT_JSON,		/* nodes and edges with every attribute */
 };
 
+/* Where the map reads (--source). */
+enum map_source {
+	MAP_SRC_AUTO,		/* conversations where rolled and the filter
+				   allows, records elsewhere */
+	MAP_SRC_FLOWS,		/* always the flow records */
+	MAP_SRC_CONV,		/* as auto, but a filter they cannot answer
+				   is an error */
+};
+
 struct map_opts {
 	struct query_range range;	/* time and filter; limit unused */
+	enum map_source source;		/* where to read */
 	enum map_group_by group_by;	/* nodes' groups */
 	uint8_t v4_prefix;		/* subnet length; 0: MAP_V4_PREFIX */
 	uint8_t v6_prefix;		/* 0: MAP_V6_PREFIX */
@@ -112,6 +122,9 @@ void map_free(struct map *m);
 
 /* Parse "host", "label", "subnet", "subnet/V4" or "subnet/V4,V6" into o. */
 int map_parse_group(const char *s, struct map_opts *o, struct ft_err *err);
+
+/* Parse "auto", "flows" or "conv". */
+int map_parse_source(const char *s, enum map_source *src, struct ft_err *err);
 
 /* Parse "dot", "mermaid", "lucid", "drawio" or "json". */
 int map_parse_format(const char *s, enum map_format *f, struct ft_err *err);

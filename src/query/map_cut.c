@@ -38,6 +38,45 @@ ms_rank_cmp(const void *pa, const void *pb)
 	return memcmp(x->key, y->key, 3);
 }
 
+/* Heap of the k best so far, the worst on top (index 0): sift x down. */
+static void
+ms_sift(struct ms_rank *h, size_t k, size_t i)
+{
+	struct ms_rank t;
+	size_t c;
+
+	while ((c = 2 * i + 1) < k) {
+		if (c + 1 < k && ms_rank_cmp(&h[c + 1], &h[c]) > 0)
+			c++;
+		if (ms_rank_cmp(&h[c], &h[i]) <= 0)
+			return;
+		t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+		i = c;
+	}
+}
+
+/*
+ * The best k of ix[0..n-1] moved to its front, in no order: a heap of k
+ * with the worst on top, so most edges cost one comparison.
+ */
+static void
+ms_select(struct ms_rank *ix, size_t n, size_t k)
+{
+	size_t i;
+
+	if (k >= n || !k)
+		return;
+	for (i = k / 2; i-- > 0;)
+		ms_sift(ix, k, i);
+	for (i = k; i < n; i++)
+		if (ms_rank_cmp(&ix[i], &ix[0]) < 0) {
+			ix[0] = ix[i];
+			ms_sift(ix, k, 0);
+		}
+}
+
 /* Length of the master protocol of an nDPI name: "TLS" of "TLS.Google". */
 static size_t
 ms_master_len(const char *app)
@@ -138,8 +177,9 @@ map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err)
 		ix[n].key = agg_key(&m->edges, i);
 		ix[n++].i = (uint32_t)i;
 	}
-	qsort(ix, n, sizeof(*ix), ms_rank_cmp);
+	ms_select(ix, n, r->max);
 	n = MS_MIN(n, r->max);
+	qsort(ix, n, sizeof(*ix), ms_rank_cmp);
 	r->edges = calloc(n ? n : 1, sizeof(*r->edges));
 	r->ends = calloc(n ? 2 * n : 1, sizeof(*r->ends));
 	if (!r->edges || !r->ends) {

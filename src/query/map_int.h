@@ -2,7 +2,7 @@
 #ifndef MAP_INT_H
 #define MAP_INT_H
 
-#include "agg.h"
+#include "../base/agg.h"
 #include "dict.h"
 #include "map.h"
 #include "query_int.h"
@@ -95,6 +95,7 @@ struct map_flow {
 	bool cand;		/* guessed, ephemeral-looking server port:
 				 * the rule decides its sides */
 	bool cl, sl;		/* a record called the end local */
+	bool guessed;		/* its start was not seen */
 	uint16_t cport, sport;
 	int64_t app;		/* highest apps.id of its records, -1 none */
 	uint64_t bcs, bsc, pkts;
@@ -129,6 +130,7 @@ struct ms_edge {
 	int64_t atop;		/* packed bytes and app of the biggest flow
 				 * with a named application; -1 none */
 	uint64_t sw;		/* flows turned around */
+	uint64_t seen;		/* flows whose start was seen */
 	int32_t alo, ahi;	/* lowest and highest application name
 				 * rank; -1 none */
 	bool cl, sl;
@@ -145,15 +147,84 @@ struct ms {
 	size_t n_cands, cap_cands;
 };
 
+/*
+ * Where a map reads, in time order (map_conv.c): flow records of
+ * [lo, hi) (0: open), or one rolled hour's conversation rows by rowid.
+ */
+struct map_seg {
+	bool conv;
+	uint64_t lo, hi;		/* records: since and until, 0 open */
+	int64_t e_lo, e_hi;		/* conv: conv_edges rowids, inclusive */
+	int64_t p_lo, p_hi;		/* conv: conv_parts rowids */
+};
+
+struct map_plan {
+	struct map_seg *seg;		/* n segments, in time order */
+	size_t n;
+	bool conv;			/* some segment is conversations */
+};
+
+/*
+ * The segments of o's range: rolled hours wholly inside it from the
+ * conversations when o->source and the filter allow, the rest (all of it
+ * otherwise) from the records.
+ */
+int map_plan(struct store *st, const struct map_opts *o, struct map_plan *p,
+    struct ft_err *err);
+void map_plan_free(struct map_plan *p);
+
+/*
+ * "SELECT cols FROM table f" over rowids [lo, hi] and o's filter; *s NULL
+ * when the range is empty.
+ */
+int map_conv_prepare(struct store *st, const struct map_opts *o,
+    const char *cols, const char *table, int64_t lo, int64_t hi,
+    struct sqlite3_stmt **s, struct ft_err *err);
+
+/*
+ * Pass 1 over a plan with conversations, in parts: each job sums the
+ * edges of its hours (segments [from, to)) into its m; job 0 also every
+ * segment's flow records and conversation parts, in time order, so its
+ * m->flows (one part: first and last) sees each flow's pieces in order.
+ */
+struct map_conv_job {
+	struct ms *m;
+	const struct map_plan *p;
+	size_t from, to;
+};
+
+/* jobs[0..n-1]'s shares, about as many rows each. */
+void map_conv_cut(const struct map_plan *p, struct map_conv_job *jobs,
+    size_t n);
+
+/* One job (query_parts_run()): arg a struct map_conv_job. */
+int map_conv_job(struct query_part *part, void *arg, struct ft_err *err);
+
+/* map_scan.c, for map_conv.c: rows of MAP_ROW_COLS. */
+#define MAP_ROW_COLS "f.run, f.flow, f.flags, f.proto, f.cli, f.cport, " \
+	"f.srv, f.sport, f.app, f.bytes_cs, f.bytes_sc, f.pkts_cs + " \
+	"f.pkts_sc, f.first_us, f.last_us, f.start_us, f.cli_name_src, " \
+	"f.cli_name, f.name_src, f.name, f.local, f.cli_mac, f.srv_mac"
+int map_row(struct ms *m, struct sqlite3_stmt *s);	/* a flow record */
+int map_part_row(struct ms *m, struct sqlite3_stmt *s);	/* a conv_parts row */
+int map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x);
+
+/* Column col as an id, none when NULL; a name key from two columns. */
+int64_t map_col_id(struct sqlite3_stmt *s, int col, int64_t none);
+int64_t map_col_name(struct sqlite3_stmt *s, int col_src, int col_id);
+
+/* Whether a name from a flow to server port `port` names the server. */
+bool map_names_server(uint16_t port);
+
 /* map_cut.c: m's edges at or above o's minimums, the biggest r->max. */
 int map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err);
 
 /*
- * map_rule.c: decide the n candidate flows c (map_flow.cand): sw[i] set
- * when the rule turns c[i] around. One more pass over o->range.
+ * map_rule.c: decide m's candidate flows (map_flow.cand): sw[i] set when
+ * the rule turns m->cands[i] around. Every other flow of the range is in
+ * m->edges by then, so no more reading.
  */
-int map_rule(struct store *st, const struct map_opts *o,
-    const struct map_flow *c, size_t n, bool *sw, struct ft_err *err);
+int map_rule(const struct ms *m, bool *sw, struct ft_err *err);
 
 /* map_group.c: put the nodes into groups as o->group_by says. */
 int map_group(struct map *m, const struct map_opts *o, struct ft_err *err);

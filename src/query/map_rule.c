@@ -1,11 +1,9 @@
-/* map_rule.c: the map's server-side rule: listening and fan-in of the candidates' ends over the range, then each candidate turned around or kept. */
-#include <sqlite3.h>
+/* map_rule.c: the map's server-side rule: listening and fan-in of the candidates' ends from the range's edges and candidates, then each candidate turned around or kept. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "../base/agg.h"
 #include "map_int.h"
-#include "query_int.h"
 
 /* An end's key: protocol, port (2, big-endian), address. */
 #define MR_END_KEY (3 + MAP_ADDR)
@@ -26,9 +24,6 @@ struct mr {
 	struct agg ends;	/* MR_END_KEY -> struct mr_end */
 	struct agg pairs;	/* MR_PAIR_KEY, no value */
 };
-
-/* Columns of the rule's pass. */
-enum { MR_PROTO, MR_CLI, MR_CPORT, MR_SRV, MR_SPORT, MR_FLAGS };
 
 static void
 mr_key(uint8_t *k, uint8_t proto, uint16_t port, const uint8_t *addr)
@@ -58,63 +53,66 @@ mr_ends(struct mr *m, const struct map_flow *c, size_t n)
 }
 
 /*
- * One record: for each of its ends that is a candidate's, the other end
- * is a peer; a seen start makes the server end listen.
+ * A flow's end at addr[k] (0 server, 1 client), port: when it is a
+ * candidate's end, addr[!k] is a peer; it listens when a flow whose
+ * start was seen made it the server end.
  */
 static int
-mr_row(struct mr *m, sqlite3_stmt *s)
+mr_end_seen(struct mr *m, uint8_t proto, uint16_t port,
+    const uint8_t *const *addr, int k, bool listens)
 {
-	uint8_t key[MR_END_KEY], pair[MR_PAIR_KEY], addr[2][MAP_ADDR];
-	uint8_t proto = (uint8_t)sqlite3_column_int(s, MR_PROTO);
-	bool seen = !(sqlite3_column_int64(s, MR_FLAGS) & FT_REC_GUESSED);
+	uint8_t key[MR_END_KEY], pair[MR_PAIR_KEY];
 	struct mr_end *e;
 	int64_t i, p;
 	size_t n;
 	uint32_t u;
-	int k;
 
-	query_col_addr(s, MR_SRV, addr[0]);
-	query_col_addr(s, MR_CLI, addr[1]);
-	for (k = 0; k < 2; k++) {
-		mr_key(key, proto, (uint16_t)sqlite3_column_int(s,
-		    k ? MR_CPORT : MR_SPORT), addr[k]);
-		if ((i = agg_find(&m->ends, key)) < 0)
-			continue;
-		e = agg_val(&m->ends, (size_t)i);
-		e->lis |= !k && seen;
-		u = (uint32_t)i;
-		memcpy(pair, &u, sizeof(u));
-		memcpy(pair + 4, addr[!k], MAP_ADDR);
-		n = m->pairs.n;
-		if ((p = agg_get(&m->pairs, pair)) < 0)
-			return (int)p;
-		e->fan += m->pairs.n > n;
-	}
+	mr_key(key, proto, port, addr[k]);
+	if ((i = agg_find(&m->ends, key)) < 0)
+		return 0;
+	e = agg_val(&m->ends, (size_t)i);
+	e->lis |= listens;
+	u = (uint32_t)i;
+	memcpy(pair, &u, sizeof(u));
+	memcpy(pair + 4, addr[!k], MAP_ADDR);
+	n = m->pairs.n;
+	if ((p = agg_get(&m->pairs, pair)) < 0)
+		return (int)p;
+	e->fan += m->pairs.n > n;
 	return 0;
 }
 
+/*
+ * Every flow of the range is in an edge (none a candidate) or is a
+ * candidate: their server ends, and the candidates' client ends.
+ */
 static int
-mr_pass(struct mr *m, struct store *st, const struct map_opts *o,
-    struct ft_err *err)
+mr_pass(struct mr *m, const struct ms *ms)
 {
-	sqlite3_stmt *s;
-	int rc;
+	const uint8_t *addr[2];
+	const struct map_flow *c;
+	const struct ms_edge *e;
+	const uint8_t *key;
+	size_t i;
+	int rc = 0;
 
-	rc = query_scan_prepare(st, &o->range, "SELECT f.proto, f.cli, "
-	    "f.cport, f.srv, f.sport, f.flags", &s, err);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = mr_row(m, s)))
-			break;
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc < 0)
-		return ft_err_set(err, -rc, "map: %s", ft_strerror(-rc));
-	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
-	    "store %s: map: cannot read flows: %s", store_path(st),
-	    sqlite3_errmsg(store_db(st)));
+	for (i = 0; i < ms->edges.n && !rc; i++) {
+		key = agg_key(&ms->edges, i);
+		e = agg_val(&ms->edges, i);
+		addr[0] = key + MS_EDGE_S;
+		addr[1] = key + MS_EDGE_C;
+		rc = mr_end_seen(m, key[0], (uint16_t)(key[1] << 8 | key[2]),
+		    addr, 0, e->seen > 0);
+	}
+	for (i = 0; i < ms->n_cands && !rc; i++) {
+		c = &ms->cands[i];
+		addr[0] = c->srv;
+		addr[1] = c->cli;
+		rc = mr_end_seen(m, c->proto, c->sport, addr, 0, !c->guessed);
+		if (!rc)
+			rc = mr_end_seen(m, c->proto, c->cport, addr, 1, false);
+	}
+	return rc;
 }
 
 /* The end of key's learnt facts (every candidate's end is kept). */
@@ -128,9 +126,10 @@ mr_end(const struct mr *m, uint8_t proto, uint16_t port, const uint8_t *a)
 }
 
 int
-map_rule(struct store *st, const struct map_opts *o,
-    const struct map_flow *c, size_t n, bool *sw, struct ft_err *err)
+map_rule(const struct ms *ms, bool *sw, struct ft_err *err)
 {
+	const struct map_flow *c = ms->cands;
+	size_t n = ms->n_cands;
 	const struct mr_end *es, *ec;
 	struct mr m;
 	size_t k;
@@ -139,10 +138,10 @@ map_rule(struct store *st, const struct map_opts *o,
 	agg_init(&m.ends, MR_END_KEY, sizeof(struct mr_end), MR_MAX);
 	agg_init(&m.pairs, MR_PAIR_KEY, 0, MR_MAX);
 	rc = mr_ends(&m, c, n);
+	if (!rc)
+		rc = mr_pass(&m, ms);
 	if (rc)
 		rc = ft_err_set(err, -rc, "map: %s", ft_strerror(-rc));
-	if (!rc)
-		rc = mr_pass(&m, st, o, err);
 	for (k = 0; k < n && !rc; k++) {
 		es = mr_end(&m, c[k].proto, c[k].sport, c[k].srv);
 		ec = mr_end(&m, c[k].proto, c[k].cport, c[k].cli);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../base/ft_port.h"
-#include "agg.h"
+#include "../base/agg.h"
 #include "dict.h"
 #include "map_int.h"
 #include "query_int.h"
@@ -19,8 +19,8 @@ enum { MS_RUN, MS_FLOW, MS_FLAGS, MS_PROTO, MS_CLI, MS_CPORT, MS_SRV,
 	MS_START, MS_CN_SRC, MS_CN, MS_SN_SRC, MS_SN, MS_LOCAL, MS_CMAC,
 	MS_SMAC };
 
-static int64_t
-ms_col_id(sqlite3_stmt *s, int col, int64_t none)
+int64_t
+map_col_id(sqlite3_stmt *s, int col, int64_t none)
 {
 	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
 	    sqlite3_column_int64(s, col);
@@ -42,9 +42,15 @@ ms_name_service(uint16_t port)
 	return false;
 }
 
+bool
+map_names_server(uint16_t port)
+{
+	return !ms_name_service(port);
+}
+
 /* A name key from a source and an id column; 0 when either is missing. */
-static int64_t
-ms_name(sqlite3_stmt *s, int col_src, int col_id)
+int64_t
+map_col_name(sqlite3_stmt *s, int col_src, int col_id)
 {
 	int64_t src = sqlite3_column_int64(s, col_src);
 
@@ -64,20 +70,21 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 	f->proto = (uint8_t)sqlite3_column_int(s, MS_PROTO);
 	f->cport = (uint16_t)sqlite3_column_int(s, MS_CPORT);
 	f->sport = (uint16_t)sqlite3_column_int(s, MS_SPORT);
-	f->cand = (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_GUESSED) &&
-	    f->sport >= 1024 && !ft_port_is_service(f->sport);
-	f->app = ms_col_id(s, MS_APP, -1);
+	f->guessed = (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_GUESSED) != 0;
+	f->cand = f->guessed && f->sport >= 1024 &&
+	    !ft_port_is_service(f->sport);
+	f->app = map_col_id(s, MS_APP, -1);
 	f->bcs = (uint64_t)sqlite3_column_int64(s, MS_BCS);
 	f->bsc = (uint64_t)sqlite3_column_int64(s, MS_BSC);
 	f->pkts = (uint64_t)sqlite3_column_int64(s, MS_PKTS);
 	f->t0 = (uint64_t)sqlite3_column_int64(s, MS_FIRST);
 	f->t1 = (uint64_t)sqlite3_column_int64(s, MS_LAST);
-	f->cn = ms_name(s, MS_CN_SRC, MS_CN);
-	f->sn = ms_name_service(f->sport) ? 0 : ms_name(s, MS_SN_SRC, MS_SN);
+	f->cn = map_col_name(s, MS_CN_SRC, MS_CN);
+	f->sn = ms_name_service(f->sport) ? 0 : map_col_name(s, MS_SN_SRC, MS_SN);
 	f->cl = (local & FT_LOCAL_CLI) != 0;
 	f->sl = (local & FT_LOCAL_SRV) != 0;
-	f->cm = f->cl ? ms_col_id(s, MS_CMAC, 0) : 0;
-	f->sm = f->sl ? ms_col_id(s, MS_SMAC, 0) : 0;
+	f->cm = f->cl ? map_col_id(s, MS_CMAC, 0) : 0;
+	f->sm = f->sl ? map_col_id(s, MS_SMAC, 0) : 0;
 }
 
 /* Record (or partial flow) r's sums into flow f (its ends are the same). */
@@ -88,6 +95,7 @@ ms_flow_merge(void *dst, const void *src)
 	const struct map_flow *r = src;
 
 	f->cand |= r->cand;
+	f->guessed |= r->guessed;
 	f->cl |= r->cl;
 	f->sl |= r->sl;
 	f->app = MS_MAX(f->app, r->app);
@@ -141,6 +149,7 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	e->cl |= sw ? f->sl : f->cl;
 	e->sl |= sw ? f->cl : f->sl;
 	e->sw += sw;
+	e->seen += !f->guessed;
 	r = f->app >= 0 ? query_dict_rank(m->apps, f->app) : -1;
 	if (r >= 0) {
 		e->alo = e->alo < 0 ? r : MS_MIN(e->alo, r);
@@ -178,8 +187,8 @@ ms_flow_done(void *ctx, const void *val)
 }
 
 /* One record, summed into its flow (agg_merge). */
-static int
-ms_row(struct ms *m, sqlite3_stmt *s)
+int
+map_row(struct ms *m, sqlite3_stmt *s)
 {
 	struct map_flow r;
 
@@ -190,6 +199,19 @@ ms_row(struct ms *m, sqlite3_stmt *s)
 	    (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_FINAL) != 0);
 }
 
+/* One conv_parts row: a flow's records of an hour, summed (conv.md). */
+int
+map_part_row(struct ms *m, sqlite3_stmt *s)
+{
+	struct map_flow r;
+	int64_t flags = sqlite3_column_int64(s, MS_FLAGS);
+
+	ms_record(s, &r);
+	return agg_merge_add_sum(&m->flows, sqlite3_column_int64(s, MS_RUN),
+	    sqlite3_column_int64(s, MS_FLOW), &r,
+	    (flags & STORE_CONV_FIRST) != 0, (flags & FT_REC_FINAL) != 0);
+}
+
 /* Pass 1: every record of a part into flows, edges and candidates. */
 static int
 ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
@@ -198,15 +220,11 @@ ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = query_part_prepare(part, "SELECT f.run, f.flow, "
-	    "f.flags, f.proto, f.cli, f.cport, f.srv, f.sport, f.app, "
-	    "f.bytes_cs, f.bytes_sc, f.pkts_cs + f.pkts_sc, f.first_us, "
-	    "f.last_us, f.start_us, f.cli_name_src, f.cli_name, f.name_src, "
-	    "f.name, f.local, f.cli_mac, f.srv_mac", &s, err);
+	rc = query_part_prepare(part, "SELECT " MAP_ROW_COLS, &s, err);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = ms_row(m, s)))
+		if ((rc = map_row(m, s)))
 			break;
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
@@ -223,8 +241,8 @@ ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 }
 
 /*
- * Pass 2, only when there are candidates: the rule decides each (with a
- * progress line of its own), then it joins its edge.
+ * Then, only when there are candidates: the rule decides each from the
+ * edges and candidates (no more reading), and it joins its edge.
  */
 static int
 ms_pass_rule(struct ms *m, struct ft_err *err)
@@ -239,11 +257,7 @@ ms_pass_rule(struct ms *m, struct ft_err *err)
 	if (!sw)
 		return ft_err_set(err, FT_ENOMEM, "map: %s",
 		    ft_strerror(FT_ENOMEM));
-	query_progress_stop(m->o->range.progress, m->st);
-	rc = query_progress_start(m->o->range.progress, m->st, &m->o->range,
-	    err);
-	if (!rc)
-		rc = map_rule(m->st, m->o, m->cands, m->n_cands, sw, err);
+	rc = map_rule(m, sw, err);
 	for (i = 0; i < m->n_cands && !rc; i++)
 		if ((rc = ms_edge_add(m, &m->cands[i], sw[i])))
 			rc = ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
@@ -253,9 +267,9 @@ ms_pass_rule(struct ms *m, struct ft_err *err)
 	return rc;
 }
 
-/* Edge x of another part into m's edge of the same key. */
-static int
-ms_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
+/* Edge x of another part (or an hour) into m's edge of the same key. */
+int
+map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 {
 	struct ms_edge *e;
 	int64_t i = agg_get(&m->edges, key);
@@ -279,6 +293,7 @@ ms_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 	e->sm = MS_MAX(e->sm, x->sm);
 	e->atop = MS_MAX(e->atop, x->atop);
 	e->sw += x->sw;
+	e->seen += x->seen;
 	if (x->alo >= 0) {
 		e->alo = e->alo < 0 ? x->alo : MS_MIN(e->alo, x->alo);
 		e->ahi = MS_MAX(e->ahi, x->ahi);
@@ -296,7 +311,7 @@ ms_merge_part(struct ms *m, const struct ms *k)
 	int rc;
 
 	for (i = 0; i < k->edges.n; i++)
-		if ((rc = ms_edge_merge(m, agg_key(&k->edges, i),
+		if ((rc = map_edge_merge(m, agg_key(&k->edges, i),
 		    agg_val(&k->edges, i))))
 			return rc;
 	for (i = 0; i < k->n_cands; i++)
@@ -309,7 +324,7 @@ ms_merge_part(struct ms *m, const struct ms *k)
 static int
 ms_merge(struct ms *parts, size_t n, struct ft_err *err)
 {
-	struct agg_merge *flows[QUERY_PARTS_MAX];
+	struct agg_merge *flows[QUERY_PARTS_MAX] = { 0 };
 	size_t k;
 	int rc;
 
@@ -365,11 +380,50 @@ ms_scan_parts(struct store *st, const struct map_opts *o,
 	return rc;
 }
 
+/* Pass 1 from the plan's records and conversations, in parts. */
+static int
+ms_scan_conv(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, const struct map_plan *p, struct ms *ms,
+    struct ft_err *err)
+{
+	struct query_part parts[QUERY_PARTS_MAX];
+	struct map_conv_job jobs[QUERY_PARTS_MAX];
+	void *args[QUERY_PARTS_MAX];
+	size_t n = QUERY_PARTS_MAX, k;
+	int rc;
+
+	rc = query_parts_conns(st, &o->range, parts, &n, err);
+	if (rc)
+		return rc;
+	for (k = 0; k < n; k++) {
+		ms[k].st = parts[k].st;
+		ms[k].o = o;
+		ms[k].apps = apps;
+		agg_init(&ms[k].edges, MS_EDGE_KEY, sizeof(struct ms_edge),
+		    MS_EDGES_MAX);
+		agg_merge_init(&ms[k].flows, sizeof(struct map_flow), true,
+		    true, ms_flow_merge, ms_flow_done, &ms[k]);
+		jobs[k].m = &ms[k];
+		jobs[k].p = p;
+		args[k] = &jobs[k];
+	}
+	map_conv_cut(p, jobs, n);
+	rc = query_parts_run(parts, n, map_conv_job, args, err);
+	query_parts_close(parts, n);
+	ms[0].st = st;
+	if (!rc)
+		rc = ms_merge(ms, n, err);
+	for (k = 1; k < n; k++)
+		ms_fini(&ms[k]);
+	return rc;
+}
+
 int
 map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
     struct ft_err *err)
 {
 	struct ms ms[QUERY_PARTS_MAX];
+	struct map_plan plan = { 0 };
 	struct query_dict apps;
 	int rc;
 
@@ -378,9 +432,13 @@ map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
 	    "ORDER BY 2, 1", "map", &apps, err);
 	if (rc)
 		return rc;
-	rc = query_progress_start(o->range.progress, st, &o->range, err);
+	rc = map_plan(st, o, &plan, err);
+	if (!rc)
+		rc = query_progress_start(o->range.progress, st, &o->range,
+		    err);
 	if (!rc) {
-		rc = ms_scan_parts(st, o, &apps, ms, err);
+		rc = plan.conv ? ms_scan_conv(st, o, &apps, &plan, ms, err) :
+		    ms_scan_parts(st, o, &apps, ms, err);
 		if (!rc)
 			rc = ms_pass_rule(&ms[0], err);
 		query_progress_stop(o->range.progress, st);
@@ -389,5 +447,6 @@ map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
 		rc = map_cut(&ms[0], r, err);
 	ms_fini(&ms[0]);
 	query_dict_fini(&apps);
+	map_plan_free(&plan);
 	return rc;
 }

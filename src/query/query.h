@@ -39,6 +39,10 @@ struct query_where {
 	const char *sql;			/* expression, borrowed */
 	const struct query_value *vals;		/* n_vals values, borrowed */
 	size_t n_vals;				/* <= QUERY_WHERE_MAX */
+	bool flow_const;			/* reads only what the hourly
+						   conversations keep: host,
+						   net, proto, dst port,
+						   local, remote */
 };
 
 /*

@@ -64,6 +64,13 @@ int query_parts_open(struct store *st, const struct query_range *r,
     struct query_part *parts, size_t *n, struct ft_err *err);
 void query_parts_close(struct query_part *parts, size_t n);
 
+/*
+ * Connections for up to *n parts (one per core, FLOWTRAIL_SCAN_PARTS) that
+ * cut the work their own way: parts[i].st, no rowid ranges; *n set.
+ */
+int query_parts_conns(struct store *st, const struct query_range *r,
+    struct query_part *parts, size_t *n, struct ft_err *err);
+
 /* Prepare "SELECT cols" over part p's records (query_scan_prepare). */
 int query_part_prepare(const struct query_part *p, const char *cols,
     struct sqlite3_stmt **s, struct ft_err *err);

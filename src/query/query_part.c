@@ -167,6 +167,28 @@ query_parts_open(struct store *st, const struct query_range *r,
 	return 0;
 }
 
+int
+query_parts_conns(struct store *st, const struct query_range *r,
+    struct query_part *parts, size_t *n, struct ft_err *err)
+{
+	size_t want = 1;
+	bool forced;
+	int rc;
+
+	if ((rc = query_parts_want(&want, &forced, err)))
+		return rc;
+	if (want > *n)
+		want = *n;
+	rc = query_parts_fill(st, r, parts, want, 0, 0, err);
+	if (rc && want > 1) {	/* no second connection: one part does */
+		ft_log(FT_LOG_DEBUG, "scan in one part: %s", err->msg);
+		want = 1;
+		rc = query_parts_fill(st, r, parts, want, 0, 0, err);
+	}
+	*n = rc ? 1 : want;
+	return rc;
+}
+
 void
 query_parts_close(struct query_part *parts, size_t n)
 {

@@ -40,6 +40,10 @@ struct store_opts {
 	uint32_t batch_max_rows;	/* also commit at this many rows; 0 default */
 	const char *command;		/* what this run is, for `runs`; may be NULL */
 	bool read_only;			/* reports: open read-only, never migrate */
+	uint32_t conv_lag_s;		/* an hour's conversations roll once a
+					   record this much newer is written
+					   (the longest flow timeout and
+					   more); 0: STORE_CONV_LAG_S */
 };
 
 /* Counters of one writer, for `run` to serve and `ingest` to print. */
@@ -98,6 +102,25 @@ int store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
  */
 int store_append_series(struct store *st, const struct ft_series_pt *pts,
     size_t n, struct ft_err *err);
+
+/*
+ * Conversations per UTC hour (docs/internals/conv.md): conv_hours says
+ * which hours are rolled; conv_edges holds the flows that lie whole in
+ * one hour summed per edge, conv_parts every other flow's records of the
+ * hour summed per flow.
+ */
+#define STORE_HOUR_US INT64_C(3600000000)
+#define STORE_CONV_LAG_S 900
+#define STORE_CONV_ROLLED 1	/* conv_hours.state: its rows answer it */
+#define STORE_CONV_RAW 2	/* read its flow records instead */
+#define STORE_CONV_FIRST 0x80	/* conv_parts.flags: holds the first record */
+
+/*
+ * Every flow has been written (the flow table was flushed): roll every
+ * hour written to, the newest too, and commit. A later record in a rolled
+ * hour rolls it again.
+ */
+int store_conv_finish(struct store *st, struct ft_err *err);
 
 /* Commit the open batch now (end of ingest, shutdown). */
 int store_commit(struct store *st, struct ft_err *err);

@@ -39,6 +39,7 @@ struct store_async {
 	bool busy;		/* writer is writing a slot outside mu */
 	bool stop;		/* writer should exit when the ring is empty */
 	bool commit_req;	/* producer asks for a commit */
+	bool finish_req;	/* and that it be store_conv_finish() */
 	int rc;			/* first failure, sticky */
 	struct ft_err err;	/* its message */
 	pthread_mutex_t mu;	/* guards everything above */
@@ -99,9 +100,12 @@ writer_main(void *arg)
 			q->count--;
 			q->busy = false;
 		} else {
-			q->commit_req = false;
+			bool fin = q->finish_req;
+
+			q->commit_req = q->finish_req = false;
 			pthread_mutex_unlock(&q->mu);
-			rc = q->rc ? 0 : store_commit(q->st, &err);
+			rc = q->rc ? 0 : fin ? store_conv_finish(q->st, &err) :
+			    store_commit(q->st, &err);
 			pthread_mutex_lock(&q->mu);
 		}
 check:
@@ -220,8 +224,8 @@ store_async_series(struct store_async *q, const struct ft_series_pt *pts,
 	return queue_items(q, SLOT_POINTS, pts, sizeof(*pts), PTS_PER_SLOT, n, err);
 }
 
-int
-store_async_flush(struct store_async *q, struct ft_err *err)
+static int
+async_commit(struct store_async *q, bool finish, struct ft_err *err)
 {
 	int rc;
 
@@ -230,12 +234,25 @@ store_async_flush(struct store_async *q, struct ft_err *err)
 		pthread_cond_wait(&q->done, &q->mu);
 	publish(q);
 	q->commit_req = true;
+	q->finish_req |= finish;
 	pthread_cond_signal(&q->wake);
 	while ((q->count || q->busy || q->commit_req) && !q->rc)
 		pthread_cond_wait(&q->done, &q->mu);
 	rc = sticky(q, err);
 	pthread_mutex_unlock(&q->mu);
 	return rc;
+}
+
+int
+store_async_flush(struct store_async *q, struct ft_err *err)
+{
+	return async_commit(q, false, err);
+}
+
+int
+store_async_finish(struct store_async *q, struct ft_err *err)
+{
+	return async_commit(q, true, err);
 }
 
 void

@@ -35,6 +35,13 @@ int store_async_series(struct store_async *q, const struct ft_series_pt *pts,
 /* Wait until everything queued is written, then commit. */
 int store_async_flush(struct store_async *q, struct ft_err *err);
 
+/*
+ * The same when every flow has been written (the flow table flushed):
+ * the commit rolls the newest hours' conversations too
+ * (store_conv_finish).
+ */
+int store_async_finish(struct store_async *q, struct ft_err *err);
+
 /* Flush, stop the thread, give st back to the caller. NULL is a no-op. */
 void store_async_free(struct store_async *q);
 

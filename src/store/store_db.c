@@ -302,6 +302,9 @@ store_copy_opts(struct store *st, const struct store_opts *o,
 	st->batch_max_rows = o->batch_max_rows ? o->batch_max_rows :
 	    STORE_BATCH_MAX_ROWS;
 	st->run_start_us = store_wall_us();
+	st->conv.lag_us = (int64_t)(o->conv_lag_s ? o->conv_lag_s :
+	    STORE_CONV_LAG_S) * 1000000;
+	st->conv.next_h = -1;
 	return 0;
 }
 

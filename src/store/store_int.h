@@ -147,6 +147,23 @@ struct store_hist {
 };
 
 /*
+ * Conversations per hour (store_conv.c). Hours from next_h on are not
+ * rolled yet; dirty holds hours below next_h written to since the last
+ * commit (rolled again at the next), kept until a commit succeeds. An hour
+ * rolls once a record newer than its end by lag_us arrives, or at
+ * store_conv_finish().
+ */
+struct store_conv {
+	int64_t next_h;			/* -1 until read from conv_hours */
+	int64_t clock_us;		/* newest last_us written */
+	int64_t lag_us;
+	int64_t *dirty;			/* n_dirty hours, unsorted */
+	size_t n_dirty, cap_dirty;
+	bool all;			/* every flow written: roll them all */
+	bool failed;			/* out of memory noting a dirty hour */
+};
+
+/*
  * An open store. Invariants: in_txn is true exactly while the writer holds
  * an open batch; every id in a dictionary cache, iface id and run_id exists
  * in the database or in the open batch, so all of them are forgotten when a
@@ -178,6 +195,7 @@ struct store {
 	struct store_iface *ifaces;	/* STORE_N_IFACES, writer only */
 	struct store_stats stats;	/* counters */
 	struct store_hist hist;		/* series, rollups, retention */
+	struct store_conv conv;		/* conversations per hour */
 };
 
 /* The program's migration list, oldest first; the last gives the version. */
@@ -261,6 +279,19 @@ int store_hist_commit(struct store *st, struct ft_err *err);
 /* Forget what the rolled-back batch changed. */
 void store_hist_rollback(struct store *st);
 int store_rollup(struct store *st, struct ft_err *err);
+
+/* Conversations (store_conv.c): the writer's next_h read. */
+int store_conv_init(struct store *st, struct ft_err *err);
+
+/* A record written, its hour noted. */
+void store_conv_note(struct store *st, const struct ft_flowrec *r);
+
+/* Roll the hours due, in the open transaction. */
+int store_conv_commit(struct store *st, struct ft_err *err);
+
+/* After a commit (ok) or a rollback (!ok). */
+void store_conv_done(struct store *st, bool ok);
+void store_conv_fini(struct store *st);
 int store_prune(struct store *st, struct ft_err *err);
 
 /* Devices (store_devices.c). */

@@ -245,10 +245,75 @@ static const char store_schema_3[] =
 	STORE_SERIES_VIEW("1h", "series_1h") "\nUNION ALL\n"
 	STORE_SERIES_VIEW("1d", "series_1d") ";\n";
 
+/*
+ * Conversations per UTC hour (docs/internals/conv.md): the flows that lie
+ * whole in one hour summed per edge, the rest kept per flow and hour.
+ */
+static const char store_schema_4[] =
+	"CREATE TABLE conv_hours (\n"
+	"  hour INTEGER PRIMARY KEY,\n"
+	"  state INTEGER NOT NULL,\n"
+	"  edges_lo INTEGER NOT NULL DEFAULT 0,\n"
+	"  edges_hi INTEGER NOT NULL DEFAULT -1,\n"
+	"  parts_lo INTEGER NOT NULL DEFAULT 0,\n"
+	"  parts_hi INTEGER NOT NULL DEFAULT -1\n"
+	");\n"
+	"CREATE TABLE conv_edges (\n"
+	"  hour INTEGER NOT NULL,\n"
+	"  proto INTEGER NOT NULL,\n"
+	"  cli BLOB NOT NULL,\n"
+	"  srv BLOB NOT NULL,\n"
+	"  sport INTEGER NOT NULL,\n"
+	"  local INTEGER NOT NULL,\n"
+	"  flows INTEGER NOT NULL,\n"
+	"  seen INTEGER NOT NULL,\n"
+	"  bytes_cs INTEGER NOT NULL,\n"
+	"  bytes_sc INTEGER NOT NULL,\n"
+	"  packets INTEGER NOT NULL,\n"
+	"  first_us INTEGER NOT NULL,\n"
+	"  last_us INTEGER NOT NULL,\n"
+	"  cli_name_src INTEGER NOT NULL,\n"
+	"  cli_name INTEGER,\n"
+	"  name_src INTEGER NOT NULL,\n"
+	"  name INTEGER,\n"
+	"  cli_mac INTEGER,\n"
+	"  srv_mac INTEGER,\n"
+	"  app_lo INTEGER,\n"
+	"  app_hi INTEGER,\n"
+	"  app_top INTEGER\n"
+	");\n"
+	"CREATE TABLE conv_parts (\n"
+	"  hour INTEGER NOT NULL,\n"
+	"  run INTEGER NOT NULL,\n"
+	"  flow INTEGER NOT NULL,\n"
+	"  flags INTEGER NOT NULL,\n"
+	"  proto INTEGER NOT NULL,\n"
+	"  cli BLOB NOT NULL,\n"
+	"  cport INTEGER NOT NULL,\n"
+	"  srv BLOB NOT NULL,\n"
+	"  sport INTEGER NOT NULL,\n"
+	"  local INTEGER NOT NULL,\n"
+	"  app INTEGER,\n"
+	"  bytes_cs INTEGER NOT NULL,\n"
+	"  bytes_sc INTEGER NOT NULL,\n"
+	"  pkts_cs INTEGER NOT NULL,\n"
+	"  pkts_sc INTEGER NOT NULL,\n"
+	"  first_us INTEGER NOT NULL,\n"
+	"  last_us INTEGER NOT NULL,\n"
+	"  start_us INTEGER NOT NULL,\n"
+	"  cli_name_src INTEGER NOT NULL,\n"
+	"  cli_name INTEGER,\n"
+	"  name_src INTEGER NOT NULL,\n"
+	"  name INTEGER,\n"
+	"  cli_mac INTEGER,\n"
+	"  srv_mac INTEGER\n"
+	");\n";
+
 const struct store_migration store_migrations[] = {
 	{ 1, store_schema_1 },
 	{ 2, store_schema_2 },
 	{ 3, store_schema_3 },
+	{ 4, store_schema_4 },
 };
 const size_t store_n_migrations =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

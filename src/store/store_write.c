@@ -70,6 +70,8 @@ store_writer_init(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_hist_init(st, err);
 	if (!rc)
+		rc = store_conv_init(st, err);
+	if (!rc)
 		rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
 	if (!rc)
 		rc = store_prepare(st, "COMMIT", &st->commit, err);
@@ -93,6 +95,7 @@ store_writer_fini(struct store *st)
 	store_dicts_fini(st);
 	store_devs_fini(st);
 	store_hist_fini(st);
+	store_conv_fini(st);
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->ins_flow);
@@ -326,7 +329,10 @@ store_insert(struct store *st, const struct ft_flowrec *r, struct ft_err *err)
 	if (rc)
 		return rc;
 	store_bind_row(st, r, &ids);
-	return store_step_id(st, st->ins_flow, &unused, err);
+	rc = store_step_id(st, st->ins_flow, &unused, err);
+	if (!rc)
+		store_conv_note(st, r);
+	return rc;
 }
 
 /* Open a batch; the first one of this writer also records the run. */
@@ -367,6 +373,7 @@ store_rollback(struct store *st)
 	store_dicts_clear(st);
 	store_devs_clear(st);
 	store_hist_rollback(st);
+	store_conv_done(st, false);
 	for (i = 0; i < STORE_N_IFACES; i++)
 		st->ifaces[i].id = 0;
 }
@@ -424,10 +431,13 @@ store_commit(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_hist_commit(st, err);
 	if (!rc)
+		rc = store_conv_commit(st, err);
+	if (!rc)
 		rc = store_step_id(st, st->commit, &unused, err);
 	if (rc)
 		return store_fail(st, rc, st->batch_rows, err);
 	st->in_txn = false;
+	store_conv_done(st, true);
 	st->stats.rows += st->batch_rows;
 	st->stats.points += st->hist.batch_points;
 	st->stats.commits++;

@@ -183,6 +183,29 @@ for opts in "--top-edges 0" "--top-edges 0 --min-flows 2" "--top-edges 0 proto u
 	done
 done
 
+# The hourly conversations (docs/internals/conv.md) give the map of the records, to the
+# byte, over whole and cut hours, with the filters they can answer, in one part or more.
+check "ingest rolled the store's hours into conversations" \
+	test "$(sqlite3 "$all" "SELECT count(*) FROM conv_hours WHERE state = 1")" -gt 100
+for opts in "" "--min-flows 2" "proto udp" "src net 10.0.0.0/8" "dst port 443 or dst port 53" \
+	"local and not host 192.168.1.1" "--since @1400000000 --until @1600000000" \
+	"--since 2015-01-03T13:05:10 --until 2020-01-01T00:30" "--group-by subnet --top-edges 25"; do
+	# shellcheck disable=SC2086
+	want=$("$FT" map --db "$all" --format json --top-edges 0 --source flows $opts)
+	for n in 1 2; do
+		# shellcheck disable=SC2086
+		check_eq "map $opts: the conversations in $n part(s) give the records' map" \
+			"$(FLOWTRAIL_SCAN_PARTS=$n "$FT" map --db "$all" --format json --top-edges 0 \
+			--source conv $opts)" "$want"
+	done
+done
+map "$all" --source conv app TLS >/dev/null
+check_eq "--source conv with a filter they cannot answer exits 1" "$?" 1
+check "and says which filters they answer" grep -q "keep host, net, proto, dst port, local and remote" \
+	"$TMP/map.err"
+map "$all" --source hours >/dev/null
+check_eq "an unknown --source exits 2" "$?" 2
+
 # Bad options: one line naming the input, exit 2.
 map "$all" --format svg >/dev/null
 check_eq "an unknown format exits 2" "$?" 2

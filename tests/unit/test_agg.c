@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/query/agg.h"
+#include "../../src/base/agg.h"
 #include "ut.h"
 
 static void

@@ -51,20 +51,49 @@ guessed(struct ft_flowrec r)
 	return r;
 }
 
+/* Output of writer f over m, as a malloc'd string. */
+static char *write_map(const struct map *m, enum map_format f);
+
+/* The map of o (and filter f) from the store at path, read-only. */
+static struct map *
+build_from(const char *path, struct map_opts *o, struct filter *f,
+    struct ft_err *merr)
+{
+	struct store_opts so = { .path = path, .read_only = true };
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+	struct map *m = NULL;
+
+	if (store_open(&so, &st, &err)) {
+		UT_FAILF("store read-only: %s", err.msg);
+		return NULL;
+	}
+	o->range.where = f ? filter_where(f) : NULL;
+	if (map_build(st, o, &m, merr ? merr : &err) && !merr)
+		UT_FAILF("map: %s", err.msg);
+	o->range.where = NULL;
+	store_close(st);
+	return m;
+}
+
 /*
  * Store recs in a new file, build the map with o (and filter expr). A
  * failure of map_build fails the case, or lands in merr when given.
+ * Every map is built twice: from the records, then with the store's
+ * hours rolled into conversations (store_conv_finish), and both must
+ * write the same JSON (docs/internals/conv.md).
  */
 static struct map *
 build_err(const struct ft_flowrec *recs, size_t n, struct map_opts *o,
     const char *expr, struct ft_err *merr)
 {
-	char path[128];
+	char path[128], *a, *b;
 	struct store_opts so = { .path = path, .commit_interval_s = 60 };
-	struct ft_err err = { 0 };
+	struct ft_err err = { 0 }, err2 = { 0 };
+	enum map_source src = o->source;
 	struct filter *f = NULL;
 	struct store *st = NULL;
-	struct map *m = NULL;
+	struct map *m, *m2;
 
 	snprintf(path, sizeof(path), "%s/s%d.db", tmpdir, n_stores++);
 	if (store_open(&so, &st, &err) || store_append(st, recs, n, &err)) {
@@ -73,20 +102,30 @@ build_err(const struct ft_flowrec *recs, size_t n, struct map_opts *o,
 		return NULL;
 	}
 	store_close(st);
-	so.read_only = true;
-	if (store_open(&so, &st, &err)) {
-		UT_FAILF("store read-only: %s", err.msg);
-		return NULL;
-	}
 	if (expr && filter_compile(expr, &f, &err))
 		UT_FAILF("filter %s: %s", expr, err.msg);
-	if (f)
-		o->range.where = filter_where(f);
-	if (map_build(st, o, &m, merr ? merr : &err) && !merr)
-		UT_FAILF("map: %s", err.msg);
-	o->range.where = NULL;
-	filter_free(f);
+	o->source = MAP_SRC_FLOWS;
+	m = build_from(path, o, f, merr);
+	st = NULL;
+	if (store_open(&so, &st, &err) || store_conv_finish(st, &err))
+		UT_FAILF("roll: %s", err.msg);
 	store_close(st);
+	o->source = src;
+	m2 = build_from(path, o, f, m ? NULL : &err2);
+	if (m && m2) {
+		a = write_map(m, MAP_FMT_JSON);
+		b = write_map(m2, MAP_FMT_JSON);
+		if (strcmp(a, b))
+			UT_FAILF("records and conversations differ:\n%s\n%s",
+			    a, b);
+		free(a);
+		free(b);
+	} else if (!m != !m2) {
+		UT_FAILF("records %s, conversations %s", m ? "ok" : "failed",
+		    m2 ? "ok" : err2.msg);
+	}
+	map_free(m2);
+	filter_free(f);
 	return m;
 }
 
@@ -164,6 +203,32 @@ a_guessed_flow_turns_toward_the_end_that_listened(void)
 	UT_ASSERT(edge(m, "10.0.0.9", "10.0.0.7", 41000) == NULL);
 	UT_EQ(node(m, "10.0.0.9") ? node(m, "10.0.0.9")->role : 0,
 	    MAP_ROLE_SERVER);
+	map_free(m);
+}
+
+/* Listening decides before fan-in: the other end's three peers lose. */
+static void
+listening_outranks_more_peers_at_the_other_end(void)
+{
+	struct ft_flowrec r[4];
+	struct map_opts o = { 0 };
+	const struct map_edge *e;
+	struct map *m;
+
+	r[0] = rec(1, 0, "10.0.0.5", 40000, "10.0.0.9", 5000, 100, 1000);
+	r[1] = guessed(rec(2, 10, "10.0.0.9", 5000, "10.0.0.7", 41000, 3000,
+	    300));
+	/* 10.0.0.7:41000 has three peers, 10.0.0.9:5000 two */
+	r[2] = guessed(rec(3, 20, "10.0.0.2", 42000, "10.0.0.7", 41000, 10,
+	    20));
+	r[3] = guessed(rec(4, 30, "10.0.0.3", 42001, "10.0.0.7", 41000, 10,
+	    20));
+	m = build(r, 4, &o, NULL);
+	e = edge(m, "10.0.0.7", "10.0.0.9", 5000);
+	UT_ASSERT(e != NULL);
+	UT_EQ(e ? e->swapped : 0, 1);
+	UT_ASSERT(edge(m, "10.0.0.9", "10.0.0.7", 41000) == NULL);
+	UT_ASSERT(edge(m, "10.0.0.2", "10.0.0.7", 41000) != NULL);
 	map_free(m);
 }
 
@@ -279,6 +344,49 @@ a_late_final_record_does_not_end_its_flow_early(void)
 		m = build(r, 2, &o, NULL);
 		e = edge(m, "10.0.0.1", "10.0.0.9", 443);
 		UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 1010);
+		map_free(m);
+	}
+	unsetenv("FLOWTRAIL_SCAN_PARTS");
+}
+
+/*
+ * A flow starting after 23:00 with a late packet from before it: the
+ * hour before holds the late record, the flow's own hour is left to the
+ * records (conv.md), and a range from 23:00 leaves the late one out.
+ */
+static void
+a_late_record_across_an_hour_counts_as_its_range_says(void)
+{
+	static const char *const parts[] = { "1", "2", "3" };
+	struct ft_flowrec r[4];
+	const struct map_edge *e;
+	struct map_opts o = { 0 };
+	struct map *m;
+	size_t i;
+
+	/* T0 + 2800 s is 23:00:00 */
+	r[0] = rec(1, 2810, "10.0.0.1", 50000, "10.0.0.9", 443, 1000, 9000);
+	r[0].flags = 0;
+	r[0].end = FT_END_ACTIVE;
+	r[1] = rec(1, 2790, "10.0.0.1", 50000, "10.0.0.9", 443, 10, 20);
+	r[1].start_us = r[0].start_us;
+	r[1].flags = 0;
+	r[1].end = FT_END_ACTIVE;
+	r[2] = rec(1, 2830, "10.0.0.1", 50000, "10.0.0.9", 443, 5, 5);
+	r[2].start_us = r[0].start_us;
+	r[3] = rec(2, 10, "10.0.0.2", 50001, "10.0.0.9", 443, 1, 1);
+	for (i = 0; i < 3; i++) {
+		setenv("FLOWTRAIL_SCAN_PARTS", parts[i], 1);
+		o.range.since_us = 0;
+		m = build(r, 4, &o, NULL);
+		e = edge(m, "10.0.0.1", "10.0.0.9", 443);
+		UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 1015);
+		map_free(m);
+		o.range.since_us = T0 + 2800 * SEC;
+		m = build(r, 4, &o, NULL);
+		e = edge(m, "10.0.0.1", "10.0.0.9", 443);
+		UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 1005);
+		UT_ASSERT(edge(m, "10.0.0.2", "10.0.0.9", 443) == NULL);
 		map_free(m);
 	}
 	unsetenv("FLOWTRAIL_SCAN_PARTS");
@@ -767,11 +875,13 @@ main(void)
 		return 2;
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(a_guessed_flow_turns_toward_the_end_that_listened);
+	UT_RUN(listening_outranks_more_peers_at_the_other_end);
 	UT_RUN(a_guessed_flow_turns_toward_the_end_with_more_peers);
 	UT_RUN(the_rule_keeps_service_ports_seen_starts_and_ties);
 	UT_RUN(an_edge_counts_distinct_flows_and_sums_their_deltas);
 	UT_RUN(an_empty_final_record_is_not_a_flow_of_its_own);
 	UT_RUN(a_late_final_record_does_not_end_its_flow_early);
+	UT_RUN(a_late_record_across_an_hour_counts_as_its_range_says);
 	UT_RUN(edge_filters_drop_edges_and_their_lonely_nodes);
 	UT_RUN(top_edges_zero_keeps_all_up_to_the_ceiling_and_says_so);
 	UT_RUN(nodes_take_the_best_name_their_mac_and_vendor);

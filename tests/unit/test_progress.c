@@ -66,7 +66,7 @@ static char *
 top_with_progress(uint64_t delay_ms, const char *where, uint64_t *rows)
 {
 	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
-	struct query_where w = { where, NULL, 0 };
+	struct query_where w = { where, NULL, 0, false };
 	struct query_progress *p = NULL;
 	struct ft_err err = { 0 };
 	struct qfix_out c;

@@ -400,7 +400,7 @@ static void
 filters_see_the_client_name_org_and_vendor(void)
 {
 	struct query_value v = { .type = QUERY_TEXT, .p = "GOOGLE", .len = 6 };
-	struct query_where w = { "s.org = ?", &v, 1 };
+	struct query_where w = { "s.org = ?", &v, 1, false };
 	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
 	struct ft_err err = { 0 };
 	struct capture c;
@@ -453,7 +453,7 @@ a_where_fragment_binds_its_values_and_never_pastes_them(void)
 	struct query_value v17 = { .type = QUERY_INT, .i = 17 };
 	struct query_value evil = { .type = QUERY_TEXT, .p = "x' OR 1=1 --",
 	    .len = 12 };
-	struct query_where w = { "f.proto = ?", &v17, 1 };
+	struct query_where w = { "f.proto = ?", &v17, 1, false };
 	struct query_top_opts o = { .n_by = 1, .by = { QUERY_BY_PROTO } };
 	struct query_flows_opts fo = { .records = true };
 	struct ft_err err = { 0 };

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/ft_err.h"
+#include "ft_err.h"
 
 /* What top's groups sum (and map's edges, among more). */
 struct agg_sums {
@@ -179,6 +179,14 @@ void agg_merge_fini(struct agg_merge *m);
 int agg_merge_add(struct agg_merge *m, int64_t run, int64_t flow,
     const void *val, uint64_t pkts, int64_t first_us, int64_t start_us,
     bool final);
+
+/*
+ * The same for a value summing several records of the flow (the map's
+ * hourly conversation parts): first when one of them is the flow's first
+ * record, final when one is its final record and not late.
+ */
+int agg_merge_add_sum(struct agg_merge *m, int64_t run, int64_t flow,
+    const void *val, bool first, bool final);
 
 /* The end of the part: the flows still open done, or kept as partials. */
 int agg_merge_flush(struct agg_merge *m);

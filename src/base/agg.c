@@ -426,12 +426,20 @@ agg_merge_add(struct agg_merge *m, int64_t run, int64_t flow,
     const void *val, uint64_t pkts, int64_t first_us, int64_t start_us,
     bool final)
 {
-	bool first = agg_rec_first(pkts, first_us, start_us), fresh;
+	/* a late record never ends its flow: the time index may list it first */
+	return agg_merge_add_sum(m, run, flow, val,
+	    agg_rec_first(pkts, first_us, start_us),
+	    final && !agg_rec_late(pkts, first_us, start_us));
+}
+
+int
+agg_merge_add_sum(struct agg_merge *m, int64_t run, int64_t flow,
+    const void *val, bool first, bool final)
+{
+	bool fresh;
 	uint8_t *kept;
 	int rc;
 
-	if (agg_rec_late(pkts, first_us, start_us))
-		final = false;	/* the time index may list it first */
 	if (final && first)	/* a whole flow in one record */
 		return m->done(m->ctx, val);
 	kept = agg_open_get(&m->open, run, flow, &fresh);

@@ -1,0 +1,710 @@
+/* store_conv.c: conversations per hour, rolled from the flow records of closed hours: flows whole in an hour summed per edge, the others per flow (docs/internals/conv.md). */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/agg.h"
+#include "../base/ft_port.h"
+#include "store_int.h"
+
+#define CV_ADDR 17		/* length byte, then 16 */
+#define CV_NAME_SHIFT 40	/* name key: source << 40 | names.id */
+#define CV_APP_SHIFT 20		/* app_top: bytes << 20 | apps.id */
+#define CV_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
+#define CV_FWD_MAX 48		/* hours rolled forward by one commit */
+
+#define CV_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CV_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* A flow's records of the hour, summed. */
+struct cv_flow {
+	uint8_t cli[CV_ADDR], srv[CV_ADDR];
+	uint8_t proto, local, flags;	/* flags: FT_REC_*, STORE_CONV_FIRST */
+	uint16_t cport, sport;
+	int64_t app;			/* highest apps.id, -1 none */
+	uint64_t bcs, bsc, pcs, psc;
+	int64_t t0, t1, start;
+	int64_t cn, sn;			/* best name keys, 0 none */
+	int64_t cm, sm;			/* highest MAC id of a local end */
+};
+
+/* An edge: protocol, server port (2), local, client, server. */
+#define CV_EDGE_KEY (4 + 2 * CV_ADDR)
+
+struct cv_edge {
+	uint64_t flows, seen, bcs, bsc, pkts;
+	int64_t t0, t1, cn, sn, cm, sm, atop;
+	int32_t alo, ahi;		/* application name ranks, -1 none */
+};
+
+/* One roll's state. */
+struct cv {
+	struct store *st;
+	int64_t hour;
+	struct agg_open flows;		/* (run, flow) -> struct cv_flow */
+	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
+	int32_t *rank;			/* apps.id -> name rank, -1 */
+	int64_t *by_rank;		/* rank -> apps.id */
+	size_t n_rank, n_ids;
+	int64_t *raw;			/* later hours a late record reaches */
+	size_t n_raw, cap_raw;
+	int64_t lo[2], hi[2];		/* rowids written: edges, parts */
+};
+
+enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
+	CR_SPORT, CR_APP, CR_BCS, CR_BSC, CR_PCS, CR_PSC, CR_FIRST, CR_LAST,
+	CR_START, CR_CN_SRC, CR_CN, CR_SN_SRC, CR_SN, CR_LOCAL, CR_CMAC,
+	CR_SMAC };
+
+static int64_t
+cv_hour(int64_t t)
+{
+	return t - t % STORE_HOUR_US;
+}
+
+static int
+cv_prep(struct store *st, const char *sql, sqlite3_stmt **s,
+    struct ft_err *err)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	return rc == SQLITE_OK ? 0 :
+	    store_db_err(err, st->db, rc, st->path, "conversations");
+}
+
+static int
+cv_step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+	    store_db_err(err, st->db, rc, st->path, "conversations");
+}
+
+/* The integer in the first column of sql's one row (bound i), or none. */
+static int
+cv_one(struct store *st, const char *sql, int64_t i, int64_t none,
+    int64_t *out, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = cv_prep(st, sql, &s, err);
+
+	if (rc)
+		return rc;
+	if (sqlite3_bind_parameter_count(s))
+		sqlite3_bind_int64(s, 1, i);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
+	    sqlite3_column_int64(s, 0) : none;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    store_db_err(err, st->db, rc, st->path, "conversations");
+}
+
+static int
+cv_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
+{
+	int64_t *p;
+
+	if (*n && (*v)[*n - 1] == x)
+		return 0;
+	if (*n == *cap) {
+		p = realloc(*v, (*cap ? 2 * *cap : 16) * sizeof(*p));
+		if (!p)
+			return -FT_ENOMEM;
+		*v = p;
+		*cap = *cap ? 2 * *cap : 16;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+void
+store_conv_note(struct store *st, const struct ft_flowrec *r)
+{
+	struct store_conv *c = &st->conv;
+	int64_t t = (int64_t)r->first_us;
+
+	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
+	if (c->next_h >= 0 && t >= c->next_h)
+		return;
+	/* next_h unknown (-1): note it; hours at or past it are skipped */
+	if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, cv_hour(t)))
+		c->failed = true;
+}
+
+/* Application ranks by name, as the map orders them. */
+static int
+cv_ranks(struct cv *v, struct ft_err *err)
+{
+	struct store *st = v->st;
+	sqlite3_stmt *s;
+	int64_t max_id = 0, id;
+	size_t i;
+	int rc;
+
+	rc = cv_one(st, "SELECT max(id) FROM apps", 0, 0,
+	    &max_id, err);
+	if (rc)
+		return rc;
+	v->n_ids = (size_t)max_id + 1;
+	v->rank = malloc(v->n_ids * sizeof(*v->rank));
+	v->by_rank = malloc(v->n_ids * sizeof(*v->by_rank));
+	if (!v->rank || !v->by_rank)
+		return ft_err_set(err, FT_ENOMEM, "conversations: %s",
+		    ft_strerror(FT_ENOMEM));
+	for (i = 0; i < v->n_ids; i++)
+		v->rank[i] = -1;
+	rc = cv_prep(st, "SELECT id FROM apps WHERE name <> '' "
+	    "ORDER BY name, id", &s, err);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (id < 0 || (size_t)id >= v->n_ids)
+			continue;
+		v->rank[id] = (int32_t)v->n_rank;
+		v->by_rank[v->n_rank++] = id;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 :
+	    store_db_err(err, st->db, rc, st->path, "conversations");
+}
+
+static int32_t
+cv_rank(const struct cv *v, int64_t app)
+{
+	return app >= 0 && (size_t)app < v->n_ids ? v->rank[app] : -1;
+}
+
+static void
+cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
+{
+	int n = sqlite3_column_bytes(s, col);
+	const void *p = sqlite3_column_blob(s, col);
+
+	memset(a, 0, CV_ADDR);
+	if (n > 16)
+		n = 16;
+	a[0] = (uint8_t)n;
+	if (n > 0 && p)
+		memcpy(a + 1, p, (size_t)n);
+}
+
+static int64_t
+cv_name(sqlite3_stmt *s, int col_src, int col_id)
+{
+	int64_t src = sqlite3_column_int64(s, col_src);
+
+	if (src <= 0 || sqlite3_column_type(s, col_id) == SQLITE_NULL)
+		return 0;
+	return src << CV_NAME_SHIFT | sqlite3_column_int64(s, col_id);
+}
+
+/* A smaller name key wins; 0 is none. */
+static int64_t
+cv_better(int64_t a, int64_t b)
+{
+	if (!a)
+		return b;
+	return b && b < a ? b : a;
+}
+
+static int64_t
+cv_id(sqlite3_stmt *s, int col, int64_t none)
+{
+	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
+	    sqlite3_column_int64(s, col);
+}
+
+/* One record of the hour into its flow. */
+static int
+cv_record(struct cv *v, sqlite3_stmt *s)
+{
+	struct cv_flow r, *f;
+	uint64_t pkts;
+	int64_t flags = sqlite3_column_int64(s, CR_FLAGS);
+	bool fresh, late;
+
+	memset(&r, 0, sizeof(r));
+	cv_addr(s, CR_CLI, r.cli);
+	cv_addr(s, CR_SRV, r.srv);
+	r.proto = (uint8_t)sqlite3_column_int(s, CR_PROTO);
+	r.cport = (uint16_t)sqlite3_column_int(s, CR_CPORT);
+	r.sport = (uint16_t)sqlite3_column_int(s, CR_SPORT);
+	r.local = (uint8_t)(sqlite3_column_int64(s, CR_LOCAL) & 3);
+	r.app = cv_id(s, CR_APP, -1);
+	r.bcs = (uint64_t)sqlite3_column_int64(s, CR_BCS);
+	r.bsc = (uint64_t)sqlite3_column_int64(s, CR_BSC);
+	r.pcs = (uint64_t)sqlite3_column_int64(s, CR_PCS);
+	r.psc = (uint64_t)sqlite3_column_int64(s, CR_PSC);
+	r.t0 = sqlite3_column_int64(s, CR_FIRST);
+	r.t1 = sqlite3_column_int64(s, CR_LAST);
+	r.start = sqlite3_column_int64(s, CR_START);
+	r.cn = cv_name(s, CR_CN_SRC, CR_CN);
+	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
+	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
+	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
+	pkts = r.pcs + r.psc;
+	late = pkts && r.t0 < r.start;
+	r.flags = (uint8_t)(flags & FT_REC_GUESSED);
+	if (flags & FT_REC_FINAL && !late)
+		r.flags |= FT_REC_FINAL;
+	if (pkts && r.t0 == r.start)
+		r.flags |= STORE_CONV_FIRST;
+	/* a late record of a flow that starts in a later hour: see conv.md */
+	if (late && cv_hour(r.start) > v->hour &&
+	    cv_push(&v->raw, &v->n_raw, &v->cap_raw, cv_hour(r.start)))
+		return -FT_ENOMEM;
+	f = agg_open_get(&v->flows, sqlite3_column_int64(s, CR_RUN),
+	    sqlite3_column_int64(s, CR_FLOW), &fresh);
+	if (!f)
+		return -FT_ENOMEM;
+	if (fresh) {
+		*f = r;
+		return 0;
+	}
+	f->flags |= r.flags;
+	f->local |= r.local;
+	f->app = CV_MAX(f->app, r.app);
+	f->bcs += r.bcs;
+	f->bsc += r.bsc;
+	f->pcs += r.pcs;
+	f->psc += r.psc;
+	f->t0 = CV_MIN(f->t0, r.t0);
+	f->t1 = CV_MAX(f->t1, r.t1);
+	f->cn = cv_better(f->cn, r.cn);
+	f->sn = cv_better(f->sn, r.sn);
+	f->cm = CV_MAX(f->cm, r.cm);
+	f->sm = CV_MAX(f->sm, r.sm);
+	return 0;
+}
+
+/* Whether the map's rule may turn the flow around: it stays a part. */
+static bool
+cv_cand(const struct cv_flow *f)
+{
+	return (f->flags & FT_REC_GUESSED) && f->sport >= 1024 &&
+	    !ft_port_is_service(f->sport);
+}
+
+/* A flow whole in the hour into its edge. */
+static int
+cv_edge_add(struct cv *v, const struct cv_flow *f)
+{
+	uint8_t key[CV_EDGE_KEY];
+	struct cv_edge *e;
+	int64_t i;
+	int32_t r;
+	uint64_t top;
+
+	key[0] = f->proto;
+	key[1] = (uint8_t)(f->sport >> 8);
+	key[2] = (uint8_t)f->sport;
+	key[3] = f->local;
+	memcpy(key + 4, f->cli, CV_ADDR);
+	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
+	i = agg_get(&v->edges, key);
+	if (i < 0)
+		return (int)i;
+	e = agg_val(&v->edges, (size_t)i);
+	if (!e->flows) {
+		e->t0 = f->t0;
+		e->t1 = f->t1;
+		e->atop = -1;
+		e->alo = e->ahi = -1;
+	}
+	e->flows++;
+	e->seen += !(f->flags & FT_REC_GUESSED);
+	e->bcs += f->bcs;
+	e->bsc += f->bsc;
+	e->pkts += f->pcs + f->psc;
+	e->t0 = CV_MIN(e->t0, f->t0);
+	e->t1 = CV_MAX(e->t1, f->t1);
+	e->cn = cv_better(e->cn, f->cn);
+	e->sn = cv_better(e->sn, f->sn);
+	e->cm = CV_MAX(e->cm, f->cm);
+	e->sm = CV_MAX(e->sm, f->sm);
+	r = cv_rank(v, f->app);
+	if (r >= 0) {
+		e->alo = e->alo < 0 ? r : CV_MIN(e->alo, r);
+		e->ahi = CV_MAX(e->ahi, r);
+		if (f->app < (INT64_C(1) << CV_APP_SHIFT)) {
+			top = CV_MIN(f->bcs + f->bsc, CV_APP_BYTES_MAX) <<
+			    CV_APP_SHIFT | (uint64_t)f->app;
+			e->atop = CV_MAX(e->atop, (int64_t)top);
+		}
+	}
+	return 0;
+}
+
+static void
+cv_bind_id(sqlite3_stmt *s, int col, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(s, col, id);
+	else
+		sqlite3_bind_null(s, col);
+}
+
+/* A name key as its two columns, src at col and the id after it. */
+static void
+cv_bind_name(sqlite3_stmt *s, int col, int64_t key)
+{
+	sqlite3_bind_int64(s, col, key >> CV_NAME_SHIFT);
+	cv_bind_id(s, col + 1, key & ((INT64_C(1) << CV_NAME_SHIFT) - 1));
+}
+
+static void
+cv_bind_addr(sqlite3_stmt *s, int col, const uint8_t *a)
+{
+	sqlite3_bind_blob(s, col, a + 1, a[0], SQLITE_TRANSIENT);
+}
+
+/* Note the rowid just written into table t (0 edges, 1 parts). */
+static void
+cv_wrote(struct cv *v, int t)
+{
+	int64_t id = sqlite3_last_insert_rowid(v->st->db);
+
+	if (v->hi[t] < v->lo[t])
+		v->lo[t] = id;
+	v->lo[t] = CV_MIN(v->lo[t], id);
+	v->hi[t] = CV_MAX(v->hi[t], id);
+}
+
+static int
+cv_write_part(struct cv *v, sqlite3_stmt *s, const int64_t *id,
+    const struct cv_flow *f, struct ft_err *err)
+{
+	sqlite3_bind_int64(s, 1, v->hour);
+	sqlite3_bind_int64(s, 2, id[0]);
+	sqlite3_bind_int64(s, 3, id[1]);
+	sqlite3_bind_int64(s, 4, f->flags);
+	sqlite3_bind_int64(s, 5, f->proto);
+	cv_bind_addr(s, 6, f->cli);
+	sqlite3_bind_int64(s, 7, f->cport);
+	cv_bind_addr(s, 8, f->srv);
+	sqlite3_bind_int64(s, 9, f->sport);
+	sqlite3_bind_int64(s, 10, f->local);
+	if (f->app >= 0)
+		sqlite3_bind_int64(s, 11, f->app);
+	else
+		sqlite3_bind_null(s, 11);
+	sqlite3_bind_int64(s, 12, (int64_t)f->bcs);
+	sqlite3_bind_int64(s, 13, (int64_t)f->bsc);
+	sqlite3_bind_int64(s, 14, (int64_t)f->pcs);
+	sqlite3_bind_int64(s, 15, (int64_t)f->psc);
+	sqlite3_bind_int64(s, 16, f->t0);
+	sqlite3_bind_int64(s, 17, f->t1);
+	sqlite3_bind_int64(s, 18, f->start);
+	cv_bind_name(s, 19, f->cn);
+	cv_bind_name(s, 21, f->sn);
+	cv_bind_id(s, 23, f->cm);
+	cv_bind_id(s, 24, f->sm);
+	int rc = cv_step_done(v->st, s, err);
+
+	if (!rc)
+		cv_wrote(v, 1);
+	return rc;
+}
+
+static int
+cv_write_edge(struct cv *v, sqlite3_stmt *s, const uint8_t *key,
+    const struct cv_edge *e, struct ft_err *err)
+{
+	sqlite3_bind_int64(s, 1, v->hour);
+	sqlite3_bind_int64(s, 2, key[0]);
+	cv_bind_addr(s, 3, key + 4);
+	cv_bind_addr(s, 4, key + 4 + CV_ADDR);
+	sqlite3_bind_int64(s, 5, key[1] << 8 | key[2]);
+	sqlite3_bind_int64(s, 6, key[3]);
+	sqlite3_bind_int64(s, 7, (int64_t)e->flows);
+	sqlite3_bind_int64(s, 8, (int64_t)e->seen);
+	sqlite3_bind_int64(s, 9, (int64_t)e->bcs);
+	sqlite3_bind_int64(s, 10, (int64_t)e->bsc);
+	sqlite3_bind_int64(s, 11, (int64_t)e->pkts);
+	sqlite3_bind_int64(s, 12, e->t0);
+	sqlite3_bind_int64(s, 13, e->t1);
+	cv_bind_name(s, 14, e->cn);
+	cv_bind_name(s, 16, e->sn);
+	cv_bind_id(s, 18, e->cm);
+	cv_bind_id(s, 19, e->sm);
+	if (e->alo >= 0) {
+		sqlite3_bind_int64(s, 20, v->by_rank[e->alo]);
+		sqlite3_bind_int64(s, 21, v->by_rank[e->ahi]);
+	} else {
+		sqlite3_bind_null(s, 20);
+		sqlite3_bind_null(s, 21);
+	}
+	if (e->atop >= 0)
+		sqlite3_bind_int64(s, 22, e->atop);
+	else
+		sqlite3_bind_null(s, 22);
+	int rc = cv_step_done(v->st, s, err);
+
+	if (!rc)
+		cv_wrote(v, 0);
+	return rc;
+}
+
+/* The hour's flows: whole ones into edges, the rest written as parts. */
+static int
+cv_write(struct cv *v, struct ft_err *err)
+{
+	sqlite3_stmt *part = NULL, *edge = NULL;
+	const struct cv_flow *f;
+	int64_t id[2];
+	size_t it = 0, i;
+	int rc;
+
+	rc = cv_prep(v->st, "INSERT INTO conv_parts (hour, run, flow, flags, "
+	    "proto, cli, cport, srv, sport, local, app, bytes_cs, bytes_sc, "
+	    "pkts_cs, pkts_sc, first_us, last_us, start_us, cli_name_src, "
+	    "cli_name, name_src, name, cli_mac, srv_mac) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &part, err);
+	if (!rc)
+		rc = cv_prep(v->st, "INSERT INTO conv_edges (hour, proto, cli, "
+		    "srv, sport, local, flows, seen, bytes_cs, bytes_sc, "
+		    "packets, first_us, last_us, cli_name_src, cli_name, "
+		    "name_src, name, cli_mac, srv_mac, app_lo, app_hi, app_top) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?, ?, ?, ?, ?)", &edge, err);
+	while (!rc && (f = agg_open_next(&v->flows, &it, id))) {
+		if ((f->flags & (FT_REC_FINAL | STORE_CONV_FIRST)) ==
+		    (FT_REC_FINAL | STORE_CONV_FIRST) && !cv_cand(f)) {
+			if ((rc = cv_edge_add(v, f)))
+				rc = ft_err_set(err, -rc, "conversations: %s",
+				    ft_strerror(-rc));
+			continue;
+		}
+		rc = cv_write_part(v, part, id, f, err);
+	}
+	for (i = 0; !rc && i < v->edges.n; i++)
+		rc = cv_write_edge(v, edge, agg_key(&v->edges, i),
+		    agg_val(&v->edges, i), err);
+	sqlite3_finalize(part);
+	sqlite3_finalize(edge);
+	return rc;
+}
+
+/* Forget hour h's rows; state 0 drops its conv_hours row too. */
+static int
+cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t r[4] = { 0, -1, 0, -1 };
+	int rc, k;
+
+	rc = cv_prep(st, "SELECT edges_lo, edges_hi, parts_lo, parts_hi "
+	    "FROM conv_hours WHERE hour = ?", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, h);
+	rc = sqlite3_step(s);
+	for (k = 0; rc == SQLITE_ROW && k < 4; k++)
+		r[k] = sqlite3_column_int64(s, k);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path,
+		    "conversations");
+	rc = cv_prep(st, "DELETE FROM conv_edges WHERE rowid BETWEEN ? AND ?",
+	    &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, r[0]);
+	sqlite3_bind_int64(s, 2, r[1]);
+	rc = cv_step_done(st, s, err);
+	sqlite3_finalize(s);
+	if (!rc)
+		rc = cv_prep(st, "DELETE FROM conv_parts WHERE rowid BETWEEN ? "
+		    "AND ?", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, r[2]);
+	sqlite3_bind_int64(s, 2, r[3]);
+	rc = cv_step_done(st, s, err);
+	sqlite3_finalize(s);
+	if (rc || !state)
+		return rc;
+	rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, state) "
+	    "VALUES (?, ?)", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, h);
+	sqlite3_bind_int64(s, 2, state);
+	rc = cv_step_done(st, s, err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Hour h rolled from its records (again), unless left to them. */
+static int
+cv_roll(struct store *st, int64_t h, struct ft_err *err)
+{
+	struct cv v;
+	sqlite3_stmt *s = NULL;
+	int64_t state;
+	size_t i;
+	int rc;
+
+	rc = cv_one(st, "SELECT state FROM conv_hours WHERE hour = ?", h, 0,
+	    &state, err);
+	if (rc || state == STORE_CONV_RAW)
+		return rc;
+	memset(&v, 0, sizeof(v));
+	v.st = st;
+	v.hour = h;
+	v.lo[0] = v.lo[1] = 0;
+	v.hi[0] = v.hi[1] = -1;
+	agg_open_init(&v.flows, sizeof(struct cv_flow));
+	agg_init(&v.edges, CV_EDGE_KEY, sizeof(struct cv_edge),
+	    UINT32_MAX / 2);
+	rc = cv_clear(st, h, 0, err);
+	if (!rc)
+		rc = cv_ranks(&v, err);
+	if (!rc)
+		rc = cv_prep(st, "SELECT run, flow, flags, proto, cli, cport, "
+		    "srv, sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, "
+		    "first_us, last_us, start_us, cli_name_src, cli_name, "
+		    "name_src, name, local, cli_mac, srv_mac FROM flows "
+		    "WHERE first_us >= ? AND first_us < ?", &s, err);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, h);
+		sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			if ((rc = cv_record(&v, s)))
+				break;
+		if (rc < 0)
+			rc = ft_err_set(err, -rc, "conversations: %s",
+			    ft_strerror(-rc));
+		else if (rc != SQLITE_DONE)
+			rc = store_db_err(err, st->db, rc, st->path,
+			    "conversations");
+		else
+			rc = 0;
+	}
+	sqlite3_finalize(s);
+	if (!rc)
+		rc = cv_write(&v, err);
+	if (!rc)
+		rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, "
+		    "state, edges_lo, edges_hi, parts_lo, parts_hi) VALUES (?, "
+		    "?, ?, ?, ?, ?)", &s, err);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, h);
+		sqlite3_bind_int64(s, 2, STORE_CONV_ROLLED);
+		sqlite3_bind_int64(s, 3, v.lo[0]);
+		sqlite3_bind_int64(s, 4, v.hi[0]);
+		sqlite3_bind_int64(s, 5, v.lo[1]);
+		sqlite3_bind_int64(s, 6, v.hi[1]);
+		rc = cv_step_done(st, s, err);
+		sqlite3_finalize(s);
+	}
+	for (i = 0; !rc && i < v.n_raw; i++)
+		rc = cv_clear(st, v.raw[i], STORE_CONV_RAW, err);
+	agg_open_fini(&v.flows);
+	agg_fini(&v.edges);
+	free(v.rank);
+	free(v.by_rank);
+	free(v.raw);
+	return rc;
+}
+
+static int
+cv_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The first hour not rolled yet, after the newest rolled one. */
+static int
+cv_load_next(struct store *st, struct ft_err *err)
+{
+	int64_t h;
+	int rc = cv_one(st, "SELECT max(hour) FROM conv_hours WHERE "
+	    "state = ?", STORE_CONV_ROLLED, -1, &h, err);
+
+	if (!rc)
+		st->conv.next_h = h < 0 ? 0 : h + STORE_HOUR_US;
+	return rc;
+}
+
+int
+store_conv_init(struct store *st, struct ft_err *err)
+{
+	return cv_load_next(st, err);
+}
+
+int
+store_conv_commit(struct store *st, struct ft_err *err)
+{
+	struct store_conv *c = &st->conv;
+	int64_t h, t;
+	size_t i, n_fwd = 0;
+	int rc;
+
+	if (c->failed)
+		return ft_err_set(err, FT_ENOMEM, "conversations: %s",
+		    ft_strerror(FT_ENOMEM));
+	if (c->next_h < 0 && (rc = cv_load_next(st, err)))
+		return rc;
+	qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
+	for (i = 0; i < c->n_dirty; i++) {
+		if ((i && c->dirty[i] == c->dirty[i - 1]) ||
+		    c->dirty[i] >= c->next_h)
+			continue;
+		if ((rc = cv_roll(st, c->dirty[i], err)))
+			return rc;
+	}
+	for (;;) {
+		rc = cv_one(st, "SELECT min(first_us) FROM flows WHERE "
+		    "first_us >= ?", c->next_h, -1, &t, err);
+		if (rc || t < 0)
+			return rc;
+		h = cv_hour(t);
+		if (!c->all && (h + STORE_HOUR_US + c->lag_us > c->clock_us ||
+		    n_fwd++ >= CV_FWD_MAX))
+			return 0;
+		if ((rc = cv_roll(st, h, err)))
+			return rc;
+		c->next_h = h + STORE_HOUR_US;
+	}
+}
+
+void
+store_conv_done(struct store *st, bool ok)
+{
+	if (ok) {
+		st->conv.n_dirty = 0;
+		return;
+	}
+	st->conv.next_h = -1;	/* what the lost batch rolled is gone */
+}
+
+void
+store_conv_fini(struct store *st)
+{
+	free(st->conv.dirty);
+	st->conv.dirty = NULL;
+	st->conv.n_dirty = st->conv.cap_dirty = 0;
+}
+
+int
+store_conv_finish(struct store *st, struct ft_err *err)
+{
+	int rc;
+
+	if (!st || st->read_only)
+		return 0;
+	st->conv.all = true;
+	rc = st->in_txn ? 0 : store_batch_open(st, err);
+	if (!rc)
+		rc = store_commit(st, err);
+	st->conv.all = false;
+	return rc;
+}

@@ -1,0 +1,257 @@
+/* test_conv.c: the hourly conversations: when an hour rolls, what becomes an edge row and what a part, rolling again, and hours left to the records. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../src/base/ft_log.h"
+#include "../../src/store/store.h"
+#include "ut.h"
+
+#define H0 1700002800000000ll	/* 2023-11-14T23:00:00Z, an hour's start */
+#define SEC 1000000ll
+#define LAG (STORE_CONV_LAG_S * SEC)
+
+static char tmpdir[64];
+static char dbpath[128];
+
+static void
+fresh_path(const char *name)
+{
+	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
+	unlink(dbpath);
+}
+
+/* A record of flow id: t_s after H0, its flow started s_s after H0. */
+static struct ft_flowrec
+rec(uint64_t id, int64_t t_s, int64_t s_s, const char *cli, uint16_t cport,
+    const char *srv, uint16_t sport, uint8_t flags)
+{
+	struct ft_flowrec r;
+
+	memset(&r, 0, sizeof(r));
+	r.flow_id = id;
+	r.first_us = (uint64_t)(H0 + t_s * SEC);
+	r.last_us = r.first_us + 1000;
+	r.start_us = (uint64_t)(H0 + s_s * SEC);
+	r.ip_ver = 4;
+	inet_pton(AF_INET, cli, r.cli);
+	inet_pton(AF_INET, srv, r.srv);
+	r.proto = 6;
+	r.cport = cport;
+	r.sport = sport;
+	r.bytes[0] = 100;
+	r.bytes[1] = 1000;
+	r.pkts[0] = 1;
+	r.pkts[1] = 1;
+	r.flags = flags;
+	r.end = flags & FT_REC_FINAL ? FT_END_TCP : FT_END_ACTIVE;
+	return r;
+}
+
+static struct store *
+open_rw(void)
+{
+	struct store_opts o = { .path = dbpath, .commit_interval_s = 0 };
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+
+	if (store_open(&o, &st, &err))
+		UT_FAILF("store_open: %s", err.msg);
+	return st;
+}
+
+static void
+append(struct store *st, const struct ft_flowrec *r, size_t n)
+{
+	struct ft_err err = { 0 };
+
+	if (store_append(st, r, n, &err) || store_commit(st, &err))
+		UT_FAILF("append: %s", err.msg);
+}
+
+static int64_t
+peek(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		return -2;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	} else {
+		UT_FAILF("%s: %s", sql, sqlite3_errmsg(db));
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives(void)
+{
+	struct ft_flowrec r[2];
+	struct store *st;
+
+	fresh_path("lag");
+	st = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 1);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 0);
+	/* a record of the next hour, before the lag is over: not yet */
+	r[1] = rec(2, 3600 + 10, 3600 + 10, "10.0.0.2", 40000, "10.0.0.9",
+	    443, FT_REC_FINAL);
+	append(st, r + 1, 1);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 0);
+	r[1] = rec(3, 3600 + STORE_CONV_LAG_S, 3600 + STORE_CONV_LAG_S,
+	    "10.0.0.3", 40000, "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r + 1, 1);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours WHERE state = 1"), 1);
+	UT_EQ(peek("SELECT hour FROM conv_hours"), H0);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 1);
+	UT_EQ(peek("SELECT sum(bytes_cs + bytes_sc) FROM conv_edges"), 1100);
+	store_close(st);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
+}
+
+static void
+flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
+{
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("parts");
+	st = open_rw();
+	/* whole in the hour: an edge */
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	/* across the hour's end: a part in each hour */
+	r[1] = rec(2, 3590, 3590, "10.0.0.2", 40001, "10.0.0.9", 443, 0);
+	r[2] = rec(2, 3610, 3590, "10.0.0.2", 40001, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	/* guessed, to an ephemeral-looking port: the map's rule decides */
+	r[3] = rec(3, 20, 20, "10.0.0.9", 5000, "10.0.0.7", 41000,
+	    FT_REC_FINAL | FT_REC_GUESSED);
+	/* guessed, to a service port: an edge */
+	r[4] = rec(4, 30, 30, "10.0.0.4", 40002, "10.0.0.9", 443,
+	    FT_REC_FINAL | FT_REC_GUESSED);
+	append(st, r, 5);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	store_close(st);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours WHERE state = 1"), 2);
+	UT_EQ(peek("SELECT count(*) FROM conv_edges"), 2);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 2);
+	UT_EQ(peek("SELECT sum(seen) FROM conv_edges"), 1);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts"), 3);
+	UT_EQ(peek("SELECT flags FROM conv_parts WHERE flow = 2 AND hour = "
+	    "1700002800000000"), STORE_CONV_FIRST);
+	UT_EQ(peek("SELECT flags FROM conv_parts WHERE flow = 2 AND hour = "
+	    "1700006400000000"), FT_REC_FINAL);
+	UT_EQ(peek("SELECT flags FROM conv_parts WHERE flow = 3"),
+	    STORE_CONV_FIRST | FT_REC_FINAL | FT_REC_GUESSED);
+	UT_EQ(peek("SELECT cport FROM conv_parts WHERE flow = 3"), 5000);
+	/* every row of an hour lies in its rowid range */
+	UT_EQ(peek("SELECT count(*) FROM conv_edges e JOIN conv_hours h ON "
+	    "e.rowid BETWEEN h.edges_lo AND h.edges_hi AND e.hour = h.hour"),
+	    2);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts p JOIN conv_hours h ON "
+	    "p.rowid BETWEEN h.parts_lo AND h.parts_hi AND p.hour = h.hour"),
+	    3);
+}
+
+static void
+a_record_written_into_a_rolled_hour_rolls_it_again(void)
+{
+	struct ft_flowrec r[2];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("again");
+	st = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 1);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 1);
+	/* an older capture, ingested later, into the same hour */
+	r[1] = rec(2, 20, 20, "10.0.0.1", 40001, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r + 1, 1);
+	store_close(st);
+	UT_EQ(peek("SELECT count(*) FROM conv_edges"), 1);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 2);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
+	/* and a writer opened later does the same */
+	st = open_rw();
+	r[1] = rec(3, 30, 30, "10.0.0.1", 40002, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r + 1, 1);
+	store_close(st);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 3);
+}
+
+static void
+a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records(void)
+{
+	struct ft_flowrec r[3];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("late");
+	st = open_rw();
+	/* the flow starts at 00:00:10; a packet from 23:59:50 came late */
+	r[0] = rec(1, 3610, 3610, "10.0.0.1", 40000, "10.0.0.9", 443, 0);
+	r[1] = rec(1, 3590, 3610, "10.0.0.1", 40000, "10.0.0.9", 443, 0);
+	r[2] = rec(1, 3620, 3610, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 3);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	store_close(st);
+	UT_EQ(peek("SELECT state FROM conv_hours WHERE hour = "
+	    "1700002800000000"), STORE_CONV_ROLLED);
+	UT_EQ(peek("SELECT state FROM conv_hours WHERE hour = "
+	    "1700006400000000"), STORE_CONV_RAW);
+	UT_EQ(peek("SELECT count(*) FROM conv_edges"), 0);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts"), 1);
+	UT_EQ(peek("SELECT hour FROM conv_parts"), H0);
+}
+
+static void
+rm_tmpdir(void)
+{
+	char p[384];
+	struct dirent *e;
+	DIR *d = opendir(tmpdir);
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_conv.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return 2;
+	ft_log_level = FT_LOG_WARN;
+	UT_RUN(an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives);
+	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
+	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
+	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
+	rm_tmpdir();
+	return UT_DONE();
+}
