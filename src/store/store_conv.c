@@ -37,6 +37,17 @@ struct cv_edge {
 	int32_t alo, ahi;		/* application name ranks, -1 none */
 };
 
+/* An hour summed while its records are written (store_conv_note). */
+struct store_conv_live {
+	int64_t hour;
+	uint64_t recs;			/* records summed */
+	struct agg_open flows;		/* as struct cv.flows */
+	int64_t *raw;			/* as struct cv.raw */
+	size_t n_raw, cap_raw;
+};
+
+#define CV_LIVE_FLOWS (1u << 21)	/* past this an hour is read back */
+
 /* One roll's state. */
 struct cv {
 	struct store *st;
@@ -49,6 +60,7 @@ struct cv {
 	int64_t *raw;			/* later hours a late record reaches */
 	size_t n_raw, cap_raw;
 	int64_t lo[2], hi[2];		/* rowids written: edges, parts */
+	bool from_live;			/* flows summed as they were written */
 };
 
 enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
@@ -118,20 +130,6 @@ cv_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
 	}
 	(*v)[(*n)++] = x;
 	return 0;
-}
-
-void
-store_conv_note(struct store *st, const struct ft_flowrec *r)
-{
-	struct store_conv *c = &st->conv;
-	int64_t t = (int64_t)r->first_us;
-
-	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
-	if (c->next_h >= 0 && t >= c->next_h)
-		return;
-	/* next_h unknown (-1): note it; hours at or past it are skipped */
-	if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, cv_hour(t)))
-		c->failed = true;
 }
 
 /* Application ranks by name, as the map orders them. */
@@ -218,14 +216,68 @@ cv_id(sqlite3_stmt *s, int col, int64_t none)
 	    sqlite3_column_int64(s, col);
 }
 
-/* One record of the hour into its flow. */
+/*
+ * Record r's flags made the flow's: FINAL only when not late, FIRST when
+ * it is the flow's first record; true when it is late.
+ */
+static bool
+cv_flags(struct cv_flow *r, int64_t flags)
+{
+	uint64_t pkts = r->pcs + r->psc;
+	bool late = pkts && r->t0 < r->start;
+
+	r->flags = (uint8_t)(flags & FT_REC_GUESSED);
+	if (flags & FT_REC_FINAL && !late)
+		r->flags |= FT_REC_FINAL;
+	if (pkts && r->t0 == r->start)
+		r->flags |= STORE_CONV_FIRST;
+	return late;
+}
+
+/*
+ * Record r of hour h into its flow in flows; a late record of a flow that
+ * starts in a later hour adds that hour to raw (see conv.md).
+ */
+static int
+cv_add(struct agg_open *flows, int64_t h, int64_t run, int64_t flow,
+    const struct cv_flow *r, bool late, int64_t **raw, size_t *n_raw,
+    size_t *cap_raw)
+{
+	struct cv_flow *f;
+	bool fresh;
+
+	if (late && cv_hour(r->start) > h &&
+	    cv_push(raw, n_raw, cap_raw, cv_hour(r->start)))
+		return -FT_ENOMEM;
+	f = agg_open_get(flows, run, flow, &fresh);
+	if (!f)
+		return -FT_ENOMEM;
+	if (fresh) {
+		*f = *r;
+		return 0;
+	}
+	f->flags |= r->flags;
+	f->local |= r->local;
+	f->app = CV_MAX(f->app, r->app);
+	f->bcs += r->bcs;
+	f->bsc += r->bsc;
+	f->pcs += r->pcs;
+	f->psc += r->psc;
+	f->t0 = CV_MIN(f->t0, r->t0);
+	f->t1 = CV_MAX(f->t1, r->t1);
+	f->cn = cv_better(f->cn, r->cn);
+	f->sn = cv_better(f->sn, r->sn);
+	f->cm = CV_MAX(f->cm, r->cm);
+	f->sm = CV_MAX(f->sm, r->sm);
+	return 0;
+}
+
+/* One record of the hour, read back, into its flow. */
 static int
 cv_record(struct cv *v, sqlite3_stmt *s)
 {
-	struct cv_flow r, *f;
-	uint64_t pkts;
-	int64_t flags = sqlite3_column_int64(s, CR_FLAGS);
-	bool fresh, late;
+	struct cv_flow r;
+	bool late;
 
 	memset(&r, 0, sizeof(r));
 	cv_addr(s, CR_CLI, r.cli);
@@ -246,39 +298,120 @@ cv_record(struct cv *v, sqlite3_stmt *s)
 	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
 	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
 	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
-	pkts = r.pcs + r.psc;
-	late = pkts && r.t0 < r.start;
-	r.flags = (uint8_t)(flags & FT_REC_GUESSED);
-	if (flags & FT_REC_FINAL && !late)
-		r.flags |= FT_REC_FINAL;
-	if (pkts && r.t0 == r.start)
-		r.flags |= STORE_CONV_FIRST;
-	/* a late record of a flow that starts in a later hour: see conv.md */
-	if (late && cv_hour(r.start) > v->hour &&
-	    cv_push(&v->raw, &v->n_raw, &v->cap_raw, cv_hour(r.start)))
-		return -FT_ENOMEM;
-	f = agg_open_get(&v->flows, sqlite3_column_int64(s, CR_RUN),
-	    sqlite3_column_int64(s, CR_FLOW), &fresh);
-	if (!f)
-		return -FT_ENOMEM;
-	if (fresh) {
-		*f = r;
-		return 0;
+	late = cv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
+	return cv_add(&v->flows, v->hour, sqlite3_column_int64(s, CR_RUN),
+	    sqlite3_column_int64(s, CR_FLOW), &r, late, &v->raw, &v->n_raw,
+	    &v->cap_raw);
+}
+
+static void
+cv_live_free(struct store_conv *c, size_t i)
+{
+	if (!c->live[i])
+		return;
+	agg_open_fini(&c->live[i]->flows);
+	free(c->live[i]->raw);
+	free(c->live[i]);
+	c->live[i] = NULL;
+}
+
+/* Hour h's live state, made when there is room; NULL when not kept. */
+static struct store_conv_live *
+cv_live_get(struct store_conv *c, int64_t h)
+{
+	size_t i, k = STORE_CONV_LIVE;	/* an empty slot, else the oldest */
+
+	for (i = 0; i < STORE_CONV_LIVE; i++)
+		if (c->live[i] && c->live[i]->hour == h)
+			return c->live[i];
+	for (i = 0; i < STORE_CONV_LIVE; i++) {
+		if (!c->live[i]) {
+			k = i;
+			break;
+		}
+		if (k == STORE_CONV_LIVE || c->live[i]->hour < c->live[k]->hour)
+			k = i;
 	}
-	f->flags |= r.flags;
-	f->local |= r.local;
-	f->app = CV_MAX(f->app, r.app);
-	f->bcs += r.bcs;
-	f->bsc += r.bsc;
-	f->pcs += r.pcs;
-	f->psc += r.psc;
-	f->t0 = CV_MIN(f->t0, r.t0);
-	f->t1 = CV_MAX(f->t1, r.t1);
-	f->cn = cv_better(f->cn, r.cn);
-	f->sn = cv_better(f->sn, r.sn);
-	f->cm = CV_MAX(f->cm, r.cm);
-	f->sm = CV_MAX(f->sm, r.sm);
-	return 0;
+	if (c->live[k] && c->live[k]->hour > h)
+		return NULL;	/* older than every live hour: read back */
+	cv_live_free(c, k);
+	c->live[k] = calloc(1, sizeof(*c->live[k]));
+	if (!c->live[k])
+		return NULL;
+	c->live[k]->hour = h;
+	agg_open_init(&c->live[k]->flows, sizeof(struct cv_flow));
+	return c->live[k];
+}
+
+/* Give hour h's live state up: it will be read back. */
+static void
+cv_live_drop(struct store_conv *c, int64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_CONV_LIVE; i++)
+		if (c->live[i] && c->live[i]->hour == h)
+			cv_live_free(c, i);
+}
+
+/* Record r (ids: its dictionary ids) as struct cv_flow; true when late. */
+static bool
+cv_from_rec(const struct ft_flowrec *r, const struct store_ids *ids,
+    struct cv_flow *f)
+{
+	int n = r->ip_ver == 4 ? 4 : 16;
+
+	memset(f, 0, sizeof(*f));
+	f->cli[0] = f->srv[0] = (uint8_t)n;
+	memcpy(f->cli + 1, r->cli, (size_t)n);
+	memcpy(f->srv + 1, r->srv, (size_t)n);
+	f->proto = r->proto;
+	f->cport = r->cport;
+	f->sport = r->sport;
+	f->local = r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV);
+	f->app = ids->app ? ids->app : -1;
+	f->bcs = r->bytes[0];
+	f->bsc = r->bytes[1];
+	f->pcs = r->pkts[0];
+	f->psc = r->pkts[1];
+	f->t0 = (int64_t)r->first_us;
+	f->t1 = (int64_t)r->last_us;
+	f->start = (int64_t)r->start_us;
+	f->cn = ids->cli_name && r->cli_name_src > 0 ?
+	    (int64_t)r->cli_name_src << CV_NAME_SHIFT | ids->cli_name : 0;
+	f->sn = ids->name && r->srv_name_src > 0 ?
+	    (int64_t)r->srv_name_src << CV_NAME_SHIFT | ids->name : 0;
+	f->cm = f->local & FT_LOCAL_CLI ? ids->cli_mac : 0;
+	f->sm = f->local & FT_LOCAL_SRV ? ids->srv_mac : 0;
+	return cv_flags(f, r->flags);
+}
+
+void
+store_conv_note(struct store *st, const struct ft_flowrec *r,
+    const struct store_ids *ids)
+{
+	struct store_conv *c = &st->conv;
+	struct store_conv_live *l;
+	struct cv_flow f;
+	int64_t t = (int64_t)r->first_us, h = cv_hour(t);
+	bool late;
+
+	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
+	if (c->next_h < 0 || t < c->next_h) {
+		/* a rolled hour (or not known yet): rolled again, read back */
+		if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
+			c->failed = true;
+		return;
+	}
+	if (!(l = cv_live_get(c, h)))
+		return;
+	late = cv_from_rec(r, ids, &f);
+	if (l->flows.n >= CV_LIVE_FLOWS || cv_add(&l->flows, h, st->run_id,
+	    (int64_t)r->flow_id, &f, late, &l->raw, &l->n_raw, &l->cap_raw)) {
+		cv_live_drop(c, h);	/* too big, or no memory: read back */
+		return;
+	}
+	l->recs++;
 }
 
 /* Whether the map's rule may turn the flow around: it stays a part. */
@@ -490,7 +623,7 @@ cv_write(struct cv *v, struct ft_err *err)
 	return rc;
 }
 
-/* Forget hour h's rows; state 0 drops its conv_hours row too. */
+/* Forget hour h's rows; with a state, write it (0 leaves conv_hours). */
 static int
 cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 {
@@ -540,6 +673,41 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 	return rc;
 }
 
+/*
+ * The flows of v's hour from its live state, when that saw every record
+ * the hour holds (none older, none of another writer, none rolled back).
+ */
+static int
+cv_take_live(struct store *st, struct cv *v, struct ft_err *err)
+{
+	struct store_conv *c = &st->conv;
+	struct store_conv_live *l = NULL;
+	int64_t n;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < STORE_CONV_LIVE && !l; i++)
+		if (c->live[i] && c->live[i]->hour == v->hour)
+			l = c->live[i];
+	if (!l)
+		return 0;
+	rc = cv_one(st, "SELECT count(*) FROM flows WHERE first_us >= ?1 AND "
+	    "first_us < ?1 + 3600000000", v->hour, -1, &n, err);
+	if (!rc && n >= 0 && (uint64_t)n == l->recs) {
+		agg_open_fini(&v->flows);
+		v->flows = l->flows;
+		v->raw = l->raw;
+		v->n_raw = l->n_raw;
+		v->cap_raw = l->cap_raw;
+		memset(&l->flows, 0, sizeof(l->flows));
+		agg_open_init(&l->flows, sizeof(struct cv_flow));
+		l->raw = NULL;
+		v->from_live = true;
+	}
+	cv_live_drop(c, v->hour);
+	return rc;
+}
+
 /* Hour h rolled from its records (again), unless left to them. */
 static int
 cv_roll(struct store *st, int64_t h, struct ft_err *err)
@@ -566,12 +734,14 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	if (!rc)
 		rc = cv_ranks(&v, err);
 	if (!rc)
+		rc = cv_take_live(st, &v, err);
+	if (!rc && !v.from_live)
 		rc = cv_prep(st, "SELECT run, flow, flags, proto, cli, cport, "
 		    "srv, sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, "
 		    "first_us, last_us, start_us, cli_name_src, cli_name, "
 		    "name_src, name, local, cli_mac, srv_mac FROM flows "
 		    "WHERE first_us >= ? AND first_us < ?", &s, err);
-	if (!rc) {
+	if (!rc && !v.from_live) {
 		sqlite3_bind_int64(s, 1, h);
 		sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -610,6 +780,43 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	free(v.rank);
 	free(v.by_rank);
 	free(v.raw);
+	return rc;
+}
+
+#define CV_PRUNE_HOURS 48	/* hours' conversations pruned per commit */
+
+int
+store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
+    struct ft_err *err)
+{
+	int64_t hours[CV_PRUNE_HOURS];
+	sqlite3_stmt *s;
+	size_t k = 0, i;
+	int rc, before;
+
+	rc = cv_prep(st, "SELECT hour FROM conv_hours WHERE hour < ? ORDER BY "
+	    "hour LIMIT ?", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, cutoff_us - STORE_HOUR_US + 1);
+	sqlite3_bind_int64(s, 2, CV_PRUNE_HOURS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		hours[k++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path, "conversations");
+	before = sqlite3_total_changes(st->db);
+	for (i = 0, rc = 0; i < k && !rc; i++)
+		rc = cv_clear(st, hours[i], 0, err);
+	*n += (uint64_t)(sqlite3_total_changes(st->db) - before);
+	if (!rc && k)
+		rc = cv_prep(st, "DELETE FROM conv_hours WHERE hour < ?", &s,
+		    err);
+	if (!rc && k) {
+		sqlite3_bind_int64(s, 1, hours[k - 1] + 1);
+		rc = cv_step_done(st, s, err);
+		sqlite3_finalize(s);
+	}
 	return rc;
 }
 
@@ -653,7 +860,8 @@ store_conv_commit(struct store *st, struct ft_err *err)
 		    ft_strerror(FT_ENOMEM));
 	if (c->next_h < 0 && (rc = cv_load_next(st, err)))
 		return rc;
-	qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
+	if (c->n_dirty)
+		qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
 	for (i = 0; i < c->n_dirty; i++) {
 		if ((i && c->dirty[i] == c->dirty[i - 1]) ||
 		    c->dirty[i] >= c->next_h)
@@ -679,16 +887,24 @@ store_conv_commit(struct store *st, struct ft_err *err)
 void
 store_conv_done(struct store *st, bool ok)
 {
+	size_t i;
+
 	if (ok) {
 		st->conv.n_dirty = 0;
 		return;
 	}
 	st->conv.next_h = -1;	/* what the lost batch rolled is gone */
+	for (i = 0; i < STORE_CONV_LIVE; i++)	/* and its records */
+		cv_live_free(&st->conv, i);
 }
 
 void
 store_conv_fini(struct store *st)
 {
+	size_t i;
+
+	for (i = 0; i < STORE_CONV_LIVE; i++)
+		cv_live_free(&st->conv, i);
 	free(st->conv.dirty);
 	st->conv.dirty = NULL;
 	st->conv.n_dirty = st->conv.cap_dirty = 0;

@@ -146,6 +146,18 @@ struct store_hist {
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
 };
 
+/* Dictionary ids of one record, in flows column order; 0 binds NULL. */
+struct store_ids {
+	int64_t iface;		/* ifaces.id */
+	int64_t cli_mac;	/* macs.id of the client */
+	int64_t srv_mac;	/* macs.id of the server */
+	int64_t app;		/* apps.id */
+	int64_t name;		/* names.id of the server name */
+	int64_t cli_name;	/* names.id of the client name */
+};
+
+#define STORE_CONV_LIVE 3	/* hours summed while their records come */
+
 /*
  * Conversations per hour (store_conv.c). Hours from next_h on are not
  * rolled yet; dirty holds hours below next_h written to since the last
@@ -161,6 +173,7 @@ struct store_conv {
 	size_t n_dirty, cap_dirty;
 	bool all;			/* every flow written: roll them all */
 	bool failed;			/* out of memory noting a dirty hour */
+	struct store_conv_live *live[STORE_CONV_LIVE];	/* NULL unused */
 };
 
 /*
@@ -283,11 +296,23 @@ int store_rollup(struct store *st, struct ft_err *err);
 /* Conversations (store_conv.c): the writer's next_h read. */
 int store_conv_init(struct store *st, struct ft_err *err);
 
-/* A record written, its hour noted. */
-void store_conv_note(struct store *st, const struct ft_flowrec *r);
+/*
+ * A record written (ids its dictionary ids): its hour noted, and its flow
+ * summed into the hour's live state, which spares reading the hour back
+ * when it rolls if it saw all of the hour's records.
+ */
+void store_conv_note(struct store *st, const struct ft_flowrec *r,
+    const struct store_ids *ids);
 
 /* Roll the hours due, in the open transaction. */
 int store_conv_commit(struct store *st, struct ft_err *err);
+
+/*
+ * Retention: the conversations of hours before cutoff_us go, a bounded
+ * number of hours a call; *n counts the rows deleted.
+ */
+int store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
+    struct ft_err *err);
 
 /* After a commit (ok) or a rollback (!ok). */
 void store_conv_done(struct store *st, bool ok);

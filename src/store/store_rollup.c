@@ -344,12 +344,16 @@ store_prune(struct store *st, struct ft_err *err)
 
 	if (hour == h->pruned_at && !h->prune_more)
 		return 0;
-	if (h->keep.flows_days) {
+	/* flows go once their hour's conversations are rolled */
+	if (h->keep.flows_days)
 		rc = prune_exec(st, "DELETE FROM flows WHERE rowid IN (SELECT "
 		    "rowid FROM flows WHERE first_us < ?1 LIMIT ?2)",
-		    (end - h->keep.flows_days * day) * 1000000,
+		    min64((end - h->keep.flows_days * day) * 1000000,
+		    st->conv.next_h < 0 ? 0 : st->conv.next_h),
 		    PRUNE_FLOWS_MAX, &flows, err);
-	}
+	if (!rc && h->keep.h1_days)
+		rc = store_conv_prune(st, (end - h->keep.h1_days * day) *
+		    1000000, &n, err);
 	/* Never drop what is not yet rolled up into the next step. */
 	if (!rc && h->keep.m1_days)
 		rc = prune_series(st, "series_1m", min64(end -

@@ -203,16 +203,6 @@ store_name_id(struct store *st, const char *name, int64_t *id,
 	    err);
 }
 
-/* Dictionary ids of one record, in flows column order; 0 binds NULL. */
-struct store_ids {
-	int64_t iface;		/* ifaces.id */
-	int64_t cli_mac;	/* macs.id of the client */
-	int64_t srv_mac;	/* macs.id of the server */
-	int64_t app;		/* apps.id */
-	int64_t name;		/* names.id of the server name */
-	int64_t cli_name;	/* names.id of the client name */
-};
-
 static int
 store_resolve(struct store *st, const struct ft_flowrec *r,
     struct store_ids *ids, struct ft_err *err)
@@ -331,7 +321,7 @@ store_insert(struct store *st, const struct ft_flowrec *r, struct ft_err *err)
 	store_bind_row(st, r, &ids);
 	rc = store_step_id(st, st->ins_flow, &unused, err);
 	if (!rc)
-		store_conv_note(st, r);
+		store_conv_note(st, r, &ids);
 	return rc;
 }
 
@@ -428,10 +418,11 @@ store_commit(struct store *st, struct ft_err *err)
 	if (!st || st->read_only || !st->in_txn)
 		return 0;
 	rc = store_devs_flush(st, err);
-	if (!rc)
-		rc = store_hist_commit(st, err);
+	/* conversations first: retention keeps flows not rolled yet */
 	if (!rc)
 		rc = store_conv_commit(st, err);
+	if (!rc)
+		rc = store_hist_commit(st, err);
 	if (!rc)
 		rc = store_step_id(st, st->commit, &unused, err);
 	if (rc)

@@ -241,6 +241,53 @@ rm_tmpdir(void)
 	rmdir(tmpdir);
 }
 
+/*
+ * Conversations are kept as long as the 1-hour series; flow records go
+ * with their own window, but never before their hour is rolled.
+ */
+static void
+conversations_outlive_the_records_and_go_with_the_hourly_series(void)
+{
+	struct store_opts o = { .path = dbpath, .commit_interval_s = 0,
+	    .keep = { .flows_days = 1, .h1_days = 5 } };
+	struct ft_err err = { 0 };
+	struct ft_flowrec r[3];
+	struct store *st = NULL;
+
+	fresh_path("keep");
+	if (store_open(&o, &st, &err))
+		UT_FAILF("store_open: %s", err.msg);
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 1);
+	/* three days later: the first hour is past the flows' window */
+	r[1] = rec(2, 3 * 86400, 3 * 86400, "10.0.0.2", 40000, "10.0.0.9",
+	    443, FT_REC_FINAL);
+	append(st, r + 1, 1);
+	r[2] = rec(3, 3 * 86400 + 7200, 3 * 86400 + 7200, "10.0.0.3", 40000,
+	    "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r + 2, 1);
+	UT_EQ(peek("SELECT count(*) FROM flows WHERE flow = 1"), 0);
+	UT_EQ(peek("SELECT state FROM conv_hours WHERE hour = "
+	    "1700002800000000"), STORE_CONV_ROLLED);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges WHERE hour = "
+	    "1700002800000000"), 1);
+	/* eight days on, past the hourly window too */
+	r[2] = rec(4, 8 * 86400, 8 * 86400, "10.0.0.4", 40000, "10.0.0.9",
+	    443, FT_REC_FINAL);
+	append(st, r + 2, 1);
+	r[2] = rec(5, 8 * 86400 + 7200, 8 * 86400 + 7200, "10.0.0.4", 40001,
+	    "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r + 2, 1);
+	store_close(st);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours WHERE hour = "
+	    "1700002800000000"), 0);
+	UT_EQ(peek("SELECT count(*) FROM conv_edges WHERE hour = "
+	    "1700002800000000"), 0);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours WHERE hour > "
+	    "1700002800000000"), 2);
+}
+
 int
 main(void)
 {
@@ -252,6 +299,7 @@ main(void)
 	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
 	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
+	UT_RUN(conversations_outlive_the_records_and_go_with_the_hourly_series);
 	rm_tmpdir();
 	return UT_DONE();
 }
