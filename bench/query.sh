@@ -219,12 +219,26 @@ $(find "$nf" -type f | wc -l) files, $(du -sh "$nf" | cut -f1), nfpcapd $(cat "$
 	    "own figure $(printf '%.1f' "${nf_rate:-0}e-6") M/s; both directions"
 
 	note "$name: map"
+	n_conv=$(sqlite3 -readonly "$db" "SELECT (SELECT count(*) FROM
+	    conv_edges) + (SELECT count(*) FROM conv_parts)")
 	timeit "$o.ft-map-all" "$FT" map --db "$db" --format json
-	row "$name" "map, all" flowtrail "$n_rec" \
-	    "$(grep -c '"from"' "$o.ft-map-all") edges"
+	row "$name" "map, all" flowtrail "$n_conv" \
+	    "$(grep -c '"from"' "$o.ft-map-all") edges; hourly conversations"
+	timeit "$o.ft-map-all-rec" "$FT" map --db "$db" --format json \
+	    --source flows
+	row "$name" "map, all" "flowtrail" "$n_rec" "--source flows: records"
 	timeit "$o.ft-map-net" "$FT" map --db "$db" --format json "src net $NET"
-	row "$name" "map, src net" flowtrail "$n_rec" \
-	    "$(grep -c '"from"' "$o.ft-map-net") edges"
+	row "$name" "map, src net" flowtrail "$n_conv" \
+	    "$(grep -c '"from"' "$o.ft-map-net") edges; hourly conversations"
+	timeit "$o.ft-map-net-rec" "$FT" map --db "$db" --format json \
+	    --source flows "src net $NET"
+	row "$name" "map, src net" "flowtrail" "$n_rec" "--source flows: records"
+	if cmp -s "$o.ft-map-all" "$o.ft-map-all-rec" &&
+	    cmp -s "$o.ft-map-net" "$o.ft-map-net-rec"; then
+		checks+=("$name: the map from conversations equals the map from records (all, src net)")
+	else
+		checks+=("$name: the map from conversations DIFFERS from the records': diff $o.ft-map-all $o.ft-map-all-rec")
+	fi
 
 	note "$name: flows"
 	timeit "$o.ft-flows" "$FT" flows --db "$db" --format csv
