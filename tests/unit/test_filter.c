@@ -483,6 +483,41 @@ series_target_refuses_what_the_series_cannot_answer_at_its_column(void)
 	check_errors(c, sizeof(c) / sizeof(c[0]), true);
 }
 
+/* Which filters the hourly conversations can answer (map --source). */
+static void
+flow_const_marks_filters_on_what_a_flows_records_share(void)
+{
+	static const struct {
+		const char *expr;
+		bool flow_const;
+	} c[] = {
+		{ "src net 10.0.0.0/8 and dst port 443", true },
+		{ "not host 192.168.1.1 or (proto udp and local)", true },
+		{ "remote and dst net 2001:db8::/32", true },
+		{ "port 443", false },
+		{ "src port 40000", false },
+		{ "dst port 53 or app DNS", false },
+		{ "host 10.0.0.1 and bytes > 1M", false },
+		{ "name *.example.com", false },
+		{ "mac 02:00:00:00:00:01", false },
+	};
+	struct ft_err err = { 0 };
+	struct filter *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		f = NULL;
+		if (filter_compile(c[i].expr, &f, &err)) {
+			UT_FAILF("%s: %s", c[i].expr, err.msg);
+			continue;
+		}
+		if (filter_where(f)->flow_const != c[i].flow_const)
+			UT_FAILF("%s: flow_const %d", c[i].expr,
+			    filter_where(f)->flow_const);
+		filter_free(f);
+	}
+}
+
 int
 main(void)
 {
@@ -491,6 +526,7 @@ main(void)
 	UT_RUN(values_are_converted_and_owned_by_the_filter);
 	UT_RUN(ipv6_nets_span_the_whole_prefix);
 	UT_RUN(every_error_names_the_column_and_what_was_expected);
+	UT_RUN(flow_const_marks_filters_on_what_a_flows_records_share);
 	UT_RUN(more_than_the_maximum_values_is_an_error);
 	UT_RUN(deep_nesting_is_refused_not_recursed);
 	UT_RUN(user_text_never_reaches_the_sql);
