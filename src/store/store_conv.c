@@ -34,33 +34,54 @@ struct cv_flow {
 struct cv_edge {
 	uint64_t flows, seen, bcs, bsc, pkts;
 	int64_t t0, t1, cn, sn, cm, sm, atop;
-	int32_t alo, ahi;		/* application name ranks, -1 none */
+	int64_t alo, ahi;		/* apps.id of the lowest and highest
+					 * application name, -1 none */
+};
+
+/* A flow done with in the hour that is not whole in it. */
+struct cv_part {
+	int64_t run, flow;
+	struct cv_flow f;
+};
+
+/*
+ * Ceilings of one hour's sums; past one the hour is read back (live) or
+ * left to the flow records (read back): memory stays bounded whatever
+ * the traffic (about 180 bytes a flow, 140 an edge).
+ */
+#define CV_OPEN_MAX (1u << 17)		/* flows open at once */
+#define CV_PARTS_MAX (1u << 17)		/* flows done, not whole */
+#define CV_EDGES_MAX (1u << 17)		/* edges */
+
+/*
+ * One hour's flows summed as records come (from the writer, or read
+ * back): a flow leaves `open` at its final record, into an edge when its
+ * first record was in the hour too (and the map's rule has nothing to
+ * decide), else into `parts`. Records of a flow come with the final one
+ * last, in both orders (conv.md).
+ */
+struct cv_acc {
+	int64_t hour;
+	uint64_t recs;			/* records summed */
+	struct agg_open open;		/* (run, flow) -> struct cv_flow */
+	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
+	struct cv_part *parts;
+	size_t n_parts, cap_parts;
+	int64_t *raw;			/* later hours a late record reaches */
+	size_t n_raw, cap_raw;
+	bool over;			/* a ceiling passed (or no memory) */
 };
 
 /* An hour summed while its records are written (store_conv_note). */
 struct store_conv_live {
-	int64_t hour;
-	uint64_t recs;			/* records summed */
-	struct agg_open flows;		/* as struct cv.flows */
-	int64_t *raw;			/* as struct cv.raw */
-	size_t n_raw, cap_raw;
+	struct cv_acc acc;
 };
 
-#define CV_LIVE_FLOWS (1u << 21)	/* past this an hour is read back */
-
-/* One roll's state. */
+/* One roll's writing. */
 struct cv {
 	struct store *st;
 	int64_t hour;
-	struct agg_open flows;		/* (run, flow) -> struct cv_flow */
-	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
-	int32_t *rank;			/* apps.id -> name rank, -1 */
-	int64_t *by_rank;		/* rank -> apps.id */
-	size_t n_rank, n_ids;
-	int64_t *raw;			/* later hours a late record reaches */
-	size_t n_raw, cap_raw;
 	int64_t lo[2], hi[2];		/* rowids written: edges, parts */
-	bool from_live;			/* flows summed as they were written */
 };
 
 enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
@@ -132,48 +153,85 @@ cv_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
 	return 0;
 }
 
-/* Application ranks by name, as the map orders them. */
-static int
-cv_ranks(struct cv *v, struct ft_err *err)
+/* Whether hour h passed a ceiling while summed live. */
+static bool
+cv_was_over(const struct store_conv *c, int64_t h)
 {
-	struct store *st = v->st;
-	sqlite3_stmt *s;
-	int64_t max_id = 0, id;
 	size_t i;
-	int rc;
 
-	rc = cv_one(st, "SELECT max(id) FROM apps", 0, 0,
-	    &max_id, err);
-	if (rc)
-		return rc;
-	v->n_ids = (size_t)max_id + 1;
-	v->rank = malloc(v->n_ids * sizeof(*v->rank));
-	v->by_rank = malloc(v->n_ids * sizeof(*v->by_rank));
-	if (!v->rank || !v->by_rank)
-		return ft_err_set(err, FT_ENOMEM, "conversations: %s",
-		    ft_strerror(FT_ENOMEM));
-	for (i = 0; i < v->n_ids; i++)
-		v->rank[i] = -1;
-	rc = cv_prep(st, "SELECT id FROM apps WHERE name <> '' "
-	    "ORDER BY name, id", &s, err);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		if (id < 0 || (size_t)id >= v->n_ids)
-			continue;
-		v->rank[id] = (int32_t)v->n_rank;
-		v->by_rank[v->n_rank++] = id;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 :
-	    store_db_err(err, st->db, rc, st->path, "conversations");
+	for (i = 0; i < c->n_over; i++)
+		if (c->over[i] == h)
+			return true;
+	return false;
 }
 
-static int32_t
-cv_rank(const struct cv *v, int64_t app)
+static void
+cv_apps_clear(struct store_conv *c)
 {
-	return app >= 0 && (size_t)app < v->n_ids ? v->rank[app] : -1;
+	size_t i;
+
+	for (i = 0; i < c->n_apps; i++) {
+		free(c->apps[i]);
+		c->apps[i] = NULL;
+	}
+}
+
+static void
+cv_forget_over(struct store_conv *c, int64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_over; i++)
+		if (c->over[i] == h)
+			c->over[i--] = c->over[--c->n_over];
+}
+
+/* The name of application id, "" when none (the writer's cache). */
+static const char *
+cv_app_name(struct store *st, int64_t id)
+{
+	struct store_conv *c = &st->conv;
+	sqlite3_stmt *s;
+	char **n;
+	size_t cap;
+	int64_t k;
+
+	if (id < 0)
+		return "";
+	if ((size_t)id < c->n_apps && c->apps[id])
+		return c->apps[id];
+	/* an id this writer has not seen: read the table again */
+	if (sqlite3_prepare_v2(st->db, "SELECT id, name FROM apps", -1, &s,
+	    NULL) != SQLITE_OK)
+		return "";
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		k = sqlite3_column_int64(s, 0);
+		if (k < 0 || k > INT32_MAX)
+			continue;
+		if ((size_t)k >= c->n_apps) {
+			cap = (size_t)k + 64;
+			n = realloc(c->apps, cap * sizeof(*n));
+			if (!n)
+				break;
+			memset(n + c->n_apps, 0, (cap - c->n_apps) * sizeof(*n));
+			c->apps = n;
+			c->n_apps = cap;
+		}
+		if (!c->apps[k])
+			c->apps[k] = strdup((const char *)sqlite3_column_text(s,
+			    1) ? (const char *)sqlite3_column_text(s, 1) : "");
+	}
+	sqlite3_finalize(s);
+	return (size_t)id < c->n_apps && c->apps[id] ? c->apps[id] : "";
+}
+
+/* Applications in the map's order: by name, then id. */
+static int
+cv_app_cmp(struct store *st, int64_t a, int64_t b)
+{
+	int c = strcmp(cv_app_name(st, a), cv_app_name(st, b));
+
+	return c ? c : (a > b) - (a < b);
 }
 
 static void
@@ -234,47 +292,162 @@ cv_flags(struct cv_flow *r, int64_t flags)
 	return late;
 }
 
+/* Whether the map's rule may turn the flow around: it stays a part. */
+static bool
+cv_cand(const struct cv_flow *f)
+{
+	return (f->flags & FT_REC_GUESSED) && f->sport >= 1024 &&
+	    !ft_port_is_service(f->sport);
+}
+
+static void
+cv_acc_init(struct cv_acc *a, int64_t h)
+{
+	memset(a, 0, sizeof(*a));
+	a->hour = h;
+	agg_open_init(&a->open, sizeof(struct cv_flow));
+	agg_init(&a->edges, CV_EDGE_KEY, sizeof(struct cv_edge), CV_EDGES_MAX);
+}
+
+static void
+cv_acc_fini(struct cv_acc *a)
+{
+	agg_open_fini(&a->open);
+	agg_fini(&a->edges);
+	free(a->parts);
+	free(a->raw);
+	memset(a, 0, sizeof(*a));
+}
+
+/* A flow whole in the hour into its edge. */
+static int
+cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
+{
+	uint8_t key[CV_EDGE_KEY];
+	struct cv_edge *e;
+	int64_t i;
+	uint64_t top;
+
+	key[0] = f->proto;
+	key[1] = (uint8_t)(f->sport >> 8);
+	key[2] = (uint8_t)f->sport;
+	key[3] = f->local;
+	memcpy(key + 4, f->cli, CV_ADDR);
+	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
+	i = agg_get(&a->edges, key);
+	if (i < 0)
+		return (int)i;
+	e = agg_val(&a->edges, (size_t)i);
+	if (!e->flows) {
+		e->t0 = f->t0;
+		e->t1 = f->t1;
+		e->atop = -1;
+		e->alo = e->ahi = -1;
+	}
+	e->flows++;
+	e->seen += !(f->flags & FT_REC_GUESSED);
+	e->bcs += f->bcs;
+	e->bsc += f->bsc;
+	e->pkts += f->pcs + f->psc;
+	e->t0 = CV_MIN(e->t0, f->t0);
+	e->t1 = CV_MAX(e->t1, f->t1);
+	e->cn = cv_better(e->cn, f->cn);
+	e->sn = cv_better(e->sn, f->sn);
+	e->cm = CV_MAX(e->cm, f->cm);
+	e->sm = CV_MAX(e->sm, f->sm);
+	/* a flow without a named application does not count (as the map) */
+	if (f->app < 0 || !*cv_app_name(st, f->app))
+		return 0;
+	if (e->alo < 0 || cv_app_cmp(st, f->app, e->alo) < 0)
+		e->alo = f->app;
+	if (e->ahi < 0 || cv_app_cmp(st, f->app, e->ahi) > 0)
+		e->ahi = f->app;
+	if (f->app < (INT64_C(1) << CV_APP_SHIFT)) {
+		top = CV_MIN(f->bcs + f->bsc, CV_APP_BYTES_MAX) << CV_APP_SHIFT |
+		    (uint64_t)f->app;
+		e->atop = CV_MAX(e->atop, (int64_t)top);
+	}
+	return 0;
+}
+
+/* A flow done with in the hour: into its edge when whole, else a part. */
+static int
+cv_acc_done(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
+    const struct cv_flow *f)
+{
+	struct cv_part *p;
+	size_t cap;
+
+	if ((f->flags & (FT_REC_FINAL | STORE_CONV_FIRST)) ==
+	    (FT_REC_FINAL | STORE_CONV_FIRST) && !cv_cand(f))
+		return cv_edge_add(st, a, f);
+	if (a->n_parts == a->cap_parts) {
+		if (a->n_parts >= CV_PARTS_MAX)
+			return -FT_EFULL;
+		cap = a->cap_parts ? 2 * a->cap_parts : 256;
+		p = realloc(a->parts, cap * sizeof(*p));
+		if (!p)
+			return -FT_ENOMEM;
+		a->parts = p;
+		a->cap_parts = cap;
+	}
+	p = &a->parts[a->n_parts++];
+	p->run = run;
+	p->flow = flow;
+	p->f = *f;
+	return 0;
+}
+
 /*
- * Record r of hour h into its flow in flows; a late record of a flow that
- * starts in a later hour adds that hour to raw (see conv.md).
+ * Record r (late: it holds a packet older than its flow's start) into
+ * hour a: its flow summed, and done with at its final record. A late
+ * record of a flow that starts in a later hour adds that hour to raw
+ * (conv.md). -FT_EFULL past a ceiling.
  */
 static int
-cv_add(struct agg_open *flows, int64_t h, int64_t run, int64_t flow,
-    const struct cv_flow *r, bool late, int64_t **raw, size_t *n_raw,
-    size_t *cap_raw)
+cv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
+    const struct cv_flow *r, bool late)
 {
 	struct cv_flow *f;
 	bool fresh;
+	int rc;
 
-	if (late && cv_hour(r->start) > h &&
-	    cv_push(raw, n_raw, cap_raw, cv_hour(r->start)))
+	a->recs++;
+	if (late && cv_hour(r->start) > a->hour &&
+	    cv_push(&a->raw, &a->n_raw, &a->cap_raw, cv_hour(r->start)))
 		return -FT_ENOMEM;
-	f = agg_open_get(flows, run, flow, &fresh);
+	if (a->open.n >= CV_OPEN_MAX)
+		return -FT_EFULL;
+	f = agg_open_get(&a->open, run, flow, &fresh);
 	if (!f)
 		return -FT_ENOMEM;
 	if (fresh) {
 		*f = *r;
-		return 0;
+	} else {
+		f->flags |= r->flags;
+		f->local |= r->local;
+		f->app = CV_MAX(f->app, r->app);
+		f->bcs += r->bcs;
+		f->bsc += r->bsc;
+		f->pcs += r->pcs;
+		f->psc += r->psc;
+		f->t0 = CV_MIN(f->t0, r->t0);
+		f->t1 = CV_MAX(f->t1, r->t1);
+		f->cn = cv_better(f->cn, r->cn);
+		f->sn = cv_better(f->sn, r->sn);
+		f->cm = CV_MAX(f->cm, r->cm);
+		f->sm = CV_MAX(f->sm, r->sm);
 	}
-	f->flags |= r->flags;
-	f->local |= r->local;
-	f->app = CV_MAX(f->app, r->app);
-	f->bcs += r->bcs;
-	f->bsc += r->bsc;
-	f->pcs += r->pcs;
-	f->psc += r->psc;
-	f->t0 = CV_MIN(f->t0, r->t0);
-	f->t1 = CV_MAX(f->t1, r->t1);
-	f->cn = cv_better(f->cn, r->cn);
-	f->sn = cv_better(f->sn, r->sn);
-	f->cm = CV_MAX(f->cm, r->cm);
-	f->sm = CV_MAX(f->sm, r->sm);
-	return 0;
+	if (!(r->flags & FT_REC_FINAL))	/* cv_flags(): final, not late */
+		return 0;
+	rc = cv_acc_done(st, a, run, flow, f);
+	agg_open_del(&a->open, run, flow);
+	return rc;
 }
 
-/* One record of the hour, read back, into its flow. */
+/* One record of the hour, read back, into a. */
 static int
-cv_record(struct cv *v, sqlite3_stmt *s)
+cv_record(struct store *st, struct cv_acc *a, sqlite3_stmt *s)
 {
 	struct cv_flow r;
 	bool late;
@@ -299,9 +472,8 @@ cv_record(struct cv *v, sqlite3_stmt *s)
 	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
 	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
 	late = cv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
-	return cv_add(&v->flows, v->hour, sqlite3_column_int64(s, CR_RUN),
-	    sqlite3_column_int64(s, CR_FLOW), &r, late, &v->raw, &v->n_raw,
-	    &v->cap_raw);
+	return cv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
+	    sqlite3_column_int64(s, CR_FLOW), &r, late);
 }
 
 static void
@@ -309,8 +481,7 @@ cv_live_free(struct store_conv *c, size_t i)
 {
 	if (!c->live[i])
 		return;
-	agg_open_fini(&c->live[i]->flows);
-	free(c->live[i]->raw);
+	cv_acc_fini(&c->live[i]->acc);
 	free(c->live[i]);
 	c->live[i] = NULL;
 }
@@ -322,36 +493,38 @@ cv_live_get(struct store_conv *c, int64_t h)
 	size_t i, k = STORE_CONV_LIVE;	/* an empty slot, else the oldest */
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->hour == h)
+		if (c->live[i] && c->live[i]->acc.hour == h)
 			return c->live[i];
 	for (i = 0; i < STORE_CONV_LIVE; i++) {
 		if (!c->live[i]) {
 			k = i;
 			break;
 		}
-		if (k == STORE_CONV_LIVE || c->live[i]->hour < c->live[k]->hour)
+		if (k == STORE_CONV_LIVE ||
+		    c->live[i]->acc.hour < c->live[k]->acc.hour)
 			k = i;
 	}
-	if (c->live[k] && c->live[k]->hour > h)
+	if (c->live[k] && c->live[k]->acc.hour > h)
 		return NULL;	/* older than every live hour: read back */
 	cv_live_free(c, k);
-	c->live[k] = calloc(1, sizeof(*c->live[k]));
+	c->live[k] = malloc(sizeof(*c->live[k]));
 	if (!c->live[k])
 		return NULL;
-	c->live[k]->hour = h;
-	agg_open_init(&c->live[k]->flows, sizeof(struct cv_flow));
+	cv_acc_init(&c->live[k]->acc, h);
 	return c->live[k];
 }
 
-/* Give hour h's live state up: it will be read back. */
+/* Hour h's live state given up, and whether it passed a ceiling. */
 static void
-cv_live_drop(struct store_conv *c, int64_t h)
+cv_live_drop(struct store_conv *c, int64_t h, bool over)
 {
 	size_t i;
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->hour == h)
+		if (c->live[i] && c->live[i]->acc.hour == h)
 			cv_live_free(c, i);
+	if (over && cv_push(&c->over, &c->n_over, &c->cap_over, h))
+		c->failed = true;
 }
 
 /* Record r (ids: its dictionary ids) as struct cv_flow; true when late. */
@@ -395,6 +568,7 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 	struct cv_flow f;
 	int64_t t = (int64_t)r->first_us, h = cv_hour(t);
 	bool late;
+	int rc;
 
 	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
 	if (c->next_h < 0 || t < c->next_h) {
@@ -403,74 +577,15 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 			c->failed = true;
 		return;
 	}
-	if (!(l = cv_live_get(c, h)))
+	if (cv_was_over(c, h) || !(l = cv_live_get(c, h)))
 		return;
 	late = cv_from_rec(r, ids, &f);
-	if (l->flows.n >= CV_LIVE_FLOWS || cv_add(&l->flows, h, st->run_id,
-	    (int64_t)r->flow_id, &f, late, &l->raw, &l->n_raw, &l->cap_raw)) {
-		cv_live_drop(c, h);	/* too big, or no memory: read back */
-		return;
-	}
-	l->recs++;
+	rc = cv_acc_add(st, &l->acc, st->run_id, (int64_t)r->flow_id, &f,
+	    late);
+	if (rc)		/* past a ceiling, or no memory */
+		cv_live_drop(c, h, rc == -FT_EFULL);
 }
 
-/* Whether the map's rule may turn the flow around: it stays a part. */
-static bool
-cv_cand(const struct cv_flow *f)
-{
-	return (f->flags & FT_REC_GUESSED) && f->sport >= 1024 &&
-	    !ft_port_is_service(f->sport);
-}
-
-/* A flow whole in the hour into its edge. */
-static int
-cv_edge_add(struct cv *v, const struct cv_flow *f)
-{
-	uint8_t key[CV_EDGE_KEY];
-	struct cv_edge *e;
-	int64_t i;
-	int32_t r;
-	uint64_t top;
-
-	key[0] = f->proto;
-	key[1] = (uint8_t)(f->sport >> 8);
-	key[2] = (uint8_t)f->sport;
-	key[3] = f->local;
-	memcpy(key + 4, f->cli, CV_ADDR);
-	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
-	i = agg_get(&v->edges, key);
-	if (i < 0)
-		return (int)i;
-	e = agg_val(&v->edges, (size_t)i);
-	if (!e->flows) {
-		e->t0 = f->t0;
-		e->t1 = f->t1;
-		e->atop = -1;
-		e->alo = e->ahi = -1;
-	}
-	e->flows++;
-	e->seen += !(f->flags & FT_REC_GUESSED);
-	e->bcs += f->bcs;
-	e->bsc += f->bsc;
-	e->pkts += f->pcs + f->psc;
-	e->t0 = CV_MIN(e->t0, f->t0);
-	e->t1 = CV_MAX(e->t1, f->t1);
-	e->cn = cv_better(e->cn, f->cn);
-	e->sn = cv_better(e->sn, f->sn);
-	e->cm = CV_MAX(e->cm, f->cm);
-	e->sm = CV_MAX(e->sm, f->sm);
-	r = cv_rank(v, f->app);
-	if (r >= 0) {
-		e->alo = e->alo < 0 ? r : CV_MIN(e->alo, r);
-		e->ahi = CV_MAX(e->ahi, r);
-		if (f->app < (INT64_C(1) << CV_APP_SHIFT)) {
-			top = CV_MIN(f->bcs + f->bsc, CV_APP_BYTES_MAX) <<
-			    CV_APP_SHIFT | (uint64_t)f->app;
-			e->atop = CV_MAX(e->atop, (int64_t)top);
-		}
-	}
-	return 0;
-}
 
 static void
 cv_bind_id(sqlite3_stmt *s, int col, int64_t id)
@@ -565,8 +680,8 @@ cv_write_edge(struct cv *v, sqlite3_stmt *s, const uint8_t *key,
 	cv_bind_id(s, 18, e->cm);
 	cv_bind_id(s, 19, e->sm);
 	if (e->alo >= 0) {
-		sqlite3_bind_int64(s, 20, v->by_rank[e->alo]);
-		sqlite3_bind_int64(s, 21, v->by_rank[e->ahi]);
+		sqlite3_bind_int64(s, 20, e->alo);
+		sqlite3_bind_int64(s, 21, e->ahi);
 	} else {
 		sqlite3_bind_null(s, 20);
 		sqlite3_bind_null(s, 21);
@@ -582,9 +697,9 @@ cv_write_edge(struct cv *v, sqlite3_stmt *s, const uint8_t *key,
 	return rc;
 }
 
-/* The hour's flows: whole ones into edges, the rest written as parts. */
+/* Hour a's rows: its parts, its flows still open (parts too), edges. */
 static int
-cv_write(struct cv *v, struct ft_err *err)
+cv_write(struct cv *v, struct cv_acc *a, struct ft_err *err)
 {
 	sqlite3_stmt *part = NULL, *edge = NULL;
 	const struct cv_flow *f;
@@ -605,19 +720,16 @@ cv_write(struct cv *v, struct ft_err *err)
 		    "name_src, name, cli_mac, srv_mac, app_lo, app_hi, app_top) "
 		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 		    "?, ?, ?, ?, ?)", &edge, err);
-	while (!rc && (f = agg_open_next(&v->flows, &it, id))) {
-		if ((f->flags & (FT_REC_FINAL | STORE_CONV_FIRST)) ==
-		    (FT_REC_FINAL | STORE_CONV_FIRST) && !cv_cand(f)) {
-			if ((rc = cv_edge_add(v, f)))
-				rc = ft_err_set(err, -rc, "conversations: %s",
-				    ft_strerror(-rc));
-			continue;
-		}
-		rc = cv_write_part(v, part, id, f, err);
+	for (i = 0; !rc && i < a->n_parts; i++) {
+		id[0] = a->parts[i].run;
+		id[1] = a->parts[i].flow;
+		rc = cv_write_part(v, part, id, &a->parts[i].f, err);
 	}
-	for (i = 0; !rc && i < v->edges.n; i++)
-		rc = cv_write_edge(v, edge, agg_key(&v->edges, i),
-		    agg_val(&v->edges, i), err);
+	while (!rc && (f = agg_open_next(&a->open, &it, id)))
+		rc = cv_write_part(v, part, id, f, err);
+	for (i = 0; !rc && i < a->edges.n; i++)
+		rc = cv_write_edge(v, edge, agg_key(&a->edges, i),
+		    agg_val(&a->edges, i), err);
 	sqlite3_finalize(part);
 	sqlite3_finalize(edge);
 	return rc;
@@ -674,47 +786,79 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 }
 
 /*
- * The flows of v's hour from its live state, when that saw every record
- * the hour holds (none older, none of another writer, none rolled back).
+ * Hour h's live sums, when they saw every record the hour holds (none
+ * older, none of another writer, none rolled back): moved into *a.
  */
 static int
-cv_take_live(struct store *st, struct cv *v, struct ft_err *err)
+cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
+    struct ft_err *err)
 {
 	struct store_conv *c = &st->conv;
-	struct store_conv_live *l = NULL;
+	size_t i, k = STORE_CONV_LIVE;
 	int64_t n;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < STORE_CONV_LIVE && !l; i++)
-		if (c->live[i] && c->live[i]->hour == v->hour)
-			l = c->live[i];
-	if (!l)
+	*got = false;
+	for (i = 0; i < STORE_CONV_LIVE; i++)
+		if (c->live[i] && c->live[i]->acc.hour == h)
+			k = i;
+	if (k == STORE_CONV_LIVE)
 		return 0;
 	rc = cv_one(st, "SELECT count(*) FROM flows WHERE first_us >= ?1 AND "
-	    "first_us < ?1 + 3600000000", v->hour, -1, &n, err);
-	if (!rc && n >= 0 && (uint64_t)n == l->recs) {
-		agg_open_fini(&v->flows);
-		v->flows = l->flows;
-		v->raw = l->raw;
-		v->n_raw = l->n_raw;
-		v->cap_raw = l->cap_raw;
-		memset(&l->flows, 0, sizeof(l->flows));
-		agg_open_init(&l->flows, sizeof(struct cv_flow));
-		l->raw = NULL;
-		v->from_live = true;
+	    "first_us < ?1 + 3600000000", h, -1, &n, err);
+	if (!rc && n >= 0 && (uint64_t)n == c->live[k]->acc.recs) {
+		*a = c->live[k]->acc;
+		cv_acc_init(&c->live[k]->acc, h);
+		*got = true;
 	}
-	cv_live_drop(c, v->hour);
+	cv_live_free(c, k);
 	return rc;
 }
 
-/* Hour h rolled from its records (again), unless left to them. */
+/* Hour h's records read back into a; -FT_EFULL past a ceiling. */
+static int
+cv_read_back(struct store *st, int64_t h, struct cv_acc *a,
+    struct ft_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = cv_prep(st, "SELECT run, flow, flags, proto, cli, cport, srv, "
+	    "sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, first_us, "
+	    "last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
+	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
+	    "ORDER BY first_us", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, h);
+	sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cv_record(st, a, s)))
+			break;
+	sqlite3_finalize(s);
+	if (rc == -FT_EFULL)
+		return rc;
+	if (rc < 0)
+		return ft_err_set(err, -rc, "conversations: %s",
+		    ft_strerror(-rc));
+	if (rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path,
+		    "conversations");
+	return 0;
+}
+
+/*
+ * Hour h rolled (again) from its live sums or its records, unless it is
+ * left to the records: by a late record, or for passing a ceiling.
+ */
 static int
 cv_roll(struct store *st, int64_t h, struct ft_err *err)
 {
-	struct cv v;
+	struct cv v = { .st = st, .hour = h, .lo = { 0, 0 }, .hi = { -1, -1 } };
+	struct cv_acc a;
 	sqlite3_stmt *s = NULL;
 	int64_t state;
+	bool got = false;
 	size_t i;
 	int rc;
 
@@ -722,43 +866,24 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	    &state, err);
 	if (rc || state == STORE_CONV_RAW)
 		return rc;
-	memset(&v, 0, sizeof(v));
-	v.st = st;
-	v.hour = h;
-	v.lo[0] = v.lo[1] = 0;
-	v.hi[0] = v.hi[1] = -1;
-	agg_open_init(&v.flows, sizeof(struct cv_flow));
-	agg_init(&v.edges, CV_EDGE_KEY, sizeof(struct cv_edge),
-	    UINT32_MAX / 2);
+	if (cv_was_over(&st->conv, h)) {
+		cv_live_drop(&st->conv, h, false);
+		cv_forget_over(&st->conv, h);
+		return cv_clear(st, h, STORE_CONV_RAW, err);
+	}
 	rc = cv_clear(st, h, 0, err);
 	if (!rc)
-		rc = cv_ranks(&v, err);
-	if (!rc)
-		rc = cv_take_live(st, &v, err);
-	if (!rc && !v.from_live)
-		rc = cv_prep(st, "SELECT run, flow, flags, proto, cli, cport, "
-		    "srv, sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, "
-		    "first_us, last_us, start_us, cli_name_src, cli_name, "
-		    "name_src, name, local, cli_mac, srv_mac FROM flows "
-		    "WHERE first_us >= ? AND first_us < ?", &s, err);
-	if (!rc && !v.from_live) {
-		sqlite3_bind_int64(s, 1, h);
-		sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			if ((rc = cv_record(&v, s)))
-				break;
-		if (rc < 0)
-			rc = ft_err_set(err, -rc, "conversations: %s",
-			    ft_strerror(-rc));
-		else if (rc != SQLITE_DONE)
-			rc = store_db_err(err, st->db, rc, st->path,
-			    "conversations");
-		else
-			rc = 0;
+		rc = cv_take_live(st, h, &a, &got, err);
+	if (!rc && !got) {
+		cv_acc_init(&a, h);
+		rc = cv_read_back(st, h, &a, err);
 	}
-	sqlite3_finalize(s);
+	if (rc == -FT_EFULL) {	/* too big to sum: the records answer */
+		cv_acc_fini(&a);
+		return cv_clear(st, h, STORE_CONV_RAW, err);
+	}
 	if (!rc)
-		rc = cv_write(&v, err);
+		rc = cv_write(&v, &a, err);
 	if (!rc)
 		rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, "
 		    "state, edges_lo, edges_hi, parts_lo, parts_hi) VALUES (?, "
@@ -773,13 +898,9 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 		rc = cv_step_done(st, s, err);
 		sqlite3_finalize(s);
 	}
-	for (i = 0; !rc && i < v.n_raw; i++)
-		rc = cv_clear(st, v.raw[i], STORE_CONV_RAW, err);
-	agg_open_fini(&v.flows);
-	agg_fini(&v.edges);
-	free(v.rank);
-	free(v.by_rank);
-	free(v.raw);
+	for (i = 0; !rc && i < a.n_raw; i++)
+		rc = cv_clear(st, a.raw[i], STORE_CONV_RAW, err);
+	cv_acc_fini(&a);
 	return rc;
 }
 
@@ -896,6 +1017,7 @@ store_conv_done(struct store *st, bool ok)
 	st->conv.next_h = -1;	/* what the lost batch rolled is gone */
 	for (i = 0; i < STORE_CONV_LIVE; i++)	/* and its records */
 		cv_live_free(&st->conv, i);
+	cv_apps_clear(&st->conv);	/* ids of its applications may go */
 }
 
 void
@@ -905,6 +1027,12 @@ store_conv_fini(struct store *st)
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
 		cv_live_free(&st->conv, i);
+	cv_apps_clear(&st->conv);
+	free(st->conv.apps);
+	free(st->conv.over);
+	st->conv.apps = NULL;
+	st->conv.over = NULL;
+	st->conv.n_apps = st->conv.n_over = st->conv.cap_over = 0;
 	free(st->conv.dirty);
 	st->conv.dirty = NULL;
 	st->conv.n_dirty = st->conv.cap_dirty = 0;

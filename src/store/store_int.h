@@ -174,6 +174,10 @@ struct store_conv {
 	bool all;			/* every flow written: roll them all */
 	bool failed;			/* out of memory noting a dirty hour */
 	struct store_conv_live *live[STORE_CONV_LIVE];	/* NULL unused */
+	int64_t *over;			/* hours that passed a ceiling live */
+	size_t n_over, cap_over;
+	char **apps;			/* apps.name by id, n_apps, NULL unknown */
+	size_t n_apps;
 };
 
 /*
