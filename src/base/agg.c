@@ -440,7 +440,9 @@ agg_merge_add_sum(struct agg_merge *m, int64_t run, int64_t flow,
 	uint8_t *kept;
 	int rc;
 
-	if (final && first)	/* a whole flow in one record */
+	/* a whole flow in one record, unless records of it came before */
+	if (final && first && !(m->open.n && agg_open_find(&m->open, run,
+	    flow)))
 		return m->done(m->ctx, val);
 	kept = agg_open_get(&m->open, run, flow, &fresh);
 	if (!kept)

@@ -137,10 +137,11 @@ map_plan(struct store *st, const struct map_opts *o, struct map_plan *p,
 
 int
 map_conv_prepare(struct store *st, const struct map_opts *o,
-    const char *cols, const char *table, int64_t lo, int64_t hi,
+    const char *cols, const char *table, const struct map_seg *g, bool edges,
     sqlite3_stmt **s, struct ft_err *err)
 {
 	struct query_range r = o->range;
+	int64_t lo = edges ? g->e_lo : g->p_lo, hi = edges ? g->e_hi : g->p_hi;
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
 
@@ -148,8 +149,9 @@ map_conv_prepare(struct store *st, const struct map_opts *o,
 	if (hi < lo)
 		return 0;
 	out_buf_init(&b, mem, sizeof(mem));
+	/* the hour too: rows of a range a writer gave again are not its */
 	out_buf_addf(&b, "SELECT %s FROM %s f WHERE f.rowid >= ? AND "
-	    "f.rowid < ?", cols, table);
+	    "f.rowid < ? AND f.hour = %" PRId64, cols, table, (int64_t)g->lo);
 	r.progress = NULL;
 	r.since_us = (uint64_t)lo;
 	r.until_us = (uint64_t)hi + 1;
@@ -159,6 +161,27 @@ map_conv_prepare(struct store *st, const struct map_opts *o,
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: filter too long");
 	return query_prepare(st, b.p, &r, UINT64_MAX, 0, s, NULL, err);
+}
+
+int
+map_plan_same(struct store *st, const struct map_opts *o,
+    const struct map_plan *p, bool *same, struct ft_err *err)
+{
+	const struct map_seg *a, *b;
+	struct map_plan q;
+	int rc = map_plan(st, o, &q, err);
+	size_t i;
+
+	*same = !rc && q.n == p->n && q.conv == p->conv;
+	for (i = 0; *same && i < p->n; i++) {
+		a = &p->seg[i];
+		b = &q.seg[i];
+		*same = a->conv == b->conv && a->lo == b->lo &&
+		    a->hi == b->hi && a->e_lo == b->e_lo && a->e_hi == b->e_hi &&
+		    a->p_lo == b->p_lo && a->p_hi == b->p_hi;
+	}
+	map_plan_free(&q);
+	return rc;
 }
 
 /* Columns of conv_edges read in pass 1. */
@@ -246,7 +269,7 @@ mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 	    "f.local, f.flows, f.seen, f.bytes_cs, f.bytes_sc, f.packets, "
 	    "f.first_us, f.last_us, f.cli_name_src, f.cli_name, f.name_src, "
 	    "f.name, f.cli_mac, f.srv_mac, f.app_lo, f.app_hi, f.app_top",
-	    "conv_edges", g->e_lo, g->e_hi, &s, err);
+	    "conv_edges", g, true, &s, err);
 	return rc ? rc : mc_step(m, s, mc_edge_row, err);
 }
 
@@ -264,7 +287,7 @@ mc_flows(struct ms *m, const struct map_plan *p, struct ft_err *err)
 		g = &p->seg[k];
 		if (g->conv) {
 			rc = map_conv_prepare(m->st, m->o, MAP_ROW_COLS,
-			    "conv_parts", g->p_lo, g->p_hi, &s, err);
+			    "conv_parts", g, false, &s, err);
 			if (!rc)
 				rc = mc_step(m, s, map_part_row, err);
 			continue;

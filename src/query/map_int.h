@@ -173,12 +173,16 @@ int map_plan(struct store *st, const struct map_opts *o, struct map_plan *p,
     struct ft_err *err);
 void map_plan_free(struct map_plan *p);
 
+/* *same: planning o again gives p (no hour rolled again or pruned since). */
+int map_plan_same(struct store *st, const struct map_opts *o,
+    const struct map_plan *p, bool *same, struct ft_err *err);
+
 /*
- * "SELECT cols FROM table f" over rowids [lo, hi] and o's filter; *s NULL
- * when the range is empty.
+ * "SELECT cols FROM table f" over segment g's rows of its hour (its edges,
+ * or its parts) and o's filter; *s NULL when it has none.
  */
 int map_conv_prepare(struct store *st, const struct map_opts *o,
-    const char *cols, const char *table, int64_t lo, int64_t hi,
+    const char *cols, const char *table, const struct map_seg *g, bool edges,
     struct sqlite3_stmt **s, struct ft_err *err);
 
 /*

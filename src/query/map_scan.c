@@ -418,12 +418,45 @@ ms_scan_conv(struct store *st, const struct map_opts *o,
 	return rc;
 }
 
+/*
+ * Pass 1 from the conversations where the plan has them, else the records.
+ * The conversations are read on several connections without one snapshot:
+ * a writer rolling an hour again meanwhile (rows deleted and written anew)
+ * makes the plan stale, so the plan is made again after reading and, when
+ * it changed, the reading is done again (then, a third time, from the
+ * records, which a roll never changes).
+ */
+static int
+ms_scan_any(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, struct ms *ms, struct ft_err *err)
+{
+	struct map_plan plan;
+	bool same = false;
+	int rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		rc = map_plan(st, o, &plan, err);
+		if (rc || !plan.conv) {
+			map_plan_free(&plan);
+			break;
+		}
+		rc = ms_scan_conv(st, o, apps, &plan, ms, err);
+		if (!rc)
+			rc = map_plan_same(st, o, &plan, &same, err);
+		map_plan_free(&plan);
+		if (rc || same)
+			return rc;
+		ms_fini(&ms[0]);
+		memset(&ms[0], 0, sizeof(ms[0]));
+	}
+	return rc ? rc : ms_scan_parts(st, o, apps, ms, err);
+}
+
 int
 map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
     struct ft_err *err)
 {
 	struct ms ms[QUERY_PARTS_MAX];
-	struct map_plan plan = { 0 };
 	struct query_dict apps;
 	int rc;
 
@@ -432,13 +465,9 @@ map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
 	    "ORDER BY 2, 1", "map", &apps, err);
 	if (rc)
 		return rc;
-	rc = map_plan(st, o, &plan, err);
-	if (!rc)
-		rc = query_progress_start(o->range.progress, st, &o->range,
-		    err);
+	rc = query_progress_start(o->range.progress, st, &o->range, err);
 	if (!rc) {
-		rc = plan.conv ? ms_scan_conv(st, o, &apps, &plan, ms, err) :
-		    ms_scan_parts(st, o, &apps, ms, err);
+		rc = ms_scan_any(st, o, &apps, ms, err);
 		if (!rc)
 			rc = ms_pass_rule(&ms[0], err);
 		query_progress_stop(o->range.progress, st);
@@ -447,6 +476,5 @@ map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
 		rc = map_cut(&ms[0], r, err);
 	ms_fini(&ms[0]);
 	query_dict_fini(&apps);
-	map_plan_free(&plan);
 	return rc;
 }

@@ -186,7 +186,10 @@ cv_forget_over(struct store_conv *c, int64_t h)
 			c->over[i--] = c->over[--c->n_over];
 }
 
-/* The name of application id, "" when none (the writer's cache). */
+/*
+ * The name of application id, "" for none (the writer's cache); NULL when
+ * it cannot be had (no memory, an id not in apps).
+ */
 static const char *
 cv_app_name(struct store *st, int64_t id)
 {
@@ -222,10 +225,11 @@ cv_app_name(struct store *st, int64_t id)
 			    1) ? (const char *)sqlite3_column_text(s, 1) : "");
 	}
 	sqlite3_finalize(s);
-	return (size_t)id < c->n_apps && c->apps[id] ? c->apps[id] : "";
+	/* NULL: no memory (or no such id), which the caller must not hide */
+	return (size_t)id < c->n_apps ? c->apps[id] : NULL;
 }
 
-/* Applications in the map's order: by name, then id. */
+/* Applications a and b (names known) in the map's order: name, then id. */
 static int
 cv_app_cmp(struct store *st, int64_t a, int64_t b)
 {
@@ -323,6 +327,7 @@ cv_acc_fini(struct cv_acc *a)
 static int
 cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
 {
+	const char *name;
 	uint8_t key[CV_EDGE_KEY];
 	struct cv_edge *e;
 	int64_t i;
@@ -356,7 +361,13 @@ cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
 	e->cm = CV_MAX(e->cm, f->cm);
 	e->sm = CV_MAX(e->sm, f->sm);
 	/* a flow without a named application does not count (as the map) */
-	if (f->app < 0 || !*cv_app_name(st, f->app))
+	if (f->app < 0)
+		return 0;
+	name = cv_app_name(st, f->app);
+	if (!name || (e->alo >= 0 && (!cv_app_name(st, e->alo) ||
+	    !cv_app_name(st, e->ahi))))
+		return -FT_ENOMEM;
+	if (!*name)
 		return 0;
 	if (e->alo < 0 || cv_app_cmp(st, f->app, e->alo) < 0)
 		e->alo = f->app;
@@ -577,6 +588,8 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 			c->failed = true;
 		return;
 	}
+	if (cv_push(&c->touched, &c->n_touched, &c->cap_touched, h))
+		c->failed = true;
 	if (cv_was_over(c, h) || !(l = cv_live_get(c, h)))
 		return;
 	late = cv_from_rec(r, ids, &f);
@@ -786,6 +799,37 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 }
 
 /*
+ * Hour h is left to its records: the later hours its late records reach
+ * are left to theirs too, or a flow starting there would count whole in
+ * its edge and again from h's late record (conv.md).
+ */
+static int
+cv_raw_marks(struct store *st, int64_t h, struct ft_err *err)
+{
+	int64_t later[64];
+	sqlite3_stmt *s;
+	size_t n = 0, i;
+	int rc;
+
+	rc = cv_prep(st, "SELECT DISTINCT start_us - start_us % 3600000000 "
+	    "FROM flows WHERE first_us >= ?1 AND first_us < ?1 + 3600000000 "
+	    "AND first_us < start_us AND pkts_cs + pkts_sc > 0 AND "
+	    "start_us >= ?1 + 3600000000 LIMIT 64", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, h);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		later[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path,
+		    "conversations");
+	for (i = 0, rc = 0; i < n && !rc; i++)
+		rc = cv_clear(st, later[i], STORE_CONV_RAW, err);
+	return rc;
+}
+
+/*
  * Hour h's live sums, when they saw every record the hour holds (none
  * older, none of another writer, none rolled back): moved into *a.
  */
@@ -827,7 +871,7 @@ cv_read_back(struct store *st, int64_t h, struct cv_acc *a,
 	    "sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, first_us, "
 	    "last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
 	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
-	    "ORDER BY first_us", &s, err);
+	    "ORDER BY first_us, rowid", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, h);
@@ -862,14 +906,23 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	size_t i;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
 	rc = cv_one(st, "SELECT state FROM conv_hours WHERE hour = ?", h, 0,
 	    &state, err);
-	if (rc || state == STORE_CONV_RAW)
+	if (rc)
 		return rc;
+	if (state == STORE_CONV_RAW)
+		return cv_raw_marks(st, h, err);
+	/* records past retention may be gone: what was rolled stays */
+	if (state == STORE_CONV_ROLLED && h < store_flows_cutoff_us(st)) {
+		cv_live_drop(&st->conv, h, false);
+		return 0;
+	}
 	if (cv_was_over(&st->conv, h)) {
 		cv_live_drop(&st->conv, h, false);
 		cv_forget_over(&st->conv, h);
-		return cv_clear(st, h, STORE_CONV_RAW, err);
+		rc = cv_clear(st, h, STORE_CONV_RAW, err);
+		return rc ? rc : cv_raw_marks(st, h, err);
 	}
 	rc = cv_clear(st, h, 0, err);
 	if (!rc)
@@ -880,7 +933,8 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	}
 	if (rc == -FT_EFULL) {	/* too big to sum: the records answer */
 		cv_acc_fini(&a);
-		return cv_clear(st, h, STORE_CONV_RAW, err);
+		rc = cv_clear(st, h, STORE_CONV_RAW, err);
+		return rc ? rc : cv_raw_marks(st, h, err);
 	}
 	if (!rc)
 		rc = cv_write(&v, &a, err);
@@ -962,6 +1016,34 @@ cv_load_next(struct store *st, struct ft_err *err)
 	return rc;
 }
 
+/*
+ * Another writer may have rolled hours this one had not reached: those of
+ * them this batch wrote to roll again (read back), and next_h follows.
+ */
+static int
+cv_others_rolled(struct store *st, struct ft_err *err)
+{
+	struct store_conv *c = &st->conv;
+	int64_t mine = c->next_h, h;
+	size_t i;
+	int rc;
+
+	if ((rc = cv_load_next(st, err)) || c->next_h <= mine) {
+		c->next_h = CV_MAX(c->next_h, mine);
+		return rc;
+	}
+	for (i = 0; i < c->n_touched; i++) {
+		h = c->touched[i];
+		if (h < mine || h >= c->next_h)
+			continue;
+		cv_live_drop(c, h, false);
+		if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
+			return ft_err_set(err, FT_ENOMEM, "conversations: %s",
+			    ft_strerror(FT_ENOMEM));
+	}
+	return 0;
+}
+
 int
 store_conv_init(struct store *st, struct ft_err *err)
 {
@@ -980,6 +1062,8 @@ store_conv_commit(struct store *st, struct ft_err *err)
 		return ft_err_set(err, FT_ENOMEM, "conversations: %s",
 		    ft_strerror(FT_ENOMEM));
 	if (c->next_h < 0 && (rc = cv_load_next(st, err)))
+		return rc;
+	if ((rc = cv_others_rolled(st, err)))
 		return rc;
 	if (c->n_dirty)
 		qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
@@ -1012,12 +1096,16 @@ store_conv_done(struct store *st, bool ok)
 
 	if (ok) {
 		st->conv.n_dirty = 0;
+		st->conv.n_touched = 0;
 		return;
 	}
 	st->conv.next_h = -1;	/* what the lost batch rolled is gone */
 	for (i = 0; i < STORE_CONV_LIVE; i++)	/* and its records */
 		cv_live_free(&st->conv, i);
 	cv_apps_clear(&st->conv);	/* ids of its applications may go */
+	st->conv.n_over = 0;
+	st->conv.n_touched = 0;
+	st->conv.failed = false;	/* only the lost batch paid for it */
 }
 
 void
@@ -1034,8 +1122,10 @@ store_conv_fini(struct store *st)
 	st->conv.over = NULL;
 	st->conv.n_apps = st->conv.n_over = st->conv.cap_over = 0;
 	free(st->conv.dirty);
-	st->conv.dirty = NULL;
+	free(st->conv.touched);
+	st->conv.dirty = st->conv.touched = NULL;
 	st->conv.n_dirty = st->conv.cap_dirty = 0;
+	st->conv.n_touched = st->conv.cap_touched = 0;
 }
 
 int

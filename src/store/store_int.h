@@ -174,6 +174,9 @@ struct store_conv {
 	bool all;			/* every flow written: roll them all */
 	bool failed;			/* out of memory noting a dirty hour */
 	struct store_conv_live *live[STORE_CONV_LIVE];	/* NULL unused */
+	int64_t *touched;		/* hours at or past next_h written to in
+					   the open batch, n_touched */
+	size_t n_touched, cap_touched;
 	int64_t *over;			/* hours that passed a ceiling live */
 	size_t n_over, cap_over;
 	char **apps;			/* apps.name by id, n_apps, NULL unknown */
@@ -310,6 +313,12 @@ void store_conv_note(struct store *st, const struct ft_flowrec *r,
 
 /* Roll the hours due, in the open transaction. */
 int store_conv_commit(struct store *st, struct ft_err *err);
+
+/*
+ * Flow records before this (an hour's start, microseconds) are past their
+ * retention window: pruned, or about to be. 0 keeps them all.
+ */
+int64_t store_flows_cutoff_us(const struct store *st);
 
 /*
  * Retention: the conversations of hours before cutoff_us go, a bounded

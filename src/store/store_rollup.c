@@ -333,6 +333,18 @@ prune_series(struct store *st, const char *tab, int64_t cutoff, uint64_t *n,
 	return rc;
 }
 
+int64_t
+store_flows_cutoff_us(const struct store *st)
+{
+	const struct store_hist *h = &st->hist;
+	int64_t end = h->keep_own ? h->open_newest_s : h->newest_s, t;
+
+	if (!h->keep.flows_days)
+		return 0;
+	t = (end - (int64_t)h->keep.flows_days * 86400) * 1000000;
+	return t - t % STORE_HOUR_US;
+}
+
 int
 store_prune(struct store *st, struct ft_err *err)
 {
@@ -344,11 +356,11 @@ store_prune(struct store *st, struct ft_err *err)
 
 	if (hour == h->pruned_at && !h->prune_more)
 		return 0;
-	/* flows go once their hour's conversations are rolled */
+	/* flows go by whole hours, once their conversations are rolled */
 	if (h->keep.flows_days)
 		rc = prune_exec(st, "DELETE FROM flows WHERE rowid IN (SELECT "
 		    "rowid FROM flows WHERE first_us < ?1 LIMIT ?2)",
-		    min64((end - h->keep.flows_days * day) * 1000000,
+		    min64(store_flows_cutoff_us(st),
 		    st->conv.next_h < 0 ? 0 : st->conv.next_h),
 		    PRUNE_FLOWS_MAX, &flows, err);
 	if (!rc && h->keep.h1_days)

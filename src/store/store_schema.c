@@ -248,6 +248,8 @@ static const char store_schema_3[] =
 /*
  * Conversations per UTC hour (docs/internals/conv.md): the flows that lie
  * whole in one hour summed per edge, the rest kept per flow and hour.
+ * conv_hours holds each hour's id ranges; ids are INTEGER PRIMARY KEYs so
+ * that VACUUM keeps them.
  */
 static const char store_schema_4[] =
 	"CREATE TABLE conv_hours (\n"
@@ -259,6 +261,7 @@ static const char store_schema_4[] =
 	"  parts_hi INTEGER NOT NULL DEFAULT -1\n"
 	");\n"
 	"CREATE TABLE conv_edges (\n"
+	"  id INTEGER PRIMARY KEY,\n"
 	"  hour INTEGER NOT NULL,\n"
 	"  proto INTEGER NOT NULL,\n"
 	"  cli BLOB NOT NULL,\n"
@@ -283,6 +286,7 @@ static const char store_schema_4[] =
 	"  app_top INTEGER\n"
 	");\n"
 	"CREATE TABLE conv_parts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
 	"  hour INTEGER NOT NULL,\n"
 	"  run INTEGER NOT NULL,\n"
 	"  flow INTEGER NOT NULL,\n"

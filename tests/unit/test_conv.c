@@ -338,6 +338,71 @@ conversations_outlive_the_records_and_go_with_the_hourly_series(void)
 	    "1700002800000000"), 2);
 }
 
+/* An hour already rolled, past the records' window: a late write keeps it. */
+static void
+a_rolled_hour_past_the_records_window_keeps_its_conversations(void)
+{
+	struct store_opts o = { .path = dbpath, .commit_interval_s = 0,
+	    .keep = { .flows_days = 1, .h1_days = 30 } };
+	struct ft_err err = { 0 };
+	struct ft_flowrec r[2];
+	struct store *st = NULL;
+
+	fresh_path("pastkeep");
+	if (store_open(&o, &st, &err))
+		UT_FAILF("store_open: %s", err.msg);
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	r[1] = rec(2, 20, 20, "10.0.0.2", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 2);
+	r[0] = rec(3, 3 * 86400, 3 * 86400, "10.0.0.3", 40000, "10.0.0.9",
+	    443, FT_REC_FINAL);
+	append(st, r, 1);
+	r[0] = rec(4, 3 * 86400 + 7200, 3 * 86400 + 7200, "10.0.0.3", 40001,
+	    "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r, 1);
+	UT_EQ(peek("SELECT count(*) FROM flows WHERE first_us < "
+	    "1700006400000000"), 0);
+	/* an old record lands in the first hour, whose records are gone */
+	r[0] = rec(5, 30, 30, "10.0.0.4", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 1);
+	store_close(st);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges WHERE hour = "
+	    "1700002800000000"), 2);
+}
+
+/*
+ * Another writer rolled an hour this one wrote to before: this writer's
+ * next commit into it rolls it again, with every record.
+ */
+static void
+an_hour_another_writer_rolled_rolls_again_at_the_next_commit(void)
+{
+	struct ft_flowrec r[1];
+	struct ft_err err = { 0 };
+	struct store *a, *b;
+
+	fresh_path("two");
+	a = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(a, r, 1);
+	b = open_rw();
+	r[0] = rec(1, 20, 20, "10.0.0.2", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(b, r, 1);
+	UT_EQ(store_conv_finish(b, &err), 0);
+	store_close(b);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 2);
+	r[0] = rec(2, 30, 30, "10.0.0.3", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(a, r, 1);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 3);
+	store_close(a);
+}
+
 int
 main(void)
 {
@@ -351,6 +416,8 @@ main(void)
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
 	UT_RUN(conversations_outlive_the_records_and_go_with_the_hourly_series);
 	UT_RUN(an_hour_past_a_ceiling_is_left_to_the_records);
+	UT_RUN(a_rolled_hour_past_the_records_window_keeps_its_conversations);
+	UT_RUN(an_hour_another_writer_rolled_rolls_again_at_the_next_commit);
 	rm_tmpdir();
 	return UT_DONE();
 }

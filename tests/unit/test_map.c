@@ -393,6 +393,64 @@ a_late_record_across_an_hour_counts_as_its_range_says(void)
 }
 
 /*
+ * An hour left to its records (a late packet crosses into it) has a late
+ * record of its own, of a flow starting an hour later: that hour is left
+ * to its records too, or the flow would count twice.
+ */
+static void
+a_late_record_in_an_hour_left_to_the_records_reaches_on(void)
+{
+	struct ft_flowrec r[6];
+	const struct map_edge *e;
+	struct map_opts o = { 0 };
+	struct map *m;
+	int i;
+
+	/* 23:00 is T0 + 2800 s, midnight T0 + 6400 s */
+	r[0] = rec(1, 2810, "10.0.0.1", 50000, "10.0.0.9", 443, 100, 100);
+	r[1] = rec(1, 2790, "10.0.0.1", 50000, "10.0.0.9", 443, 10, 10);
+	r[2] = rec(2, 6410, "10.0.0.2", 50001, "10.0.0.9", 443, 1000, 1000);
+	r[3] = rec(2, 2900, "10.0.0.2", 50001, "10.0.0.9", 443, 20, 20);
+	r[4] = rec(2, 6420, "10.0.0.2", 50001, "10.0.0.9", 443, 5, 5);
+	r[5] = rec(3, 10, "10.0.0.3", 50002, "10.0.0.9", 443, 1, 1);
+	for (i = 0; i < 5; i++) {
+		if (i == 1 || i == 3)
+			r[i].start_us = r[i - 1].start_us;
+		if (i == 4)
+			r[i].start_us = r[2].start_us;
+		if (i != 4 && i != 5) {
+			r[i].flags = 0;
+			r[i].end = FT_END_ACTIVE;
+		}
+	}
+	r[0].flags = 0;
+	r[1].flags = 0;
+	m = build(r, 6, &o, NULL);
+	e = edge(m, "10.0.0.2", "10.0.0.9", 443);
+	UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 1025);
+	map_free(m);
+}
+
+/* Two records of one flow both at its first packet's time: one flow. */
+static void
+two_records_at_the_start_time_are_one_flow(void)
+{
+	struct ft_flowrec r[2];
+	const struct map_edge *e;
+	struct map_opts o = { 0 };
+	struct map *m;
+
+	r[0] = rec(1, 10, "10.0.0.1", 50000, "10.0.0.9", 443, 100, 100);
+	r[0].flags = 0;
+	r[0].end = FT_END_ACTIVE;
+	r[1] = rec(1, 10, "10.0.0.1", 50000, "10.0.0.9", 443, 5, 5);
+	m = build(r, 2, &o, NULL);
+	e = edge(m, "10.0.0.1", "10.0.0.9", 443);
+	UT_ASSERT(e && e->flows == 1 && e->bytes_cs == 105);
+	map_free(m);
+}
+
+/*
  * A one-packet flow reported at a tick, then ended idle: its final record
  * has no packets and first = last = the flow's start, like a whole flow in
  * one record. It is still one flow.
@@ -882,6 +940,8 @@ main(void)
 	UT_RUN(an_empty_final_record_is_not_a_flow_of_its_own);
 	UT_RUN(a_late_final_record_does_not_end_its_flow_early);
 	UT_RUN(a_late_record_across_an_hour_counts_as_its_range_says);
+	UT_RUN(a_late_record_in_an_hour_left_to_the_records_reaches_on);
+	UT_RUN(two_records_at_the_start_time_are_one_flow);
 	UT_RUN(edge_filters_drop_edges_and_their_lonely_nodes);
 	UT_RUN(top_edges_zero_keeps_all_up_to_the_ceiling_and_says_so);
 	UT_RUN(nodes_take_the_best_name_their_mac_and_vendor);
