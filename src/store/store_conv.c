@@ -1,81 +1,9 @@
-/* store_conv.c: conversations per hour, rolled from the flow records of closed hours: flows whole in an hour summed per edge, the others per flow (docs/internals/conv.md). */
+/* store_conv.c: conversations per hour, rolled from the flow records of closed hours in the writer's commits, kept with the hourly series, read by the map (docs/internals/conv.md). */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/agg.h"
-#include "../base/ft_port.h"
-#include "store_int.h"
-
-#define CV_ADDR 17		/* length byte, then 16 */
-#define CV_NAME_SHIFT 40	/* name key: source << 40 | names.id */
-#define CV_APP_SHIFT 20		/* app_top: bytes << 20 | apps.id */
-#define CV_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
-#define CV_FWD_MAX 48		/* hours rolled forward by one commit */
-
-#define CV_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define CV_MAX(a, b) ((a) > (b) ? (a) : (b))
-
-/* A flow's records of the hour, summed. */
-struct cv_flow {
-	uint8_t cli[CV_ADDR], srv[CV_ADDR];
-	uint8_t proto, local, flags;	/* flags: FT_REC_*, STORE_CONV_FIRST */
-	uint16_t cport, sport;
-	int64_t app;			/* highest apps.id, -1 none */
-	uint64_t bcs, bsc, pcs, psc;
-	int64_t t0, t1, start;
-	int64_t cn, sn;			/* best name keys, 0 none */
-	int64_t cm, sm;			/* highest MAC id of a local end */
-};
-
-/* An edge: protocol, server port (2), local, client, server. */
-#define CV_EDGE_KEY (4 + 2 * CV_ADDR)
-
-struct cv_edge {
-	uint64_t flows, seen, bcs, bsc, pkts;
-	int64_t t0, t1, cn, sn, cm, sm, atop;
-	int64_t alo, ahi;		/* apps.id of the lowest and highest
-					 * application name, -1 none */
-};
-
-/* A flow done with in the hour that is not whole in it. */
-struct cv_part {
-	int64_t run, flow;
-	struct cv_flow f;
-};
-
-/*
- * Ceilings of one hour's sums; past one the hour is read back (live) or
- * left to the flow records (read back): memory stays bounded whatever
- * the traffic (about 180 bytes a flow, 140 an edge).
- */
-#define CV_OPEN_MAX (1u << 17)		/* flows open at once */
-#define CV_PARTS_MAX (1u << 17)		/* flows done, not whole */
-#define CV_EDGES_MAX (1u << 17)		/* edges */
-
-/*
- * One hour's flows summed as records come (from the writer, or read
- * back): a flow leaves `open` at its final record, into an edge when its
- * first record was in the hour too (and the map's rule has nothing to
- * decide), else into `parts`. Records of a flow come with the final one
- * last, in both orders (conv.md).
- */
-struct cv_acc {
-	int64_t hour;
-	uint64_t recs;			/* records summed */
-	struct agg_open open;		/* (run, flow) -> struct cv_flow */
-	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
-	struct cv_part *parts;
-	size_t n_parts, cap_parts;
-	int64_t *raw;			/* later hours a late record reaches */
-	size_t n_raw, cap_raw;
-	bool over;			/* a ceiling passed (or no memory) */
-};
-
-/* An hour summed while its records are written (store_conv_note). */
-struct store_conv_live {
-	struct cv_acc acc;
-};
+#include "store_conv_int.h"
 
 /* One roll's writing. */
 struct cv {
@@ -88,12 +16,6 @@ enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
 	CR_SPORT, CR_APP, CR_BCS, CR_BSC, CR_PCS, CR_PSC, CR_FIRST, CR_LAST,
 	CR_START, CR_CN_SRC, CR_CN, CR_SN_SRC, CR_SN, CR_LOCAL, CR_CMAC,
 	CR_SMAC };
-
-static int64_t
-cv_hour(int64_t t)
-{
-	return t - t % STORE_HOUR_US;
-}
 
 static int
 cv_prep(struct store *st, const char *sql, sqlite3_stmt **s,
@@ -135,109 +57,6 @@ cv_one(struct store *st, const char *sql, int64_t i, int64_t none,
 	    store_db_err(err, st->db, rc, st->path, "conversations");
 }
 
-static int
-cv_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
-{
-	int64_t *p;
-
-	if (*n && (*v)[*n - 1] == x)
-		return 0;
-	if (*n == *cap) {
-		p = realloc(*v, (*cap ? 2 * *cap : 16) * sizeof(*p));
-		if (!p)
-			return -FT_ENOMEM;
-		*v = p;
-		*cap = *cap ? 2 * *cap : 16;
-	}
-	(*v)[(*n)++] = x;
-	return 0;
-}
-
-/* Whether hour h passed a ceiling while summed live. */
-static bool
-cv_was_over(const struct store_conv *c, int64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_over; i++)
-		if (c->over[i] == h)
-			return true;
-	return false;
-}
-
-static void
-cv_apps_clear(struct store_conv *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_apps; i++) {
-		free(c->apps[i]);
-		c->apps[i] = NULL;
-	}
-}
-
-static void
-cv_forget_over(struct store_conv *c, int64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_over; i++)
-		if (c->over[i] == h)
-			c->over[i--] = c->over[--c->n_over];
-}
-
-/*
- * The name of application id, "" for none (the writer's cache); NULL when
- * it cannot be had (no memory, an id not in apps).
- */
-static const char *
-cv_app_name(struct store *st, int64_t id)
-{
-	struct store_conv *c = &st->conv;
-	sqlite3_stmt *s;
-	char **n;
-	size_t cap;
-	int64_t k;
-
-	if (id < 0)
-		return "";
-	if ((size_t)id < c->n_apps && c->apps[id])
-		return c->apps[id];
-	/* an id this writer has not seen: read the table again */
-	if (sqlite3_prepare_v2(st->db, "SELECT id, name FROM apps", -1, &s,
-	    NULL) != SQLITE_OK)
-		return "";
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		k = sqlite3_column_int64(s, 0);
-		if (k < 0 || k > INT32_MAX)
-			continue;
-		if ((size_t)k >= c->n_apps) {
-			cap = (size_t)k + 64;
-			n = realloc(c->apps, cap * sizeof(*n));
-			if (!n)
-				break;
-			memset(n + c->n_apps, 0, (cap - c->n_apps) * sizeof(*n));
-			c->apps = n;
-			c->n_apps = cap;
-		}
-		if (!c->apps[k])
-			c->apps[k] = strdup((const char *)sqlite3_column_text(s,
-			    1) ? (const char *)sqlite3_column_text(s, 1) : "");
-	}
-	sqlite3_finalize(s);
-	/* NULL: no memory (or no such id), which the caller must not hide */
-	return (size_t)id < c->n_apps ? c->apps[id] : NULL;
-}
-
-/* Applications a and b (names known) in the map's order: name, then id. */
-static int
-cv_app_cmp(struct store *st, int64_t a, int64_t b)
-{
-	int c = strcmp(cv_app_name(st, a), cv_app_name(st, b));
-
-	return c ? c : (a > b) - (a < b);
-}
-
 static void
 cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
 {
@@ -262,198 +81,11 @@ cv_name(sqlite3_stmt *s, int col_src, int col_id)
 	return src << CV_NAME_SHIFT | sqlite3_column_int64(s, col_id);
 }
 
-/* A smaller name key wins; 0 is none. */
-static int64_t
-cv_better(int64_t a, int64_t b)
-{
-	if (!a)
-		return b;
-	return b && b < a ? b : a;
-}
-
 static int64_t
 cv_id(sqlite3_stmt *s, int col, int64_t none)
 {
 	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
 	    sqlite3_column_int64(s, col);
-}
-
-/*
- * Record r's flags made the flow's: FINAL only when not late, FIRST when
- * it is the flow's first record; true when it is late.
- */
-static bool
-cv_flags(struct cv_flow *r, int64_t flags)
-{
-	uint64_t pkts = r->pcs + r->psc;
-	bool late = pkts && r->t0 < r->start;
-
-	r->flags = (uint8_t)(flags & FT_REC_GUESSED);
-	if (flags & FT_REC_FINAL && !late)
-		r->flags |= FT_REC_FINAL;
-	if (pkts && r->t0 == r->start)
-		r->flags |= STORE_CONV_FIRST;
-	return late;
-}
-
-/* Whether the map's rule may turn the flow around: it stays a part. */
-static bool
-cv_cand(const struct cv_flow *f)
-{
-	return (f->flags & FT_REC_GUESSED) && f->sport >= 1024 &&
-	    !ft_port_is_service(f->sport);
-}
-
-static void
-cv_acc_init(struct cv_acc *a, int64_t h)
-{
-	memset(a, 0, sizeof(*a));
-	a->hour = h;
-	agg_open_init(&a->open, sizeof(struct cv_flow));
-	agg_init(&a->edges, CV_EDGE_KEY, sizeof(struct cv_edge), CV_EDGES_MAX);
-}
-
-static void
-cv_acc_fini(struct cv_acc *a)
-{
-	agg_open_fini(&a->open);
-	agg_fini(&a->edges);
-	free(a->parts);
-	free(a->raw);
-	memset(a, 0, sizeof(*a));
-}
-
-/* A flow whole in the hour into its edge. */
-static int
-cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
-{
-	const char *name;
-	uint8_t key[CV_EDGE_KEY];
-	struct cv_edge *e;
-	int64_t i;
-	uint64_t top;
-
-	key[0] = f->proto;
-	key[1] = (uint8_t)(f->sport >> 8);
-	key[2] = (uint8_t)f->sport;
-	key[3] = f->local;
-	memcpy(key + 4, f->cli, CV_ADDR);
-	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
-	i = agg_get(&a->edges, key);
-	if (i < 0)
-		return (int)i;
-	e = agg_val(&a->edges, (size_t)i);
-	if (!e->flows) {
-		e->t0 = f->t0;
-		e->t1 = f->t1;
-		e->atop = -1;
-		e->alo = e->ahi = -1;
-	}
-	e->flows++;
-	e->seen += !(f->flags & FT_REC_GUESSED);
-	e->bcs += f->bcs;
-	e->bsc += f->bsc;
-	e->pkts += f->pcs + f->psc;
-	e->t0 = CV_MIN(e->t0, f->t0);
-	e->t1 = CV_MAX(e->t1, f->t1);
-	e->cn = cv_better(e->cn, f->cn);
-	e->sn = cv_better(e->sn, f->sn);
-	e->cm = CV_MAX(e->cm, f->cm);
-	e->sm = CV_MAX(e->sm, f->sm);
-	/* a flow without a named application does not count (as the map) */
-	if (f->app < 0)
-		return 0;
-	name = cv_app_name(st, f->app);
-	if (!name || (e->alo >= 0 && (!cv_app_name(st, e->alo) ||
-	    !cv_app_name(st, e->ahi))))
-		return -FT_ENOMEM;
-	if (!*name)
-		return 0;
-	if (e->alo < 0 || cv_app_cmp(st, f->app, e->alo) < 0)
-		e->alo = f->app;
-	if (e->ahi < 0 || cv_app_cmp(st, f->app, e->ahi) > 0)
-		e->ahi = f->app;
-	if (f->app < (INT64_C(1) << CV_APP_SHIFT)) {
-		top = CV_MIN(f->bcs + f->bsc, CV_APP_BYTES_MAX) << CV_APP_SHIFT |
-		    (uint64_t)f->app;
-		e->atop = CV_MAX(e->atop, (int64_t)top);
-	}
-	return 0;
-}
-
-/* A flow done with in the hour: into its edge when whole, else a part. */
-static int
-cv_acc_done(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
-    const struct cv_flow *f)
-{
-	struct cv_part *p;
-	size_t cap;
-
-	if ((f->flags & (FT_REC_FINAL | STORE_CONV_FIRST)) ==
-	    (FT_REC_FINAL | STORE_CONV_FIRST) && !cv_cand(f))
-		return cv_edge_add(st, a, f);
-	if (a->n_parts == a->cap_parts) {
-		if (a->n_parts >= CV_PARTS_MAX)
-			return -FT_EFULL;
-		cap = a->cap_parts ? 2 * a->cap_parts : 256;
-		p = realloc(a->parts, cap * sizeof(*p));
-		if (!p)
-			return -FT_ENOMEM;
-		a->parts = p;
-		a->cap_parts = cap;
-	}
-	p = &a->parts[a->n_parts++];
-	p->run = run;
-	p->flow = flow;
-	p->f = *f;
-	return 0;
-}
-
-/*
- * Record r (late: it holds a packet older than its flow's start) into
- * hour a: its flow summed, and done with at its final record. A late
- * record of a flow that starts in a later hour adds that hour to raw
- * (conv.md). -FT_EFULL past a ceiling.
- */
-static int
-cv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
-    const struct cv_flow *r, bool late)
-{
-	struct cv_flow *f;
-	bool fresh;
-	int rc;
-
-	a->recs++;
-	if (late && cv_hour(r->start) > a->hour &&
-	    cv_push(&a->raw, &a->n_raw, &a->cap_raw, cv_hour(r->start)))
-		return -FT_ENOMEM;
-	if (a->open.n >= CV_OPEN_MAX)
-		return -FT_EFULL;
-	f = agg_open_get(&a->open, run, flow, &fresh);
-	if (!f)
-		return -FT_ENOMEM;
-	if (fresh) {
-		*f = *r;
-	} else {
-		f->flags |= r->flags;
-		f->local |= r->local;
-		f->app = CV_MAX(f->app, r->app);
-		f->bcs += r->bcs;
-		f->bsc += r->bsc;
-		f->pcs += r->pcs;
-		f->psc += r->psc;
-		f->t0 = CV_MIN(f->t0, r->t0);
-		f->t1 = CV_MAX(f->t1, r->t1);
-		f->cn = cv_better(f->cn, r->cn);
-		f->sn = cv_better(f->sn, r->sn);
-		f->cm = CV_MAX(f->cm, r->cm);
-		f->sm = CV_MAX(f->sm, r->sm);
-	}
-	if (!(r->flags & FT_REC_FINAL))	/* cv_flags(): final, not late */
-		return 0;
-	rc = cv_acc_done(st, a, run, flow, f);
-	agg_open_del(&a->open, run, flow);
-	return rc;
 }
 
 /* One record of the hour, read back, into a. */
@@ -482,123 +114,10 @@ cv_record(struct store *st, struct cv_acc *a, sqlite3_stmt *s)
 	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
 	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
 	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
-	late = cv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
-	return cv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
+	late = conv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
+	return conv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
 	    sqlite3_column_int64(s, CR_FLOW), &r, late);
 }
-
-static void
-cv_live_free(struct store_conv *c, size_t i)
-{
-	if (!c->live[i])
-		return;
-	cv_acc_fini(&c->live[i]->acc);
-	free(c->live[i]);
-	c->live[i] = NULL;
-}
-
-/* Hour h's live state, made when there is room; NULL when not kept. */
-static struct store_conv_live *
-cv_live_get(struct store_conv *c, int64_t h)
-{
-	size_t i, k = STORE_CONV_LIVE;	/* an empty slot, else the oldest */
-
-	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->acc.hour == h)
-			return c->live[i];
-	for (i = 0; i < STORE_CONV_LIVE; i++) {
-		if (!c->live[i]) {
-			k = i;
-			break;
-		}
-		if (k == STORE_CONV_LIVE ||
-		    c->live[i]->acc.hour < c->live[k]->acc.hour)
-			k = i;
-	}
-	if (c->live[k] && c->live[k]->acc.hour > h)
-		return NULL;	/* older than every live hour: read back */
-	cv_live_free(c, k);
-	c->live[k] = malloc(sizeof(*c->live[k]));
-	if (!c->live[k])
-		return NULL;
-	cv_acc_init(&c->live[k]->acc, h);
-	return c->live[k];
-}
-
-/* Hour h's live state given up, and whether it passed a ceiling. */
-static void
-cv_live_drop(struct store_conv *c, int64_t h, bool over)
-{
-	size_t i;
-
-	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->acc.hour == h)
-			cv_live_free(c, i);
-	if (over && cv_push(&c->over, &c->n_over, &c->cap_over, h))
-		c->failed = true;
-}
-
-/* Record r (ids: its dictionary ids) as struct cv_flow; true when late. */
-static bool
-cv_from_rec(const struct ft_flowrec *r, const struct store_ids *ids,
-    struct cv_flow *f)
-{
-	int n = r->ip_ver == 4 ? 4 : 16;
-
-	memset(f, 0, sizeof(*f));
-	f->cli[0] = f->srv[0] = (uint8_t)n;
-	memcpy(f->cli + 1, r->cli, (size_t)n);
-	memcpy(f->srv + 1, r->srv, (size_t)n);
-	f->proto = r->proto;
-	f->cport = r->cport;
-	f->sport = r->sport;
-	f->local = r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV);
-	f->app = ids->app ? ids->app : -1;
-	f->bcs = r->bytes[0];
-	f->bsc = r->bytes[1];
-	f->pcs = r->pkts[0];
-	f->psc = r->pkts[1];
-	f->t0 = (int64_t)r->first_us;
-	f->t1 = (int64_t)r->last_us;
-	f->start = (int64_t)r->start_us;
-	f->cn = ids->cli_name && r->cli_name_src > 0 ?
-	    (int64_t)r->cli_name_src << CV_NAME_SHIFT | ids->cli_name : 0;
-	f->sn = ids->name && r->srv_name_src > 0 ?
-	    (int64_t)r->srv_name_src << CV_NAME_SHIFT | ids->name : 0;
-	f->cm = f->local & FT_LOCAL_CLI ? ids->cli_mac : 0;
-	f->sm = f->local & FT_LOCAL_SRV ? ids->srv_mac : 0;
-	return cv_flags(f, r->flags);
-}
-
-void
-store_conv_note(struct store *st, const struct ft_flowrec *r,
-    const struct store_ids *ids)
-{
-	struct store_conv *c = &st->conv;
-	struct store_conv_live *l;
-	struct cv_flow f;
-	int64_t t = (int64_t)r->first_us, h = cv_hour(t);
-	bool late;
-	int rc;
-
-	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
-	if (c->next_h < 0 || t < c->next_h) {
-		/* a rolled hour (or not known yet): rolled again, read back */
-		if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
-			c->failed = true;
-		return;
-	}
-	if (cv_push(&c->touched, &c->n_touched, &c->cap_touched, h))
-		c->failed = true;
-	if (cv_was_over(c, h) || !(l = cv_live_get(c, h)))
-		return;
-	late = cv_from_rec(r, ids, &f);
-	rc = cv_acc_add(st, &l->acc, st->run_id, (int64_t)r->flow_id, &f,
-	    late);
-	if (rc)		/* past a ceiling, or no memory */
-		cv_live_drop(c, h, rc == -FT_EFULL);
-}
-
 
 static void
 cv_bind_id(sqlite3_stmt *s, int col, int64_t id)
@@ -852,10 +371,10 @@ cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
 	    "first_us < ?1 + 3600000000", h, -1, &n, err);
 	if (!rc && n >= 0 && (uint64_t)n == c->live[k]->acc.recs) {
 		*a = c->live[k]->acc;
-		cv_acc_init(&c->live[k]->acc, h);
+		conv_acc_init(&c->live[k]->acc, h);
 		*got = true;
 	}
-	cv_live_free(c, k);
+	conv_live_free(c, k);
 	return rc;
 }
 
@@ -915,12 +434,12 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 		return cv_raw_marks(st, h, err);
 	/* records past retention may be gone: what was rolled stays */
 	if (state == STORE_CONV_ROLLED && h < store_flows_cutoff_us(st)) {
-		cv_live_drop(&st->conv, h, false);
+		conv_live_drop(&st->conv, h, false);
 		return 0;
 	}
-	if (cv_was_over(&st->conv, h)) {
-		cv_live_drop(&st->conv, h, false);
-		cv_forget_over(&st->conv, h);
+	if (conv_was_over(&st->conv, h)) {
+		conv_live_drop(&st->conv, h, false);
+		conv_forget_over(&st->conv, h);
 		rc = cv_clear(st, h, STORE_CONV_RAW, err);
 		return rc ? rc : cv_raw_marks(st, h, err);
 	}
@@ -928,11 +447,11 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	if (!rc)
 		rc = cv_take_live(st, h, &a, &got, err);
 	if (!rc && !got) {
-		cv_acc_init(&a, h);
+		conv_acc_init(&a, h);
 		rc = cv_read_back(st, h, &a, err);
 	}
 	if (rc == -FT_EFULL) {	/* too big to sum: the records answer */
-		cv_acc_fini(&a);
+		conv_acc_fini(&a);
 		rc = cv_clear(st, h, STORE_CONV_RAW, err);
 		return rc ? rc : cv_raw_marks(st, h, err);
 	}
@@ -954,7 +473,7 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	}
 	for (i = 0; !rc && i < a.n_raw; i++)
 		rc = cv_clear(st, a.raw[i], STORE_CONV_RAW, err);
-	cv_acc_fini(&a);
+	conv_acc_fini(&a);
 	return rc;
 }
 
@@ -1036,8 +555,8 @@ cv_others_rolled(struct store *st, struct ft_err *err)
 		h = c->touched[i];
 		if (h < mine || h >= c->next_h)
 			continue;
-		cv_live_drop(c, h, false);
-		if (cv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
+		conv_live_drop(c, h, false);
+		if (conv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
 			return ft_err_set(err, FT_ENOMEM, "conversations: %s",
 			    ft_strerror(FT_ENOMEM));
 	}
@@ -1101,8 +620,8 @@ store_conv_done(struct store *st, bool ok)
 	}
 	st->conv.next_h = -1;	/* what the lost batch rolled is gone */
 	for (i = 0; i < STORE_CONV_LIVE; i++)	/* and its records */
-		cv_live_free(&st->conv, i);
-	cv_apps_clear(&st->conv);	/* ids of its applications may go */
+		conv_live_free(&st->conv, i);
+	conv_apps_clear(&st->conv);	/* ids of its applications may go */
 	st->conv.n_over = 0;
 	st->conv.n_touched = 0;
 	st->conv.failed = false;	/* only the lost batch paid for it */
@@ -1114,8 +633,8 @@ store_conv_fini(struct store *st)
 	size_t i;
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		cv_live_free(&st->conv, i);
-	cv_apps_clear(&st->conv);
+		conv_live_free(&st->conv, i);
+	conv_apps_clear(&st->conv);
 	free(st->conv.apps);
 	free(st->conv.over);
 	st->conv.apps = NULL;
