@@ -83,7 +83,7 @@ cv_hour(int64_t t)
 
 /* store_conv_sum.c */
 
-/* Append x to (*v, *n, *cap) unless it is the last; -FT_ENOMEM. */
+/* Append x to (*v, *n, *cap) unless among the last four; -FT_ENOMEM. */
 int conv_push(int64_t **v, size_t *n, size_t *cap, int64_t x);
 
 /* Record r's flags made the flow's; true when it is late. */

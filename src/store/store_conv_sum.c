@@ -10,9 +10,12 @@ int
 conv_push(int64_t **v, size_t *n, size_t *cap, int64_t x)
 {
 	int64_t *p;
+	size_t i;
 
-	if (*n && (*v)[*n - 1] == x)
-		return 0;
+	/* records of two or three hours interleave: look a little back */
+	for (i = *n; i > 0 && i + 4 > *n; i--)
+		if ((*v)[i - 1] == x)
+			return 0;
 	if (*n == *cap) {
 		p = realloc(*v, (*cap ? 2 * *cap : 16) * sizeof(*p));
 		if (!p)
