@@ -17,8 +17,8 @@ map_parse_source(const char *s, enum map_source *src, struct ft_err *err)
 	else if (strcmp(s, "conv") == 0)
 		*src = MAP_SRC_CONV;
 	else
-		return ft_err_set(err, FT_EINVAL, "map: unknown --source '%s' "
-		    "(expected auto, flows or conv)", s);
+		return ft_err_set(err, FT_EINVAL, "unknown source '%s': "
+		    "expected auto, flows or conv", s);
 	return 0;
 }
 

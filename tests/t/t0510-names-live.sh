@@ -59,7 +59,11 @@ RUN_PID=$!
 for _ in $(seq 50); do grep -q capturing "$TMP/run.err" && break; sleep 0.1; done
 sleep 0.3
 ip netns exec "$NS" tcpreplay -q -i "$V1" "$TMP/one.pcap" >/dev/null 2>&1
-sleep 2.5
+# commits every second; wait for it (up to 10 s on a busy machine)
+for _ in $(seq 40); do
+	[ "$(q "SELECT count(*) FROM flows WHERE cport = 41001")" = 1 ] && break
+	sleep 0.25
+done
 check_eq "the first connection was written before the update" \
 	"$(q "SELECT count(*) FROM flows WHERE cport = 41001")" 1
 # Replace the tables while run has them mapped, then tell it.

@@ -235,6 +235,8 @@ check "and says which filters they answer" grep -q "keep host, net, proto, dst p
 	"$TMP/map.err"
 map "$all" --source hours >/dev/null
 check_eq "an unknown --source exits 2" "$?" 2
+check "and says what it takes, once" grep -qx \
+	"flowtrail: map: --source: unknown source 'hours': expected auto, flows or conv" "$TMP/map.err"
 
 # Bad options: one line naming the input, exit 2.
 map "$all" --format svg >/dev/null
