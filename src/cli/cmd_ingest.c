@@ -87,7 +87,7 @@ ingest_files(struct cli *cli, char **files, int n, bool no_store)
 	signal(SIGTERM, on_signal);
 	rc = ingest_loop(cli, cap, p);
 	if (rc == 0)
-		ingest_summary_print(cli, cap, p, ft_mono_us() - t0);
+		ingest_summary_print(cli, cap, p, st, ft_mono_us() - t0);
 out_close:
 	pipeline_free(p);
 	store_close(st);

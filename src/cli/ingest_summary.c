@@ -20,7 +20,7 @@ proto_name(unsigned proto, char *buf, size_t len)
 static void
 print_json(struct capture_stats *cs, const struct decode_stats *ds,
     const struct flow_stats *fs, const struct pipeline *p,
-    const struct enrich_stats *es)
+    const struct enrich_stats *es, const struct store_stats *ss)
 {
 	struct stats_counters sc = { 0 };
 	const char *sep = "";
@@ -74,6 +74,10 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    (unsigned long long)es->dns_bad,
 	    (unsigned long long)es->dhcp_names,
 	    (unsigned long long)es->dhcp_bad, es->lut_loaded ? "true" : "false");
+	if (ss)
+		printf("\"conversations\":{\"hours\":%llu,\"hours_left_to_"
+		    "records\":%llu},", (unsigned long long)ss->conv_hours,
+		    (unsigned long long)ss->conv_raw);
 	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"
 	    "\"late_records\":%llu,\"keys_folded\":%llu,"
 	    "\"minutes_lost\":%llu}}\n", p->stats ? "true" : "false",
@@ -104,7 +108,8 @@ print_series(const struct pipeline *p)
 static void
 print_text(const struct cli *cli, struct capture_stats *cs,
     const struct decode_stats *ds, const struct flow_stats *fs,
-    const struct pipeline *p, const struct enrich_stats *es)
+    const struct pipeline *p, const struct enrich_stats *es,
+    const struct store_stats *ss)
 {
 	char a[32], b[32], c[32], pn[16];
 	unsigned i;
@@ -146,13 +151,18 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 	    cli_count(a, 32, es->dns_answers), cli_count(b, 32, es->dns_evicted),
 	    cli_count(c, 32, es->dns_bad), cli_count(pn, 16, es->dhcp_names),
 	    es->lut_loaded ? "loaded" : "not loaded (flowtrail lut update)");
+	if (ss)
+		printf("maps         %s hours rolled into conversations, %s "
+		    "left to the flow records\n", cli_count(a, 32,
+		    ss->conv_hours), cli_count(b, 32, ss->conv_raw));
 	print_series(p);
 }
 
 void
 ingest_summary_print(const struct cli *cli, struct capture *cap,
-    const struct pipeline *p, uint64_t elapsed_us)
+    const struct pipeline *p, const struct store *st, uint64_t elapsed_us)
 {
+	struct store_stats ss = { 0 };
 	const struct decode_stats *ds = decoder_stats(p->dec);
 	struct classify_stats ks;
 	struct enrich_stats es;
@@ -164,10 +174,12 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 	flow_table_get_stats(p->flows, &fs);
 	classify_get_stats(p->cls, &ks);
 	enrich_get_stats(p->enr, &es);
+	if (st)		/* the writer is idle: every flow is committed */
+		store_get_stats(st, &ss);
 	if (cli->format == CLI_FMT_JSON)
-		print_json(&cs, ds, &fs, p, &es);
+		print_json(&cs, ds, &fs, p, &es, st ? &ss : NULL);
 	else
-		print_text(cli, &cs, ds, &fs, p, &es);
+		print_text(cli, &cs, ds, &fs, p, &es, st ? &ss : NULL);
 	if (!cli->quiet)
 		fprintf(stderr, "flowtrail: ingest: %s, %llu detected, %llu "
 		    "gave up, %llu not inspected; %llu records into %s in "

@@ -56,6 +56,8 @@ struct store_stats {
 	uint64_t dev_writes;	/* device and device address rows written */
 	uint64_t points;	/* series points (minute rows) committed */
 	uint64_t rolled;	/* hour and day periods rolled up */
+	uint64_t conv_hours;	/* hours rolled into conversations */
+	uint64_t conv_raw;	/* hours left to the flow records */
 	uint64_t pruned;	/* rows deleted by retention */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };

@@ -38,8 +38,9 @@ struct store_async {
 	size_t fill;		/* producer's partly filled slot has this many */
 	bool busy;		/* writer is writing a slot outside mu */
 	bool stop;		/* writer should exit when the ring is empty */
-	bool commit_req;	/* producer asks for a commit */
-	bool finish_req;	/* and that it be store_conv_finish() */
+	uint64_t commit_seq;	/* commits the producer asked for */
+	uint64_t commit_done;	/* of them, done (a waiter's own target) */
+	bool finish_req;	/* and that the next be store_conv_finish() */
 	int rc;			/* first failure, sticky */
 	struct ft_err err;	/* its message */
 	pthread_mutex_t mu;	/* guards everything above */
@@ -77,11 +78,12 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		if (!q->count && !q->commit_req) {
+		if (!q->count && q->commit_done == q->commit_seq) {
 			if (q->stop)
 				break;
 			wait_tick(q);
-			if (!q->count && !q->commit_req && !q->rc) {
+			if (!q->count && q->commit_done == q->commit_seq &&
+			    !q->rc) {
 				/* Idle second: commits a batch that is due. */
 				pthread_mutex_unlock(&q->mu);
 				rc = store_append(q->st, NULL, 0, &err);
@@ -100,13 +102,16 @@ writer_main(void *arg)
 			q->count--;
 			q->busy = false;
 		} else {
+			uint64_t target = q->commit_seq;
 			bool fin = q->finish_req;
 
-			q->commit_req = q->finish_req = false;
+			q->finish_req = false;
 			pthread_mutex_unlock(&q->mu);
 			rc = q->rc ? 0 : fin ? store_conv_finish(q->st, &err) :
 			    store_commit(q->st, &err);
 			pthread_mutex_lock(&q->mu);
+			/* only now: a waiter woken early must not see it done */
+			q->commit_done = target;
 		}
 check:
 		if (rc && !q->rc) {
@@ -227,16 +232,17 @@ store_async_series(struct store_async *q, const struct ft_series_pt *pts,
 static int
 async_commit(struct store_async *q, bool finish, struct ft_err *err)
 {
+	uint64_t want;
 	int rc;
 
 	pthread_mutex_lock(&q->mu);
 	while (q->fill && q->count == q->cap && !q->rc)
 		pthread_cond_wait(&q->done, &q->mu);
 	publish(q);
-	q->commit_req = true;
+	want = ++q->commit_seq;
 	q->finish_req |= finish;
 	pthread_cond_signal(&q->wake);
-	while ((q->count || q->busy || q->commit_req) && !q->rc)
+	while ((q->count || q->busy || q->commit_done < want) && !q->rc)
 		pthread_cond_wait(&q->done, &q->mu);
 	rc = sticky(q, err);
 	pthread_mutex_unlock(&q->mu);

@@ -306,6 +306,8 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 	sqlite3_finalize(s);
 	if (rc || !state)
 		return rc;
+	if (state == STORE_CONV_RAW)
+		st->stats.conv_raw++;
 	rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, state) "
 	    "VALUES (?, ?)", &s, err);
 	if (rc)
@@ -464,6 +466,7 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	if (!rc) {
 		sqlite3_bind_int64(s, 1, h);
 		sqlite3_bind_int64(s, 2, STORE_CONV_ROLLED);
+		st->stats.conv_hours++;
 		sqlite3_bind_int64(s, 3, v.lo[0]);
 		sqlite3_bind_int64(s, 4, v.hi[0]);
 		sqlite3_bind_int64(s, 5, v.lo[1]);

@@ -238,6 +238,15 @@ check_eq "an unknown --source exits 2" "$?" 2
 check "and says what it takes, once" grep -qx \
 	"flowtrail: map: --source: unknown source 'hours': expected auto, flows or conv" "$TMP/map.err"
 
+# ingest says how many hours it rolled, once the last commit is done.
+for _ in 1 2 3; do
+	"$FT" ingest --format json --db "$TMP/sum.db" "$CORPUS/ndpi_teams.pcap" 2>/dev/null \
+		>"$TMP/sum.json"
+	rm -f "$TMP/sum.db"*
+	check_eq "ingest's summary counts the hour rolled into conversations" \
+		"$(jq -c .conversations "$TMP/sum.json")" '{"hours":1,"hours_left_to_records":0}'
+done
+
 # Bad options: one line naming the input, exit 2.
 map "$all" --format svg >/dev/null
 check_eq "an unknown format exits 2" "$?" 2
