@@ -115,6 +115,8 @@ int store_append_series(struct store *st, const struct ft_series_pt *pts,
 #define STORE_CONV_LAG_S 900
 #define STORE_CONV_ROLLED 1	/* conv_hours.state: its rows answer it */
 #define STORE_CONV_RAW 2	/* read its flow records instead */
+#define STORE_CONV_STALE 3	/* rolled, then written to: its records
+				   answer until it rolls again */
 #define STORE_CONV_FIRST 0x80	/* conv_parts.flags: holds the first record */
 
 /*

@@ -319,6 +319,25 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 	return rc;
 }
 
+/* Hour h's state from `from` to `to` (no change in any other state). */
+static int
+cv_set_state(struct store *st, int64_t h, int from, int to,
+    struct ft_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = cv_prep(st, "UPDATE conv_hours SET state = ? WHERE hour = ? "
+	    "AND state = ?", &s, err);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, to);
+	sqlite3_bind_int64(s, 2, h);
+	sqlite3_bind_int(s, 3, from);
+	rc = cv_step_done(st, s, err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /*
  * Hour h is left to its records: the later hours its late records reach
  * are left to theirs too, or a flow starting there would count whole in
@@ -435,9 +454,11 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	if (state == STORE_CONV_RAW)
 		return cv_raw_marks(st, h, err);
 	/* records past retention may be gone: what was rolled stays */
-	if (state == STORE_CONV_ROLLED && h < store_flows_cutoff_us(st)) {
+	if ((state == STORE_CONV_ROLLED || state == STORE_CONV_STALE) &&
+	    h < store_flows_cutoff_us(st)) {
 		conv_live_drop(&st->conv, h, false);
-		return 0;
+		return cv_set_state(st, h, STORE_CONV_STALE, STORE_CONV_ROLLED,
+		    err);
 	}
 	if (conv_was_over(&st->conv, h)) {
 		conv_live_drop(&st->conv, h, false);
@@ -531,7 +552,7 @@ cv_load_next(struct store *st, struct ft_err *err)
 {
 	int64_t h;
 	int rc = cv_one(st, "SELECT max(hour) FROM conv_hours WHERE "
-	    "state = ?", STORE_CONV_ROLLED, -1, &h, err);
+	    "state IN (?1, 3)", STORE_CONV_ROLLED, -1, &h, err);
 
 	if (!rc)
 		st->conv.next_h = h < 0 ? 0 : h + STORE_HOUR_US;
@@ -569,7 +590,26 @@ cv_others_rolled(struct store *st, struct ft_err *err)
 int
 store_conv_init(struct store *st, struct ft_err *err)
 {
-	return cv_load_next(st, err);
+	struct store_conv *c = &st->conv;
+	sqlite3_stmt *s;
+	int rc = cv_load_next(st, err);
+
+	/* stale hours (a writer stopped before rolling them): to roll */
+	if (!rc)
+		rc = cv_prep(st, "SELECT hour FROM conv_hours WHERE state = ? "
+		    "ORDER BY hour", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, STORE_CONV_STALE);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (conv_push(&c->dirty, &c->n_dirty, &c->cap_dirty,
+		    sqlite3_column_int64(s, 0))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_db_err(err, st->db, rc,
+	    st->path, "conversations");
 }
 
 int
@@ -577,7 +617,7 @@ store_conv_commit(struct store *st, struct ft_err *err)
 {
 	struct store_conv *c = &st->conv;
 	int64_t h, t;
-	size_t i, n_fwd = 0;
+	size_t i, k, n_fwd = 0;
 	int rc;
 
 	if (c->failed)
@@ -587,15 +627,29 @@ store_conv_commit(struct store *st, struct ft_err *err)
 		return rc;
 	if ((rc = cv_others_rolled(st, err)))
 		return rc;
+	/*
+	 * Hours written to after they rolled: stale at once (in this
+	 * transaction, so a crash leaves them stale, not wrong), rolled
+	 * again once due like any hour, so an older capture ingested into
+	 * them costs one more roll each, not one a commit.
+	 */
 	if (c->n_dirty)
 		qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
-	for (i = 0; i < c->n_dirty; i++) {
-		if ((i && c->dirty[i] == c->dirty[i - 1]) ||
-		    c->dirty[i] >= c->next_h)
+	for (i = 0, k = 0; i < c->n_dirty; i++) {
+		h = c->dirty[i];
+		if ((i && h == c->dirty[i - 1]) || h >= c->next_h)
 			continue;
-		if ((rc = cv_roll(st, c->dirty[i], err)))
+		if (c->all || h + STORE_HOUR_US + c->lag_us <= c->clock_us) {
+			if ((rc = cv_roll(st, h, err)))
+				return rc;
+			continue;
+		}
+		if ((rc = cv_set_state(st, h, STORE_CONV_ROLLED,
+		    STORE_CONV_STALE, err)))
 			return rc;
+		c->dirty[k++] = h;
 	}
+	c->n_dirty = k;
 	for (;;) {
 		rc = cv_one(st, "SELECT min(first_us) FROM flows WHERE "
 		    "first_us >= ?", c->next_h, -1, &t, err);
@@ -616,8 +670,7 @@ store_conv_done(struct store *st, bool ok)
 {
 	size_t i;
 
-	if (ok) {
-		st->conv.n_dirty = 0;
+	if (ok) {	/* dirty holds the hours still to roll again */
 		st->conv.n_touched = 0;
 		return;
 	}

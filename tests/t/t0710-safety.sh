@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0710: the store survives kill -9 at any moment of ingest and run (it opens, passes
-# integrity_check, rollups agree with their minutes, at most the last commit interval is
-# lost), and a full disk (a file-size limit) is one clear error with earlier data intact.
+# integrity_check, rollups agree with their minutes, conversations with their records, at
+# most the last commit interval is lost), and a full disk (a file-size limit) is one clear
+# error with earlier data intact.
 . "$(dirname "$0")/lib.sh"
 
 DB=$TMP/k.db
@@ -20,6 +21,9 @@ store_sane() {
 		(SELECT h.kind, h.t, sum(h.bytes_in + h.bytes_out) s FROM series_1h h GROUP BY 1, 2) x
 		WHERE s != (SELECT sum(m.bytes_in + m.bytes_out) FROM series_1m m
 		WHERE m.kind = x.kind AND m.t >= x.t AND m.t < x.t + 3600)")" 0
+	check_eq "$1: the map from conversations is the map from records" \
+		"$("$FT" map --db "$DB" --format json --top-edges 100 --source conv 2>&1)" \
+		"$("$FT" map --db "$DB" --format json --top-edges 100 --source flows 2>&1)"
 }
 
 prev=0

@@ -191,21 +191,57 @@ a_record_written_into_a_rolled_hour_rolls_it_again(void)
 	append(st, r, 1);
 	UT_EQ(store_conv_finish(st, &err), 0);
 	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 1);
-	/* an older capture, ingested later, into the same hour */
+	/*
+	 * An older capture, ingested later, into the same hour: stale at
+	 * that commit (the map reads its records), rolled again once due.
+	 */
 	r[1] = rec(2, 20, 20, "10.0.0.1", 40001, "10.0.0.9", 443,
 	    FT_REC_FINAL);
 	append(st, r + 1, 1);
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_STALE);
+	/* a writer stopped before that: the hour stays stale, not wrong */
 	store_close(st);
-	UT_EQ(peek("SELECT count(*) FROM conv_edges"), 1);
-	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 2);
-	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
-	/* and a writer opened later does the same */
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_STALE);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 1);
+	/* the next writer rolls it again, with a third record */
 	st = open_rw();
 	r[1] = rec(3, 30, 30, "10.0.0.1", 40002, "10.0.0.9", 443,
 	    FT_REC_FINAL);
 	append(st, r + 1, 1);
+	UT_EQ(store_conv_finish(st, &err), 0);
 	store_close(st);
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_ROLLED);
+	UT_EQ(peek("SELECT count(*) FROM conv_edges"), 1);
 	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 3);
+	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
+}
+
+/* Records into a rolled hour, once due, roll it again in one commit. */
+static void
+a_stale_hour_rolls_again_once_its_lag_is_past(void)
+{
+	struct ft_flowrec r[3];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("due");
+	st = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r, 1);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	r[1] = rec(2, 20, 20, "10.0.0.1", 40001, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	append(st, r + 1, 1);
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_STALE);
+	r[2] = rec(3, 3600 + STORE_CONV_LAG_S + 10, 3600 + STORE_CONV_LAG_S
+	    + 10, "10.0.0.2", 40000, "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r + 2, 1);
+	UT_EQ(peek("SELECT state FROM conv_hours WHERE hour = "
+	    "1700002800000000"), STORE_CONV_ROLLED);
+	UT_EQ(peek("SELECT sum(flows) FROM conv_edges WHERE hour = "
+	    "1700002800000000"), 2);
+	store_close(st);
 }
 
 static void
@@ -399,6 +435,10 @@ an_hour_another_writer_rolled_rolls_again_at_the_next_commit(void)
 	r[0] = rec(2, 30, 30, "10.0.0.3", 40000, "10.0.0.9", 443,
 	    FT_REC_FINAL);
 	append(a, r, 1);
+	/* stale at once: the map reads the hour's records meanwhile */
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_STALE);
+	UT_EQ(store_conv_finish(a, &err), 0);
+	UT_EQ(peek("SELECT state FROM conv_hours"), STORE_CONV_ROLLED);
 	UT_EQ(peek("SELECT sum(flows) FROM conv_edges"), 3);
 	store_close(a);
 }
@@ -413,6 +453,7 @@ main(void)
 	UT_RUN(an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives);
 	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
 	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
+	UT_RUN(a_stale_hour_rolls_again_once_its_lag_is_past);
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
 	UT_RUN(conversations_outlive_the_records_and_go_with_the_hourly_series);
 	UT_RUN(an_hour_past_a_ceiling_is_left_to_the_records);
