@@ -235,30 +235,6 @@ mc_edge_row(struct ms *m, sqlite3_stmt *s)
 	return map_edge_merge(m, key, &e);
 }
 
-/* Rows of s through fn, then finalized. */
-static int
-mc_step(struct ms *m, sqlite3_stmt *s, int (*fn)(struct ms *,
-    sqlite3_stmt *), struct ft_err *err)
-{
-	int rc;
-
-	if (!s)
-		return 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = fn(m, s)))
-			break;
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc < 0)
-		return ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
-		    "too many edges; narrow the range or the filter" :
-		    ft_strerror(-rc));
-	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
-	    "store %s: map: cannot read flows: %s", store_path(m->st),
-	    sqlite3_errmsg(store_db(m->st)));
-}
-
 static int
 mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 {
@@ -270,7 +246,7 @@ mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 	    "f.first_us, f.last_us, f.cli_name_src, f.cli_name, f.name_src, "
 	    "f.name, f.cli_mac, f.srv_mac, f.app_lo, f.app_hi, f.app_top",
 	    "conv_edges", g, true, &s, err);
-	return rc ? rc : mc_step(m, s, mc_edge_row, err);
+	return rc ? rc : map_step(m, s, mc_edge_row, err);
 }
 
 /* The flows' records and conversation parts of every segment, in order. */
@@ -289,7 +265,7 @@ mc_flows(struct ms *m, const struct map_plan *p, struct ft_err *err)
 			rc = map_conv_prepare(m->st, m->o, MAP_ROW_COLS,
 			    "conv_parts", g, false, &s, err);
 			if (!rc)
-				rc = mc_step(m, s, map_part_row, err);
+				rc = map_step(m, s, map_part_row, err);
 			continue;
 		}
 		r = m->o->range;
@@ -299,12 +275,10 @@ mc_flows(struct ms *m, const struct map_plan *p, struct ft_err *err)
 		rc = query_scan_prepare(m->st, &r, "SELECT " MAP_ROW_COLS, &s,
 		    err);
 		if (!rc)
-			rc = mc_step(m, s, map_row, err);
+			rc = map_step(m, s, map_row, err);
 	}
 	if (!rc && (rc = agg_merge_flush(&m->flows)))
-		rc = ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
-		    "too many edges; narrow the range or the filter" :
-		    ft_strerror(-rc));
+		rc = map_err(rc, err);
 	return rc;
 }
 

@@ -104,7 +104,7 @@ ms_edge_app(const struct ms *m, const struct ms_edge *e, char *dst,
 	lo = m->apps->text[e->alo];
 	hi = m->apps->text[e->ahi];
 	top = query_dict_rank(m->apps, e->atop &
-	    ((INT64_C(1) << MS_APP_SHIFT) - 1));
+	    ((INT64_C(1) << FT_APP_SHIFT) - 1));
 	n = ms_master_len(lo);
 	if (!strcmp(lo, hi))
 		snprintf(dst, cap, "%s", lo);

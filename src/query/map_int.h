@@ -3,6 +3,7 @@
 #define MAP_INT_H
 
 #include "../base/agg.h"
+#include "../model/ft_conv.h"
 #include "dict.h"
 #include "map.h"
 #include "query_int.h"
@@ -38,23 +39,6 @@ void map_label(const struct map_node *n, const char *sep, enum map_esc esc,
 void map_service(const struct map_edge *e, enum map_esc esc,
     struct out_buf *b);
 
-/*
- * A name travels as name_src * 2^40 + names.id, so the smaller key is the
- * better name (label before dhcp before ... dns), then the lower id.
- */
-#define MAP_NAME_SHIFT 40
-#define MAP_NAME_KEY(src, id) ((int64_t)(src) << MAP_NAME_SHIFT | (id))
-#define MAP_NAME_ID(k) ((k) & ((INT64_C(1) << MAP_NAME_SHIFT) - 1))
-#define MAP_NAME_SRC(k) ((int)((k) >> MAP_NAME_SHIFT))
-
-/* A smaller name key wins; 0 is none. */
-static inline int64_t
-map_better_name(int64_t a, int64_t b)
-{
-	if (!a)
-		return b;
-	return b && b < a ? b : a;
-}
 
 /* An edge's end while nodes are made; 2 per edge. */
 struct map_end {
@@ -115,9 +99,6 @@ struct map_flow {
 
 #define MS_EDGES_MAX (UINT32_MAX / 2)	/* edges before the cut */
 
-/* An application id packed under a flow's bytes: the max finds the top. */
-#define MS_APP_SHIFT 20
-#define MS_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
 
 #define MS_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MS_MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -210,6 +191,13 @@ int map_conv_job(struct query_part *part, void *arg, struct ft_err *err);
 	"f.pkts_sc, f.first_us, f.last_us, f.start_us, f.cli_name_src, " \
 	"f.cli_name, f.name_src, f.name, f.local, f.cli_mac, f.srv_mac"
 int map_row(struct ms *m, struct sqlite3_stmt *s);	/* a flow record */
+
+/* The rows of s (NULL: none) through fn, then s finalized; err says why not. */
+int map_step(struct ms *m, struct sqlite3_stmt *s,
+    int (*fn)(struct ms *, struct sqlite3_stmt *), struct ft_err *err);
+
+/* err for a negative FT_E* of the map's sums ("too many edges"). */
+int map_err(int rc, struct ft_err *err);
 int map_part_row(struct ms *m, struct sqlite3_stmt *s);	/* a conv_parts row */
 int map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x);
 

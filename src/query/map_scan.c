@@ -56,7 +56,7 @@ map_col_name(sqlite3_stmt *s, int col_src, int col_id)
 
 	if (src <= 0 || sqlite3_column_type(s, col_id) == SQLITE_NULL)
 		return 0;
-	return MAP_NAME_KEY(src, sqlite3_column_int64(s, col_id));
+	return FT_NAME_KEY(src, sqlite3_column_int64(s, col_id));
 }
 
 /* A record as a flow of its own. */
@@ -71,8 +71,7 @@ ms_record(sqlite3_stmt *s, struct map_flow *f)
 	f->cport = (uint16_t)sqlite3_column_int(s, MS_CPORT);
 	f->sport = (uint16_t)sqlite3_column_int(s, MS_SPORT);
 	f->guessed = (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_GUESSED) != 0;
-	f->cand = f->guessed && f->sport >= 1024 &&
-	    !ft_port_is_service(f->sport);
+	f->cand = ft_conv_candidate(f->guessed, f->sport);
 	f->app = map_col_id(s, MS_APP, -1);
 	f->bcs = (uint64_t)sqlite3_column_int64(s, MS_BCS);
 	f->bsc = (uint64_t)sqlite3_column_int64(s, MS_BSC);
@@ -104,8 +103,8 @@ ms_flow_merge(void *dst, const void *src)
 	f->pkts += r->pkts;
 	f->t0 = MS_MIN(f->t0, r->t0);
 	f->t1 = MS_MAX(f->t1, r->t1);
-	f->cn = map_better_name(f->cn, r->cn);
-	f->sn = map_better_name(f->sn, r->sn);
+	f->cn = ft_better_name(f->cn, r->cn);
+	f->sn = ft_better_name(f->sn, r->sn);
 	f->cm = MS_MAX(f->cm, r->cm);
 	f->sm = MS_MAX(f->sm, r->sm);
 }
@@ -142,8 +141,8 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	a->flows++;
 	e->t0 = MS_MIN(e->t0, f->t0);
 	e->t1 = MS_MAX(e->t1, f->t1);
-	e->cn = map_better_name(e->cn, sw ? f->sn : f->cn);
-	e->sn = map_better_name(e->sn, sw ? f->cn : f->sn);
+	e->cn = ft_better_name(e->cn, sw ? f->sn : f->cn);
+	e->sn = ft_better_name(e->sn, sw ? f->cn : f->sn);
 	e->cm = MS_MAX(e->cm, sw ? f->sm : f->cm);
 	e->sm = MS_MAX(e->sm, sw ? f->cm : f->sm);
 	e->cl |= sw ? f->sl : f->cl;
@@ -154,9 +153,8 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	if (r >= 0) {
 		e->alo = e->alo < 0 ? r : MS_MIN(e->alo, r);
 		e->ahi = MS_MAX(e->ahi, r);
-		if (f->app < (INT64_C(1) << MS_APP_SHIFT)) {
-			top = MS_MIN(f->bcs + f->bsc, MS_APP_BYTES_MAX) <<
-			    MS_APP_SHIFT | (uint64_t)f->app;
+		if (f->app < (INT64_C(1) << FT_APP_SHIFT)) {
+			top = ft_app_top(f->bcs + f->bsc, f->app);
 			e->atop = MS_MAX(e->atop, (int64_t)top);
 		}
 	}
@@ -212,6 +210,35 @@ map_part_row(struct ms *m, sqlite3_stmt *s)
 	    (flags & STORE_CONV_FIRST) != 0, (flags & FT_REC_FINAL) != 0);
 }
 
+int
+map_err(int rc, struct ft_err *err)
+{
+	return ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
+	    "too many edges; narrow the range or the filter" :
+	    ft_strerror(-rc));
+}
+
+int
+map_step(struct ms *m, sqlite3_stmt *s, int (*fn)(struct ms *,
+    sqlite3_stmt *), struct ft_err *err)
+{
+	int rc;
+
+	if (!s)
+		return 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = fn(m, s)))
+			break;
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc < 0)
+		return map_err(rc, err);
+	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
+	    "store %s: map: cannot read flows: %s", store_path(m->st),
+	    sqlite3_errmsg(store_db(m->st)));
+}
+
 /* Pass 1: every record of a part into flows, edges and candidates. */
 static int
 ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
@@ -221,23 +248,11 @@ ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 	int rc;
 
 	rc = query_part_prepare(part, "SELECT " MAP_ROW_COLS, &s, err);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = map_row(m, s)))
-			break;
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		rc = agg_merge_flush(&m->flows);
 	if (!rc)
-		return 0;
-	if (rc < 0)
-		return ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
-		    "too many edges; narrow the range or the filter" :
-		    ft_strerror(-rc));
-	return ft_err_set(err, rc == SQLITE_BUSY ? FT_EAGAIN : FT_EDB,
-	    "store %s: map: cannot read flows: %s", store_path(part->st),
-	    sqlite3_errmsg(store_db(part->st)));
+		rc = map_step(m, s, map_row, err);
+	if (!rc && (rc = agg_merge_flush(&m->flows)))
+		rc = map_err(rc, err);
+	return rc;
 }
 
 /*
@@ -260,9 +275,7 @@ ms_pass_rule(struct ms *m, struct ft_err *err)
 	rc = map_rule(m, sw, err);
 	for (i = 0; i < m->n_cands && !rc; i++)
 		if ((rc = ms_edge_add(m, &m->cands[i], sw[i])))
-			rc = ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
-			    "too many edges; narrow the range or the filter" :
-			    ft_strerror(-rc));
+			rc = map_err(rc, err);
 	free(sw);
 	return rc;
 }
@@ -287,8 +300,8 @@ map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 	e->sums.flows += x->sums.flows;
 	e->t0 = MS_MIN(e->t0, x->t0);
 	e->t1 = MS_MAX(e->t1, x->t1);
-	e->cn = map_better_name(e->cn, x->cn);
-	e->sn = map_better_name(e->sn, x->sn);
+	e->cn = ft_better_name(e->cn, x->cn);
+	e->sn = ft_better_name(e->sn, x->sn);
 	e->cm = MS_MAX(e->cm, x->cm);
 	e->sm = MS_MAX(e->sm, x->sm);
 	e->atop = MS_MAX(e->atop, x->atop);
@@ -333,11 +346,7 @@ ms_merge(struct ms *parts, size_t n, struct ft_err *err)
 	rc = agg_merge_join(flows, n);
 	for (k = 1; k < n && !rc; k++)
 		rc = ms_merge_part(&parts[0], &parts[k]);
-	if (rc)
-		return ft_err_set(err, -rc, "map: %s", rc == -FT_EFULL ?
-		    "too many edges; narrow the range or the filter" :
-		    ft_strerror(-rc));
-	return 0;
+	return rc ? map_err(rc, err) : 0;
 }
 
 static void
@@ -346,6 +355,19 @@ ms_fini(struct ms *m)
 	agg_merge_fini(&m->flows);
 	agg_fini(&m->edges);
 	free(m->cands);
+}
+
+/* Part k of n of a scan, on connection st; first and last: its place. */
+static void
+ms_init(struct ms *m, struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, bool first, bool last)
+{
+	m->st = st;
+	m->o = o;
+	m->apps = apps;
+	agg_init(&m->edges, MS_EDGE_KEY, sizeof(struct ms_edge), MS_EDGES_MAX);
+	agg_merge_init(&m->flows, sizeof(struct map_flow), first, last,
+	    ms_flow_merge, ms_flow_done, m);
 }
 
 /* Pass 1 over the parts of the range, merged into ms[0]. */
@@ -362,13 +384,7 @@ ms_scan_parts(struct store *st, const struct map_opts *o,
 	if (rc)
 		return rc;
 	for (k = 0; k < n; k++) {
-		ms[k].st = st;
-		ms[k].o = o;
-		ms[k].apps = apps;
-		agg_init(&ms[k].edges, MS_EDGE_KEY, sizeof(struct ms_edge),
-		    MS_EDGES_MAX);
-		agg_merge_init(&ms[k].flows, sizeof(struct map_flow), k == 0,
-		    k + 1 == n, ms_flow_merge, ms_flow_done, &ms[k]);
+		ms_init(&ms[k], st, o, apps, k == 0, k + 1 == n);
 		args[k] = &ms[k];
 	}
 	rc = query_parts_run(parts, n, ms_pass_flows, args, err);
@@ -396,13 +412,8 @@ ms_scan_conv(struct store *st, const struct map_opts *o,
 	if (rc)
 		return rc;
 	for (k = 0; k < n; k++) {
-		ms[k].st = parts[k].st;
-		ms[k].o = o;
-		ms[k].apps = apps;
-		agg_init(&ms[k].edges, MS_EDGE_KEY, sizeof(struct ms_edge),
-		    MS_EDGES_MAX);
-		agg_merge_init(&ms[k].flows, sizeof(struct map_flow), true,
-		    true, ms_flow_merge, ms_flow_done, &ms[k]);
+		/* one flow table, part 0's, sees every flow whole */
+		ms_init(&ms[k], parts[k].st, o, apps, true, true);
 		jobs[k].m = &ms[k];
 		jobs[k].p = p;
 		args[k] = &jobs[k];

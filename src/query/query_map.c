@@ -63,7 +63,7 @@ map_nodes(struct map *m, struct map_rows *r, struct map_ref **refs,
 		}
 		node->role |= x->role;
 		node->local |= x->local;
-		ref->name_key = map_better_name(ref->name_key, x->name_key);
+		ref->name_key = ft_better_name(ref->name_key, x->name_key);
 		if (x->mac > ref->mac)
 			ref->mac = x->mac;
 		if (x->role == MAP_ROLE_CLIENT)
@@ -100,7 +100,7 @@ map_name_mac(sqlite3_stmt *s, int64_t mac, struct map_node *node,
 	map_col_text(s, 1, node->vendor, sizeof(node->vendor));
 	src = sqlite3_column_int(s, 3);
 	if (sqlite3_column_type(s, 2) != SQLITE_NULL && src > 0 &&
-	    (!*key || src < MAP_NAME_SRC(*key))) {
+	    (!*key || src < FT_NAME_SRC(*key))) {
 		map_col_text(s, 2, node->name, sizeof(node->name));
 		node->name_src = (uint8_t)src;
 		*key = 0;
@@ -114,12 +114,12 @@ map_name_text(sqlite3_stmt *s, int64_t key, struct map_node *node)
 	int rc;
 
 	sqlite3_reset(s);
-	sqlite3_bind_int64(s, 1, MAP_NAME_ID(key));
+	sqlite3_bind_int64(s, 1, FT_NAME_ID(key));
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : rc;
 	map_col_text(s, 0, node->name, sizeof(node->name));
-	node->name_src = (uint8_t)MAP_NAME_SRC(key);
+	node->name_src = (uint8_t)FT_NAME_SRC(key);
 	return 0;
 }
 

@@ -12,11 +12,6 @@ struct cv {
 	int64_t lo[2], hi[2];		/* rowids written: edges, parts */
 };
 
-enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
-	CR_SPORT, CR_APP, CR_BCS, CR_BSC, CR_PCS, CR_PSC, CR_FIRST, CR_LAST,
-	CR_START, CR_CN_SRC, CR_CN, CR_SN_SRC, CR_SN, CR_LOCAL, CR_CMAC,
-	CR_SMAC };
-
 static int
 cv_prep(struct store *st, const char *sql, sqlite3_stmt **s,
     struct ft_err *err)
@@ -57,83 +52,12 @@ cv_one(struct store *st, const char *sql, int64_t i, int64_t none,
 	    store_db_err(err, st->db, rc, st->path, "conversations");
 }
 
-static void
-cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
-{
-	int n = sqlite3_column_bytes(s, col);
-	const void *p = sqlite3_column_blob(s, col);
-
-	memset(a, 0, CV_ADDR);
-	if (n > 16)
-		n = 16;
-	a[0] = (uint8_t)n;
-	if (n > 0 && p)
-		memcpy(a + 1, p, (size_t)n);
-}
-
-static int64_t
-cv_name(sqlite3_stmt *s, int col_src, int col_id)
-{
-	int64_t src = sqlite3_column_int64(s, col_src);
-
-	if (src <= 0 || sqlite3_column_type(s, col_id) == SQLITE_NULL)
-		return 0;
-	return src << CV_NAME_SHIFT | sqlite3_column_int64(s, col_id);
-}
-
-static int64_t
-cv_id(sqlite3_stmt *s, int col, int64_t none)
-{
-	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
-	    sqlite3_column_int64(s, col);
-}
-
-/* One record of the hour, read back, into a. */
-static int
-cv_record(struct store *st, struct cv_acc *a, sqlite3_stmt *s)
-{
-	struct cv_flow r;
-	bool late;
-
-	memset(&r, 0, sizeof(r));
-	cv_addr(s, CR_CLI, r.cli);
-	cv_addr(s, CR_SRV, r.srv);
-	r.proto = (uint8_t)sqlite3_column_int(s, CR_PROTO);
-	r.cport = (uint16_t)sqlite3_column_int(s, CR_CPORT);
-	r.sport = (uint16_t)sqlite3_column_int(s, CR_SPORT);
-	r.local = (uint8_t)(sqlite3_column_int64(s, CR_LOCAL) & 3);
-	r.app = cv_id(s, CR_APP, -1);
-	r.bcs = (uint64_t)sqlite3_column_int64(s, CR_BCS);
-	r.bsc = (uint64_t)sqlite3_column_int64(s, CR_BSC);
-	r.pcs = (uint64_t)sqlite3_column_int64(s, CR_PCS);
-	r.psc = (uint64_t)sqlite3_column_int64(s, CR_PSC);
-	r.t0 = sqlite3_column_int64(s, CR_FIRST);
-	r.t1 = sqlite3_column_int64(s, CR_LAST);
-	r.start = sqlite3_column_int64(s, CR_START);
-	r.cn = cv_name(s, CR_CN_SRC, CR_CN);
-	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
-	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
-	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
-	late = conv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
-	return conv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
-	    sqlite3_column_int64(s, CR_FLOW), &r, late);
-}
-
-static void
-cv_bind_id(sqlite3_stmt *s, int col, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(s, col, id);
-	else
-		sqlite3_bind_null(s, col);
-}
-
 /* A name key as its two columns, src at col and the id after it. */
 static void
 cv_bind_name(sqlite3_stmt *s, int col, int64_t key)
 {
-	sqlite3_bind_int64(s, col, key >> CV_NAME_SHIFT);
-	cv_bind_id(s, col + 1, key & ((INT64_C(1) << CV_NAME_SHIFT) - 1));
+	sqlite3_bind_int64(s, col, FT_NAME_SRC(key));
+	store_bind_id(s, col + 1, FT_NAME_ID(key));
 }
 
 static void
@@ -168,10 +92,7 @@ cv_write_part(struct cv *v, sqlite3_stmt *s, const int64_t *id,
 	cv_bind_addr(s, 8, f->srv);
 	sqlite3_bind_int64(s, 9, f->sport);
 	sqlite3_bind_int64(s, 10, f->local);
-	if (f->app >= 0)
-		sqlite3_bind_int64(s, 11, f->app);
-	else
-		sqlite3_bind_null(s, 11);
+	store_bind_id(s, 11, f->app >= 0 ? f->app : 0);
 	sqlite3_bind_int64(s, 12, (int64_t)f->bcs);
 	sqlite3_bind_int64(s, 13, (int64_t)f->bsc);
 	sqlite3_bind_int64(s, 14, (int64_t)f->pcs);
@@ -181,8 +102,8 @@ cv_write_part(struct cv *v, sqlite3_stmt *s, const int64_t *id,
 	sqlite3_bind_int64(s, 18, f->start);
 	cv_bind_name(s, 19, f->cn);
 	cv_bind_name(s, 21, f->sn);
-	cv_bind_id(s, 23, f->cm);
-	cv_bind_id(s, 24, f->sm);
+	store_bind_id(s, 23, f->cm);
+	store_bind_id(s, 24, f->sm);
 	int rc = cv_step_done(v->st, s, err);
 
 	if (!rc)
@@ -209,8 +130,8 @@ cv_write_edge(struct cv *v, sqlite3_stmt *s, const uint8_t *key,
 	sqlite3_bind_int64(s, 13, e->t1);
 	cv_bind_name(s, 14, e->cn);
 	cv_bind_name(s, 16, e->sn);
-	cv_bind_id(s, 18, e->cm);
-	cv_bind_id(s, 19, e->sm);
+	store_bind_id(s, 18, e->cm);
+	store_bind_id(s, 19, e->sm);
 	if (e->alo >= 0) {
 		sqlite3_bind_int64(s, 20, e->alo);
 		sqlite3_bind_int64(s, 21, e->ahi);
@@ -399,38 +320,6 @@ cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
 	return rc;
 }
 
-/* Hour h's records read back into a; -FT_EFULL past a ceiling. */
-static int
-cv_read_back(struct store *st, int64_t h, struct cv_acc *a,
-    struct ft_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	rc = cv_prep(st, "SELECT run, flow, flags, proto, cli, cport, srv, "
-	    "sport, app, bytes_cs, bytes_sc, pkts_cs, pkts_sc, first_us, "
-	    "last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
-	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
-	    "ORDER BY first_us, rowid", &s, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, h);
-	sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = cv_record(st, a, s)))
-			break;
-	sqlite3_finalize(s);
-	if (rc == -FT_EFULL)
-		return rc;
-	if (rc < 0)
-		return ft_err_set(err, -rc, "conversations: %s",
-		    ft_strerror(-rc));
-	if (rc != SQLITE_DONE)
-		return store_db_err(err, st->db, rc, st->path,
-		    "conversations");
-	return 0;
-}
-
 /*
  * Hour h rolled (again) from its live sums or its records, unless it is
  * left to the records: by a late record, or for passing a ceiling.
@@ -471,7 +360,7 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 		rc = cv_take_live(st, h, &a, &got, err);
 	if (!rc && !got) {
 		conv_acc_init(&a, h);
-		rc = cv_read_back(st, h, &a, err);
+		rc = conv_read_back(st, h, &a, err);
 	}
 	if (rc == -FT_EFULL) {	/* too big to sum: the records answer */
 		conv_acc_fini(&a);

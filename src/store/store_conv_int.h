@@ -3,12 +3,10 @@
 #define STORE_CONV_INT_H
 
 #include "../base/agg.h"
+#include "../model/ft_conv.h"
 #include "store_int.h"
 
 #define CV_ADDR 17		/* length byte, then 16 */
-#define CV_NAME_SHIFT 40	/* name key: source << 40 | names.id */
-#define CV_APP_SHIFT 20		/* app_top: bytes << 20 | apps.id */
-#define CV_APP_BYTES_MAX ((UINT64_C(1) << 42) - 1)
 #define CV_FWD_MAX 48		/* hours rolled forward by one commit */
 
 #define CV_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -98,6 +96,10 @@ void conv_acc_fini(struct cv_acc *a);
  */
 int conv_acc_add(struct store *st, struct cv_acc *a, int64_t run,
     int64_t flow, const struct cv_flow *r, bool late);
+
+/* Hour h's records read back into a; -FT_EFULL past a ceiling. */
+int conv_read_back(struct store *st, int64_t h, struct cv_acc *a,
+    struct ft_err *err);
 
 /* The live sums (store_conv_note): slot i freed; hour h given up. */
 void conv_live_free(struct store_conv *c, size_t i);

@@ -112,15 +112,6 @@ cv_app_cmp(struct store *st, int64_t a, int64_t b)
 	return c ? c : (a > b) - (a < b);
 }
 
-/* A smaller name key wins; 0 is none. */
-static int64_t
-cv_better(int64_t a, int64_t b)
-{
-	if (!a)
-		return b;
-	return b && b < a ? b : a;
-}
-
 /*
  * Record r's flags made the flow's: FINAL only when not late, FIRST when
  * it is the flow's first record; true when it is late.
@@ -143,8 +134,7 @@ conv_flags(struct cv_flow *r, int64_t flags)
 static bool
 cv_cand(const struct cv_flow *f)
 {
-	return (f->flags & FT_REC_GUESSED) && f->sport >= 1024 &&
-	    !ft_port_is_service(f->sport);
+	return ft_conv_candidate((f->flags & FT_REC_GUESSED) != 0, f->sport);
 }
 
 void
@@ -199,8 +189,8 @@ cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
 	e->pkts += f->pcs + f->psc;
 	e->t0 = CV_MIN(e->t0, f->t0);
 	e->t1 = CV_MAX(e->t1, f->t1);
-	e->cn = cv_better(e->cn, f->cn);
-	e->sn = cv_better(e->sn, f->sn);
+	e->cn = ft_better_name(e->cn, f->cn);
+	e->sn = ft_better_name(e->sn, f->sn);
 	e->cm = CV_MAX(e->cm, f->cm);
 	e->sm = CV_MAX(e->sm, f->sm);
 	/* a flow without a named application does not count (as the map) */
@@ -216,9 +206,8 @@ cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
 		e->alo = f->app;
 	if (e->ahi < 0 || cv_app_cmp(st, f->app, e->ahi) > 0)
 		e->ahi = f->app;
-	if (f->app < (INT64_C(1) << CV_APP_SHIFT)) {
-		top = CV_MIN(f->bcs + f->bsc, CV_APP_BYTES_MAX) << CV_APP_SHIFT |
-		    (uint64_t)f->app;
+	if (f->app < (INT64_C(1) << FT_APP_SHIFT)) {
+		top = ft_app_top(f->bcs + f->bsc, f->app);
 		e->atop = CV_MAX(e->atop, (int64_t)top);
 	}
 	return 0;
@@ -287,8 +276,8 @@ conv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
 		f->psc += r->psc;
 		f->t0 = CV_MIN(f->t0, r->t0);
 		f->t1 = CV_MAX(f->t1, r->t1);
-		f->cn = cv_better(f->cn, r->cn);
-		f->sn = cv_better(f->sn, r->sn);
+		f->cn = ft_better_name(f->cn, r->cn);
+		f->sn = ft_better_name(f->sn, r->sn);
 		f->cm = CV_MAX(f->cm, r->cm);
 		f->sm = CV_MAX(f->sm, r->sm);
 	}
@@ -374,9 +363,9 @@ cv_from_rec(const struct ft_flowrec *r, const struct store_ids *ids,
 	f->t1 = (int64_t)r->last_us;
 	f->start = (int64_t)r->start_us;
 	f->cn = ids->cli_name && r->cli_name_src > 0 ?
-	    (int64_t)r->cli_name_src << CV_NAME_SHIFT | ids->cli_name : 0;
+	    FT_NAME_KEY(r->cli_name_src, ids->cli_name) : 0;
 	f->sn = ids->name && r->srv_name_src > 0 ?
-	    (int64_t)r->srv_name_src << CV_NAME_SHIFT | ids->name : 0;
+	    FT_NAME_KEY(r->srv_name_src, ids->name) : 0;
 	f->cm = f->local & FT_LOCAL_CLI ? ids->cli_mac : 0;
 	f->sm = f->local & FT_LOCAL_SRV ? ids->srv_mac : 0;
 	return conv_flags(f, r->flags);
@@ -409,4 +398,105 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 	    late);
 	if (rc)		/* past a ceiling, or no memory */
 		conv_live_drop(c, h, rc == -FT_EFULL);
+}
+
+/* Reading an hour back: its records' columns. */
+enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
+	CR_SPORT, CR_APP, CR_BCS, CR_BSC, CR_PCS, CR_PSC, CR_FIRST, CR_LAST,
+	CR_START, CR_CN_SRC, CR_CN, CR_SN_SRC, CR_SN, CR_LOCAL, CR_CMAC,
+	CR_SMAC };
+
+static void
+cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
+{
+	int n = sqlite3_column_bytes(s, col);
+	const void *p = sqlite3_column_blob(s, col);
+
+	memset(a, 0, CV_ADDR);
+	if (n > 16)
+		n = 16;
+	a[0] = (uint8_t)n;
+	if (n > 0 && p)
+		memcpy(a + 1, p, (size_t)n);
+}
+
+static int64_t
+cv_name(sqlite3_stmt *s, int col_src, int col_id)
+{
+	int64_t src = sqlite3_column_int64(s, col_src);
+
+	if (src <= 0 || sqlite3_column_type(s, col_id) == SQLITE_NULL)
+		return 0;
+	return FT_NAME_KEY(src, sqlite3_column_int64(s, col_id));
+}
+
+static int64_t
+cv_id(sqlite3_stmt *s, int col, int64_t none)
+{
+	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
+	    sqlite3_column_int64(s, col);
+}
+
+/* One record of the hour, read back, into a. */
+static int
+cv_record(struct store *st, struct cv_acc *a, sqlite3_stmt *s)
+{
+	struct cv_flow r;
+	bool late;
+
+	memset(&r, 0, sizeof(r));
+	cv_addr(s, CR_CLI, r.cli);
+	cv_addr(s, CR_SRV, r.srv);
+	r.proto = (uint8_t)sqlite3_column_int(s, CR_PROTO);
+	r.cport = (uint16_t)sqlite3_column_int(s, CR_CPORT);
+	r.sport = (uint16_t)sqlite3_column_int(s, CR_SPORT);
+	r.local = (uint8_t)(sqlite3_column_int64(s, CR_LOCAL) & 3);
+	r.app = cv_id(s, CR_APP, -1);
+	r.bcs = (uint64_t)sqlite3_column_int64(s, CR_BCS);
+	r.bsc = (uint64_t)sqlite3_column_int64(s, CR_BSC);
+	r.pcs = (uint64_t)sqlite3_column_int64(s, CR_PCS);
+	r.psc = (uint64_t)sqlite3_column_int64(s, CR_PSC);
+	r.t0 = sqlite3_column_int64(s, CR_FIRST);
+	r.t1 = sqlite3_column_int64(s, CR_LAST);
+	r.start = sqlite3_column_int64(s, CR_START);
+	r.cn = cv_name(s, CR_CN_SRC, CR_CN);
+	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
+	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
+	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
+	late = conv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
+	return conv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
+	    sqlite3_column_int64(s, CR_FLOW), &r, late);
+}
+
+/* Hour h's records read back into a; -FT_EFULL past a ceiling. */
+int
+conv_read_back(struct store *st, int64_t h, struct cv_acc *a,
+    struct ft_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "SELECT run, flow, flags, proto, "
+	    "cli, cport, srv, sport, app, bytes_cs, bytes_sc, pkts_cs, "
+	    "pkts_sc, first_us, last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
+	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
+	    "ORDER BY first_us, rowid", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path,
+		    "conversations");
+	sqlite3_bind_int64(s, 1, h);
+	sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cv_record(st, a, s)))
+			break;
+	sqlite3_finalize(s);
+	if (rc == -FT_EFULL)
+		return rc;
+	if (rc < 0)
+		return ft_err_set(err, -rc, "conversations: %s",
+		    ft_strerror(-rc));
+	if (rc != SQLITE_DONE)
+		return store_db_err(err, st->db, rc, st->path,
+		    "conversations");
+	return 0;
 }

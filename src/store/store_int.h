@@ -146,6 +146,9 @@ struct store_hist {
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
 };
 
+/* Bind a dictionary id at col; 0 binds NULL. */
+void store_bind_id(sqlite3_stmt *s, int col, int64_t id);
+
 /* Dictionary ids of one record, in flows column order; 0 binds NULL. */
 struct store_ids {
 	int64_t iface;		/* ifaces.id */

@@ -240,7 +240,7 @@ store_note(struct store *st, const struct ft_flowrec *r,
 	return rc;
 }
 
-static void
+void
 store_bind_id(sqlite3_stmt *s, int col, int64_t id)
 {
 	if (id)
