@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../base/ft_proto.h"
 #include "classify.h"
 #include "classify_int.h"
 
@@ -33,25 +34,6 @@ static const struct port_app port_apps[] = {
 };
 
 static const char *
-proto_app(uint8_t proto)
-{
-	switch (proto) {
-	case 1: return "ICMP";
-	case 2: return "IGMP";
-	case 4: return "IP_in_IP";
-	case 41: return "IPv6in4";
-	case 47: return "GRE";
-	case 50: return "IPsec";
-	case 51: return "IPsec";
-	case 58: return "ICMPV6";
-	case 89: return "OSPF";
-	case 112: return "VRRP";
-	case 132: return "SCTP";
-	}
-	return NULL;
-}
-
-static const char *
 port_lookup(uint8_t proto, uint16_t port)
 {
 	size_t i;
@@ -67,7 +49,7 @@ port_lookup(uint8_t proto, uint16_t port)
 const char *
 classify_port_guess(uint8_t proto, uint16_t sport, uint16_t cport)
 {
-	const char *name = proto_app(proto);
+	const char *name = ft_proto_app(proto);
 
 	if (name || (proto != 6 && proto != 17 && proto != 132))
 		return name;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../base/ft_mac.h"
+#include "../base/ft_proto.h"
 #include "filter_int.h"
 
 #define FILTER_TOK_MAX 256	/* bytes of one value token */
@@ -232,26 +233,19 @@ p_local(struct parser *p, const struct prim *pr, enum side side)
 	    "(f.local & 3) != 3");
 }
 
-static const struct { const char *name; int num; } protos[] = {
-	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
-	{ "esp", 50 }, { "icmp6", 58 }, { "sctp", 132 },
-};
-
 static int
 p_proto(struct parser *p, const struct prim *pr, enum side side)
 {
-	const char *what = "tcp, udp, icmp, icmp6, sctp, gre, esp or a "
-	    "protocol number";
+	const char *what = FT_PROTO_NAME_LIST "or a protocol number";
 	struct tok t = p->t;
 	uint64_t n;
+	int num;
 
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
-		if (p->t.kind == TOK_WORD &&
-		    filter_tok_is(p, &p->t, protos[i].name)) {
-			filter_lex(p);
-			return filter_emit_int(p, &t, prim_col(p, pr),
-			    protos[i].num);
-		}
+	if (p->t.kind == TOK_WORD &&
+	    !ft_proto_parse(p->s + p->t.off, p->t.len, &num) &&
+	    ft_proto_name(num)) {
+		filter_lex(p);
+		return filter_emit_int(p, &t, prim_col(p, pr), num);
 	}
 	if (take_num(p, pr, what, 255, &n))
 		return -FT_EPARSE;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/ft_proto.h"
 #include "out_int.h"
 
 void
@@ -79,20 +80,7 @@ out_parse_format(const char *s, enum out_format *f, struct ft_err *err)
 const char *
 out_proto_name(int proto)
 {
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 41: return "ipv6";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "icmp6";
-	case 89: return "ospf";
-	case 132: return "sctp";
-	}
-	return NULL;
+	return ft_proto_name(proto);
 }
 
 /* 2.3 MiB / 1.2 k: one decimal below 100 units, none above. */

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "../base/ft_mac.h"
+#include "../base/ft_proto.h"
 #include "../base/ft_time.h"
 #include "../model/ft_series.h"
 #include "../store/store_sql.h"
@@ -223,6 +224,7 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 {
 	char *end, cc[3] = { 0 };
 	long long n;
+	int proto;
 
 	memset(v, 0, sizeof(*v));
 	if (!strcmp(s, "other")) {
@@ -263,16 +265,11 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 		return 0;
 	case QUERY_SK_PROTO:
 		v->type = QUERY_INT;
-		if (!strcasecmp(s, "tcp"))
-			v->i = 6;
-		else if (!strcasecmp(s, "udp"))
-			v->i = 17;
-		else if (!strcasecmp(s, "icmp"))
-			v->i = 1;
-		else if (!strcasecmp(s, "icmp6"))
-			v->i = 58;
-		else
-			goto number;
+		if (ft_proto_parse(s, strlen(s), &proto))
+			return ft_err_set(err, FT_EINVAL, "expected "
+			    FT_PROTO_NAME_LIST "or a protocol number 0 to 255, "
+			    "got '%s'", s);
+		v->i = proto;
 		return 0;
 	case QUERY_SK_ASN:
 		v->type = QUERY_INT;

@@ -1,6 +1,7 @@
 /* store_schema.c: the schema as migration steps, oldest first; released steps never change. */
 #include "store_int.h"
 #include "store_sql.h"
+#include "../base/ft_proto.h"
 
 /* Migration 1: everything. Frozen once released; change by adding steps. */
 static const char store_schema_1[] =
@@ -92,6 +93,64 @@ static const char store_schema_1[] =
 	"  LEFT JOIN apps a ON a.id = f.app\n"
 	"  LEFT JOIN names n ON n.id = f.name;\n";
 
+/* The protocol names of migrations 1 and 2, frozen. */
+#define STORE_PROTO_CASE_2                                               \
+	"CASE f.proto WHEN 1 THEN 'icmp' WHEN 2 THEN 'igmp' WHEN 6 THEN 'tcp'" \
+	" WHEN 17 THEN 'udp' WHEN 47 THEN 'gre' WHEN 50 THEN 'esp'"     \
+	" WHEN 41 THEN 'ipv6' WHEN 51 THEN 'ah'"                        \
+	" WHEN 58 THEN 'icmp6' WHEN 89 THEN 'ospf' WHEN 132 THEN 'sctp'" \
+	" ELSE CAST(f.proto AS TEXT) END"
+
+/*
+ * The flows_v of migration 2 with proto_case naming f.proto; migration 2's
+ * case is frozen with it, migration 5's comes from ft_proto.h.
+ */
+#define STORE_FLOWS_V(proto_case) \
+	"CREATE VIEW flows_v AS SELECT\n" \
+	"  f.rowid AS id, f.run, f.flow,\n" \
+	"  " SQL_ISO("f.first_us") " AS first,\n" \
+	"  " SQL_ISO("f.last_us") " AS last,\n" \
+	"  (f.last_us - f.first_us) / 1e6 AS duration_s,\n" \
+	"  f.first_us, f.last_us,\n" \
+	"  " SQL_ISO("f.start_us") " AS start,\n" \
+	"  i.name AS iface, f.vlan,\n" \
+	"  " proto_case " AS proto,\n" \
+	"  CASE f.tunnel WHEN 0 THEN NULL WHEN 4 THEN 'ipip' WHEN 17 THEN 'udp'" \
+	" WHEN 41 THEN 'ipv6' WHEN 47 THEN 'gre'" \
+	" ELSE CAST(f.tunnel AS TEXT) END AS tunnel,\n" \
+	"  " SQL_ADDR("f.cli") " AS client,\n" \
+	"  f.cport,\n" \
+	"  " SQL_ADDR("f.srv") " AS server,\n" \
+	"  f.sport,\n" \
+	"  " SQL_MAC("mc.mac") " AS client_mac,\n" \
+	"  " SQL_MAC("ms.mac") " AS server_mac,\n" \
+	"  a.name AS app, a.category, n.name AS server_name,\n" \
+	"  f.bytes_cs, f.bytes_sc, f.pkts_cs, f.pkts_sc,\n" \
+	"  f.tcp_cs, f.tcp_sc,\n" \
+	"  CASE f.end_reason WHEN 0 THEN 'active' WHEN 1 THEN 'idle'" \
+	" WHEN 2 THEN 'tcp' WHEN 3 THEN 'evict' WHEN 4 THEN 'flush'" \
+	" ELSE CAST(f.end_reason AS TEXT) END AS end_reason,\n" \
+	"  f.flags,\n" \
+	"  f.local, f.asn, s.org,\n" \
+	"  " SQL_COUNTRY("f.country") " AS country,\n" \
+	"  cn.name AS client_name,\n" \
+	"  " SQL_NAME_SRC("f.cli_name_src") " AS client_name_src,\n" \
+	"  " SQL_NAME_SRC("f.name_src") " AS server_name_src,\n" \
+	"  mc.vendor AS client_vendor, ms.vendor AS server_vendor,\n" \
+	"  CASE WHEN f.local & 1 THEN dc.id WHEN f.local & 2 THEN ds.id END" \
+	" AS device,\n" \
+	"  f.dns_q AS dns_queries, f.dns_ok, f.dns_err\n" \
+	"FROM flows f\n" \
+	"  LEFT JOIN ifaces i ON i.id = f.iface\n" \
+	"  LEFT JOIN macs mc ON mc.id = f.cli_mac\n" \
+	"  LEFT JOIN macs ms ON ms.id = f.srv_mac\n" \
+	"  LEFT JOIN apps a ON a.id = f.app\n" \
+	"  LEFT JOIN names n ON n.id = f.name\n" \
+	"  LEFT JOIN names cn ON cn.id = f.cli_name\n" \
+	"  LEFT JOIN asns s ON s.asn = f.asn\n" \
+	"  LEFT JOIN devices dc ON dc.mac = f.cli_mac\n" \
+	"  LEFT JOIN devices ds ON ds.mac = f.srv_mac;\n"
+
 /*
  * Migration 2: enrichment. Adding columns is a schema change only (old rows
  * read the defaults: 0 or NULL), so upgrading a large store is instant.
@@ -131,54 +190,7 @@ static const char store_schema_2[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX device_addrs_addr ON device_addrs (addr);\n"
 	"DROP VIEW flows_v;\n"
-	"CREATE VIEW flows_v AS SELECT\n"
-	"  f.rowid AS id, f.run, f.flow,\n"
-	"  " SQL_ISO("f.first_us") " AS first,\n"
-	"  " SQL_ISO("f.last_us") " AS last,\n"
-	"  (f.last_us - f.first_us) / 1e6 AS duration_s,\n"
-	"  f.first_us, f.last_us,\n"
-	"  " SQL_ISO("f.start_us") " AS start,\n"
-	"  i.name AS iface, f.vlan,\n"
-	"  CASE f.proto WHEN 1 THEN 'icmp' WHEN 2 THEN 'igmp' WHEN 6 THEN 'tcp'"
-	" WHEN 17 THEN 'udp' WHEN 47 THEN 'gre' WHEN 50 THEN 'esp'"
-	" WHEN 41 THEN 'ipv6' WHEN 51 THEN 'ah'"
-	" WHEN 58 THEN 'icmp6' WHEN 89 THEN 'ospf' WHEN 132 THEN 'sctp'"
-	" ELSE CAST(f.proto AS TEXT) END AS proto,\n"
-	"  CASE f.tunnel WHEN 0 THEN NULL WHEN 4 THEN 'ipip' WHEN 17 THEN 'udp'"
-	" WHEN 41 THEN 'ipv6' WHEN 47 THEN 'gre'"
-	" ELSE CAST(f.tunnel AS TEXT) END AS tunnel,\n"
-	"  " SQL_ADDR("f.cli") " AS client,\n"
-	"  f.cport,\n"
-	"  " SQL_ADDR("f.srv") " AS server,\n"
-	"  f.sport,\n"
-	"  " SQL_MAC("mc.mac") " AS client_mac,\n"
-	"  " SQL_MAC("ms.mac") " AS server_mac,\n"
-	"  a.name AS app, a.category, n.name AS server_name,\n"
-	"  f.bytes_cs, f.bytes_sc, f.pkts_cs, f.pkts_sc,\n"
-	"  f.tcp_cs, f.tcp_sc,\n"
-	"  CASE f.end_reason WHEN 0 THEN 'active' WHEN 1 THEN 'idle'"
-	" WHEN 2 THEN 'tcp' WHEN 3 THEN 'evict' WHEN 4 THEN 'flush'"
-	" ELSE CAST(f.end_reason AS TEXT) END AS end_reason,\n"
-	"  f.flags,\n"
-	"  f.local, f.asn, s.org,\n"
-	"  " SQL_COUNTRY("f.country") " AS country,\n"
-	"  cn.name AS client_name,\n"
-	"  " SQL_NAME_SRC("f.cli_name_src") " AS client_name_src,\n"
-	"  " SQL_NAME_SRC("f.name_src") " AS server_name_src,\n"
-	"  mc.vendor AS client_vendor, ms.vendor AS server_vendor,\n"
-	"  CASE WHEN f.local & 1 THEN dc.id WHEN f.local & 2 THEN ds.id END"
-	" AS device,\n"
-	"  f.dns_q AS dns_queries, f.dns_ok, f.dns_err\n"
-	"FROM flows f\n"
-	"  LEFT JOIN ifaces i ON i.id = f.iface\n"
-	"  LEFT JOIN macs mc ON mc.id = f.cli_mac\n"
-	"  LEFT JOIN macs ms ON ms.id = f.srv_mac\n"
-	"  LEFT JOIN apps a ON a.id = f.app\n"
-	"  LEFT JOIN names n ON n.id = f.name\n"
-	"  LEFT JOIN names cn ON cn.id = f.cli_name\n"
-	"  LEFT JOIN asns s ON s.asn = f.asn\n"
-	"  LEFT JOIN devices dc ON dc.mac = f.cli_mac\n"
-	"  LEFT JOIN devices ds ON ds.mac = f.srv_mac;\n"
+	STORE_FLOWS_V(STORE_PROTO_CASE_2)
 	"CREATE VIEW devices_v AS SELECT\n"
 	"  d.id, " SQL_MAC("m.mac") " AS mac, d.name,\n"
 	"  " SQL_NAME_SRC("d.name_src") " AS name_src,\n"
@@ -313,11 +325,17 @@ static const char store_schema_4[] =
 	"  srv_mac INTEGER\n"
 	");\n";
 
+/* Migration 5: flows_v names every protocol of the one table (ft_proto.h). */
+static const char store_schema_5[] =
+	"DROP VIEW flows_v;\n"
+	STORE_FLOWS_V(FT_PROTO_SQL_CASE("f.proto"));
+
 const struct store_migration store_migrations[] = {
 	{ 1, store_schema_1 },
 	{ 2, store_schema_2 },
 	{ 3, store_schema_3 },
 	{ 4, store_schema_4 },
+	{ 5, store_schema_5 },
 };
 const size_t store_n_migrations =
     sizeof(store_migrations) / sizeof(store_migrations[0]);

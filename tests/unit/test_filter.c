@@ -237,9 +237,9 @@ every_error_names_the_column_and_what_was_expected(void)
 		  "'port', got 'http'" },
 		{ "vlan 4096", "filter: column 6: vlan '4096' out of range "
 		  "(0-4095)" },
-		{ "proto xyz", "filter: column 7: expected tcp, udp, icmp, "
-		  "icmp6, sctp, gre, esp or a protocol number after 'proto', "
-		  "got 'xyz'" },
+		{ "proto xyz", "filter: column 7: expected icmp, igmp, ipip, "
+		  "tcp, udp, ipv6, gre, esp, ah, icmp6, ospf, vrrp, sctp, or a "
+		  "protocol number after 'proto', got 'xyz'" },
 		{ "asn 99999999999", "filter: column 5: asn '99999999999' out "
 		  "of range (0-4294967295)" },
 		{ "country DEU", "filter: column 9: expected a two-letter "

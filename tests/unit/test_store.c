@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../../src/base/ft_log.h"
+#include "../../src/base/ft_proto.h"
 #include "../../src/store/store_int.h"
 #include "ut.h"
 
@@ -179,6 +180,49 @@ the_tunnel_column_round_trips_and_the_view_names_it(void)
 	store_close(st);
 }
 
+/* Every number 0..255 through the store: the view prints the table's name. */
+static void
+the_view_names_every_protocol_as_the_one_table_does(void)
+{
+	struct store *st = open_rw(fresh_path("protos"), 60);
+	struct ft_flowrec *r = calloc(256, sizeof(*r));
+	struct ft_err err = { 0 };
+	char want[16], sql[128], buf[64];
+	int n, back;
+
+	if (!r) {
+		UT_FAILF("out of memory");
+		return;
+	}
+	for (n = 0; n < 256; n++) {
+		r[n] = mkrec((uint64_t)n + 1, 1700000000000000ull + (uint64_t)n,
+		    "10.0.0.1", "10.0.0.2", 40000, 443);
+		r[n].proto = (uint8_t)n;
+	}
+	UT_EQ(store_append(st, r, 256, &err), 0);
+	UT_EQ(store_commit(st, &err), 0);
+	for (n = 0; n < 256; n++) {
+		const char *name = ft_proto_name(n);
+
+		snprintf(want, sizeof(want), "%d", n);
+		snprintf(sql, sizeof(sql), "SELECT proto FROM flows_v WHERE "
+		    "flow = %d", n + 1);
+		UT_STREQ(query_text(store_db(st), sql, buf, sizeof(buf)),
+		    name ? name : want);
+		back = -1;
+		UT_EQ(ft_proto_parse(name ? name : want,
+		    strlen(name ? name : want), &back), 0);
+		UT_EQ(back, n);
+	}
+	UT_EQ(ft_proto_parse("SCTP", 4, &back), 0);
+	UT_EQ(back, 132);
+	UT_EQ(ft_proto_parse("256", 3, &back), -FT_EPARSE);
+	UT_EQ(ft_proto_parse("tcpx", 4, &back), -FT_EPARSE);
+	UT_EQ(ft_proto_parse("", 0, &back), -FT_EPARSE);
+	free(r);
+	store_close(st);
+}
+
 static void
 dictionaries_store_each_mac_app_name_and_iface_once(void)
 {
@@ -264,7 +308,7 @@ a_new_store_is_in_wal_mode_with_the_current_user_version(void)
 	store_close(st);
 	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	UT_EQ(peek_int(dbpath, "PRAGMA application_id"), STORE_APP_ID);
-	UT_EQ(store_schema_version(), 4);
+	UT_EQ(store_schema_version(), 5);
 }
 
 static void
@@ -1001,6 +1045,7 @@ main(void)
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(records_written_to_a_file_read_back_equal_through_sql);
 	UT_RUN(the_tunnel_column_round_trips_and_the_view_names_it);
+	UT_RUN(the_view_names_every_protocol_as_the_one_table_does);
 	UT_RUN(dictionaries_store_each_mac_app_name_and_iface_once);
 	UT_RUN(dictionary_ids_stay_right_when_the_cache_overflows);
 	UT_RUN(a_new_store_is_in_wal_mode_with_the_current_user_version);
