@@ -28,12 +28,15 @@ have_all() {
 	done
 }
 
-# unpack TGZ NAME: only the text CSVs, package.json and licences, into $tmp/NAME.
+# unpack TGZ NAME: only NAME-ipv4.csv, NAME-ipv6.csv and package.json, into $tmp/NAME.
+# The member names are ours, after --: nothing the archive holds becomes an argument
+# (a member named --to-command=... would run as a command), and what comes out must
+# be plain files (no links).
 unpack() {
-	members=$(tar -tzf "$1" | grep -E '(\.csv|LICENSE|package\.json)$' | grep -v -- '-num\.csv$') || return 1
 	mkdir -p "$tmp/$2" || return 1
-	# shellcheck disable=SC2086
-	tar -xzf "$1" -C "$tmp/$2" $members
+	tar -xzf "$1" -C "$tmp/$2" --no-same-owner --no-same-permissions -- \
+		"package/$2-ipv4.csv" "package/$2-ipv6.csv" package/package.json || return 1
+	[ -z "$(find "$tmp/$2" ! -type f ! -type d)" ] || { echo "lut-fetch.sh: $1 holds links" >&2; return 1; }
 }
 
 fetch() {
