@@ -355,7 +355,8 @@ cmd_lut_npm_fetch(const struct lut_npm *o)
 		cli_error(o->cli, "npm not found: install Node.js and npm (apt-get install npm), or fetch the CSVs elsewhere and run `flowtrail lut update --from DIR`");
 		return -FT_ENOENT;
 	}
-	npm_config(&f);
+	if (!f.offline)
+		npm_config(&f);
 	if (!f.offline && !npm_probe(&f, why, sizeof(why))) {
 		fprintf(stderr, "flowtrail: lut: the npm registry %s is out of reach (%s); taking the packages from npm's cache\n",
 		    f.proxy[0] ? f.proxy : f.registry, why);

@@ -32,6 +32,14 @@ else
 fi
 check "and leaves no tables and nothing in the cache behind" test ! -e "$FLOWTRAIL_LUT" -a -z "$(ls -A "$TMP/cache")"
 
+elapsed_s timeout 60 unshare -n env npm_config_cache="$TMP/npm-empty" "$FT" lut update --offline --cache "$TMP/cache"
+if [ "$rc" = 1 ] && ! grep -q "out of reach" "$TMP/out" && grep -q "from its cache" "$TMP/out" &&
+	grep -q "npm's cache holds no copy" "$TMP/out" && [ "$secs" -lt 30 ]; then
+	ok "--offline goes to npm's cache without looking for the registry ($secs s)"
+else
+	not_ok "--offline with an empty npm cache: exit $rc after $secs s: $(head -4 "$TMP/out")"
+fi
+
 # 2. A registry that takes the connection and never answers: given up after --fetch-timeout.
 if command -v python3 >/dev/null 2>&1 && python3 -c 'import socket' 2>/dev/null; then
 	cat >"$TMP/silent.sh" <<'S'
