@@ -11,7 +11,7 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 CPPFLAGS += -D_GNU_SOURCE
-PKGS := libpcap sqlite3
+PKGS := libpcap sqlite3 libarchive
 
 ifeq ($(NDPI),auto)
 NDPI := $(shell pkg-config --exists libndpi && echo 1 || echo 0)

@@ -28,20 +28,30 @@ have_all() {
 	done
 }
 
-# unpack TGZ NAME: only the text CSVs, package.json and licences, into $tmp/NAME.
+# unpack TGZ NAME: only NAME-ipv4.csv, NAME-ipv6.csv and package.json, into $tmp/NAME.
+# The member names are ours, after --: nothing the archive holds becomes an argument
+# (a member named --to-command=... would run as a command), and what comes out must
+# be plain files (no links).
 unpack() {
-	members=$(tar -tzf "$1" | grep -E '(\.csv|LICENSE|package\.json)$' | grep -v -- '-num\.csv$') || return 1
 	mkdir -p "$tmp/$2" || return 1
-	# shellcheck disable=SC2086
-	tar -xzf "$1" -C "$tmp/$2" $members
+	tar -xzf "$1" -C "$tmp/$2" --no-same-owner --no-same-permissions -- \
+		"package/$2-ipv4.csv" "package/$2-ipv6.csv" package/package.json || return 1
+	[ -z "$(find "$tmp/$2" ! -type f ! -type d)" ] || { echo "lut-fetch.sh: $1 holds links" >&2; return 1; }
 }
 
 fetch() {
 	command -v npm >/dev/null 2>&1 || { warn "npm not found (apt-get install npm)"; return 1; }
 	mkdir -p "$(dirname "$DIR")" || { warn "cannot create $(dirname "$DIR")"; return 1; }
 	tmp=$(mktemp -d "$DIR.new.XXXXXX") || { warn "cannot create a directory next to $DIR"; return 1; }
-	echo "lut-fetch.sh: fetching @ip-location-db/asn and @ip-location-db/dbip-country with npm"
-	if ! (cd "$tmp" && npm pack --fetch-retries=1 @ip-location-db/asn @ip-location-db/dbip-country \
+	# Without a registry npm retries for minutes before it falls back to its cache:
+	# bound it (FLOWTRAIL_LUT_FETCH_TIMEOUT seconds, 120) and then take the cache.
+	wait_s=${FLOWTRAIL_LUT_FETCH_TIMEOUT:-120} bound=""
+	command -v timeout >/dev/null 2>&1 && bound="timeout $wait_s"
+	echo "lut-fetch.sh: fetching @ip-location-db/asn and @ip-location-db/dbip-country with npm (at most ${wait_s} s, then npm's cache)"
+	# shellcheck disable=SC2086
+	if ! (cd "$tmp" && { $bound npm pack --fetch-retries=1 --fetch-timeout=$((wait_s * 1000)) \
+		@ip-location-db/asn @ip-location-db/dbip-country || $bound npm pack --offline \
+		@ip-location-db/asn @ip-location-db/dbip-country; } \
 		>npm.out 2>npm.err); then
 		warn "npm pack failed (no network?): $(grep -m1 '^npm error [A-Z]' "$tmp/npm.err" | cut -c11-)"
 		rm -rf "$tmp"

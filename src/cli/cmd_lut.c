@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,12 +17,9 @@
 #define LUT_OPT_FROM 1001	/* --from */
 #define LUT_OPT_CACHE 1002	/* --cache */
 #define LUT_OPT_KEEP 1003	/* --keep */
+#define LUT_OPT_TIMEOUT 1004	/* --fetch-timeout */
+#define LUT_OPT_OFFLINE 1005	/* --offline */
 #define LUT_SCAN_DEPTH 4	/* DIR/x/y/package/file.csv */
-
-static const char *const npm_packages[] = {
-	"@ip-location-db/asn", "@ip-location-db/dbip-country",
-	"@ip-location-db/asn-country",
-};
 
 /* Files a source directory may hold, in the order they are used. */
 enum { F_ASN4, F_ASN6, F_DBIP4, F_DBIP6, F_AC4, F_AC6, F_OUI, F_MAM, F_OUI36,
@@ -50,17 +46,24 @@ struct update {
 	char pkg[F_N][128];		/* their package names */
 	char ver[F_N][64];		/* their package versions */
 	struct lut_sources src;		/* for lut_build */
+	uint32_t timeout_s;		/* npm: lut.fetch-timeout or --fetch-timeout */
+	bool offline;			/* npm: its cache only (--offline) */
 };
 
 static void
 usage(void)
 {
 	printf("usage: flowtrail lut update [--from DIR|FILE.tgz] [--lut FILE] [--cache DIR] [--keep]\n"
+	    "                                [--fetch-timeout SECONDS] [--offline]\n"
 	    "       flowtrail lut info [--lut FILE]\n"
 	    "       flowtrail lut lookup IP|MAC...   (the same as `flowtrail lookup`)\n"
 	    "update compiles IP-to-ASN, IP-to-country and MAC-vendor tables into one\n"
 	    "file (default %s). Without --from it fetches the npm packages\n"
-	    "@ip-location-db/asn, dbip-country and asn-country with `npm pack`; the MAC\n"
+	    "@ip-location-db/asn and dbip-country (asn-country without dbip) with\n"
+	    "`npm pack`, waiting at most --fetch-timeout (lut.fetch-timeout, 120 s)\n"
+	    "for the registry, else from npm's cache (as at once with --offline, or\n"
+	    "when the registry is out of reach). A --from FILE.tgz may hold only plain\n"
+	    "files with plain names, within size bounds. The MAC\n"
 	    "vendors come from Wireshark's manuf or IEEE's oui.csv (in DIR, else\n"
 	    "/usr/share/wireshark/manuf or /usr/share/ieee-data). The old file stays\n"
 	    "in place until the new one is complete. info shows sources and credits.\n",
@@ -117,80 +120,6 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	return 0;
 }
 
-/* Run argv (no shell) in cwd, output to files; exit status, 127: not found. */
-static int
-run_cmd(char *const argv[], const char *cwd, const char *out, const char *err)
-{
-	pid_t pid;
-	int st, fd;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (cwd && chdir(cwd))
-			_exit(126);
-		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
-		    0644);
-		if (fd >= 0)
-			dup2(fd, 1);
-		fd = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
-		    0644);
-		if (fd >= 0)
-			dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static bool
-in_path(const char *prog)
-{
-	const char *p = getenv("PATH");
-	char buf[CONFIG_PATH_MAX];
-	size_t n;
-
-	for (; p && *p; p += n + (p[n] == ':')) {
-		n = strcspn(p, ":");
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
-		if (n && access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* npm's first line of error that says something, into buf. */
-static const char *
-npm_error(const char *path, char *buf, size_t len)
-{
-	static const char *const skip[] = { "code ", "syscall ", "errno " };
-	char line[512];
-	FILE *f = fopen(path, "r");
-	size_t i;
-
-	snprintf(buf, len, "no message");
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "npm error ", 10) || !line[10])
-			continue;
-		for (i = 0; i < 3 && strncmp(line + 10, skip[i],
-		    strlen(skip[i])); i++)
-			;
-		if (i == 3) {
-			snprintf(buf, len, "%.200s", line + 10);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 static bool
 wanted(const char *member)
 {
@@ -212,92 +141,56 @@ wanted(const char *member)
 static int
 extract_tgz(struct update *u, const char *tgz, const char *dest)
 {
-	char list[CONFIG_PATH_MAX], line[CONFIG_PATH_MAX], *argv[48];
-	int n = 0, i, rc;
-	FILE *f;
+	struct ft_err err = { 0 };
+	size_t n = 0;
+	int rc;
 
-	if (make_dirs(dest, false))
+	if (make_dirs(dest, false)) {
+		cli_error(u->cli, "cannot create %s: %s", dest, strerror(errno));
 		return -FT_EIO;
-	snprintf(list, sizeof(list), "%s/.members", dest);
-	argv[0] = "tar";
-	argv[1] = "-tzf";
-	argv[2] = (char *)tgz;
-	argv[3] = NULL;
-	rc = run_cmd(argv, NULL, list, NULL);
-	f = rc ? NULL : fopen(list, "r");
-	if (!f) {
-		cli_error(u->cli, "%s: cannot list it with tar (%s)", tgz,
-		    rc == 127 ? "tar not found" : "not a gzip'ed tar file?");
-		return -FT_EPARSE;
 	}
-	argv[n++] = "tar";
-	argv[n++] = "-xzf";
-	argv[n++] = (char *)tgz;
-	argv[n++] = "-C";
-	argv[n++] = (char *)dest;
-	while (fgets(line, sizeof(line), f) && n < 47) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (wanted(line) && (argv[n] = strdup(line)))
-			n++;
+	rc = lut_tgz_extract(tgz, dest, wanted, NULL, &n, &err);
+	if (!rc && !n)
+		rc = ft_err_set(&err, FT_ENOENT, "%s holds none of the source files",
+		    tgz);
+	if (rc) {
+		cli_error(u->cli, "%s; %s is unchanged", err.msg, u->out);
+		nftw(dest, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	}
-	fclose(f);
-	unlink(list);
-	argv[n] = NULL;
-	rc = n > 5 ? run_cmd(argv, NULL, NULL, NULL) : -1;
-	for (i = 5; i < n; i++)
-		free(argv[i]);
-	if (rc)
-		cli_error(u->cli, "%s: %s", tgz, n > 5 ?
-		    "tar could not unpack it" : "holds none of the source files");
-	return rc ? -FT_EPARSE : 0;
+	return rc;
 }
 
-/* npm pack the three packages into the work directory and unpack them. */
+/* npm pack the packages into the work directory and unpack each tarball. */
 static int
 fetch_npm(struct update *u)
 {
-	char out[CONFIG_PATH_MAX + 16], errf[CONFIG_PATH_MAX + 16], tgz[512],
-	    path[2 * CONFIG_PATH_MAX], dest[2 * CONFIG_PATH_MAX], msg[256],
-	    *argv[8];
-	int rc, i = 0;
-	FILE *f;
+	struct lut_npm o = { u->cli, u->work, u->timeout_s, u->offline };
+	char path[2 * CONFIG_PATH_MAX], dest[2 * CONFIG_PATH_MAX];
+	struct dirent **ents;
+	int rc, n, i;
 
-	if (!in_path("npm")) {
-		cli_error(u->cli, "npm not found: install Node.js and npm (apt-get install npm), or fetch the CSVs elsewhere and run `flowtrail lut update --from DIR`");
-		return -FT_ENOENT;
+	rc = cmd_lut_npm_fetch(&o);
+	if (rc)
+		return rc;
+	n = scandir(u->work, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t len = strlen(name);
+
+		if (!rc && len > 4 && name[0] != '.' &&
+		    !strcmp(name + len - 4, ".tgz")) {
+			snprintf(path, sizeof(path), "%s/%s", u->work, name);
+			snprintf(dest, sizeof(dest), "%s/%.*s", u->work,
+			    (int)(len - 4), name);
+			if (!u->cli->quiet)
+				printf("unpacking %s\n", name);
+			rc = extract_tgz(u, path, dest);
+			unlink(path);
+		}
+		free(ents[i]);
 	}
-	argv[i++] = "npm";
-	argv[i++] = "pack";
-	argv[i++] = "--fetch-retries=1";
-	for (size_t k = 0; k < 3; k++)
-		argv[i++] = (char *)npm_packages[k];
-	argv[i] = NULL;
-	snprintf(out, sizeof(out), "%s/npm.out", u->work);
-	snprintf(errf, sizeof(errf), "%s/npm.err", u->work);
-	if (!u->cli->quiet)
-		printf("fetching %s, %s and %s with npm into %s\n",
-		    npm_packages[0], npm_packages[1], npm_packages[2], u->work);
-	rc = run_cmd(argv, u->work, out, errf);
-	f = rc ? NULL : fopen(out, "r");
-	if (!f) {
-		cli_error(u->cli, "npm pack failed (no network? registry unreachable?): %s; or fetch the CSVs elsewhere and run `flowtrail lut update --from DIR`",
-		    npm_error(errf, msg, sizeof(msg)));
-		return -FT_EIO;
-	}
-	rc = 0;
-	while (!rc && fgets(tgz, sizeof(tgz), f)) {
-		tgz[strcspn(tgz, "\r\n")] = '\0';
-		if (!strstr(tgz, ".tgz"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", u->work, tgz);
-		snprintf(dest, sizeof(dest), "%s/%.*s", u->work,
-		    (int)(strlen(tgz) - 4), tgz);
-		if (!u->cli->quiet)
-			printf("unpacking %s\n", tgz);
-		rc = extract_tgz(u, path, dest);
-		unlink(path);
-	}
-	fclose(f);
+	if (n >= 0)
+		free(ents);
 	return rc;
 }
 
@@ -540,10 +433,21 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What `lut update` was told besides the common options. */
+struct update_args {
+	const char *lut;	/* --lut, or NULL */
+	const char *from;	/* --from, or NULL */
+	const char *cache;	/* --cache, or NULL */
+	const char *timeout;	/* --fetch-timeout, or NULL */
+	bool keep;		/* --keep */
+	bool offline;		/* --offline */
+};
+
 static int
-lut_update(struct cli *cli, const char *lut_arg, const char *from,
-    const char *cache_arg, bool keep)
+lut_update(struct cli *cli, const struct update_args *a)
 {
+	const char *lut_arg = a->lut, *from = a->from, *cache_arg = a->cache;
+	bool keep = a->keep;
 	char cache[CONFIG_PATH_MAX];
 	struct ft_err err = { 0 };
 	struct update *u = calloc(1, sizeof(*u));
@@ -555,6 +459,8 @@ lut_update(struct cli *cli, const char *lut_arg, const char *from,
 		return 1;
 	}
 	u->cli = cli;
+	u->timeout_s = cli->cfg.lut_fetch_timeout_s;
+	u->offline = a->offline;
 	cmd_lut_path(cli, lut_arg, u->out, sizeof(u->out));
 	cache_dir(cache_arg, cache, sizeof(cache));
 	rc = locate_sources(u, from, cache);
@@ -585,11 +491,14 @@ cmd_lut(int argc, char **argv)
 		{ "from", required_argument, NULL, LUT_OPT_FROM },
 		{ "cache", required_argument, NULL, LUT_OPT_CACHE },
 		{ "keep", no_argument, NULL, LUT_OPT_KEEP },
+		{ "fetch-timeout", required_argument, NULL, LUT_OPT_TIMEOUT },
+		{ "offline", no_argument, NULL, LUT_OPT_OFFLINE },
 		CLI_COMMON_LONGOPTS
 	};
 	struct cli cli = { .cmd = "lut" };
-	const char *lut_arg = NULL, *from = NULL, *cache = NULL, *what;
-	bool keep = false;
+	struct update_args a = { 0 };
+	struct ft_err err = { 0 };
+	const char *what;
 	int opt;
 
 	if (argc > 1 && !strcmp(argv[1], "lookup"))	/* `lut lookup` too */
@@ -601,13 +510,17 @@ cmd_lut(int argc, char **argv)
 			return 0;
 		}
 		if (opt == LUT_OPT_LUT)
-			lut_arg = optarg;
+			a.lut = optarg;
 		else if (opt == LUT_OPT_FROM)
-			from = optarg;
+			a.from = optarg;
 		else if (opt == LUT_OPT_CACHE)
-			cache = optarg;
+			a.cache = optarg;
 		else if (opt == LUT_OPT_KEEP)
-			keep = true;
+			a.keep = true;
+		else if (opt == LUT_OPT_TIMEOUT)
+			a.timeout = optarg;
+		else if (opt == LUT_OPT_OFFLINE)
+			a.offline = true;
 		else if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
@@ -621,7 +534,12 @@ cmd_lut(int argc, char **argv)
 	}
 	if (cli_configure(&cli))
 		return 2;
+	if (a.timeout && config_set(&cli.cfg, "lut.fetch-timeout", a.timeout,
+	    &err)) {
+		cli_error(&cli, "--fetch-timeout: %s", err.msg);
+		return 2;
+	}
 	if (!strcmp(what, "info"))
-		return cmd_lut_info(&cli, lut_arg);
-	return lut_update(&cli, lut_arg, from, cache, keep);
+		return cmd_lut_info(&cli, a.lut);
+	return lut_update(&cli, &a);
 }

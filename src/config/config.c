@@ -29,6 +29,8 @@ static const struct option_def options[] = {
 	  "store file (empty: $FLOWTRAIL_DB, /var/lib/flowtrail/flowtrail.db as root, else ~/.local/share/flowtrail/flowtrail.db)" },
 	{ "lut.path", OPT_PATH, OFF(lut_path), "", 0, 0,
 	  "lookup tables file (empty: $FLOWTRAIL_LUT, /var/lib/flowtrail/lut.bin as root, else ~/.local/share/flowtrail/lut.bin)" },
+	{ "lut.fetch-timeout", OPT_UINT, OFF(lut_fetch_timeout_s), "120", 1, 86400,
+	  "seconds `lut update` waits for the npm registry in all before it takes the packages from npm's cache" },
 	{ "names.local-networks", OPT_PATH, OFF(local_networks), "", 0, 0,
 	  "CIDR list of local networks (empty: RFC 1918, 100.64/10, link-local, ULA, and the capture interfaces' prefixes)" },
 	{ "names.labels", OPT_PATH, OFF(labels_path), "", 0, 0,

@@ -37,6 +37,7 @@ struct history_cfg {
 struct ft_config {
 	char db_path[CONFIG_PATH_MAX];	/* store file */
 	char lut_path[CONFIG_PATH_MAX];	/* compiled lookup tables */
+	uint32_t lut_fetch_timeout_s;	/* lut update: wait for npm's registry */
 	char local_networks[CONFIG_PATH_MAX]; /* CIDR list, "" for the defaults */
 	char labels_path[CONFIG_PATH_MAX];	/* labels file, "" none */
 	char leases_path[CONFIG_PATH_MAX];	/* DHCP leases, "" /tmp/dhcp.leases */

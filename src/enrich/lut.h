@@ -3,6 +3,7 @@
 #define LUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../base/ft_err.h"
@@ -117,5 +118,36 @@ void lut_info(const struct lut *l, struct lut_info *out);
 
 /* "IP to ASN (IPv4)" and the like. */
 const char *lut_kind_name(enum lut_kind kind);
+
+/* Bounds on an archive of sources (lut_tgz.c); past any, it is refused. */
+struct lut_tgz_limits {
+	uint64_t member_max;	/* bytes of one member */
+	uint64_t total_max;	/* bytes of all members, unpacked */
+	uint32_t ratio_max;	/* unpacked per packed byte, after the first MiB */
+	uint32_t members_max;	/* entries, directories included */
+};
+
+/* 256 MiB a member, 1 GiB in all, 64:1, 4096 members. */
+extern const struct lut_tgz_limits lut_tgz_default_limits;
+
+/*
+ * Unpack the members of the tar or tar.gz at path that wanted() names into
+ * the existing directory dest, keeping their relative paths. libarchive
+ * reads it; no program is run. The whole archive is checked, wanted or not:
+ * every entry must be a plain file or a directory with a relative name
+ * without "..", control characters or a part starting with "-", and
+ * within lim (NULL: the defaults). Anything else stops it with one line
+ * naming the archive and the member (-FT_EPARSE; -FT_EIO for a write
+ * error); what was written by then is left for the caller to remove.
+ * Files are created 0644, never through a link, never twice.
+ */
+int lut_tgz_extract(const char *path, const char *dest,
+    bool (*wanted)(const char *name), const struct lut_tgz_limits *lim,
+    size_t *n_files, struct ft_err *err);
+
+/* The same checks over an archive in memory, writing nothing (fuzzing). */
+int lut_tgz_scan(const void *buf, size_t len,
+    bool (*wanted)(const char *name), const struct lut_tgz_limits *lim,
+    size_t *n_wanted, struct ft_err *err);
 
 #endif
