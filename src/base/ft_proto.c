@@ -1,4 +1,5 @@
 /* ft_proto.c: the protocol table's look-ups both ways. */
+#include <string.h>
 #include <strings.h>
 
 #include "ft_err.h"
