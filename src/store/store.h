@@ -59,24 +59,10 @@ struct store_stats {
 	uint64_t conv_hours;	/* hours rolled into conversations */
 	uint64_t conv_raw;	/* hours left to the flow records */
 	uint64_t pruned;	/* rows deleted by retention */
-	uint64_t swept;		/* names, MACs, devices and device addresses
-				   removed once no retained row held them */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };
 
 struct store;
-
-/* Rows of the tables that retention and the sweep keep bounded. */
-struct store_sizes {
-	int64_t flows;		/* flow records */
-	int64_t names;		/* host and server names */
-	int64_t macs;		/* link addresses */
-	int64_t devices;	/* local devices */
-	int64_t device_addrs;	/* addresses of local devices */
-};
-
-/* Count the rows of st's bounded tables into *sz. */
-int store_sizes(struct store *st, struct store_sizes *sz, struct ft_err *err);
 
 /*
  * Open (creating and migrating when writable) the store at o->path. A

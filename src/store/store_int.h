@@ -142,9 +142,6 @@ struct store_hist {
 	int64_t dirty_from[STORE_N_ROLL];	/* re-roll from here, INT64_MAX none */
 	int64_t pruned_at;		/* newest_s hour of the last prune */
 	bool prune_more;		/* the last prune hit its limit */
-	bool sweep_due;			/* retention deleted rows since the last
-					   sweep */
-	int64_t swept_day;		/* newest_s day of the last sweep */
 	uint64_t batch_points;		/* points in the open batch */
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
 };
@@ -223,15 +220,6 @@ struct store {
 	struct store_hist hist;		/* series, rollups, retention */
 	struct store_conv conv;		/* conversations per hour */
 };
-
-/*
- * Remove names, MACs, devices and device addresses that no retained row
- * references (store_sweep.c), inside the open batch; cutoff_us is the time
- * before which no flow record is kept. Empties the id caches when it
- * removed anything. Run by store_prune() at most once a data day, after
- * retention deleted rows.
- */
-int store_sweep(struct store *st, int64_t cutoff_us, struct ft_err *err);
 
 /* The program's migration list, oldest first; the last gives the version. */
 extern const struct store_migration store_migrations[];

@@ -350,19 +350,19 @@ store_prune(struct store *st, struct ft_err *err)
 {
 	struct store_hist *h = &st->hist;
 	int64_t end = h->keep_own ? h->open_newest_s : h->newest_s;
-	int64_t hour = end - end % 3600, day = 86400, fcut;
+	int64_t hour = end - end % 3600, day = 86400;
 	uint64_t n = 0, flows = 0;
 	int rc = 0;
 
 	if (hour == h->pruned_at && !h->prune_more)
 		return 0;
 	/* flows go by whole hours, once their conversations are rolled */
-	fcut = min64(store_flows_cutoff_us(st),
-	    st->conv.next_h < 0 ? 0 : st->conv.next_h);
 	if (h->keep.flows_days)
 		rc = prune_exec(st, "DELETE FROM flows WHERE rowid IN (SELECT "
 		    "rowid FROM flows WHERE first_us < ?1 LIMIT ?2)",
-		    fcut, PRUNE_FLOWS_MAX, &flows, err);
+		    min64(store_flows_cutoff_us(st),
+		    st->conv.next_h < 0 ? 0 : st->conv.next_h),
+		    PRUNE_FLOWS_MAX, &flows, err);
 	if (!rc && h->keep.h1_days)
 		rc = store_conv_prune(st, (end - h->keep.h1_days * day) *
 		    1000000, &n, err);
@@ -381,12 +381,5 @@ store_prune(struct store *st, struct ft_err *err)
 	h->prune_more = flows == PRUNE_FLOWS_MAX;
 	h->pruned_at = hour;
 	st->stats.pruned += n + flows;
-	/* what the deleted rows alone held goes too, once a day at most */
-	h->sweep_due |= n + flows > 0;
-	if (h->sweep_due && !h->prune_more && end / day != h->swept_day) {
-		rc = store_sweep(st, fcut, err);
-		h->sweep_due = false;
-		h->swept_day = end / day;
-	}
-	return rc;
+	return 0;
 }

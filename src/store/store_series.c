@@ -62,7 +62,6 @@ store_hist_init(struct store *st, struct ft_err *err)
 		h->newest_s = flows_us / 1000000;
 	h->open_newest_s = h->newest_s;
 	h->pruned_at = INT64_MIN;
-	h->swept_day = INT64_MIN;
 	return store_prepare(st, store_sql_up_pt, &h->up_pt, err);
 }
 

@@ -267,125 +267,6 @@ retention_deletes_exactly_what_is_past_its_window(void)
 	store_close(st);
 }
 
-/* One visitor's flow: a fresh MAC, address and names for each v. */
-static struct ft_flowrec
-visitor(uint32_t v, uint64_t t_s)
-{
-	struct ft_flowrec r;
-
-	memset(&r, 0, sizeof(r));
-	r.flow_id = v + 1;
-	r.first_us = r.start_us = t_s * UINT64_C(1000000);
-	r.last_us = r.first_us + 1000;
-	r.ip_ver = 4;
-	r.cli[0] = 10;
-	r.cli[1] = (uint8_t)(v >> 16);
-	r.cli[2] = (uint8_t)(v >> 8);
-	r.cli[3] = (uint8_t)v;
-	memcpy(r.srv, "\xc6\x33\x64\x07", 4);
-	r.proto = 6;
-	r.cport = 40000;
-	r.sport = 443;
-	r.local = FT_LOCAL_CLI;
-	r.cli_mac[0] = 0x02;
-	r.cli_mac[1] = 0x10;
-	r.cli_mac[2] = (uint8_t)(v >> 24);
-	r.cli_mac[3] = (uint8_t)(v >> 16);
-	r.cli_mac[4] = (uint8_t)(v >> 8);
-	r.cli_mac[5] = (uint8_t)v;
-	memcpy(r.srv_mac, "\x02\x00\x00\x00\x00\x01", 6);
-	snprintf(r.server_name, sizeof(r.server_name), "svc-%u.example", v);
-	r.srv_name_src = FT_NAME_SNI;
-	snprintf(r.cli_name, sizeof(r.cli_name), "phone-%u", v);
-	r.cli_name_src = FT_NAME_DHCP;
-	r.bytes[0] = 100;
-	r.pkts[0] = 1;
-	r.end = FT_END_TCP;
-	r.flags = FT_REC_FINAL;
-	return r;
-}
-
-static int64_t
-rows(struct store *st, int which)
-{
-	struct store_sizes sz;
-	struct ft_err err = { 0 };
-
-	if (store_sizes(st, &sz, &err)) {
-		UT_FAILF("store_sizes: %s", err.msg);
-		return -1;
-	}
-	return which == 0 ? sz.names : which == 1 ? sz.macs :
-	    which == 2 ? sz.devices : sz.device_addrs;
-}
-
-/*
- * A year of visitors, three new devices with new names an hour: with a
- * week of flows, the names, MACs, devices and their addresses stop growing
- * at about a week's worth (they grew by 26k each without the sweep), no
- * retained row loses what it references, and a MAC that a series row still
- * shows keeps its device.
- */
-static void
-a_year_of_churn_levels_off_under_retention(void)
-{
-	struct store_keep keep = { .flows_days = 7, .m1_days = 1,
-		.h1_days = 7, .d1_days = 30 };
-	struct store *st = open_hist(fresh_path("churn"), &keep, 50);
-	struct ft_flowrec r[3];
-	struct ft_series_pt p;
-	struct ft_err err = { 0 };
-	int64_t mid[4], end[4], week = 7 * 24 * 3;
-	uint32_t h, i, kept = 3 * 24 * 355;
-	int w;
-
-	for (h = 0; h < 365 * 24; h++) {
-		for (i = 0; i < 3; i++)
-			r[i] = visitor(h * 3 + i, H0 + h * 3600 + i * 600);
-		if (store_append(st, r, 3, &err))
-			UT_FAILF("store_append: %s", err.msg);
-		if (h == 356 * 24) {	/* kept's MAC, in a MAC series row */
-			p = pt((uint32_t)(H0 + h * 3600), FT_SK_MAC, 0, 1, 1);
-			memcpy(p.addr, visitor(kept, 0).cli_mac, 6);
-			append(st, &p, 1);
-		}
-		if (h % 6 == 5)
-			commit(st);
-		for (w = 0; h == 180 * 24 && w < 4; w++)
-			mid[w] = rows(st, w);
-	}
-	commit(st);
-	for (w = 0; w < 4; w++) {
-		end[w] = rows(st, w);
-		UT_ASSERT(end[w] <= 2 * week + 2 * (w == 0 ? week : 0) + 100);
-		UT_ASSERT(end[w] <= mid[w] + 3 * 24 * 2);
-		UT_ASSERT(end[w] >= week / 2);
-	}
-	UT_EQ(q_int(st, "SELECT count(*) FROM flows f WHERE (f.name IS NOT "
-	    "NULL AND NOT EXISTS (SELECT 1 FROM names n WHERE n.id = f.name)) "
-	    "OR NOT EXISTS (SELECT 1 FROM macs m WHERE m.id = f.cli_mac) OR "
-	    "NOT EXISTS (SELECT 1 FROM names n WHERE n.id = f.cli_name)"), 0);
-	UT_EQ(q_int(st, "SELECT count(*) FROM conv_edges c WHERE c.name IS "
-	    "NOT NULL AND NOT EXISTS (SELECT 1 FROM names n WHERE n.id = "
-	    "c.name)"), 0);
-	/* kept's flows are gone, its MAC series row is not */
-	UT_EQ(q_int(st, "SELECT count(*) FROM flows WHERE cli_mac = (SELECT "
-	    "id FROM macs WHERE mac = x'0210000063d8')"), 0);
-	UT_EQ(q_int(st, "SELECT count(*) FROM devices d JOIN macs m ON m.id "
-	    "= d.mac WHERE m.mac = x'0210000063d8'"), 1);
-	UT_EQ(q_int(st, "SELECT count(*) FROM macs WHERE mac = "
-	    "x'020000000001'"), 1);
-	/* a swept name written again gets a fresh id, not a stale one */
-	r[0] = visitor(0, H0 + 365 * 24 * 3600);
-	UT_EQ(store_append(st, r, 1, &err), 0);
-	commit(st);
-	UT_EQ(q_int(st, "SELECT count(*) FROM flows_v WHERE server_name = "
-	    "'svc-0.example' AND client_name = 'phone-0'"), 1);
-	UT_EQ(q_int(st, "SELECT count(*) FROM pragma_integrity_check "
-	    "WHERE integrity_check != 'ok'"), 0);
-	store_close(st);
-}
-
 int
 main(void)
 {
@@ -399,13 +280,11 @@ main(void)
 	UT_RUN(late_minutes_roll_their_hour_again);
 	UT_RUN(days_follow_the_time_zone);
 	UT_RUN(retention_deletes_exactly_what_is_past_its_window);
-	UT_RUN(a_year_of_churn_levels_off_under_retention);
 	fresh_path("add");
 	fresh_path("roll");
 	fresh_path("late");
 	fresh_path("tz");
 	fresh_path("keep");
-	fresh_path("churn");
 	rmdir(tmpdir);
 	return UT_DONE();
 }
