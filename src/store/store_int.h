@@ -125,18 +125,20 @@ enum { STORE_ROLL_1H, STORE_ROLL_1D, STORE_N_ROLL };
  * The history writer (store_series.c). rolled_to[] mirror the rollups
  * table; dirty_from[] (in memory only: rollups run in the transaction that
  * wrote the minutes) is the oldest minute written below rolled_to, or
- * INT64_MAX. newest_s is the newest data time in the store, the end of
- * every retention window; with keep_own (ingest) the windows end at
- * open_newest_s instead, so an ingest never prunes what it writes itself
- * (a capture may span years).
+ * INT64_MAX. Every retention window ends at store_horizon_s(): newest_s,
+ * the newest data time in the store, but never past the wall clock. With
+ * keep_own (ingest) no window reaches past own_from_s, the oldest data
+ * this writer wrote, so it never prunes what it writes itself (a capture
+ * may be older than the store's data, or span years).
  */
 struct store_hist {
 	bool packet_clock;		/* commit interval in data time */
-	bool keep_own;			/* retention ends at open_newest_s */
+	bool keep_own;			/* windows stop at own_from_s */
 	struct store_keep keep;		/* retention */
 	uint32_t k, k_local;		/* rows kept per rollup period */
 	int64_t newest_s;		/* newest minute or flow, seconds */
-	int64_t open_newest_s;		/* newest_s when the store was opened */
+	int64_t own_from_s;		/* oldest data this writer wrote,
+					   seconds; INT64_MAX none yet */
 	int64_t data_ms;		/* newest data time seen, ms (packet clock) */
 	int64_t rolled_to[STORE_N_ROLL];	/* closed periods rolled up to here */
 	int64_t dirty_from[STORE_N_ROLL];	/* re-roll from here, INT64_MAX none */
@@ -322,6 +324,9 @@ int store_conv_commit(struct store *st, struct ft_err *err);
  * retention window: pruned, or about to be. 0 keeps them all.
  */
 int64_t store_flows_cutoff_us(const struct store *st);
+
+/* Where every retention window ends: the newest data, at most now. */
+int64_t store_horizon_s(const struct store *st);
 
 /*
  * Retention: the conversations of hours before cutoff_us go, a bounded

@@ -466,6 +466,9 @@ store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
 			st->hist.data_ms = (int64_t)(recs[i].last_us / 1000);
 		if ((int64_t)(recs[i].first_us / 1000000) > st->hist.newest_s)
 			st->hist.newest_s = (int64_t)(recs[i].first_us / 1000000);
+		if ((int64_t)(recs[i].first_us / 1000000) < st->hist.own_from_s)
+			st->hist.own_from_s =
+			    (int64_t)(recs[i].first_us / 1000000);
 		if (!st->in_txn && (rc = store_batch_open(st, err)))
 			return rc;
 		rc = store_insert(st, &recs[i], err);
