@@ -21,6 +21,7 @@ proto_name(unsigned proto, char *buf, size_t len)
 struct ingest_keep {
 	struct store_windows w;		/* windows as they stand */
 	uint64_t behind;		/* own records before the flows window */
+	struct store_sizes sz;		/* tables that grow with churn */
 };
 
 static void
@@ -37,6 +38,18 @@ json_retention(const struct store_stats *ss, const struct ingest_keep *k)
 	    (unsigned long long)ss->pruned_series,
 	    (unsigned long long)ss->pruned_conv,
 	    (unsigned long long)k->behind);
+	printf("\"tables\":{\"names\":%llu,\"macs\":%llu,\"devices\":%llu,"
+	    "\"device_addrs\":%llu,\"used_bytes\":%llu,\"pruned_names\":%llu,"
+	    "\"pruned_macs\":%llu,\"pruned_devices\":%llu,"
+	    "\"pruned_device_addrs\":%llu},",
+	    (unsigned long long)k->sz.names, (unsigned long long)k->sz.macs,
+	    (unsigned long long)k->sz.devices,
+	    (unsigned long long)k->sz.device_addrs,
+	    (unsigned long long)k->sz.used_bytes,
+	    (unsigned long long)ss->pruned_dict[0],
+	    (unsigned long long)ss->pruned_dict[1],
+	    (unsigned long long)ss->pruned_dict[2],
+	    (unsigned long long)ss->pruned_dict[3]);
 }
 
 /*
@@ -60,6 +73,16 @@ print_retention(const struct store_stats *ss, const struct ingest_keep *k)
 		printf("             %s records of this ingest are older than "
 		    "history.keep-flows allows: kept for now, the next "
 		    "writer prunes them\n", cli_count(a, 32, k->behind));
+	printf("tables       %s names, %s MACs, %s devices, %s device "
+	    "addresses", cli_count(a, 32, k->sz.names),
+	    cli_count(b, 32, k->sz.macs), cli_count(c, 32, k->sz.devices),
+	    cli_count(d, 32, k->sz.device_addrs));
+	if (ss->pruned_dict[0] | ss->pruned_dict[1] | ss->pruned_dict[3])
+		printf(" (no longer needed: %s names, %s MACs and their "
+		    "devices, %s addresses removed)", cli_count(a, 32,
+		    ss->pruned_dict[0]), cli_count(b, 32, ss->pruned_dict[1]),
+		    cli_count(c, 32, ss->pruned_dict[3]));
+	printf("\n");
 }
 
 static void
@@ -218,7 +241,7 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
     const struct pipeline *p, struct store *st, uint64_t elapsed_us)
 {
 	struct store_stats ss = { 0 };
-	struct ingest_keep k = { { 0 }, 0 };
+	struct ingest_keep k = { .behind = 0 };
 	struct ft_err err = { 0 };
 	const struct decode_stats *ds = decoder_stats(p->dec);
 	struct classify_stats ks;
@@ -234,7 +257,9 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 	if (st) {	/* the writer is idle: every flow is committed */
 		store_get_stats(st, &ss);
 		store_get_windows(st, &k.w);
-		if (store_count_own_behind(st, &k.behind, &err))
+		/* the writer thread is idle: no batch open, no SQLite call */
+		if (store_count_own_behind(st, &k.behind, &err) ||
+		    store_gc_sizes(st, &k.sz, &err))
 			cli_error(cli, "%s", err.msg);
 	}
 	if (cli->format == CLI_FMT_JSON)

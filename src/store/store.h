@@ -62,6 +62,8 @@ struct store_stats {
 	uint64_t pruned_flows;	/* of which flow records */
 	uint64_t pruned_series;	/* series rows (1m, 1h, 1d) */
 	uint64_t pruned_conv;	/* conversation rows (edges and parts) */
+	uint64_t pruned_dict[4];	/* names, MACs, devices, device
+					   addresses no retained row needed */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };
 
@@ -156,6 +158,19 @@ const char *store_fmt_utc(int64_t t, char *buf, size_t len);
  * (keep_own), and pruned by the next writer whose windows pass them.
  */
 int store_count_own_behind(struct store *st, uint64_t *n, struct ft_err *err);
+
+/* Sizes of the tables that grow with the network's churn. */
+struct store_sizes {
+	uint64_t names;		/* rows of names */
+	uint64_t macs;		/* rows of macs */
+	uint64_t devices;	/* rows of devices */
+	uint64_t device_addrs;	/* rows of device_addrs */
+	uint64_t used_bytes;	/* pages in use (not free) times page size */
+};
+
+/* Count them (one full count per table; for summaries, not hot paths). */
+int store_gc_sizes(struct store *st, struct store_sizes *out,
+    struct ft_err *err);
 
 /* Copy the writer's counters into out. */
 void store_get_stats(const struct store *st, struct store_stats *out);

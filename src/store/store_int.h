@@ -143,6 +143,8 @@ struct store_hist {
 	int64_t rolled_to[STORE_N_ROLL];	/* closed periods rolled up to here */
 	int64_t dirty_from[STORE_N_ROLL];	/* re-roll from here, INT64_MAX none */
 	int64_t pruned_at;		/* newest_s hour of the last prune */
+	int64_t gc_day;			/* horizon day of the last store_gc */
+	bool gc_due;			/* rows pruned since the last store_gc */
 	bool prune_more;		/* the last prune hit its limit */
 	uint64_t batch_points;		/* points in the open batch */
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
@@ -221,6 +223,9 @@ struct store {
 	struct store_stats stats;	/* counters */
 	struct store_hist hist;		/* series, rollups, retention */
 	struct store_conv conv;		/* conversations per hour */
+	int64_t data_version;		/* PRAGMA data_version at the last
+					   batch open: another writer's
+					   commit changes it */
 };
 
 /* The program's migration list, oldest first; the last gives the version. */
@@ -339,6 +344,16 @@ int store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
 void store_conv_done(struct store *st, bool ok);
 void store_conv_fini(struct store *st);
 int store_prune(struct store *st, struct ft_err *err);
+
+/*
+ * Dictionaries after retention (store_gc.c): delete the names, MACs,
+ * devices and device addresses no retained row needs; n[0..3] count them.
+ * Empties this writer's caches.
+ */
+int store_gc(struct store *st, uint64_t *n, struct ft_err *err);
+
+/* At batch open: empty the caches when another writer has committed. */
+int store_gc_check(struct store *st, struct ft_err *err);
 
 /* Devices (store_devices.c). */
 int store_devs_init(struct store *st, struct ft_err *err);

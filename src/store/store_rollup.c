@@ -475,6 +475,17 @@ store_prune(struct store *st, struct ft_err *err)
 		rc = prune_series(st, "series_1d", t, &n[1], err);
 	if (rc)
 		return rc;
+	if (n[0] | n[1] | n[2])
+		h->gc_due = true;
+	/* what no retained row needs, once a day of the horizon at most */
+	if (h->gc_due && !h->prune_more && n[0] != PRUNE_FLOWS_MAX &&
+	    ft_day_start(hour) != h->gc_day) {
+		rc = store_gc(st, st->stats.pruned_dict, err);
+		if (rc)
+			return rc;
+		h->gc_due = false;
+		h->gc_day = ft_day_start(hour);
+	}
 	h->prune_more = n[0] == PRUNE_FLOWS_MAX;
 	h->pruned_at = hour;
 	st->stats.pruned += n[0] + n[1] + n[2];

@@ -338,6 +338,8 @@ store_begin(struct store *st, uint64_t now_ms, struct ft_err *err)
 	st->in_txn = true;
 	st->batch_start_ms = now_ms;
 	st->batch_rows = 0;
+	if ((rc = store_gc_check(st, err)))
+		return rc;
 	if (st->run_id)
 		return 0;
 	sqlite3_bind_int64(st->ins_run, 1, (int64_t)st->run_start_us);
