@@ -17,10 +17,79 @@ proto_name(unsigned proto, char *buf, size_t len)
 	return buf;
 }
 
+/* What retention did in this ingest, and what it will do next. */
+struct ingest_keep {
+	struct store_windows w;		/* windows as they stand */
+	uint64_t behind;		/* own records before the flows window */
+	struct store_sizes sz;		/* tables that grow with churn */
+};
+
+static void
+json_retention(const struct store_stats *ss, const struct ingest_keep *k)
+{
+	char a[32], b[32];
+
+	printf("\"retention\":{\"windows_end\":\"%s\",\"flows_from\":\"%s\","
+	    "\"pruned_flows\":%llu,\"pruned_series\":%llu,"
+	    "\"pruned_conversations\":%llu,\"kept_before_window\":%llu},",
+	    store_fmt_utc(k->w.horizon_s, a, sizeof(a)),
+	    store_fmt_utc(k->w.flows_s, b, sizeof(b)),
+	    (unsigned long long)ss->pruned_flows,
+	    (unsigned long long)ss->pruned_series,
+	    (unsigned long long)ss->pruned_conv,
+	    (unsigned long long)k->behind);
+	printf("\"tables\":{\"names\":%llu,\"macs\":%llu,\"devices\":%llu,"
+	    "\"device_addrs\":%llu,\"used_bytes\":%llu,\"pruned_names\":%llu,"
+	    "\"pruned_macs\":%llu,\"pruned_devices\":%llu,"
+	    "\"pruned_device_addrs\":%llu},",
+	    (unsigned long long)k->sz.names, (unsigned long long)k->sz.macs,
+	    (unsigned long long)k->sz.devices,
+	    (unsigned long long)k->sz.device_addrs,
+	    (unsigned long long)k->sz.used_bytes,
+	    (unsigned long long)ss->pruned_dict[0],
+	    (unsigned long long)ss->pruned_dict[1],
+	    (unsigned long long)ss->pruned_dict[2],
+	    (unsigned long long)ss->pruned_dict[3]);
+}
+
+/*
+ * The retention lines: what was pruned and why, and this ingest's records
+ * that are already past the flows window (kept: an ingest never prunes
+ * what it writes, but the next writer will).
+ */
+static void
+print_retention(const struct store_stats *ss, const struct ingest_keep *k)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	printf("retention    pruned %s flow records, %s series rows, %s "
+	    "conversation rows (windows end at the newest data, %s; flows "
+	    "kept from %s)\n", cli_count(a, 32, ss->pruned_flows),
+	    cli_count(b, 32, ss->pruned_series),
+	    cli_count(c, 32, ss->pruned_conv),
+	    store_fmt_utc(k->w.horizon_s, d, sizeof(d)),
+	    store_fmt_utc(k->w.flows_s, e, sizeof(e)));
+	if (k->behind)
+		printf("             %s records of this ingest are older than "
+		    "history.keep-flows allows: kept for now, the next "
+		    "writer prunes them\n", cli_count(a, 32, k->behind));
+	printf("tables       %s names, %s MACs, %s devices, %s device "
+	    "addresses", cli_count(a, 32, k->sz.names),
+	    cli_count(b, 32, k->sz.macs), cli_count(c, 32, k->sz.devices),
+	    cli_count(d, 32, k->sz.device_addrs));
+	if (ss->pruned_dict[0] | ss->pruned_dict[1] | ss->pruned_dict[3])
+		printf(" (no longer needed: %s names, %s MACs and their "
+		    "devices, %s addresses removed)", cli_count(a, 32,
+		    ss->pruned_dict[0]), cli_count(b, 32, ss->pruned_dict[1]),
+		    cli_count(c, 32, ss->pruned_dict[3]));
+	printf("\n");
+}
+
 static void
 print_json(struct capture_stats *cs, const struct decode_stats *ds,
     const struct flow_stats *fs, const struct pipeline *p,
-    const struct enrich_stats *es, const struct store_stats *ss)
+    const struct enrich_stats *es, const struct store_stats *ss,
+    const struct ingest_keep *k)
 {
 	struct stats_counters sc = { 0 };
 	const char *sep = "";
@@ -74,16 +143,19 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    (unsigned long long)es->dns_bad,
 	    (unsigned long long)es->dhcp_names,
 	    (unsigned long long)es->dhcp_bad, es->lut_loaded ? "true" : "false");
-	if (ss)
+	if (ss) {
 		printf("\"conversations\":{\"hours\":%llu,\"hours_left_to_"
 		    "records\":%llu},", (unsigned long long)ss->conv_hours,
 		    (unsigned long long)ss->conv_raw);
+		json_retention(ss, k);
+	}
 	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"
 	    "\"late_records\":%llu,\"keys_folded\":%llu,"
-	    "\"minutes_lost\":%llu}}\n", p->stats ? "true" : "false",
+	    "\"minutes_lost\":%llu,\"rewinds\":%llu}}\n",
+	    p->stats ? "true" : "false",
 	    (unsigned long long)sc.minutes, (unsigned long long)sc.points,
 	    (unsigned long long)sc.late, (unsigned long long)sc.overflow,
-	    (unsigned long long)sc.lost);
+	    (unsigned long long)sc.lost, (unsigned long long)p->rewinds);
 }
 
 /* The series line: what the stats stage made, and what it had to fold. */
@@ -103,13 +175,17 @@ print_series(const struct pipeline *p)
 	    cli_count(a, 32, sc.minutes), cli_count(b, 32, sc.points),
 	    cli_count(c, 32, sc.late), cli_count(d, 32, sc.overflow),
 	    cli_count(e, 32, sc.lost));
+	if (p->rewinds)
+		printf("             packet time went back %s times: the open "
+		    "flows and minutes ended there\n",
+		    cli_count(a, 32, p->rewinds));
 }
 
 static void
 print_text(const struct cli *cli, struct capture_stats *cs,
     const struct decode_stats *ds, const struct flow_stats *fs,
     const struct pipeline *p, const struct enrich_stats *es,
-    const struct store_stats *ss)
+    const struct store_stats *ss, const struct ingest_keep *k)
 {
 	char a[32], b[32], c[32], pn[16];
 	unsigned i;
@@ -155,14 +231,18 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 		printf("maps         %s hours rolled into conversations, %s "
 		    "left to the flow records\n", cli_count(a, 32,
 		    ss->conv_hours), cli_count(b, 32, ss->conv_raw));
+	if (ss)
+		print_retention(ss, k);
 	print_series(p);
 }
 
 void
 ingest_summary_print(const struct cli *cli, struct capture *cap,
-    const struct pipeline *p, const struct store *st, uint64_t elapsed_us)
+    const struct pipeline *p, struct store *st, uint64_t elapsed_us)
 {
 	struct store_stats ss = { 0 };
+	struct ingest_keep k = { .behind = 0 };
+	struct ft_err err = { 0 };
 	const struct decode_stats *ds = decoder_stats(p->dec);
 	struct classify_stats ks;
 	struct enrich_stats es;
@@ -174,12 +254,18 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 	flow_table_get_stats(p->flows, &fs);
 	classify_get_stats(p->cls, &ks);
 	enrich_get_stats(p->enr, &es);
-	if (st)		/* the writer is idle: every flow is committed */
+	if (st) {	/* the writer is idle: every flow is committed */
 		store_get_stats(st, &ss);
+		store_get_windows(st, &k.w);
+		/* the writer thread is idle: no batch open, no SQLite call */
+		if (store_count_own_behind(st, &k.behind, &err) ||
+		    store_gc_sizes(st, &k.sz, &err))
+			cli_error(cli, "%s", err.msg);
+	}
 	if (cli->format == CLI_FMT_JSON)
-		print_json(&cs, ds, &fs, p, &es, st ? &ss : NULL);
+		print_json(&cs, ds, &fs, p, &es, st ? &ss : NULL, &k);
 	else
-		print_text(cli, &cs, ds, &fs, p, &es, st ? &ss : NULL);
+		print_text(cli, &cs, ds, &fs, p, &es, st ? &ss : NULL, &k);
 	if (!cli->quiet)
 		fprintf(stderr, "flowtrail: ingest: %s, %llu detected, %llu "
 		    "gave up, %llu not inspected; %llu records into %s in "

@@ -9,6 +9,6 @@
 #include "pipeline.h"
 
 void ingest_summary_print(const struct cli *cli, struct capture *cap,
-    const struct pipeline *p, const struct store *st, uint64_t elapsed_us);
+    const struct pipeline *p, struct store *st, uint64_t elapsed_us);
 
 #endif

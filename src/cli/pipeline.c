@@ -4,6 +4,8 @@
 #include "pipeline.h"
 
 #define TICK_US 1000000u	/* harvest once per second of packet time */
+#define REWIND_US 60000000u	/* a frame older than the newest by more
+				   than this starts a new timeline */
 
 /* The enrich stage from the configuration's names.* and lut.* options. */
 static int
@@ -132,6 +134,42 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 	return pipeline_series(p, now_us, err);
 }
 
+/* End every flow and close every minute, as at the end of the input. */
+static int
+pipeline_drain(struct pipeline *p, struct ft_err *err)
+{
+	size_t n;
+	int rc;
+
+	do {
+		n = flow_table_flush(p->flows, p->batch, PIPELINE_BATCH);
+		rc = pipeline_emit(p, n, err);
+		if (rc)
+			return rc;
+	} while (n == PIPELINE_BATCH);
+	return pipeline_series(p, UINT64_MAX, err);
+}
+
+/*
+ * Packet time went back (the next capture of one ingest is older, or a
+ * capture jumps back): the open flows and minutes belong to the later
+ * time, so they end here, and the clock follows the frame. Otherwise the
+ * older traffic would sit in flows that never tick and in the newer
+ * minute (docs/internals/stats.md).
+ */
+static int
+pipeline_rewind(struct pipeline *p, uint64_t ts_us, struct ft_err *err)
+{
+	int rc = pipeline_drain(p, err);
+
+	if (rc)
+		return rc;
+	p->rewinds++;
+	p->now_us = ts_us;
+	p->next_tick_us = ts_us - ts_us % TICK_US + TICK_US;
+	return 0;
+}
+
 /*
  * Ticks come before the frame that reaches them, so records of the flow
  * table never hold packets from both sides of a tick.
@@ -144,6 +182,9 @@ pipeline_frame(struct pipeline *p, const struct ft_frame *f,
 	struct ft_pkt pkt;
 	int rc;
 
+	if (f->ts_us + REWIND_US < p->now_us &&
+	    (rc = pipeline_rewind(p, f->ts_us, err)))
+		return rc;
 	if (f->ts_us > p->now_us)
 		p->now_us = f->ts_us;
 	if (p->now_us >= p->next_tick_us &&
@@ -173,16 +214,8 @@ out_nonip:
 int
 pipeline_finish(struct pipeline *p, struct ft_err *err)
 {
-	size_t n;
-	int rc;
+	int rc = pipeline_drain(p, err);
 
-	do {
-		n = flow_table_flush(p->flows, p->batch, PIPELINE_BATCH);
-		rc = pipeline_emit(p, n, err);
-		if (rc)
-			return rc;
-	} while (n == PIPELINE_BATCH);
-	rc = pipeline_series(p, UINT64_MAX, err);
 	if (rc)
 		return rc;
 	if (p->wq)

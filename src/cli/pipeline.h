@@ -30,6 +30,8 @@ struct pipeline {
 	uint64_t records;		/* records written to the store */
 	uint64_t final_records;		/* of which ended flows */
 	uint64_t points;		/* series points handed to the store */
+	uint64_t rewinds;		/* times packet time went back over a
+					   minute: flows and minutes ended */
 	struct ft_flowrec batch[PIPELINE_BATCH]; /* harvest buffer */
 };
 

@@ -248,19 +248,20 @@ add_mac(struct stats *s, const struct ft_flowrec *r, unsigned side,
 
 static void minute_close(struct stats *s);
 
-/* Make minute m the open one (closing an older one); false if m is older. */
-static bool
+/*
+ * Make minute m the open one, closing another first. An older m opens
+ * again (its points go out a second time, and the store adds them to the
+ * first), so every record and frame lands in its own minute.
+ */
+static void
 minute_enter(struct stats *s, uint64_t m)
 {
-	if (s->open && m < s->cur_min)
-		return false;
-	if (s->open && m > s->cur_min)
+	if (s->open && m != s->cur_min)
 		minute_close(s);
 	if (!s->open) {
 		s->cur_min = m;
 		s->open = true;
 	}
-	return true;
 }
 
 static void
@@ -273,8 +274,9 @@ record_add(struct stats *s, const struct ft_flowrec *r)
 
 	if (!(r->pkts[0] | r->pkts[1]))
 		return;
-	if (!minute_enter(s, r->first_us / US_PER_MIN))
+	if (s->open && r->first_us / US_PER_MIN < s->cur_min)
 		s->c.late++;
+	minute_enter(s, r->first_us / US_PER_MIN);
 	flows = r->first_us == r->start_us;
 	active = !(r->flags & FT_REC_CONT);
 	ifr = &s->iface[r->iface];
@@ -311,8 +313,7 @@ stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
 	struct iface_sec *f = &s->fr[iface];
 	uint64_t sec = ts_us / US_PER_S;
 
-	if (!s->open || ts_us / US_PER_MIN > s->cur_min)
-		minute_enter(s, ts_us / US_PER_MIN);
+	minute_enter(s, ts_us / US_PER_MIN);
 	if (!f->seen || sec > f->sec) {
 		if (f->sec_bytes * 8 > f->peak_bits)
 			f->peak_bits = f->sec_bytes * 8;

@@ -22,8 +22,8 @@ struct stats_opts {
 
 struct stats_counters {
 	uint64_t records;	/* flow records added */
-	uint64_t late;		/* records of an already closed minute, added
-				   to the open one */
+	uint64_t late;		/* records of a minute before the open one:
+				   that minute opened again for them */
 	uint64_t overflow;	/* keys past max_keys, folded into "other" */
 	uint64_t minutes;	/* minutes closed */
 	uint64_t lost;		/* minutes whose points memory could not hold */
@@ -39,10 +39,10 @@ void stats_free(struct stats *s);
 /*
  * Count one frame of capture index iface at ts_us: its bits go to the
  * busiest-second figure of the interface, and when it is in no flow
- * (in_flow false: not IP, or not decodable), to the non-IP counters. O(1)
- * and without allocation when the caller closes each minute first
- * (stats_close at the tick, as the pipeline does); a frame of a later
- * minute would otherwise close the open one here.
+ * (in_flow false: not IP, or not decodable), to the non-IP counters, all
+ * in the frame's own minute. O(1) and without allocation when the caller
+ * closes each minute first (stats_close at the tick, as the pipeline
+ * does); a frame of another minute closes the open one here.
  */
 void stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
     uint32_t wire_len, bool in_flow);
@@ -50,9 +50,10 @@ void stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
 /*
  * Add n enriched records to the minute of their first packet. The flow table
  * cuts records at every tick, so a record lies within one minute. A record
- * of a minute before the open one is added to the open one and counted as
- * late; one of a later minute closes the open minute first. May allocate
- * (the key table grows by doubling up to max_keys).
+ * of another minute than the open one closes it and opens its own: a later
+ * minute as time goes on, an earlier one again when the record is late
+ * (counted; its points go out once more and the store adds them up). May
+ * allocate (the key table grows by doubling up to max_keys).
  */
 void stats_add(struct stats *s, const struct ft_flowrec *r, size_t n);
 

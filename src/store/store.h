@@ -14,8 +14,8 @@
 
 /*
  * How long each kind of history is kept, in days; 0 keeps it forever.
- * Windows end at the newest data in the store (packet time), not the
- * wall clock, so ingesting an old capture keeps it.
+ * Windows end at the newest data in the store (packet time), but never
+ * past the wall clock (docs/internals/store.md, "Retention").
  */
 struct store_keep {
 	uint32_t flows_days;		/* raw flow records */
@@ -29,10 +29,10 @@ struct store_opts {
 	uint32_t commit_interval_s;	/* batch writes for this long */
 	bool packet_clock;		/* the interval counts packet time (ingest),
 					   not the wall clock (run) */
-	bool keep_own;			/* retention windows end at the newest data
-					   present at open, so this writer never
-					   prunes what it wrote (ingest: captures
-					   may span years) */
+	bool keep_own;			/* never prune data at or after the oldest
+					   this writer wrote (ingest: a capture
+					   may be older than the store's data, or
+					   span years) */
 	struct store_keep keep;		/* retention; all 0 keeps everything */
 	uint32_t rollup_k;		/* rows kept per period and kind in
 					   rollups (0: 50); the rest is "other" */
@@ -58,7 +58,12 @@ struct store_stats {
 	uint64_t rolled;	/* hour and day periods rolled up */
 	uint64_t conv_hours;	/* hours rolled into conversations */
 	uint64_t conv_raw;	/* hours left to the flow records */
-	uint64_t pruned;	/* rows deleted by retention */
+	uint64_t pruned;	/* rows deleted by retention, all tables */
+	uint64_t pruned_flows;	/* of which flow records */
+	uint64_t pruned_series;	/* series rows (1m, 1h, 1d) */
+	uint64_t pruned_conv;	/* conversation rows (edges and parts) */
+	uint64_t pruned_dict[4];	/* names, MACs, devices, device
+					   addresses no retained row needed */
 	uint32_t run_id;	/* this writer's row in `runs`, 0 before the first */
 };
 
@@ -128,6 +133,44 @@ int store_conv_finish(struct store *st, struct ft_err *err);
 
 /* Commit the open batch now (end of ingest, shutdown). */
 int store_commit(struct store *st, struct ft_err *err);
+
+/*
+ * Retention as it stands (seconds since the epoch; 0 for a window that
+ * keeps everything): rows before each start are pruned at the next
+ * commit. A writer's own data is never pruned with keep_own.
+ */
+struct store_windows {
+	int64_t horizon_s;	/* windows end here: newest data, at most now */
+	int64_t own_from_s;	/* oldest data this writer wrote, 0 none */
+	int64_t flows_s;	/* flow records kept from here (an hour) */
+	int64_t m1_s;		/* 1-minute series (once rolled into hours) */
+	int64_t h1_s;		/* 1-hour rollups (once rolled into days) */
+	int64_t d1_s;		/* 1-day rollups */
+};
+
+void store_get_windows(const struct store *st, struct store_windows *out);
+
+/* A data time as "2024-11-01 08:00:00 UTC" into buf ("-" for 0). */
+const char *store_fmt_utc(int64_t t, char *buf, size_t len);
+
+/*
+ * Flow records this writer wrote that lie before the flows window: kept
+ * (keep_own), and pruned by the next writer whose windows pass them.
+ */
+int store_count_own_behind(struct store *st, uint64_t *n, struct ft_err *err);
+
+/* Sizes of the tables that grow with the network's churn. */
+struct store_sizes {
+	uint64_t names;		/* rows of names */
+	uint64_t macs;		/* rows of macs */
+	uint64_t devices;	/* rows of devices */
+	uint64_t device_addrs;	/* rows of device_addrs */
+	uint64_t used_bytes;	/* pages in use (not free) times page size */
+};
+
+/* Count them (one full count per table; for summaries, not hot paths). */
+int store_gc_sizes(struct store *st, struct store_sizes *out,
+    struct ft_err *err);
 
 /* Copy the writer's counters into out. */
 void store_get_stats(const struct store *st, struct store_stats *out);

@@ -125,22 +125,26 @@ enum { STORE_ROLL_1H, STORE_ROLL_1D, STORE_N_ROLL };
  * The history writer (store_series.c). rolled_to[] mirror the rollups
  * table; dirty_from[] (in memory only: rollups run in the transaction that
  * wrote the minutes) is the oldest minute written below rolled_to, or
- * INT64_MAX. newest_s is the newest data time in the store, the end of
- * every retention window; with keep_own (ingest) the windows end at
- * open_newest_s instead, so an ingest never prunes what it writes itself
- * (a capture may span years).
+ * INT64_MAX. Every retention window ends at store_horizon_s(): newest_s,
+ * the newest data time in the store, but never past the wall clock. With
+ * keep_own (ingest) no window reaches past own_from_s, the oldest data
+ * this writer wrote, so it never prunes what it writes itself (a capture
+ * may be older than the store's data, or span years).
  */
 struct store_hist {
 	bool packet_clock;		/* commit interval in data time */
-	bool keep_own;			/* retention ends at open_newest_s */
+	bool keep_own;			/* windows stop at own_from_s */
 	struct store_keep keep;		/* retention */
 	uint32_t k, k_local;		/* rows kept per rollup period */
 	int64_t newest_s;		/* newest minute or flow, seconds */
-	int64_t open_newest_s;		/* newest_s when the store was opened */
+	int64_t own_from_s;		/* oldest data this writer wrote,
+					   seconds; INT64_MAX none yet */
 	int64_t data_ms;		/* newest data time seen, ms (packet clock) */
 	int64_t rolled_to[STORE_N_ROLL];	/* closed periods rolled up to here */
 	int64_t dirty_from[STORE_N_ROLL];	/* re-roll from here, INT64_MAX none */
 	int64_t pruned_at;		/* newest_s hour of the last prune */
+	int64_t gc_day;			/* horizon day of the last store_gc */
+	bool gc_due;			/* rows pruned since the last store_gc */
 	bool prune_more;		/* the last prune hit its limit */
 	uint64_t batch_points;		/* points in the open batch */
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
@@ -219,6 +223,9 @@ struct store {
 	struct store_stats stats;	/* counters */
 	struct store_hist hist;		/* series, rollups, retention */
 	struct store_conv conv;		/* conversations per hour */
+	int64_t data_version;		/* PRAGMA data_version at the last
+					   batch open: another writer's
+					   commit changes it */
 };
 
 /* The program's migration list, oldest first; the last gives the version. */
@@ -323,6 +330,9 @@ int store_conv_commit(struct store *st, struct ft_err *err);
  */
 int64_t store_flows_cutoff_us(const struct store *st);
 
+/* Where every retention window ends: the newest data, at most now. */
+int64_t store_horizon_s(const struct store *st);
+
 /*
  * Retention: the conversations of hours before cutoff_us go, a bounded
  * number of hours a call; *n counts the rows deleted.
@@ -334,6 +344,16 @@ int store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
 void store_conv_done(struct store *st, bool ok);
 void store_conv_fini(struct store *st);
 int store_prune(struct store *st, struct ft_err *err);
+
+/*
+ * Dictionaries after retention (store_gc.c): delete the names, MACs,
+ * devices and device addresses no retained row needs; n[0..3] count them.
+ * Empties this writer's caches.
+ */
+int store_gc(struct store *st, uint64_t *n, struct ft_err *err);
+
+/* At batch open: empty the caches when another writer has committed. */
+int store_gc_check(struct store *st, struct ft_err *err);
 
 /* Devices (store_devices.c). */
 int store_devs_init(struct store *st, struct ft_err *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../base/ft_log.h"
 #include "../base/ft_time.h"
 #include "store_int.h"
 
@@ -334,52 +335,163 @@ prune_series(struct store *st, const char *tab, int64_t cutoff, uint64_t *n,
 }
 
 int64_t
-store_flows_cutoff_us(const struct store *st)
+store_horizon_s(const struct store *st)
+{
+	return min64(st->hist.newest_s, (int64_t)(ft_now_us() / 1000000));
+}
+
+/*
+ * Where the window of days ends for a table whose rows start at multiples
+ * of step_s (hours) or at days (step_s 0): its rows before this go. With
+ * own (and keep_own), never past the period of the oldest data this
+ * writer wrote. 0 keeps everything.
+ */
+static int64_t
+window_start(const struct store *st, uint32_t days, int64_t step_s, bool own_too)
 {
 	const struct store_hist *h = &st->hist;
-	int64_t end = h->keep_own ? h->open_newest_s : h->newest_s, t;
+	int64_t t, own = h->own_from_s;
 
-	if (!h->keep.flows_days)
+	if (!days)
 		return 0;
-	t = (end - (int64_t)h->keep.flows_days * 86400) * 1000000;
-	return t - t % STORE_HOUR_US;
+	t = store_horizon_s(st) - (int64_t)days * 86400;
+	if (own_too && h->keep_own && own != INT64_MAX)
+		t = min64(t, step_s ? own - (own % step_s + step_s) % step_s :
+		    ft_day_start(own));
+	return t > 0 ? t : 0;
+}
+
+static int64_t
+flows_cutoff_s(const struct store *st, bool own_too)
+{
+	int64_t t = window_start(st, st->hist.keep.flows_days, 3600, own_too);
+
+	return t - t % 3600;
+}
+
+int64_t
+store_flows_cutoff_us(const struct store *st)
+{
+	return flows_cutoff_s(st, true) * 1000000;
+}
+
+void
+store_get_windows(const struct store *st, struct store_windows *out)
+{
+	const struct store_keep *k = &st->hist.keep;
+
+	out->horizon_s = store_horizon_s(st);
+	out->own_from_s = st->hist.own_from_s == INT64_MAX ? 0 :
+	    st->hist.own_from_s;
+	out->flows_s = flows_cutoff_s(st, false);
+	out->m1_s = window_start(st, k->m1_days, 60, false);
+	out->h1_s = window_start(st, k->h1_days, 3600, false);
+	out->d1_s = window_start(st, k->d1_days, 0, false);
+}
+
+const char *
+store_fmt_utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+int
+store_count_own_behind(struct store *st, uint64_t *n, struct ft_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t cut = flows_cutoff_s(st, false) * 1000000;
+	int rc;
+
+	*n = 0;
+	if (cut <= 0 || !st->run_id)
+		return 0;
+	rc = prep(st, "SELECT count(*) FROM flows WHERE first_us < ?1 AND "
+	    "run = ?2", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, cut);
+	sqlite3_bind_int64(s, 2, st->run_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW ? 0 : store_db_err(err, st->db, rc, st->path,
+	    "cannot count records past retention");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Say what a prune removed and why (run's log; ingest prints a summary). */
+static void
+prune_log(const struct store *st, const uint64_t *n)
+{
+	struct store_windows w;
+	char end[32], fl[32];
+
+	if (st->hist.keep_own || !(n[0] | n[1] | n[2]))
+		return;
+	store_get_windows(st, &w);
+	ft_log(FT_LOG_INFO, "store %s: retention pruned %llu flow records "
+	    "(before %s), %llu series rows and %llu conversation rows: "
+	    "older than history.keep-* days before %s, the newest data",
+	    st->path, (unsigned long long)n[0], store_fmt_utc(w.flows_s, fl,
+	    sizeof(fl)), (unsigned long long)n[1], (unsigned long long)n[2],
+	    store_fmt_utc(w.horizon_s, end, sizeof(end)));
 }
 
 int
 store_prune(struct store *st, struct ft_err *err)
 {
 	struct store_hist *h = &st->hist;
-	int64_t end = h->keep_own ? h->open_newest_s : h->newest_s;
-	int64_t hour = end - end % 3600, day = 86400;
-	uint64_t n = 0, flows = 0;
+	const struct store_keep *k = &h->keep;
+	int64_t hour = store_horizon_s(st), t;
+	uint64_t n[3] = { 0, 0, 0 };	/* flows, series, conversations */
 	int rc = 0;
 
+	hour -= hour % 3600;
 	if (hour == h->pruned_at && !h->prune_more)
 		return 0;
 	/* flows go by whole hours, once their conversations are rolled */
-	if (h->keep.flows_days)
+	if ((t = store_flows_cutoff_us(st)) > 0)
 		rc = prune_exec(st, "DELETE FROM flows WHERE rowid IN (SELECT "
 		    "rowid FROM flows WHERE first_us < ?1 LIMIT ?2)",
-		    min64(store_flows_cutoff_us(st),
-		    st->conv.next_h < 0 ? 0 : st->conv.next_h),
-		    PRUNE_FLOWS_MAX, &flows, err);
-	if (!rc && h->keep.h1_days)
-		rc = store_conv_prune(st, (end - h->keep.h1_days * day) *
-		    1000000, &n, err);
+		    min64(t, st->conv.next_h < 0 ? 0 : st->conv.next_h),
+		    PRUNE_FLOWS_MAX, &n[0], err);
+	if (!rc && (t = window_start(st, k->h1_days, 3600, true)) > 0)
+		rc = store_conv_prune(st, t * 1000000, &n[2], err);
 	/* Never drop what is not yet rolled up into the next step. */
-	if (!rc && h->keep.m1_days)
-		rc = prune_series(st, "series_1m", min64(end -
-		    h->keep.m1_days * day, h->rolled_to[STORE_ROLL_1H]), &n, err);
-	if (!rc && h->keep.h1_days)
-		rc = prune_series(st, "series_1h", min64(end -
-		    h->keep.h1_days * day, h->rolled_to[STORE_ROLL_1D]), &n, err);
-	if (!rc && h->keep.d1_days)
-		rc = prune_series(st, "series_1d", end -
-		    h->keep.d1_days * day, &n, err);
+	if (!rc && (t = window_start(st, k->m1_days, 60, true)) > 0)
+		rc = prune_series(st, "series_1m", min64(t,
+		    h->rolled_to[STORE_ROLL_1H]), &n[1], err);
+	if (!rc && (t = window_start(st, k->h1_days, 3600, true)) > 0)
+		rc = prune_series(st, "series_1h", min64(t,
+		    h->rolled_to[STORE_ROLL_1D]), &n[1], err);
+	if (!rc && (t = window_start(st, k->d1_days, 0, true)) > 0)
+		rc = prune_series(st, "series_1d", t, &n[1], err);
 	if (rc)
 		return rc;
-	h->prune_more = flows == PRUNE_FLOWS_MAX;
+	if (n[0] | n[1] | n[2])
+		h->gc_due = true;
+	/* what no retained row needs, once a day of the horizon at most */
+	if (h->gc_due && !h->prune_more && n[0] != PRUNE_FLOWS_MAX &&
+	    ft_day_start(hour) != h->gc_day) {
+		rc = store_gc(st, st->stats.pruned_dict, err);
+		if (rc)
+			return rc;
+		h->gc_due = false;
+		h->gc_day = ft_day_start(hour);
+	}
+	h->prune_more = n[0] == PRUNE_FLOWS_MAX;
 	h->pruned_at = hour;
-	st->stats.pruned += n + flows;
+	st->stats.pruned += n[0] + n[1] + n[2];
+	st->stats.pruned_flows += n[0];
+	st->stats.pruned_series += n[1];
+	st->stats.pruned_conv += n[2];
+	prune_log(st, n);
 	return 0;
 }

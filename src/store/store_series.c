@@ -60,7 +60,7 @@ store_hist_init(struct store *st, struct ft_err *err)
 		return rc;
 	if (flows_us / 1000000 > h->newest_s)
 		h->newest_s = flows_us / 1000000;
-	h->open_newest_s = h->newest_s;
+	h->own_from_s = INT64_MAX;
 	h->pruned_at = INT64_MIN;
 	return store_prepare(st, store_sql_up_pt, &h->up_pt, err);
 }
@@ -127,6 +127,8 @@ point_write(struct store *st, const struct ft_series_pt *p,
 			h->dirty_from[i] = p->t;
 	if ((int64_t)p->t > h->newest_s)
 		h->newest_s = p->t;
+	if ((int64_t)p->t < h->own_from_s)
+		h->own_from_s = p->t;
 	return store_step_id(st, s, &unused, err);
 }
 

@@ -338,6 +338,8 @@ store_begin(struct store *st, uint64_t now_ms, struct ft_err *err)
 	st->in_txn = true;
 	st->batch_start_ms = now_ms;
 	st->batch_rows = 0;
+	if ((rc = store_gc_check(st, err)))
+		return rc;
 	if (st->run_id)
 		return 0;
 	sqlite3_bind_int64(st->ins_run, 1, (int64_t)st->run_start_us);
@@ -466,6 +468,9 @@ store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
 			st->hist.data_ms = (int64_t)(recs[i].last_us / 1000);
 		if ((int64_t)(recs[i].first_us / 1000000) > st->hist.newest_s)
 			st->hist.newest_s = (int64_t)(recs[i].first_us / 1000000);
+		if ((int64_t)(recs[i].first_us / 1000000) < st->hist.own_from_s)
+			st->hist.own_from_s =
+			    (int64_t)(recs[i].first_us / 1000000);
 		if (!st->in_txn && (rc = store_batch_open(st, err)))
 			return rc;
 		rc = store_insert(st, &recs[i], err);

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/base/ft_log.h"
 #include "../../src/store/store.h"
 #include "ut.h"
 
@@ -267,6 +268,131 @@ retention_deletes_exactly_what_is_past_its_window(void)
 	store_close(st);
 }
 
+/* Open with keep_own (ingest's store) or without (run's). */
+static struct store *
+open_writer(const char *path, const struct store_keep *keep, bool own)
+{
+	struct store_opts o = { .path = path, .commit_interval_s = 3600,
+	    .command = own ? "ingest" : "run", .keep_own = own,
+	    .packet_clock = own };
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+
+	o.keep = *keep;
+	if (store_open(&o, &st, &err))
+		UT_FAILF("store_open %s: %s", path, err.msg);
+	return st;
+}
+
+/* n hours of one record and one point every 10 minutes from t0, committed hourly. */
+static void
+write_hours(struct store *st, uint32_t t0, uint32_t hours)
+{
+	struct ft_err err = { 0 };
+	struct ft_series_pt p;
+	struct ft_flowrec r;
+	uint32_t m;
+
+	for (m = 0; m < hours * 60; m += 10) {
+		p = pt(t0 + m * 60, FT_SK_PROTO, 17, 5, 5);
+		append(st, &p, 1);
+		memset(&r, 0, sizeof(r));
+		r.flow_id = t0 + m + 1;
+		r.first_us = r.last_us = r.start_us = (t0 + m * 60) *
+		    UINT64_C(1000000);
+		r.ip_ver = 4;
+		r.pkts[0] = 1;
+		r.bytes[0] = 100;
+		if (store_append(st, &r, 1, &err))
+			UT_FAILF("store_append: %s", err.msg);
+		if (m % 60 == 50)
+			commit(st);
+	}
+	if (store_conv_finish(st, &err))
+		UT_FAILF("store_conv_finish: %s", err.msg);
+}
+
+/*
+ * Issue 12: an older capture ingested into a store with newer data kept
+ * only its last hour. An ingest prunes none of what it writes, says how
+ * much of it is already past the window, and run prunes it later, counted.
+ */
+static void
+an_ingest_prunes_none_of_its_rows(void)
+{
+	struct store_keep keep = { .flows_days = 1, .m1_days = 1,
+		.h1_days = 2, .d1_days = 0 };
+	const char *path = fresh_path("own");
+	int64_t days;
+	uint32_t old = H0 - 20 * 86400;
+	struct store_stats ss;
+	struct store_windows w;
+	struct ft_err err = { 0 };
+	struct store *st;
+	uint64_t behind = 0;
+
+	st = open_writer(path, &keep, false);		/* newer data first */
+	write_hours(st, H0, 2);
+	store_close(st);
+	st = open_writer(path, &keep, true);		/* then an old capture */
+	write_hours(st, old, 30);
+	commit(st);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.pruned, 0);
+	UT_EQ(q_int(st, "SELECT count(*) FROM flows"), 32 * 6);
+	UT_EQ(q_int(st, "SELECT count(*) FROM series_1m"), 32 * 6);
+	UT_EQ(q_int(st, "SELECT min(t) FROM series_1m"), old);
+	UT_EQ(q_int(st, "SELECT count(*) FROM series_1h WHERE t < "
+	    "1700000000 - 86400 * 10"), 30);
+	store_get_windows(st, &w);
+	UT_EQ(w.horizon_s, H0 + 2 * 3600 - 600);
+	UT_EQ(w.flows_s, w.horizon_s - 86400 - (w.horizon_s - 86400) % 3600);
+	UT_EQ(w.own_from_s, old);
+	if (store_count_own_behind(st, &behind, &err))
+		UT_FAILF("store_count_own_behind: %s", err.msg);
+	UT_EQ(behind, 30 * 6);
+	days = q_int(st, "SELECT count(*) FROM series_1d WHERE t < 1699000000");
+	UT_ASSERT(days >= 2);
+	store_close(st);
+	/* run, writing after the horizon's hour, prunes them and counts it */
+	st = open_writer(path, &keep, false);
+	write_hours(st, H0 + 2 * 3600, 1);
+	commit(st);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.pruned_flows, 30 * 6);
+	UT_EQ(ss.pruned_series, 30 * 6 + 30);	/* minutes, hours; days kept */
+	UT_EQ(q_int(st, "SELECT min(first_us) / 1000000 FROM flows"), H0);
+	UT_EQ(q_int(st, "SELECT count(*) FROM series_1d WHERE t < 1699000000"),
+	    days);		/* kept forever */
+	store_close(st);
+}
+
+/* A packet stamped far in the future prunes nothing of the present. */
+static void
+a_future_packet_does_not_move_the_horizon(void)
+{
+	struct store_keep keep = { .flows_days = 1, .m1_days = 1,
+		.h1_days = 1, .d1_days = 1 };
+	uint32_t now = (uint32_t)time(NULL), t = now - now % 3600 - 10 * 3600;
+	struct store *st = open_writer(fresh_path("future"), &keep, false);
+	struct ft_series_pt p = pt(now + 400 * 86400, FT_SK_PROTO, 6, 1, 1);
+	struct store_windows w;
+	struct store_stats ss;
+
+	write_hours(st, t, 3);
+	append(st, &p, 1);
+	commit(st);
+	write_hours(st, t + 3 * 3600, 1);
+	commit(st);
+	store_get_windows(st, &w);
+	UT_ASSERT(w.horizon_s <= (int64_t)time(NULL));
+	UT_ASSERT(w.horizon_s >= now);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.pruned, 0);
+	UT_EQ(q_int(st, "SELECT count(*) FROM flows"), 4 * 6);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -275,11 +401,16 @@ main(void)
 		return 1;
 	setenv("TZ", "UTC", 1);
 	tzset();
+	ft_log_level = FT_LOG_WARN;	/* retention's INFO lines */
 	UT_RUN(a_second_point_adds_to_the_row);
 	UT_RUN(closed_hours_are_the_sums_of_their_minutes);
 	UT_RUN(late_minutes_roll_their_hour_again);
 	UT_RUN(days_follow_the_time_zone);
 	UT_RUN(retention_deletes_exactly_what_is_past_its_window);
+	UT_RUN(an_ingest_prunes_none_of_its_rows);
+	UT_RUN(a_future_packet_does_not_move_the_horizon);
+	fresh_path("own");
+	fresh_path("future");
 	fresh_path("add");
 	fresh_path("roll");
 	fresh_path("late");

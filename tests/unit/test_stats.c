@@ -155,7 +155,8 @@ the_top_k_stay_and_the_rest_is_other(void)
 
 /*
  * Records go to the minute of their first packet; stats_close hands out only
- * minutes that have ended; a record of a closed minute is counted as late.
+ * minutes that have ended; a record of a closed minute is counted as late
+ * and still goes to its own minute (which the store adds to).
  */
 static void
 records_land_in_their_minute(void)
@@ -182,11 +183,54 @@ records_land_in_their_minute(void)
 	stats_add(s, &a, 1);		/* late: its minute is closed */
 	n = stats_close(s, UINT64_MAX, &p);
 	UT_EQ(p[0].t, T0 / 1000000 + 60);
-	UT_EQ(sum_kind(p, n, FT_SK_IFACE, 0, FT_SV_BYTES_OUT), 1100);
-	UT_EQ(sum_kind(p, n, FT_SK_IFACE, 0, FT_SV_FLOWS), 1);	/* a's again */
+	UT_EQ(sum_kind(p, n, FT_SK_IFACE, T0 / 1000000 + 60, FT_SV_BYTES_OUT),
+	    1000);
+	UT_EQ(sum_kind(p, n, FT_SK_IFACE, T0 / 1000000, FT_SV_BYTES_OUT), 100);
+	UT_EQ(sum_kind(p, n, FT_SK_IFACE, T0 / 1000000, FT_SV_FLOWS), 1);
+	UT_EQ(sum_kind(p, n, FT_SK_APP, T0 / 1000000, FT_SV_BYTES_OUT), 100);
 	stats_get_counters(s, &c);
 	UT_EQ(c.late, 1);
-	UT_EQ(c.minutes, 2);
+	UT_EQ(c.minutes, 3);
+	stats_free(s);
+}
+
+/*
+ * Records and frames that go back in time, by a minute or by years, land
+ * in their own minutes: every minute's sums are those of its traffic
+ * whatever the order (issue 12: a 2020 capture after a 2023 one filed
+ * its traffic under 2023).
+ */
+static void
+records_and_frames_of_earlier_minutes_keep_their_minutes(void)
+{
+	static const uint64_t when[] = { T0 + 3 * MIN_US, T0,
+	    T0 - 1000 * 1440 * MIN_US, T0 + 2 * MIN_US, T0 + MIN_US / 2 };
+	uint64_t want[5], got;
+	struct stats *s = mk(50, 256, 65536);
+	const struct ft_series_pt *p;
+	struct ft_flowrec r;
+	size_t n, i, j;
+
+	for (i = 0; i < 5; i++) {
+		r = rec(i + 1, when[i], "10.0.0.1", "8.8.8.8", 100 * (i + 1), 0,
+		    FT_LOCAL_CLI);
+		stats_frame(s, 0, when[i], 7 * (uint32_t)(i + 1), false);
+		stats_add(s, &r, 1);
+	}
+	n = stats_close(s, UINT64_MAX, &p);
+	for (i = 0; i < 5; i++) {
+		want[i] = 0;
+		for (j = 0; j < 5; j++)
+			if (when[j] / MIN_US == when[i] / MIN_US)
+				want[i] += 100 * (j + 1);
+		got = sum_kind(p, n, FT_SK_IFACE, (uint32_t)(when[i] / MIN_US *
+		    60), FT_SV_BYTES_OUT);
+		UT_EQ(got, want[i]);
+		UT_EQ(sum_kind(p, n, FT_SK_PROTO, (uint32_t)(when[i] / MIN_US *
+		    60), FT_SV_BYTES_OUT), want[i]);
+		UT_EQ(sum_kind(p, n, FT_SK_IFACE, (uint32_t)(when[i] / MIN_US *
+		    60), FT_SV_NONIP_BYTES), want[i] / 100 * 7);
+	}
 	stats_free(s);
 }
 
@@ -275,6 +319,7 @@ main(void)
 	UT_RUN(every_kind_sums_to_the_interface_totals);
 	UT_RUN(the_top_k_stay_and_the_rest_is_other);
 	UT_RUN(records_land_in_their_minute);
+	UT_RUN(records_and_frames_of_earlier_minutes_keep_their_minutes);
 	UT_RUN(new_and_active_flows_are_counted_once);
 	UT_RUN(peaks_and_non_ip_come_from_frames);
 	UT_RUN(keys_past_the_limit_are_folded_and_counted);
