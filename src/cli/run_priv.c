@@ -256,6 +256,10 @@ caps_drop_all(struct ft_err *err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return ft_err_set(err, FT_EPERM, "cannot set no_new_privs: %s",
 		    strerror(errno));
+	/* other processes of the user (nobody!) may not ptrace or read us */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		return ft_err_set(err, FT_EPERM, "cannot set non-dumpable: %s",
+		    strerror(errno));
 	if (caps_io(false, &eff, &prm) || eff || prm)
 		return ft_err_set(err, FT_EPERM, "capabilities remain after "
 		    "dropping them (effective %#llx, permitted %#llx)",

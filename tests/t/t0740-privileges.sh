@@ -103,6 +103,8 @@ check_eq "no inheritable or ambient capability" "$(status CapInh) $(status CapAm
 	"0000000000000000 0000000000000000"
 check_eq "an empty bounding set" "$(status CapBnd)" 0000000000000000
 check_eq "no_new_privs is set" "$(status NoNewPrivs)" 1
+check_eq "not dumpable: other processes of the user cannot read its memory" \
+	"$(stat -c %u "/proc/$RUN_PID/mem")" 0
 check_eq "the store's directory is the user's, 0750" "$(stat -c '%U %G %a' "$STORE")" "$WANT $(id -gn "$WANT") 750"
 for f in "$DB" "$DB-wal" "$DB-shm"; do
 	check_eq "$(basename "$f") is the user's, 0640" "$(stat -c '%U %a' "$f" 2>&1)" "$WANT 640"
@@ -186,6 +188,8 @@ if command -v setpriv >/dev/null; then
 		grep -q "running as user nobody (uid 65534): not started as root, so no user change; capabilities dropped" "$TMP/nb.err"
 	check_eq "and no capability left, none ambient" "$(status CapEff) $(status CapAmb)" \
 		"0000000000000000 0000000000000000"
+	check_eq "and not dumpable (no uid change made it so: run did)" \
+		"$(stat -c %u "/proc/$RUN_PID/mem")" 0
 	ip netns exec "$NS" tcpreplay -q -i "$V1" "$TMP/one.pcap" >/dev/null 2>&1
 	sleep 2.5
 	stop_run
