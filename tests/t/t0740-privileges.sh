@@ -175,6 +175,16 @@ check_eq "a run.user that does not exist: exit 2" "$rc" 2
 check "naming it" grep -q "run.user: no user 'ft-no-such-user'" "$TMP/nouser.err"
 check "before opening anything" test ! -e "$TMP/x"
 
+# Files run reads are read as the user: one it cannot read is one line saying so.
+printf '10.240.0.2 secret\n' >"$TMP/secret-labels" && chmod 600 "$TMP/secret-labels"
+start_run "$TMP/secret" --db "$TMP/sec/flows.db" --set names.labels="$TMP/secret-labels"
+wait "$RUN_PID"
+rc=$?
+RUN_PID=
+check_eq "a labels file only root may read: exit 1" "$rc" 1
+check "with a line naming the file and the user" \
+	grep -q "secret-labels.*as user $WANT" "$TMP/secret.err"
+
 # Started by a user that holds CAP_NET_RAW only (no root): no user change, capabilities dropped.
 if command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/nb" && chown 65534:65534 "$TMP/nb"
