@@ -119,6 +119,9 @@ install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/flowtrail
 	install -D -m 644 docs/flowtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/flowtrail.1
 	install -D -m 644 docs/flowtrail.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/flowtrail.conf.5
+	@# the user `run` becomes; a package makes it in its own scripts
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then scripts/add-user.sh flowtrail; \
+	else echo "install: user flowtrail not created (DESTDIR set or not root); run falls back to nobody"; fi
 
 clean:
 	rm -rf build build-asan

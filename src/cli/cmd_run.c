@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../base/ft_log.h"
@@ -11,6 +12,7 @@
 #include "../capture/capture.h"
 #include "cli.h"
 #include "pipeline.h"
+#include "run_priv.h"
 
 static volatile sig_atomic_t run_stop;
 static volatile sig_atomic_t run_reload;
@@ -89,10 +91,13 @@ maybe_reload(struct pipeline *p, uint64_t now, uint64_t *next)
 static void
 usage(void)
 {
-	printf("usage: flowtrail run [-i IFACE]... [--db FILE] [-c FILE] [--set KEY=VALUE]...\n"
+	printf("usage: flowtrail run [-i IFACE]... [--db FILE] [--user USER] [-c FILE]\n"
+	    "                     [--set KEY=VALUE]...\n"
 	    "Capture live (default: the interface of the default route), keep\n"
 	    "flows in the store, print a status line each run.status-interval;\n"
-	    "SIGINT or SIGTERM writes every open flow and exits.\n");
+	    "SIGINT or SIGTERM writes every open flow and exits. Started as\n"
+	    "root, run becomes USER (run.user: flowtrail, else nobody; root\n"
+	    "stays root) once capture and store are open, with no capability.\n");
 }
 
 /* Interface of the IPv4 default route, from /proc/net/route. */
@@ -195,38 +200,67 @@ out_store:
 	return 1;
 }
 
+/*
+ * Open (creating) the store, name its interfaces, give it to the user run
+ * becomes and become that user: the capture handles are open already, and
+ * no thread has started yet (capabilities are per thread).
+ */
+static int
+run_open_store(struct cli *cli, struct capture *cap,
+    const struct run_priv *rp, struct store **out)
+{
+	struct ft_err err = { 0 };
+	struct store_opts so;
+	struct store *st = NULL;
+	unsigned i;
+
+	cli_store_opts(cli, false, &so);
+	if (cli_make_db_dir(cli))
+		return 1;
+	umask(027);	/* the store says who talked to whom: not for all */
+	if (store_open(&so, &st, &err))
+		goto out_err;
+	for (i = 0; i < capture_source_count(cap); i++)
+		if (store_set_iface(st, i, capture_source_name(cap, i), &err))
+			goto out_err;
+	if (run_priv_give_store(rp, cli->cfg.db_path, cli->cfg.lut_path,
+	    &err) || run_priv_drop(rp, cli->cfg.db_path, &err))
+		goto out_err;
+	*out = st;
+	return 0;
+out_err:
+	cli_error(cli, "%s", err.msg);
+	store_close(st);
+	return 1;
+}
+
 static int
 run_capture(struct cli *cli, char **ifaces, int n)
 {
 	struct capture_opts co = { .snaplen = cli->cfg.capture.snaplen,
 		.buffer_mb = cli->cfg.capture.buffer_mb,
 		.promisc = cli->cfg.capture.promisc };
-	struct store_opts so;
 	struct ft_err err = { 0 };
 	struct capture *cap = NULL;
 	struct pipeline *p = NULL;
 	struct store *st = NULL;
-	unsigned i;
+	struct run_priv rp;
 	int rc = 1;
 
-	cli_store_opts(cli, false, &so);
+	if (run_priv_resolve(cli->cfg.run_user, cli->cfg.db_path, &rp,
+	    &err)) {
+		cli_error(cli, "%s", err.msg);
+		return 2;
+	}
 	if (capture_open_live(ifaces, n, &co, &cap, &err)) {
 		cli_error(cli, "%s", err.msg);
 		return 1;
 	}
-	if (cli_make_db_dir(cli) || store_open(&so, &st, &err)) {
-		if (err.msg[0])
-			cli_error(cli, "%s", err.msg);
+	if (run_open_store(cli, cap, &rp, &st))
 		goto out_close;
-	}
-	for (i = 0; i < capture_source_count(cap); i++) {
-		if (store_set_iface(st, i, capture_source_name(cap, i), &err)) {
-			cli_error(cli, "%s", err.msg);
-			goto out_close;
-		}
-	}
 	if (pipeline_new(&cli->cfg, st, &p, &err)) {
-		cli_error(cli, "%s", err.msg);
+		cli_error(cli, "%s%s%s", err.msg, rp.change ? ", as user " :
+		    "", rp.change ? rp.name : "");
 		goto out_close;
 	}
 	add_iface_prefixes(p->enr, ifaces, n);
@@ -248,10 +282,12 @@ cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
+		{ "user", required_argument, NULL, 'u' },
 		CLI_COMMON_LONGOPTS
 	};
 	struct cli cli = { .cmd = "run" };
 	char *ifaces[CAPTURE_MAX_IFACES];
+	const char *user = NULL;
 	char def[64];
 	int opt, n = 0;
 
@@ -270,6 +306,10 @@ cmd_run(int argc, char **argv)
 			ifaces[n++] = optarg;
 			continue;
 		}
+		if (opt == 'u') {
+			user = optarg;
+			continue;
+		}
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
@@ -280,6 +320,10 @@ cmd_run(int argc, char **argv)
 	}
 	if (cli_configure(&cli))
 		return 2;
+	if (user && config_set(&cli.cfg, "run.user", user, NULL)) {
+		cli_error(&cli, "--user: name too long");
+		return 2;
+	}
 	if (n == 0) {
 		if (default_iface(def, sizeof(def))) {
 			cli_error(&cli, "no default route: name an interface with -i");

@@ -45,6 +45,8 @@ static const struct option_def options[] = {
 	  "seconds between commits; at most this much is lost on power loss" },
 	{ "run.status-interval", OPT_UINT, OFF(status_interval_s), "60", 0, 86400,
 	  "seconds between status lines of `run` (0: none)" },
+	{ "run.user", OPT_PATH, OFF(run_user), "", 0, 0,
+	  "user run becomes once capture and store are open, keeping no capability (empty: $FLOWTRAIL_USER, else flowtrail, else nobody; root: stay root)" },
 	{ "log.level", OPT_LEVEL, OFF(log_level), "info", 0, 0,
 	  "error, warning, info or debug" },
 	{ "capture.snaplen", OPT_UINT, OFF(capture.snaplen), "1600", 64, 262144,

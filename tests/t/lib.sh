@@ -12,6 +12,9 @@ export FLOWTRAIL_DB=$TMP/default.db
 # whether or not `make run` compiled the real ones on this machine.
 export FLOWTRAIL_LUT=$TMP/no-lookup-tables.bin
 export TZ=UTC
+# `run` as root stays root in the tests (their stores sit in $TMP among other files);
+# t0740 tests what it becomes otherwise.
+export FLOWTRAIL_USER=root
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
