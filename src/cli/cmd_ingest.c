@@ -36,14 +36,14 @@ ingest_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 	struct ft_frame f;
 	int rc;
 
+	struct ft_err cap_err = { 0 };
+
 	while (!ingest_stop) {
-		rc = capture_next(cap, &f, 0, &err);
+		rc = capture_next(cap, &f, 0, &cap_err);
 		if (rc == -FT_ENOENT)
 			break;
-		if (rc) {
-			cli_error(cli, "%s", err.msg);
-			return 1;
-		}
+		if (rc)
+			goto out_cut;
 		if (pipeline_frame(p, &f, &err)) {
 			cli_error(cli, "%s", err.msg);
 			return 1;
@@ -54,6 +54,14 @@ ingest_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 		return 1;
 	}
 	return 0;
+out_cut:
+	/* What was read before the file went bad is kept: commit it. */
+	if (pipeline_finish(p, &err))
+		cli_error(cli, "%s", err.msg);
+	else
+		cli_error(cli, "%s; what was read before is committed",
+		    cap_err.msg);
+	return 1;
 }
 
 static int
