@@ -336,6 +336,12 @@ capture_source_count(const struct capture *c)
 	return c->live ? (unsigned)c->n : 1;
 }
 
+int
+capture_file_index(const struct capture *c)
+{
+	return c->live ? -1 : c->cur;
+}
+
 void
 capture_get_stats(struct capture *c, struct capture_stats *st)
 {

@@ -43,6 +43,7 @@ struct ft_config {
 	uint32_t dns_cache;			/* passive DNS entries */
 	uint32_t hosts_cache;			/* DHCP names remembered */
 	uint32_t commit_interval_s;	/* store batch length */
+	uint32_t busy_timeout_s;	/* wait for another writer this long */
 	uint32_t status_interval_s;	/* run: status line period */
 	int log_level;			/* FT_LOG_* */
 	struct capture_cfg capture;	/* live capture */

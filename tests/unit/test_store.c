@@ -264,7 +264,7 @@ a_new_store_is_in_wal_mode_with_the_current_user_version(void)
 	store_close(st);
 	UT_EQ(peek_int(dbpath, "PRAGMA user_version"), store_schema_version());
 	UT_EQ(peek_int(dbpath, "PRAGMA application_id"), STORE_APP_ID);
-	UT_EQ(store_schema_version(), 4);
+	UT_EQ(store_schema_version(), 5);
 }
 
 static void
