@@ -59,12 +59,17 @@ store_on_busy(void *arg, int n)
 	if (waited >= st->busy_timeout_ms)
 		return 0;
 	if (!st->busy_said && waited >= 1000) {
+		char who[sizeof(st->busy_who)];
+
+		/* once per writer waited for, not at every wait */
 		st->busy_said = true;
-		store_other_writer(st, st->busy_who, sizeof(st->busy_who));
-		ft_log(FT_LOG_WARN, "store %s: waiting for another writer, "
-		    "%s, for up to %u s (store.busy-timeout)", st->path,
-		    st->busy_who[0] ? st->busy_who : "not named in runs",
-		    st->busy_timeout_ms / 1000);
+		store_other_writer(st, who, sizeof(who));
+		if (strcmp(who, st->busy_who) || !who[0])
+			ft_log(FT_LOG_WARN, "store %s: waiting for another "
+			    "writer, %s, for up to %u s (store.busy-timeout)",
+			    st->path, who[0] ? who : "not named in runs",
+			    st->busy_timeout_ms / 1000);
+		snprintf(st->busy_who, sizeof(st->busy_who), "%s", who);
 	}
 	usleep(n < 10 ? 1000u * (unsigned)(n + 1) : 20000u);
 	return 1;
@@ -105,8 +110,8 @@ store_db_err(struct ft_err *err, sqlite3 *db, int rc, const char *path,
 		detail = sqlite3_errmsg(db);
 	if ((rc & 0xff) == SQLITE_BUSY)
 		return ft_err_set(err, store_code(rc), "store %s: %s: another "
-		    "writer held the store longer than store.busy-timeout (%s)",
-		    path, what, detail);
+		    "writer held the store longer than store.busy-timeout "
+		    "allows (%s)", path, what, detail);
 	if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL)
 		return ft_err_set(err, store_code(rc), "store %s: %s: %s (is "
 		    "the disk full, or a file size limit reached?)", path,

@@ -97,3 +97,25 @@ if "$FT_BUILD/bench/gen" -o "$TMP/shrink.pcap" --packets 20k --flows 2k --pps 25
 else
 	not_ok "cannot generate a capture with bench/gen"
 fi
+
+# The same capture twice: the second ingest says so and adds nothing; --force adds it
+# again; a file given twice in one command is read once. The script has 203 packets
+# from 3000.000 s to 3200.011 s.
+"$FT_HELPER" pcap "$TMP/twice.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script"
+tot() { sqlite3 "$TMP/twice.db" "SELECT count(*) || ' ' || sum(bytes_cs + bytes_sc) || ' ' ||
+	(SELECT sum(bytes_in + bytes_out) FROM series_1m) FROM flows"; }
+"$FT" ingest -q --db "$TMP/twice.db" "$TMP/twice.pcap" >/dev/null 2>&1
+once=$(tot)
+"$FT" ingest -q --db "$TMP/twice.db" "$TMP/twice.pcap" >/dev/null 2>"$TMP/err"
+check_eq "ingesting a capture again exits 0" "$?" 0
+check_eq "ingesting a capture again changes no total" "$(tot)" "$once"
+check "and says it was ingested already and skipped, naming --force" \
+	grep -q "twice.pcap: already in the store (ingested .*, run 1: 203 packets from .* to .*): skipped; --force adds it again" "$TMP/err"
+check_eq "the store remembers the capture once, done, with its packets and time range" \
+	"$(sqlite3 "$TMP/twice.db" "SELECT count(*), state, packets, first, last FROM captures_v")" \
+	"1|done|203|1970-01-01T00:50:00.000000Z|1970-01-01T00:53:20.011000Z"
+"$FT" ingest -q --force --db "$TMP/twice.db" "$TMP/twice.pcap" "$TMP/twice.pcap" >/dev/null 2>"$TMP/err"
+read -r n1 b1 s1 <<<"$once"
+check_eq "--force adds it again (every total doubles), a file given twice is read once" \
+	"$(tot)" "$((n1 * 2)) $((b1 * 2)) $((s1 * 2))"
+check "the file given twice is named" grep -q "twice.pcap: the same capture as an earlier file of this command: read once" "$TMP/err"
