@@ -73,3 +73,53 @@ PYEOF
 else
 	skip "a writer holding the store: needs python3 with sqlite3"
 fi
+
+# run and ingest on one store at once: both exit 0, each one's records are all there.
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v tcpreplay >/dev/null; then
+	skip "run plus ingest: needs root, ip and tcpreplay"
+	exit 0
+fi
+NS=ingest-t0730-$$
+V0=ingw0-$$ V1=ingw1-$$
+V0=${V0:0:15} V1=${V1:0:15}
+cleanup() {
+	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
+	ip link del "$V0" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+if ! ip netns add "$NS" 2>/dev/null; then
+	skip "run plus ingest: cannot create a network namespace here"
+	exit 0
+fi
+ip link add "$V0" type veth peer name "$V1"
+ip link set "$V1" netns "$NS"
+ip addr add 10.214.0.1/24 dev "$V0"
+ip link set "$V0" up
+ip netns exec "$NS" ip addr add 10.214.0.2/24 dev "$V1"
+ip netns exec "$NS" ip link set "$V1" up
+echo "t=1.0 udp 10.214.0.2:40000 > 10.214.0.1:9999 len=200 repeat=400 every=0.005" >"$TMP/live.txt"
+"$FT_HELPER" pcap "$TMP/live.pcap" "$TMP/live.txt"
+DB=$TMP/r.db
+# Retention off: what the writers keep is under test here, not what retention prunes
+# (the capture is from 2024, run's traffic from today).
+KEEP="--set history.keep-flows=0 --set history.keep-1m=0"
+"$FT" run -i "$V0" --db "$DB" $KEEP --set store.commit-interval=1 >/dev/null 2>"$TMP/run.err" &
+RUN_PID=$!
+for _ in $(seq 50); do grep -q capturing "$TMP/run.err" && break; sleep 0.1; done
+"$FT" ingest -q --db "$DB" $KEEP "$TMP/a.pcap" >/dev/null 2>"$TMP/ing.err" &
+ING_PID=$!
+ip netns exec "$NS" tcpreplay -q -i "$V1" --pps=100 "$TMP/live.pcap" >/dev/null 2>&1
+wait "$ING_PID"
+ri=$?
+sleep 2.2
+kill -INT "$RUN_PID"
+wait "$RUN_PID"
+rr=$?
+RUN_PID=
+check_eq "run plus ingest: both exit 0" "$rr $ri" "0 0"
+check_eq "run plus ingest: every record of the capture is in the store" \
+	"$(sqlite3 "$DB" "SELECT count(*) || ' ' || sum(bytes_cs + bytes_sc) FROM flows_v WHERE iface = 'file'")" "$na $ba"
+check_eq "run plus ingest: every live packet is in the store" \
+	"$(sqlite3 "$DB" "SELECT sum(pkts_cs + pkts_sc) FROM flows WHERE sport = 9999")" 400
