@@ -269,6 +269,67 @@ store_check_identity(struct store *st, int *version, struct ft_err *err)
 	    (unsigned long long)app_id);
 }
 
+/* "file:PATH?immutable=1", the path percent-encoded as URIs want. */
+static int
+store_immutable_uri(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = (size_t)snprintf(out, cap, "file:");
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p && n + 4 < cap; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
+			out[n++] = (char)*p;
+			continue;
+		}
+		out[n++] = '%';
+		out[n++] = hex[*p >> 4];
+		out[n++] = hex[*p & 15];
+	}
+	if (*p || n + sizeof("?immutable=1") > cap)
+		return -1;
+	snprintf(out + n, cap - n, "?immutable=1");
+	return 0;
+}
+
+/*
+ * A reader of a WAL store needs its -shm index, which SQLite makes (or
+ * grows) on first read: on a full disk that fails with an I/O error
+ * although the store is intact. Then read the file as it is, without
+ * locks or index: whole when the write-ahead log is empty (no writer has
+ * commits waiting for a checkpoint); else say what is left out.
+ */
+static int
+store_open_full_disk(struct store *st, int *version, struct ft_err *err)
+{
+	char uri[8192], wal[4096];
+	struct stat sb;
+	int rc;
+
+	if (store_immutable_uri(st->path, uri, sizeof(uri)))
+		return -FT_EIO;
+	sqlite3_close(st->db);
+	st->db = NULL;
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "cannot open");
+	rc = store_check_identity(st, version, err);
+	if (rc)
+		return rc;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		ft_log(FT_LOG_WARN, "store %s: the disk is full, so it is read "
+		    "without its write-ahead log: the last %lld KiB of commits "
+		    "are not shown", st->path,
+		    (long long)(sb.st_size + 1023) / 1024);
+	else
+		ft_log(FT_LOG_DEBUG, "store %s: the disk is full: read as it "
+		    "is, read-only", st->path);
+	return 0;
+}
+
 static int
 store_open_ro(struct store *st, struct ft_err *err)
 {
@@ -284,6 +345,8 @@ store_open_ro(struct store *st, struct ft_err *err)
 		return store_db_err(err, st->db, rc, st->path, "cannot open");
 	sqlite3_busy_timeout(st->db, STORE_BUSY_READ_MS);
 	rc = store_check_identity(st, &version, err);
+	if (rc == -FT_EIO)
+		rc = store_open_full_disk(st, &version, err);
 	if (rc)
 		return rc;
 	if (version == 0)
