@@ -122,12 +122,18 @@ cap_backout(struct store *st, int64_t run, struct ft_err *err)
 	int64_t lo, hi, n_flows = 0;
 	int rc;
 
-	rc = cap_exec1(st, cap_sql_sub, run, NULL, err);
+	/*
+	 * Only minutes still in series_1m can be rolled again: retention
+	 * prunes minutes before an hour boundary, so the hours from the first
+	 * of them on are whole, and older rollups are left as they are.
+	 */
+	rc = cap_range(st, "SELECT min(j.t), max(j.t) FROM run_points j JOIN "
+	    "series_1m s ON s.kind = j.kind AND s.t = j.t AND s.key = j.key "
+	    "WHERE j.run = ?1", run, &lo, &hi, err);
+	if (!rc)
+		rc = cap_exec1(st, cap_sql_sub, run, NULL, err);
 	if (!rc)
 		rc = cap_exec1(st, cap_sql_zero, run, NULL, err);
-	if (!rc)
-		rc = cap_range(st, "SELECT min(t), max(t) FROM run_points WHERE "
-		    "run = ?1", run, &lo, &hi, err);
 	if (!rc && lo >= 0)
 		rc = store_reroll(st, lo, hi + 60, err);
 	if (!rc)
