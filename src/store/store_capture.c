@@ -42,28 +42,43 @@ cap_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The command name /proc gives pid ("self" for this process), "" unknown. */
+static void
+cap_comm(const char *pid, char *out, size_t cap)
+{
+	char path[64];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(out, (int)cap, f))
+		out[0] = '\0';
+	fclose(f);
+}
+
 /*
  * A writer is alive when its pid is, and (where /proc says) that process
- * is a flowtrail: a pid reused after a reboot does not hold a capture.
+ * is a flowtrail, by that name or by ours: a pid reused after a reboot
+ * does not hold a capture.
  */
 bool
 store_pid_alive(int64_t pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char id[24], comm[32], self[32];
 
 	if (pid <= 0 || pid == (int64_t)getpid())
 		return false;
 	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)pid);
-	f = fopen(path, "r");
-	if (!f)
+	snprintf(id, sizeof(id), "%lld", (long long)pid);
+	cap_comm(id, comm, sizeof(comm));
+	if (!comm[0])
 		return true;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return strncmp(comm, "flowtrail", 9) == 0;
+	cap_comm("self", self, sizeof(self));
+	return strncmp(comm, "flowtrail", 9) == 0 || !strcmp(comm, self);
 }
 
 /* Run sql with ?1 = a; *n (may be NULL) gets the rows changed. */
