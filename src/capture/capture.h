@@ -51,6 +51,9 @@ int capture_next(struct capture *c, struct ft_frame *f, int timeout_ms,
 const char *capture_source_name(const struct capture *c, unsigned idx);
 unsigned capture_source_count(const struct capture *c);
 
+/* Files: index of the file the last frame came from, -1 before any. */
+int capture_file_index(const struct capture *c);
+
 void capture_get_stats(struct capture *c, struct capture_stats *st);
 void capture_close(struct capture *c);
 

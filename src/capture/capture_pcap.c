@@ -117,7 +117,7 @@ frame_fill(struct ft_frame *f, const struct pcap_pkthdr *ph,
 
 /* One frame from the mapped file; at its end, close it and return -FT_ENOENT. */
 static int
-map_read(struct capture *c, struct ft_frame *f)
+map_read(struct capture *c, struct ft_frame *f, struct ft_err *err)
 {
 	int rc = pcap_map_next(&c->map, f);
 
@@ -125,7 +125,13 @@ map_read(struct capture *c, struct ft_frame *f)
 		c->st.received++;
 		return 0;
 	}
-	if (rc == -FT_EPARSE) {
+	if (rc == -FT_EIO) {
+		ft_err_set(err, FT_EIO, "%s: the file changed while it was read "
+		    "(it shrank, as a log rotation's copy-truncate does): "
+		    "%llu packets taken from it, reading stops",
+		    c->paths[c->cur], (unsigned long long)c->map.frames);
+		c->st.files_cut++;
+	} else if (rc == -FT_EPARSE) {
 		ft_log(FT_LOG_WARN, "%s: truncated dump file: the record at byte "
 		    "%zu is cut or impossible; reading stops there",
 		    c->paths[c->cur], c->map.off);
@@ -152,9 +158,9 @@ file_read(struct capture *c, struct ft_frame *f, struct ft_err *err)
 				return rc;
 		}
 		if (c->mapped) {
-			rc = map_read(c, f);
-			if (rc == 0)
-				return 0;
+			rc = map_read(c, f, err);
+			if (rc == 0 || rc == -FT_EIO)
+				return rc;
 			continue;
 		}
 		rc = pcap_next_ex(c->h[0], &ph, &data);
@@ -328,6 +334,12 @@ unsigned
 capture_source_count(const struct capture *c)
 {
 	return c->live ? (unsigned)c->n : 1;
+}
+
+int
+capture_file_index(const struct capture *c)
+{
+	return c->live ? -1 : c->cur;
 }
 
 void

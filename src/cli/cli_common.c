@@ -150,6 +150,8 @@ cli_store_opts(const struct cli *cli, bool packet_clock,
 	memset(so, 0, sizeof(*so));
 	so->path = cli->cfg.db_path;
 	so->commit_interval_s = cli->cfg.commit_interval_s;
+	so->busy_timeout_s = cli->cfg.busy_timeout_s;
+	so->command = packet_clock ? "flowtrail ingest" : "flowtrail run";
 	so->packet_clock = packet_clock;
 	so->keep_own = packet_clock;	/* ingest; see store_opts */
 	so->keep.flows_days = h->keep_flows;

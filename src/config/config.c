@@ -43,6 +43,8 @@ static const struct option_def options[] = {
 	  "DHCP host names remembered per MAC" },
 	{ "store.commit-interval", OPT_UINT, OFF(commit_interval_s), "60", 0, 86400,
 	  "seconds between commits; at most this much is lost on power loss" },
+	{ "store.busy-timeout", OPT_UINT, OFF(busy_timeout_s), "300", 1, 86400,
+	  "seconds a writer waits for another writer of the same store" },
 	{ "run.status-interval", OPT_UINT, OFF(status_interval_s), "60", 0, 86400,
 	  "seconds between status lines of `run` (0: none)" },
 	{ "run.user", OPT_PATH, OFF(run_user), "", 0, 0,

@@ -44,6 +44,7 @@ struct ft_config {
 	uint32_t dns_cache;			/* passive DNS entries */
 	uint32_t hosts_cache;			/* DHCP names remembered */
 	uint32_t commit_interval_s;	/* store batch length */
+	uint32_t busy_timeout_s;	/* wait for another writer this long */
 	uint32_t status_interval_s;	/* run: status line period */
 	char run_user[CONFIG_PATH_MAX];	/* run: user after opening, "" default */
 	int log_level;			/* FT_LOG_* */

@@ -11,6 +11,7 @@
 #include "../model/ft_series.h"
 
 #define STORE_BATCH_MAX_ROWS 200000	/* default ceiling of one batch */
+#define STORE_BUSY_TIMEOUT_S 300	/* default wait for another writer */
 
 /*
  * How long each kind of history is kept, in days; 0 keeps it forever.
@@ -40,6 +41,11 @@ struct store_opts {
 	uint32_t batch_max_rows;	/* also commit at this many rows; 0 default */
 	const char *command;		/* what this run is, for `runs`; may be NULL */
 	bool read_only;			/* reports: open read-only, never migrate */
+	bool journal;			/* keep this run's series points in
+					   run_points until store_captures_done(),
+					   so a run that dies can be backed out */
+	uint32_t busy_timeout_s;	/* wait this long for another writer
+					   (0: STORE_BUSY_TIMEOUT_S) */
 	uint32_t conv_lag_s;		/* an hour's conversations roll once a
 					   record this much newer is written
 					   (the longest flow timeout and
@@ -130,6 +136,53 @@ int store_append_series(struct store *st, const struct ft_series_pt *pts,
  * hour rolls it again.
  */
 int store_conv_finish(struct store *st, struct ft_err *err);
+
+/*
+ * A capture file ingest is asked to take (docs/schema.md, `captures`).
+ * The caller fills path, size and fingerprint; store_captures_begin() fills
+ * the rest.
+ */
+enum store_cap_verdict {
+	STORE_CAP_NEW,		/* not in the store: ingest it */
+	STORE_CAP_REDO,		/* an ingest of it died part-way and was
+				   backed out: ingest it again */
+	STORE_CAP_SEEN,		/* ingested before: skip it */
+	STORE_CAP_BUSY,		/* another live writer is ingesting it: skip */
+	STORE_CAP_TWICE,	/* given earlier in the same list: skip */
+};
+
+#define STORE_FP_LEN 17		/* fingerprint: 16 hex digits and NUL */
+
+struct store_capture {
+	const char *path;		/* as given, for messages and the table */
+	uint64_t size;			/* bytes */
+	char fp[STORE_FP_LEN];		/* hash of the first and last 64 KiB */
+	enum store_cap_verdict verdict;	/* out */
+	int64_t run;			/* out: SEEN, BUSY, REDO: that run */
+	int64_t added_us;		/* out: SEEN: when it was ingested */
+	int64_t pid;			/* out: BUSY: the writer's pid */
+	uint64_t packets;		/* SEEN: its packets; done: this run's */
+	int64_t first_us, last_us;	/* SEEN / done: packet-time range, or -1 */
+};
+
+/*
+ * Before ingesting n captures: in one transaction, find each one's
+ * fingerprint; skip those ingested already (unless force) or being
+ * ingested by another live writer; back out every run that died part-way
+ * through one of them (its flow records, its series points with the hours
+ * and days rolled from them, its conversations made stale to roll again);
+ * and note the rest as this run's, partial.
+ */
+int store_captures_begin(struct store *st, struct store_capture *caps,
+    size_t n, bool force, struct ft_err *err);
+
+/*
+ * After every record and point of this run is committed: its captures (the
+ * NEW and REDO ones of caps, with packets and range filled) are done, and
+ * its journal of series points goes.
+ */
+int store_captures_done(struct store *st, const struct store_capture *caps,
+    size_t n, struct ft_err *err);
 
 /* Commit the open batch now (end of ingest, shutdown). */
 int store_commit(struct store *st, struct ft_err *err);

@@ -6,9 +6,74 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../base/ft_log.h"
 #include "store_int.h"
+
+void
+store_other_writer(struct store *st, char *out, size_t cap)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t pid;
+
+	out[0] = '\0';
+	/* a connection of its own: the busy one must not be re-entered */
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT pid, command, start_us FROM runs "
+	    "WHERE pid IS NOT NULL ORDER BY id DESC LIMIT 64", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto out;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(s, 0);
+		if (!store_pid_alive(pid))
+			continue;
+		snprintf(out, cap, "pid %lld (%.100s)", (long long)pid,
+		    sqlite3_column_text(s, 1) && sqlite3_column_bytes(s, 1) ?
+		    (const char *)sqlite3_column_text(s, 1) : "flowtrail");
+		break;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/*
+ * Another writer holds the store: wait for it, up to busy_timeout_ms, and
+ * say once, after a second, whom we wait for. Its transactions are one
+ * commit interval of work at most, so the wait is normally short.
+ */
+static int
+store_on_busy(void *arg, int n)
+{
+	struct store *st = arg;
+	uint64_t now = store_mono_ms(), waited;
+
+	if (n == 0) {
+		st->busy_since_ms = now;
+		st->busy_said = false;
+	}
+	waited = now - st->busy_since_ms;
+	if (waited >= st->busy_timeout_ms)
+		return 0;
+	if (!st->busy_said && waited >= 1000) {
+		char who[sizeof(st->busy_who)];
+
+		/* once per writer waited for, not at every wait */
+		st->busy_said = true;
+		store_other_writer(st, who, sizeof(who));
+		if (strcmp(who, st->busy_who) || !who[0])
+			ft_log(FT_LOG_WARN, "store %s: waiting for another "
+			    "writer, %s, for up to %u s (store.busy-timeout)",
+			    st->path, who[0] ? who : "not named in runs",
+			    st->busy_timeout_ms / 1000);
+		snprintf(st->busy_who, sizeof(st->busy_who), "%s", who);
+	}
+	usleep(n < 10 ? 1000u * (unsigned)(n + 1) : 20000u);
+	return 1;
+}
 
 int
 store_code(int sqlite_rc)
@@ -43,6 +108,10 @@ store_db_err(struct ft_err *err, sqlite3 *db, int rc, const char *path,
 		    "so not a flowtrail store", path);
 	if (db && sqlite3_errcode(db) == rc)
 		detail = sqlite3_errmsg(db);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return ft_err_set(err, store_code(rc), "store %s: %s: another "
+		    "writer held the store longer than store.busy-timeout "
+		    "allows (%s)", path, what, detail);
 	if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL)
 		return ft_err_set(err, store_code(rc), "store %s: %s: %s (is "
 		    "the disk full, or a file size limit reached?)", path,
@@ -200,6 +269,67 @@ store_check_identity(struct store *st, int *version, struct ft_err *err)
 	    (unsigned long long)app_id);
 }
 
+/* "file:PATH?immutable=1", the path percent-encoded as URIs want. */
+static int
+store_immutable_uri(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = (size_t)snprintf(out, cap, "file:");
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p && n + 4 < cap; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
+			out[n++] = (char)*p;
+			continue;
+		}
+		out[n++] = '%';
+		out[n++] = hex[*p >> 4];
+		out[n++] = hex[*p & 15];
+	}
+	if (*p || n + sizeof("?immutable=1") > cap)
+		return -1;
+	snprintf(out + n, cap - n, "?immutable=1");
+	return 0;
+}
+
+/*
+ * A reader of a WAL store needs its -shm index, which SQLite makes (or
+ * grows) on first read: on a full disk that fails with an I/O error
+ * although the store is intact. Then read the file as it is, without
+ * locks or index: whole when the write-ahead log is empty (no writer has
+ * commits waiting for a checkpoint); else say what is left out.
+ */
+static int
+store_open_full_disk(struct store *st, int *version, struct ft_err *err)
+{
+	char uri[8192], wal[4096];
+	struct stat sb;
+	int rc;
+
+	if (store_immutable_uri(st->path, uri, sizeof(uri)))
+		return -FT_EIO;
+	sqlite3_close(st->db);
+	st->db = NULL;
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path, "cannot open");
+	rc = store_check_identity(st, version, err);
+	if (rc)
+		return rc;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		ft_log(FT_LOG_WARN, "store %s: the disk is full, so it is read "
+		    "without its write-ahead log: the last %lld KiB of commits "
+		    "are not shown", st->path,
+		    (long long)(sb.st_size + 1023) / 1024);
+	else
+		ft_log(FT_LOG_DEBUG, "store %s: the disk is full: read as it "
+		    "is, read-only", st->path);
+	return 0;
+}
+
 static int
 store_open_ro(struct store *st, struct ft_err *err)
 {
@@ -213,8 +343,10 @@ store_open_ro(struct store *st, struct ft_err *err)
 	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_err(err, st->db, rc, st->path, "cannot open");
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_READ_MS);
 	rc = store_check_identity(st, &version, err);
+	if (rc == -FT_EIO)
+		rc = store_open_full_disk(st, &version, err);
 	if (rc)
 		return rc;
 	if (version == 0)
@@ -260,7 +392,7 @@ store_open_rw(struct store *st, struct ft_err *err)
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_err(err, st->db, rc, st->path, "cannot open");
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(st->db, store_on_busy, st);
 	rc = store_check_identity(st, &version, err);
 	if (!rc && version > store_schema_version())
 		rc = store_newer_err(err, st->path, version,
@@ -272,6 +404,8 @@ store_open_rw(struct store *st, struct ft_err *err)
 		    store_n_migrations, err);
 	if (!rc)
 		rc = store_writer_init(st, err);
+	if (!rc)
+		rc = store_run_open(st, err);
 	return rc;
 }
 
@@ -293,6 +427,9 @@ store_copy_opts(struct store *st, const struct store_opts *o,
 	if (!st->path || !st->command)
 		return ft_err_set(err, FT_ENOMEM, "store: out of memory");
 	st->read_only = o->read_only;
+	st->journal = o->journal;
+	st->busy_timeout_ms = (o->busy_timeout_s ? o->busy_timeout_s :
+	    STORE_BUSY_TIMEOUT_S) * 1000u;
 	st->commit_interval_s = o->commit_interval_s;
 	st->hist.packet_clock = o->packet_clock;
 	st->hist.keep_own = o->keep_own;
@@ -306,6 +443,21 @@ store_copy_opts(struct store *st, const struct store_opts *o,
 	    STORE_CONV_LAG_S) * 1000000;
 	st->conv.next_h = -1;
 	return 0;
+}
+
+/* A store this open created and could not finish leaves no file behind. */
+static void
+store_unlink_new(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if (snprintf(p, sizeof(p), "%s%s", path, sfx[i]) <
+		    (int)sizeof(p))
+			unlink(p);
+	}
 }
 
 static void
@@ -332,6 +484,7 @@ store_open(const struct store_opts *o, struct store **out,
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
+	bool existed;
 	int rc;
 
 	pthread_once(&once, store_sqlite_setup);
@@ -343,6 +496,7 @@ store_open(const struct store_opts *o, struct store **out,
 	rc = store_copy_opts(st, o, err);
 	if (rc)
 		goto out_free;
+	existed = st->read_only || access(st->path, F_OK) == 0;
 	rc = st->read_only ? store_open_ro(st, err) : store_open_rw(st, err);
 	if (rc)
 		goto out_close_db;
@@ -351,9 +505,24 @@ store_open(const struct store_opts *o, struct store **out,
 out_close_db:
 	store_writer_fini(st);
 	sqlite3_close(st->db);
+	if (!existed)
+		store_unlink_new(st->path);
 out_free:
 	store_free(st);
 	return rc;
+}
+
+/* A writer that wrote nothing leaves no row in `runs`. */
+static void
+store_run_close(struct store *st)
+{
+	char sql[64];
+
+	if (!st->run_id || st->stats.commits || st->run_used)
+		return;
+	snprintf(sql, sizeof(sql), "DELETE FROM runs WHERE id = %lld",
+	    (long long)st->run_id);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
 void
@@ -366,6 +535,8 @@ store_close(struct store *st)
 	if (!st->read_only && store_commit(st, &err))
 		ft_log(FT_LOG_ERROR, "%s", err.msg);
 	store_writer_fini(st);
+	if (!st->read_only)
+		store_run_close(st);
 	if (!st->read_only)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	if (sqlite3_close(st->db) != SQLITE_OK)

@@ -7,7 +7,7 @@
 #include "store.h"
 
 #define STORE_APP_ID 0x46547231		/* PRAGMA application_id: "FTr1" */
-#define STORE_BUSY_TIMEOUT_MS 5000	/* wait this long for another writer */
+#define STORE_BUSY_READ_MS 5000	/* readers: wait this long for a lock */
 #define STORE_N_IFACES 256		/* ft_flowrec.iface is a uint8_t */
 #define STORE_IFNAME_MAX 64		/* interface name incl. NUL */
 #define STORE_SEEN_CAP 4096		/* slots of a side-table cache */
@@ -148,6 +148,7 @@ struct store_hist {
 	bool prune_more;		/* the last prune hit its limit */
 	uint64_t batch_points;		/* points in the open batch */
 	sqlite3_stmt *up_pt;		/* UPSERT into series_1m */
+	sqlite3_stmt *up_journal;	/* the same into run_points, or NULL */
 };
 
 /* Bind a dictionary id at col; 0 binds NULL. */
@@ -201,6 +202,8 @@ struct store {
 	char *path;			/* copy of the opened path */
 	char *command;			/* copy of opts.command, "" if none */
 	bool read_only;			/* opened for reports */
+	bool journal;			/* series points also into run_points */
+	bool run_used;			/* captures point at run_id */
 	bool in_txn;			/* a batch is open */
 	uint32_t commit_interval_s;	/* from opts */
 	uint32_t batch_max_rows;	/* from opts, defaulted */
@@ -208,6 +211,10 @@ struct store {
 	uint64_t batch_rows;		/* rows in the open batch */
 	int64_t run_id;			/* runs.id, 0 until the first batch */
 	uint64_t run_start_us;		/* wall clock at open */
+	uint32_t busy_timeout_ms;	/* wait for another writer this long */
+	uint64_t busy_since_ms;		/* CLOCK_MONOTONIC of this wait's start */
+	bool busy_said;			/* this wait was announced */
+	char busy_who[160];		/* the writer waited for, "" unknown */
 	sqlite3_stmt *begin;		/* BEGIN IMMEDIATE */
 	sqlite3_stmt *commit;		/* COMMIT */
 	sqlite3_stmt *ins_flow;		/* INSERT INTO flows */
@@ -257,11 +264,20 @@ int store_pragma(sqlite3 *db, const char *path, const char *sql, int64_t *iv,
 int store_exec(sqlite3 *db, const char *path, const char *sql,
     struct ft_err *err);
 
+/* Who else writes to the store (for messages), "" when unknown. */
+void store_other_writer(struct store *st, char *out, size_t cap);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t store_mono_ms(void);
+
 /* Prepare the writer's statements and caches (store_write.c). */
 int store_writer_init(struct store *st, struct ft_err *err);
 
 /* Finalize them; safe on a partly initialised writer. */
 void store_writer_fini(struct store *st);
+
+/* Record this writer in `runs` (its own transaction), at open. */
+int store_run_open(struct store *st, struct ft_err *err);
 
 /* Open a batch (BEGIN; the first also records the run). */
 int store_batch_open(struct store *st, struct ft_err *err);
@@ -309,6 +325,15 @@ int store_hist_commit(struct store *st, struct ft_err *err);
 /* Forget what the rolled-back batch changed. */
 void store_hist_rollback(struct store *st);
 int store_rollup(struct store *st, struct ft_err *err);
+/*
+ * Roll the closed hours and days over minutes [from, to) again from what
+ * series_1m holds now (a period without minutes left loses its rows).
+ */
+int store_reroll(struct store *st, int64_t from, int64_t to,
+    struct ft_err *err);
+
+/* A writer's pid that is a live flowtrail process, not this one. */
+bool store_pid_alive(int64_t pid);
 
 /* Conversations (store_conv.c): the writer's next_h read. */
 int store_conv_init(struct store *st, struct ft_err *err);

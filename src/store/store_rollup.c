@@ -268,6 +268,31 @@ set_rolled_to(struct store *st, int r, int64_t to, struct ft_err *err)
 }
 
 int
+store_reroll(struct store *st, int64_t from, int64_t to, struct ft_err *err)
+{
+	char sql[96];
+	int64_t p, end;
+	int r, rc;
+
+	for (r = 0; r < STORE_N_ROLL; r++) {
+		p = period_start(r, from);
+		end = period_next(r, period_start(r, to - 1));
+		if (end > st->hist.rolled_to[r])
+			end = st->hist.rolled_to[r];
+		if (p >= end)
+			continue;
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE t >= %lld AND "
+		    "t < %lld", roll_table[r], (long long)p, (long long)end);
+		rc = store_exec(st->db, st->path, sql, err);
+		if (!rc)
+			rc = roll_step_range(st, r, p, end, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int
 store_rollup(struct store *st, struct ft_err *err)
 {
 	struct store_hist *h = &st->hist;

@@ -325,8 +325,57 @@ static const char store_schema_4[] =
 	"  srv_mac INTEGER\n"
 	");\n";
 
-/* Migration 5: flows_v names every protocol of the one table (ft_proto.h). */
+/*
+ * Migration 5: what each writer is and what ingest took (docs/schema.md).
+ * runs.pid names a writer another one waits for. captures remembers every
+ * capture file ingested, by a fingerprint (size and a hash of its first and
+ * last 64 KiB), state 1 while its run goes on and 2 once it finished;
+ * run_points holds the series points a run added while its captures are
+ * partial, so a run that died can be taken back out exactly. flows_v names
+ * every protocol of the one table (ft_proto.h).
+ */
 static const char store_schema_5[] =
+	"ALTER TABLE runs ADD COLUMN pid INTEGER;\n"
+	"CREATE TABLE captures (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  run INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  path TEXT NOT NULL,\n"
+	"  size INTEGER NOT NULL,\n"
+	"  fingerprint TEXT NOT NULL,\n"
+	"  state INTEGER NOT NULL,\n"
+	"  added_us INTEGER NOT NULL,\n"
+	"  packets INTEGER,\n"
+	"  first_us INTEGER,\n"
+	"  last_us INTEGER\n"
+	");\n"
+	"CREATE INDEX captures_fingerprint ON captures (size, fingerprint);\n"
+	"CREATE TABLE run_points (\n"
+	"  run INTEGER NOT NULL,\n"
+	"  kind INTEGER NOT NULL,\n"
+	"  t INTEGER NOT NULL,\n"
+	"  key NOT NULL,\n"
+	"  bytes_in INTEGER NOT NULL DEFAULT 0,\n"
+	"  bytes_out INTEGER NOT NULL DEFAULT 0,\n"
+	"  pkts_in INTEGER NOT NULL DEFAULT 0,\n"
+	"  pkts_out INTEGER NOT NULL DEFAULT 0,\n"
+	"  flows INTEGER NOT NULL DEFAULT 0,\n"
+	"  active INTEGER NOT NULL DEFAULT 0,\n"
+	"  dns_q INTEGER NOT NULL DEFAULT 0,\n"
+	"  dns_ok INTEGER NOT NULL DEFAULT 0,\n"
+	"  dns_err INTEGER NOT NULL DEFAULT 0,\n"
+	"  peak_bps INTEGER NOT NULL DEFAULT 0,\n"
+	"  nonip_bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  nonip_pkts INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY (run, kind, t, key)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE VIEW captures_v AS SELECT\n"
+	"  c.id, c.run, c.path, c.size, c.fingerprint,\n"
+	"  CASE c.state WHEN 1 THEN 'partial' WHEN 2 THEN 'done'"
+	" ELSE CAST(c.state AS TEXT) END AS state,\n"
+	"  " SQL_ISO("c.added_us") " AS added,\n"
+	"  c.packets, " SQL_ISO("c.first_us") " AS first,\n"
+	"  " SQL_ISO("c.last_us") " AS last, r.command, r.pid\n"
+	"FROM captures c LEFT JOIN runs r ON r.id = c.run;\n"
 	"DROP VIEW flows_v;\n"
 	STORE_FLOWS_V(FT_PROTO_SQL_CASE("f.proto"));
 

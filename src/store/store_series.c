@@ -23,6 +23,26 @@ static const char store_sql_up_pt[] =
 	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
 	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
 
+/* A journaling writer's own points (store_captures_done() drops them). */
+static const char store_sql_up_journal[] =
+	"INSERT INTO run_points (kind, t, key, bytes_in, bytes_out, pkts_in, "
+	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "
+	"nonip_bytes, nonip_pkts, run) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	"?15, ?16) ON CONFLICT (run, kind, t, key) DO UPDATE SET "
+	"bytes_in = bytes_in + excluded.bytes_in, "
+	"bytes_out = bytes_out + excluded.bytes_out, "
+	"pkts_in = pkts_in + excluded.pkts_in, "
+	"pkts_out = pkts_out + excluded.pkts_out, "
+	"flows = flows + excluded.flows, "
+	"active = active + excluded.active, "
+	"dns_q = dns_q + excluded.dns_q, "
+	"dns_ok = dns_ok + excluded.dns_ok, "
+	"dns_err = dns_err + excluded.dns_err, "
+	"peak_bps = max(peak_bps, excluded.peak_bps), "
+	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
+	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
+
 /* rolled_to of both steps from the rollups table. */
 static int
 hist_load_rolled(struct store *st, struct ft_err *err)
@@ -62,14 +82,19 @@ store_hist_init(struct store *st, struct ft_err *err)
 		h->newest_s = flows_us / 1000000;
 	h->own_from_s = INT64_MAX;
 	h->pruned_at = INT64_MIN;
-	return store_prepare(st, store_sql_up_pt, &h->up_pt, err);
+	rc = store_prepare(st, store_sql_up_pt, &h->up_pt, err);
+	if (!rc && st->journal)
+		rc = store_prepare(st, store_sql_up_journal, &h->up_journal,
+		    err);
+	return rc;
 }
 
 void
 store_hist_fini(struct store *st)
 {
 	sqlite3_finalize(st->hist.up_pt);
-	st->hist.up_pt = NULL;
+	sqlite3_finalize(st->hist.up_journal);
+	st->hist.up_pt = st->hist.up_journal = NULL;
 }
 
 /* The key column: a number, a name, an address or -1 for "other". */
@@ -107,6 +132,18 @@ bind_key(struct store *st, sqlite3_stmt *s, const struct ft_series_pt *p)
 	}
 }
 
+static void
+point_bind(struct store *st, sqlite3_stmt *s, const struct ft_series_pt *p)
+{
+	unsigned i;
+
+	sqlite3_bind_int(s, 1, p->kind);
+	sqlite3_bind_int64(s, 2, p->t);
+	bind_key(st, s, p);
+	for (i = 0; i < FT_SV_N; i++)
+		sqlite3_bind_int64(s, 4 + i, (int64_t)p->v[i]);
+}
+
 static int
 point_write(struct store *st, const struct ft_series_pt *p,
     struct ft_err *err)
@@ -115,12 +152,16 @@ point_write(struct store *st, const struct ft_series_pt *p,
 	sqlite3_stmt *s = h->up_pt;
 	int64_t unused = 0;
 	unsigned i;
+	int rc;
 
-	sqlite3_bind_int(s, 1, p->kind);
-	sqlite3_bind_int64(s, 2, p->t);
-	bind_key(st, s, p);
-	for (i = 0; i < FT_SV_N; i++)
-		sqlite3_bind_int64(s, 4 + i, (int64_t)p->v[i]);
+	point_bind(st, s, p);
+	if (h->up_journal) {
+		point_bind(st, h->up_journal, p);
+		sqlite3_bind_int64(h->up_journal, 16, st->run_id);
+		rc = store_step_id(st, h->up_journal, &unused, err);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < STORE_N_ROLL; i++)
 		if ((int64_t)p->t < h->rolled_to[i] &&
 		    (int64_t)p->t < h->dirty_from[i])

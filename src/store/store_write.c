@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store_int.h"
 
@@ -15,7 +16,7 @@ static const char store_sql_ins_flow[] =
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-static uint64_t
+uint64_t
 store_mono_ms(void)
 {
 	struct timespec ts;
@@ -78,8 +79,8 @@ store_writer_init(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_prepare(st, store_sql_ins_flow, &st->ins_flow, err);
 	if (!rc)
-		rc = store_prepare(st, "INSERT INTO runs (start_us, command) "
-		    "VALUES (?1, ?2)", &st->ins_run, err);
+		rc = store_prepare(st, "INSERT INTO runs (start_us, command, "
+		    "pid) VALUES (?1, ?2, ?3)", &st->ins_run, err);
 	if (!rc)
 		rc = store_prepare(st, "SELECT id FROM ifaces WHERE name = ?1",
 		    &st->find_iface, err);
@@ -344,10 +345,31 @@ store_begin(struct store *st, uint64_t now_ms, struct ft_err *err)
 		return 0;
 	sqlite3_bind_int64(st->ins_run, 1, (int64_t)st->run_start_us);
 	sqlite3_bind_text(st->ins_run, 2, st->command, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->ins_run, 3, (int64_t)getpid());
 	rc = store_step_id(st, st->ins_run, &unused, err);
 	if (!rc)
 		st->run_id = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+/*
+ * The writer's row in `runs`, committed at open: another writer that has
+ * to wait for this one can name it, and ingest's captures point at it.
+ */
+int
+store_run_open(struct store *st, struct ft_err *err)
+{
+	int rc = store_begin(st, 0, err);
+
+	if (!rc)
+		rc = store_step_id(st, st->commit, &(int64_t){ 0 }, err);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	st->in_txn = false;
+	st->stats.run_id = (uint32_t)st->run_id;
+	return 0;
 }
 
 void

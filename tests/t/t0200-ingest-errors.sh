@@ -80,3 +80,42 @@ if [ -f "$CORPUS/REFERENCE.json" ]; then
 else
 	skip "corrupt reference captures: corpus not found at $CORPUS"
 fi
+
+# A capture that shrinks while it is read (a log rotation's copy-truncate): one line
+# naming the file and the packets taken, those packets committed, exit 1; no SIGBUS.
+# FT_TEST_SHRINK_AFTER=N makes the mapped reader truncate the file itself after N
+# records, so the shrink happens at the same packet on every run.
+if "$FT_BUILD/bench/gen" -o "$TMP/shrink.pcap" --packets 20k --flows 2k --pps 250 --snaplen 96 >/dev/null 2>&1; then
+	FT_TEST_SHRINK_AFTER=5000 "$FT" ingest -q --db "$TMP/shrink.db" "$TMP/shrink.pcap" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "a capture that shrinks while read: exit 1, not a crash" "$rc" 1
+	check_eq "a capture that shrinks while read: one line on stderr" "$(wc -l <"$TMP/err")" 1
+	check "the line names the file, says it changed and how many packets were taken" \
+		grep -q "shrink.pcap: the file changed while it was read.*5000 packets taken" "$TMP/err"
+	check_eq "the packets read before the shrink are committed" \
+		"$(sqlite3 "$TMP/shrink.db" 'SELECT sum(pkts_cs + pkts_sc) FROM flows')" 5000
+else
+	not_ok "cannot generate a capture with bench/gen"
+fi
+
+# The same capture twice: the second ingest says so and adds nothing; --force adds it
+# again; a file given twice in one command is read once. The script has 203 packets
+# from 3000.000 s to 3200.011 s.
+"$FT_HELPER" pcap "$TMP/twice.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script"
+tot() { sqlite3 "$TMP/twice.db" "SELECT count(*) || ' ' || sum(bytes_cs + bytes_sc) || ' ' ||
+	(SELECT sum(bytes_in + bytes_out) FROM series_1m) FROM flows"; }
+"$FT" ingest -q --db "$TMP/twice.db" "$TMP/twice.pcap" >/dev/null 2>&1
+once=$(tot)
+"$FT" ingest -q --db "$TMP/twice.db" "$TMP/twice.pcap" >/dev/null 2>"$TMP/err"
+check_eq "ingesting a capture again exits 0" "$?" 0
+check_eq "ingesting a capture again changes no total" "$(tot)" "$once"
+check "and says it was ingested already and skipped, naming --force" \
+	grep -q "twice.pcap: already in the store (ingested .*, run 1: 203 packets from .* to .*): skipped; --force adds it again" "$TMP/err"
+check_eq "the store remembers the capture once, done, with its packets and time range" \
+	"$(sqlite3 "$TMP/twice.db" "SELECT count(*), state, packets, first, last FROM captures_v")" \
+	"1|done|203|1970-01-01T00:50:00.000000Z|1970-01-01T00:53:20.011000Z"
+"$FT" ingest -q --force --db "$TMP/twice.db" "$TMP/twice.pcap" "$TMP/twice.pcap" >/dev/null 2>"$TMP/err"
+read -r n1 b1 s1 <<<"$once"
+check_eq "--force adds it again (every total doubles), a file given twice is read once" \
+	"$(tot)" "$((n1 * 2)) $((b1 * 2)) $((s1 * 2))"
+check "the file given twice is named" grep -q "twice.pcap: the same capture as an earlier file of this command: read once" "$TMP/err"
