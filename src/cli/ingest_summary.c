@@ -79,9 +79,11 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 		    "records\":%llu},", (unsigned long long)ss->conv_hours,
 		    (unsigned long long)ss->conv_raw);
 	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"
+	    "\"late_points\":%llu,"
 	    "\"late_records\":%llu,\"keys_folded\":%llu,"
 	    "\"minutes_lost\":%llu}}\n", p->stats ? "true" : "false",
 	    (unsigned long long)sc.minutes, (unsigned long long)sc.points,
+	    (unsigned long long)sc.late_points,
 	    (unsigned long long)sc.late, (unsigned long long)sc.overflow,
 	    (unsigned long long)sc.lost);
 }
