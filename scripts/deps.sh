@@ -2,7 +2,7 @@
 # deps.sh: install the Debian packages flowtrail needs to build and test, only those missing.
 set -eu
 
-PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz"
+PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz libndpi-bin python3"
 
 missing=""
 for p in $PKGS; do

@@ -47,6 +47,14 @@ void classify_packet(struct classifier *c, struct ft_l7 *l7,
 void classify_describe(struct classifier *c, struct ft_flowrec *recs,
     size_t n);
 
+/*
+ * Finish the classification of the live flow that holds state slot now
+ * (nDPI's last guess) and return its l7, or NULL when no live flow holds
+ * it. Call it only when every final record harvested so far has been
+ * described: the slot of an ended flow belongs to its final record.
+ */
+const struct ft_l7 *classify_settle(struct classifier *c, uint32_t slot);
+
 void classify_get_stats(const struct classifier *c, struct classify_stats *st);
 
 /* "nDPI 4.2.0" or "ports" (no nDPI built in, or disabled). */

@@ -18,6 +18,8 @@ struct classifier {
 	struct ndpi_detection_module_struct *nd;	/* nDPI module */
 	uint8_t *states;				/* max_active flow structs */
 	uint32_t *free_stack;				/* free slot indexes */
+	struct ft_l7 **owner;				/* per slot: the live
+							   flow's l7, NULL free */
 	uint32_t n_free;				/* entries on free_stack */
 	struct names names;				/* server names */
 	struct classify_stats st;			/* counters */
@@ -68,7 +70,8 @@ classify_new(const struct classify_opts *o, struct classifier **out,
 	}
 	c->states = calloc(o->max_active, SIZEOF_FLOW_STRUCT);
 	c->free_stack = calloc(o->max_active, sizeof(uint32_t));
-	if (!c->states || !c->free_stack) {
+	c->owner = calloc(o->max_active, sizeof(*c->owner));
+	if (!c->states || !c->free_stack || !c->owner) {
 		rc = ft_err_set(err, FT_ENOMEM,
 		    "out of memory for %u classifier states",
 		    o->max_active);
@@ -103,6 +106,7 @@ classify_free(struct classifier *c)
 		ndpi_exit_detection_module(c->nd);
 	free(c->states);
 	free(c->free_stack);
+	free(c->owner);
 	names_fini(&c->names);
 	free(c);
 }
@@ -133,6 +137,7 @@ finish(struct classifier *c, struct ft_l7 *l7, bool give_up)
 	ndpi_free_flow_data(f);
 	memset(f, 0, SIZEOF_FLOW_STRUCT);	/* classify_free frees every slot */
 	c->free_stack[c->n_free++] = l7->slot;
+	c->owner[l7->slot - 1] = NULL;
 	l7->slot = 0;
 	l7->state = FT_L7_DONE;
 }
@@ -158,6 +163,7 @@ classify_packet(struct classifier *c, struct ft_l7 *l7,
 			return;
 		}
 		l7->slot = c->free_stack[--c->n_free];
+		c->owner[l7->slot - 1] = l7;
 		memset(slot_flow(c, l7->slot), 0, SIZEOF_FLOW_STRUCT);
 		l7->state = FT_L7_BUSY;
 	}
@@ -171,12 +177,10 @@ classify_packet(struct classifier *c, struct ft_l7 *l7,
 		l7->master_id = p.master_protocol;
 		l7->category = (uint8_t)p.category;
 		/*
-		 * Stop once the server name is known: nDPI's extra dissection
-		 * (certificates, DNS answers) would keep ~2 KB per flow for
-		 * data that reports do not use.
+		 * Go on while nDPI wants more: sub-protocols (TLS.DNScrypt,
+		 * DNS.Apple) are decided after the server name is known.
 		 */
-		if (f->host_server_name[0] ||
-		    !ndpi_extra_dissection_possible(c->nd, f) ||
+		if (!ndpi_extra_dissection_possible(c->nd, f) ||
 		    l7->pkts >= c->o.max_packets)
 			finish(c, l7, false);
 		return;
@@ -229,6 +233,20 @@ classify_describe(struct classifier *c, struct ft_flowrec *recs, size_t n)
 	}
 	for (i = 0; i < n; i++)
 		describe_one(c, &recs[i]);
+}
+
+const struct ft_l7 *
+classify_settle(struct classifier *c, uint32_t slot)
+{
+	struct ft_l7 *l7;
+
+	if (!c->owner || !slot || slot > c->o.max_active)
+		return NULL;
+	l7 = c->owner[slot - 1];
+	if (!l7 || l7->slot != slot || l7->state != FT_L7_BUSY)
+		return NULL;
+	finish(c, l7, true);
+	return l7;
 }
 
 void

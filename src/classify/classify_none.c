@@ -40,6 +40,12 @@ classify_describe(struct classifier *c, struct ft_flowrec *recs, size_t n)
 	classify_fill_guesses(recs, n);
 }
 
+const struct ft_l7 *
+classify_settle(struct classifier *c, uint32_t slot)
+{
+	return NULL;
+}
+
 void
 classify_get_stats(const struct classifier *c, struct classify_stats *st)
 {

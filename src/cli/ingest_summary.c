@@ -150,10 +150,12 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 		json_retention(ss, k);
 	}
 	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"
+	    "\"late_points\":%llu,"
 	    "\"late_records\":%llu,\"keys_folded\":%llu,"
 	    "\"minutes_lost\":%llu,\"rewinds\":%llu}}\n",
 	    p->stats ? "true" : "false",
 	    (unsigned long long)sc.minutes, (unsigned long long)sc.points,
+	    (unsigned long long)sc.late_points,
 	    (unsigned long long)sc.late, (unsigned long long)sc.overflow,
 	    (unsigned long long)sc.lost, (unsigned long long)p->rewinds);
 }

@@ -73,6 +73,7 @@ pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	store_async_free(p->wq);
+	free(p->held);
 	stats_free(p->stats);
 	enrich_free(p->enr);
 	classify_free(p->cls);
@@ -81,23 +82,42 @@ pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-/* Describe and store n harvested records. */
+/*
+ * Describe and store n harvested records. A delta of a flow still being
+ * classified waits in the hold (pipeline_hold.c); a final record settles
+ * the held ones of its flow first, so every record of a flow carries the
+ * flow's final application.
+ */
 static int
 pipeline_emit(struct pipeline *p, size_t n, struct ft_err *err)
 {
-	size_t i;
+	bool settle[PIPELINE_BATCH];
+	size_t i, j;
+	int rc;
 
+	for (i = 0; i < n; i++)
+		settle[i] = p->n_held && p->batch[i].l7.state == FT_L7_BUSY &&
+		    (p->batch[i].flags & FT_REC_FINAL);
 	classify_describe(p->cls, p->batch, n);
 	enrich_batch(p->enr, p->batch, n);
-	if (p->stats)
-		stats_add(p->stats, p->batch, n);
 	for (i = 0; i < n; i++)
-		if (p->batch[i].flags & FT_REC_FINAL)
-			p->final_records++;
-	p->records += n;
-	if (!p->wq)
-		return 0;
-	return store_async_append(p->wq, p->batch, n, err);
+		if (settle[i] && (rc = pipeline_settle(p, p->batch[i].flow_id,
+		    0, &p->batch[i], err)))
+			return rc;
+	for (i = j = 0; i < n; i++) {
+		if (!(p->batch[i].flags & FT_REC_FINAL) &&
+		    p->batch[i].l7.state == FT_L7_BUSY) {
+			if ((rc = pipeline_hold(p, &p->batch[i], err)))
+				return rc;
+			continue;
+		}
+		if (j != i)
+			p->batch[j] = p->batch[i];
+		j++;
+	}
+	if (p->stats)
+		stats_add(p->stats, p->batch, j);
+	return pipeline_store(p, p->batch, j, err);
 }
 
 /* Hand the points of every minute closed by now_us to the store. */
@@ -129,6 +149,9 @@ pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err)
 		if (rc)
 			return rc;
 	} while (n == PIPELINE_BATCH);
+	rc = pipeline_hold_expire(p, now_us, err);
+	if (rc)
+		return rc;
 	/* Whole seconds of packet time: every tick of the flow table is one. */
 	p->next_tick_us = now_us - now_us % TICK_US + TICK_US;
 	return pipeline_series(p, now_us, err);
@@ -147,6 +170,9 @@ pipeline_drain(struct pipeline *p, struct ft_err *err)
 		if (rc)
 			return rc;
 	} while (n == PIPELINE_BATCH);
+	rc = pipeline_hold_drain(p, err);
+	if (rc)
+		return rc;
 	return pipeline_series(p, UINT64_MAX, err);
 }
 
@@ -201,8 +227,14 @@ pipeline_frame(struct pipeline *p, const struct ft_frame *f,
 		goto out_nonip;
 	if (p->stats)
 		stats_frame(p->stats, f->iface, f->ts_us, f->wire_len, true);
-	if (hit.l7->state != FT_L7_DONE)
+	if (hit.l7->state != FT_L7_DONE) {
+		uint32_t slot = hit.l7->slot;
+
 		classify_packet(p->cls, hit.l7, &pkt, hit.dir);
+		if (p->n_held && slot && hit.l7->state == FT_L7_DONE &&
+		    (rc = pipeline_settle_l7(p, slot, hit.l7, err)))
+			return rc;
+	}
 	enrich_packet(p->enr, &pkt);
 	return 0;
 out_nonip:

@@ -17,6 +17,8 @@
 
 #define PIPELINE_BATCH 512	/* records moved per harvest */
 #define PIPELINE_QUEUE 16	/* store queue slots of STORE_ASYNC_SLOT records */
+#define PIPELINE_HOLD 1024	/* records held for their final application */
+#define PIPELINE_HOLD_S 300	/* seconds of packet time a record is held */
 
 struct pipeline {
 	struct decoder *dec;		/* frames -> packets */
@@ -32,6 +34,15 @@ struct pipeline {
 	uint64_t points;		/* series points handed to the store */
 	uint64_t rewinds;		/* times packet time went back over a
 					   minute: flows and minutes ended */
+	uint64_t forced;		/* flows whose classification the hold
+					   bound ended */
+	uint64_t provisional;		/* held records that left with a
+					   provisional application (hold full) */
+	struct ft_flowrec *held;	/* PIPELINE_HOLD deltas of flows still
+					   classifying, oldest first; NULL
+					   until needed */
+	size_t n_held;			/* records in held */
+	struct ft_flowrec scratch;	/* labels of a settled flow */
 	struct ft_flowrec batch[PIPELINE_BATCH]; /* harvest buffer */
 };
 
@@ -48,5 +59,18 @@ int pipeline_tick(struct pipeline *p, uint64_t now_us, struct ft_err *err);
 
 /* End every flow, write everything, commit. */
 int pipeline_finish(struct pipeline *p, struct ft_err *err);
+
+/* pipeline_hold.c: deltas wait there until their flow's application is final. */
+int pipeline_store(struct pipeline *p, const struct ft_flowrec *recs, size_t n,
+    struct ft_err *err);
+int pipeline_hold(struct pipeline *p, const struct ft_flowrec *r,
+    struct ft_err *err);
+int pipeline_settle(struct pipeline *p, uint64_t flow_id, uint32_t slot,
+    const struct ft_flowrec *t, struct ft_err *err);
+int pipeline_settle_l7(struct pipeline *p, uint32_t slot,
+    const struct ft_l7 *l7, struct ft_err *err);
+int pipeline_hold_expire(struct pipeline *p, uint64_t now_us,
+    struct ft_err *err);
+int pipeline_hold_drain(struct pipeline *p, struct ft_err *err);
 
 #endif

@@ -265,7 +265,7 @@ minute_enter(struct stats *s, uint64_t m)
 }
 
 static void
-record_add(struct stats *s, const struct ft_flowrec *r)
+record_add(struct stats *s, const struct ft_flowrec *r, bool app)
 {
 	/* The near side: the local one, the client when both or neither. */
 	unsigned near = !(r->local & FT_LOCAL_CLI) && (r->local & FT_LOCAL_SRV);
@@ -286,7 +286,9 @@ record_add(struct stats *s, const struct ft_flowrec *r)
 	ifr->v[FT_SV_DNS_OK] += r->dns_ok;
 	ifr->v[FT_SV_DNS_ERR] += r->dns_err;
 	add_num(s, FT_SK_PROTO, r->proto, r, near, flows, active);
-	add_num(s, FT_SK_APP, app_intern(s, r->app), r, near, flows, active);
+	if (app)
+		add_num(s, FT_SK_APP, app_intern(s, r->app), r, near, flows,
+		    active);
 	add_num(s, FT_SK_ASN, r->asn, r, near, flows, active);
 	add_num(s, FT_SK_COUNTRY, ft_country_pack(r->country), r, near, flows,
 	    active);
@@ -302,8 +304,55 @@ stats_add(struct stats *s, const struct ft_flowrec *r, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		record_add(s, &r[i]);
+		record_add(s, &r[i], true);
 	s->c.records += n;
+}
+
+void
+stats_add_held(struct stats *s, const struct ft_flowrec *r)
+{
+	record_add(s, r, false);
+	s->c.records++;
+}
+
+static bool out_reserve(struct stats *s, size_t more);
+
+void
+stats_add_app(struct stats *s, const struct ft_flowrec *r)
+{
+	unsigned near = !(r->local & FT_LOCAL_CLI) && (r->local & FT_LOCAL_SRV);
+	uint64_t m = r->first_us / US_PER_MIN, v[FT_SV_N] = { 0 };
+	struct skey k = { .kind = FT_SK_APP };
+	struct ft_series_pt *p;
+
+	if (!(r->pkts[0] | r->pkts[1]))
+		return;
+	k.num = app_intern(s, r->app);
+	vals_add(v, r, near, r->first_us == r->start_us,
+	    !(r->flags & FT_REC_CONT));
+	if (!s->open || m >= s->cur_min) {
+		minute_enter(s, m);
+		vals_add(key_vals(s, &k), r, near, v[FT_SV_FLOWS],
+		    v[FT_SV_ACTIVE]);
+		return;
+	}
+	/* Its minute is closed: one more point of that minute, added to it. */
+	if (!out_reserve(s, 1)) {
+		s->c.lost++;
+		return;
+	}
+	p = &s->out[s->n_out++];
+	s->c.late_points++;
+	memset(p, 0, sizeof(*p));
+	p->t = (uint32_t)(m * 60);
+	p->kind = FT_SK_APP;
+	memcpy(p->v, v, sizeof(p->v));
+	if (k.num == APP_NONE) {
+		p->other = 1;
+		return;
+	}
+	p->num = k.num;
+	memcpy(p->app, s->apps[k.num], FT_APP_MAX);
 }
 
 void

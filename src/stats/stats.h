@@ -28,6 +28,9 @@ struct stats_counters {
 	uint64_t minutes;	/* minutes closed */
 	uint64_t lost;		/* minutes whose points memory could not hold */
 	uint64_t points;	/* points handed out */
+	uint64_t late_points;	/* of which added to a minute already closed
+				   (held records' applications): the store
+				   adds them to that minute's row of the key */
 };
 
 struct stats;
@@ -56,6 +59,16 @@ void stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
  * allocate (the key table grows by doubling up to max_keys).
  */
 void stats_add(struct stats *s, const struct ft_flowrec *r, size_t n);
+
+/*
+ * A record whose application is not final yet (the pipeline holds it until
+ * classification ends): stats_add_held() adds it to every kind but the
+ * application, stats_add_app() later adds it to its application, in the
+ * open minute when that is its minute, else as one more point of its own
+ * minute (the store adds points of one key and minute together).
+ */
+void stats_add_held(struct stats *s, const struct ft_flowrec *r);
+void stats_add_app(struct stats *s, const struct ft_flowrec *r);
 
 /*
  * Close every minute that ends at or before now_us (UINT64_MAX: all, at the

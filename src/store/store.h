@@ -55,6 +55,8 @@ struct store_opts {
 /* Counters of one writer, for `run` to serve and `ingest` to print. */
 struct store_stats {
 	uint64_t rows;		/* flow rows committed */
+	uint64_t ends_marked;	/* empty final records written as the end of
+				   their flow's latest row, not as a row */
 	uint64_t commits;	/* batches committed */
 	uint64_t rows_lost;	/* rows of batches rolled back after a failure */
 	uint64_t dict_hits;	/* dictionary lookups answered by the cache */

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "../base/agg.h"
 #include "store.h"
 
 #define STORE_APP_ID 0x46547231		/* PRAGMA application_id: "FTr1" */
@@ -221,6 +222,11 @@ struct store {
 	sqlite3_stmt *ins_run;		/* INSERT INTO runs */
 	sqlite3_stmt *find_iface;	/* SELECT id FROM ifaces */
 	sqlite3_stmt *ins_iface;	/* INSERT INTO ifaces */
+	sqlite3_stmt *mark_end;		/* UPDATE flows: a flow's end onto
+					   its latest record */
+	struct agg_open last_row;	/* (run, flow) -> int64_t rowid of the
+					   flow's latest row, until its final
+					   record; writer only */
 	struct store_dict dict[STORE_N_DICTS]; /* macs, apps, names */
 	struct store_seen_slot *seen[STORE_N_SEEN]; /* STORE_SEEN_CAP each */
 	sqlite3_stmt *up_asn;		/* UPSERT into asns */

@@ -87,6 +87,10 @@ store_writer_init(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_prepare(st, "INSERT INTO ifaces (name) VALUES (?1)",
 		    &st->ins_iface, err);
+	if (!rc)
+		rc = store_prepare(st, "UPDATE flows SET flags = flags | ?1, "
+		    "end_reason = ?2 WHERE rowid = ?3", &st->mark_end, err);
+	agg_open_init(&st->last_row, sizeof(int64_t));
 	return rc;
 }
 
@@ -103,8 +107,10 @@ store_writer_fini(struct store *st)
 	sqlite3_finalize(st->ins_run);
 	sqlite3_finalize(st->find_iface);
 	sqlite3_finalize(st->ins_iface);
+	sqlite3_finalize(st->mark_end);
+	agg_open_fini(&st->last_row);
 	st->begin = st->commit = st->ins_flow = st->ins_run = NULL;
-	st->find_iface = st->ins_iface = NULL;
+	st->find_iface = st->ins_iface = st->mark_end = NULL;
 	free(st->ifaces);
 	st->ifaces = NULL;
 }
@@ -307,23 +313,83 @@ store_bind_row(struct store *st, const struct ft_flowrec *r,
 	store_bind_enrich(s, r, ids);
 }
 
+/*
+ * A final record without packets (the flow met a tick, then idled out)
+ * becomes the end of the flow's latest row: FT_REC_FINAL and the end
+ * reason set there. *done false: no row of the flow is known (an earlier
+ * writer's, pruned, or the map was full), so the record is inserted.
+ */
 static int
-store_insert(struct store *st, const struct ft_flowrec *r, struct ft_err *err)
+store_mark_end(struct store *st, const struct ft_flowrec *r, bool *done,
+    struct ft_err *err)
+{
+	int64_t *row, unused = 0;
+	int rc;
+
+	*done = false;
+	row = agg_open_find(&st->last_row, st->run_id, (int64_t)r->flow_id);
+	if (!row)
+		return 0;
+	sqlite3_bind_int(st->mark_end, 1, r->flags & FT_REC_FINAL);
+	sqlite3_bind_int(st->mark_end, 2, r->end);
+	sqlite3_bind_int64(st->mark_end, 3, *row);
+	agg_open_del(&st->last_row, st->run_id, (int64_t)r->flow_id);
+	rc = store_step_id(st, st->mark_end, &unused, err);
+	if (rc)
+		return rc;
+	*done = sqlite3_changes(st->db) == 1;
+	return 0;
+}
+
+/* Remember a delta's row until its flow's final record comes. */
+static void
+store_last_row(struct store *st, const struct ft_flowrec *r)
+{
+	int64_t *row;
+	bool fresh;
+
+	if (r->flags & FT_REC_FINAL) {
+		agg_open_del(&st->last_row, st->run_id, (int64_t)r->flow_id);
+		return;
+	}
+	row = agg_open_get(&st->last_row, st->run_id, (int64_t)r->flow_id,
+	    &fresh);
+	if (row)	/* no memory: the end comes as a row of its own */
+		*row = sqlite3_last_insert_rowid(st->db);
+}
+
+/* One record: a row of flows, or the end of the flow's latest row (*row false). */
+static int
+store_insert(struct store *st, const struct ft_flowrec *r, bool *row,
+    struct ft_err *err)
 {
 	struct store_ids ids;
 	int64_t unused = 0;
+	bool marked = false;
 	int rc;
 
+	*row = false;
 	rc = store_resolve(st, r, &ids, err);
 	if (!rc)
 		rc = store_note(st, r, &ids, err);
+	if (!rc && (r->flags & FT_REC_FINAL) && !(r->pkts[0] | r->pkts[1]))
+		rc = store_mark_end(st, r, &marked, err);
 	if (rc)
 		return rc;
-	store_bind_row(st, r, &ids);
-	rc = store_step_id(st, st->ins_flow, &unused, err);
-	if (!rc)
-		store_conv_note(st, r, &ids);
-	return rc;
+	if (marked) {
+		st->stats.ends_marked++;
+	} else {
+		store_bind_row(st, r, &ids);
+		rc = store_step_id(st, st->ins_flow, &unused, err);
+		if (rc)
+			return rc;
+		*row = true;
+		store_last_row(st, r);
+	}
+	/* Conversations sum the same either way: the end lies in the same
+	 * minute as the latest row (the flow's last packet). */
+	store_conv_note(st, r, &ids);
+	return 0;
 }
 
 /* Open a batch; the first one of this writer also records the run. */
@@ -479,6 +545,7 @@ int
 store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
     struct ft_err *err)
 {
+	bool row;
 	size_t i;
 	int rc;
 
@@ -495,9 +562,11 @@ store_append(struct store *st, const struct ft_flowrec *recs, size_t n,
 			    (int64_t)(recs[i].first_us / 1000000);
 		if (!st->in_txn && (rc = store_batch_open(st, err)))
 			return rc;
-		rc = store_insert(st, &recs[i], err);
+		rc = store_insert(st, &recs[i], &row, err);
 		if (rc)
 			return store_fail(st, rc, st->batch_rows + n - i, err);
+		if (!row)
+			continue;
 		if (++st->batch_rows + st->hist.batch_points <
 		    st->batch_max_rows)
 			continue;

@@ -63,9 +63,12 @@ if [ -d "$CORPUS" ]; then
 		DB=$TMP/$f.db
 		"$FT" ingest -q --format json --db "$DB" "$CORPUS/$f" >"$TMP/sum.json" 2>/dev/null ||
 			{ not_ok "$f: ingest failed"; continue; }
+		# Points added to a closed minute (held records' applications, see
+		# docs/internals/classify.md) merge into that minute's row of their key.
+		rows=$(sqlite3 "$DB" 'SELECT count(*) FROM series_1m')
 		check_eq "$f: the summary's series points are the minute rows, none lost" \
-			"$(jq -r '.series | "\(.points) \(.minutes_lost)"' "$TMP/sum.json")" \
-			"$(sqlite3 "$DB" 'SELECT count(*) FROM series_1m') 0"
+			"$(jq -r --argjson r "$rows" '.series | "\(.points - .late_points <= $r and
+				$r <= .points) \(.minutes_lost)"' "$TMP/sum.json")" "true 0"
 		total=$(history_checks "$f" | tee "$TMP/out" | tail -1)
 		grep -v '^[0-9]*$' "$TMP/out"
 		check_eq "$f: interface series + non-IP = tshark's bytes" "$total" \

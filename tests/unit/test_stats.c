@@ -313,9 +313,46 @@ keys_past_the_limit_are_folded_and_counted(void)
 	stats_free(s);
 }
 
+/* A held record: everything but its application at once, then the
+ * application in its own minute, even after that minute closed. */
+static void
+a_held_records_application_lands_in_its_own_minute(void)
+{
+	struct stats *s = mk(10, 10, 0);
+	const struct ft_series_pt *p;
+	struct stats_counters c;
+	struct ft_flowrec r = rec(1, T0 + 5000000, "192.168.0.1", "10.0.0.1",
+	    100, 900, FT_LOCAL_CLI), later;
+	size_t n, i;
+
+	r.flags = 0;	/* a delta */
+	snprintf(r.app, sizeof(r.app), "TLS");
+	stats_add_held(s, &r);
+	n = stats_close(s, T0 + MIN_US, &p);
+	UT_EQ(sum_kind(p, n, FT_SK_IFACE, T0 / 1000000, FT_SV_BYTES_OUT), 100);
+	UT_EQ(count_kind(p, n, FT_SK_APP), 0);
+	later = rec(2, T0 + MIN_US + 1000, "192.168.0.1", "10.0.0.2", 7, 0,
+	    FT_LOCAL_CLI);
+	stats_add(s, &later, 1);	/* the next minute is open */
+	snprintf(r.app, sizeof(r.app), "TLS.Facebook");	/* final now */
+	stats_add_app(s, &r);
+	n = stats_close(s, UINT64_MAX, &p);
+	UT_EQ(sum_kind(p, n, FT_SK_APP, T0 / 1000000, FT_SV_BYTES_OUT), 100);
+	UT_EQ(sum_kind(p, n, FT_SK_APP, T0 / 1000000, FT_SV_BYTES_IN), 900);
+	UT_EQ(sum_kind(p, n, FT_SK_APP, T0 / 1000000 + 60, FT_SV_BYTES_OUT), 7);
+	for (i = 0; i < n; i++)
+		if (p[i].kind == FT_SK_APP && p[i].t == T0 / 1000000)
+			UT_ASSERT(!strcmp(p[i].app, "TLS.Facebook"));
+	stats_get_counters(s, &c);
+	UT_EQ(c.late_points, 1);
+	UT_EQ(c.late, 0);
+	stats_free(s);
+}
+
 int
 main(void)
 {
+	UT_RUN(a_held_records_application_lands_in_its_own_minute);
 	UT_RUN(every_kind_sums_to_the_interface_totals);
 	UT_RUN(the_top_k_stay_and_the_rest_is_other);
 	UT_RUN(records_land_in_their_minute);
