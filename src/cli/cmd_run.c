@@ -159,8 +159,10 @@ print_status(struct capture *cap, struct pipeline *p, struct run_status *rs,
 }
 
 static int
-run_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
+run_loop(struct cli *cli, struct capture *cap, struct pipeline *p,
+    struct store *st)
 {
+	struct store_stats ss = { 0 };
 	uint64_t every = (uint64_t)cli->cfg.status_interval_s * 1000000u;
 	struct run_status rs = { .last_us = ft_now_us() };
 	uint64_t next_reload = rs.last_us + RELOAD_EVERY_US;
@@ -188,8 +190,12 @@ run_loop(struct cli *cli, struct capture *cap, struct pipeline *p)
 	}
 	if (pipeline_finish(p, &err))
 		goto out_store;
+	if (st)		/* the writer has stopped */
+		store_get_stats(st, &ss);
+	/* empty final records went onto their flow's latest row */
 	ft_log(FT_LOG_INFO, "stopped: %llu records stored in %s",
-	    (unsigned long long)p->records, cli->cfg.db_path);
+	    (unsigned long long)(p->records - ss.ends_marked),
+	    cli->cfg.db_path);
 	return 0;
 out_err:
 	cli_error(cli, "%s", err.msg);
@@ -269,7 +275,7 @@ run_capture(struct cli *cli, char **ifaces, int n)
 	signal(SIGHUP, on_signal);
 	ft_log(FT_LOG_INFO, "capturing on %s%s into %s (%s)", ifaces[0],
 	    n > 1 ? " and more" : "", cli->cfg.db_path, classify_engine(p->cls));
-	rc = run_loop(cli, cap, p);
+	rc = run_loop(cli, cap, p, st);
 out_close:
 	pipeline_free(p);
 	store_close(st);

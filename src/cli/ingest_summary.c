@@ -85,6 +85,18 @@ print_retention(const struct store_stats *ss, const struct ingest_keep *k)
 	printf("\n");
 }
 
+/*
+ * Rows the store holds of this ingest: the records the pipeline handed on,
+ * less the empty final records written as the end of a flow's latest row.
+ */
+static uint64_t
+rows_stored(const struct pipeline *p, const struct store_stats *ss)
+{
+	uint64_t marked = ss ? ss->ends_marked : 0;
+
+	return p->records > marked ? p->records - marked : 0;
+}
+
 static void
 print_json(struct capture_stats *cs, const struct decode_stats *ds,
     const struct flow_stats *fs, const struct pipeline *p,
@@ -100,7 +112,8 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	printf("{\"packets\":%llu,\"bytes\":%llu,\"ip_packets\":%llu,"
 	    "\"ip_bytes\":%llu,\"non_ip_packets\":%llu,\"non_ip_bytes\":%llu,"
 	    "\"ipv4_packets\":%llu,\"ipv6_packets\":%llu,\"flows\":%llu,"
-	    "\"records\":%llu,\"evicted\":%llu,\"truncated\":%llu,"
+	    "\"records\":%llu,\"ends_marked\":%llu,\"evicted\":%llu,"
+	    "\"truncated\":%llu,"
 	    "\"malformed\":%llu,\"unknown_link\":%llu,\"fragments\":%llu,"
 	    "\"frag_orphans\":%llu,\"tunnel_packets\":%llu,"
 	    "\"tunnel_bad\":%llu,\"files_cut\":%u,\"link_types\":{",
@@ -111,7 +124,9 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    (unsigned long long)ds->non_ip_bytes,
 	    (unsigned long long)ds->ipv4_packets,
 	    (unsigned long long)ds->ipv6_packets,
-	    (unsigned long long)fs->created, (unsigned long long)p->records,
+	    (unsigned long long)fs->created,
+	    (unsigned long long)rows_stored(p, ss),
+	    (unsigned long long)(ss ? ss->ends_marked : 0),
 	    (unsigned long long)fs->evicted, (unsigned long long)ds->truncated,
 	    (unsigned long long)ds->malformed,
 	    (unsigned long long)ds->unknown_link,
@@ -202,7 +217,8 @@ print_text(const struct cli *cli, struct capture_stats *cs,
 	    cli_count(a, 32, ds->non_ip_packets),
 	    cli_count(b, 32, ds->non_ip_bytes));
 	printf("flows        %s (%s records, %s evicted)\n",
-	    cli_count(a, 32, fs->created), cli_count(b, 32, p->records),
+	    cli_count(a, 32, fs->created),
+	    cli_count(b, 32, rows_stored(p, ss)),
 	    cli_count(c, 32, fs->evicted));
 	printf("link types  ");
 	for (i = 0; i < DECODE_MAX_LINKTYPES; i++)
@@ -275,7 +291,7 @@ ingest_summary_print(const struct cli *cli, struct capture *cap,
 		    classify_engine(p->cls), (unsigned long long)ks.detected,
 		    (unsigned long long)ks.gave_up,
 		    (unsigned long long)ks.no_slot,
-		    (unsigned long long)p->records,
+		    (unsigned long long)rows_stored(p, st ? &ss : NULL),
 		    p->wq ? cli->cfg.db_path : "(no store)", secs,
 		    secs > 0 ? (double)ds->packets / secs / 1e6 : 0.0);
 }
