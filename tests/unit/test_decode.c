@@ -1044,6 +1044,36 @@ a_full_fragment_table_evicts_the_oldest_first_fragment(void)
 	decoder_free(d);
 }
 
+/*
+ * Up to 8 slots are probed: a table of 8 holds 8 datagrams even when all
+ * hash to one slot (FNV-1a mod 8 sees only the low 3 bits of each byte, so
+ * ids 8, 16, ... 64 collide).
+ */
+static void
+a_table_of_8_slots_holds_8_first_fragments_that_hash_alike(void)
+{
+	struct decoder *d = t_new(8, 30);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint32_t id;
+
+	for (id = 8; id <= 64; id += 8) {
+		t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 0, 1, id);
+		s.sport = (uint16_t)(6000 + id);
+		UT_EQ(t_run(d, &s, &p), 0);
+	}
+	for (id = 8; id <= 64; id += 8) {
+		t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 0, id);
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.has_ports, 1);
+		UT_EQ(p.sport, 6000 + id);
+	}
+	UT_EQ(st->frag_evicted, 0);
+	UT_EQ(st->frag_orphans, 0);
+	decoder_free(d);
+}
+
 static void
 icmp_fragments_carry_type_and_code_to_later_ones(void)
 {
@@ -1940,6 +1970,7 @@ main(void)
 	UT_RUN(ipv6_later_fragment_before_its_first_is_an_orphan_with_ports_0);
 	UT_RUN(a_first_fragment_is_forgotten_after_the_timeout);
 	UT_RUN(a_full_fragment_table_evicts_the_oldest_first_fragment);
+	UT_RUN(a_table_of_8_slots_holds_8_first_fragments_that_hash_alike);
 	UT_RUN(icmp_fragments_carry_type_and_code_to_later_ones);
 	UT_RUN(truncated_at_every_header_boundary_never_crashes_and_is_counted);
 	UT_RUN(a_runt_frame_is_malformed_not_truncated);
