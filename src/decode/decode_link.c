@@ -1,4 +1,4 @@
-/* decode_link.c: link headers (Ethernet, cooked, raw, loopback, PPP) down to IP; NFLOG in decode_nflog.c. */
+/* decode_link.c: link headers (Ethernet, cooked, raw, loopback, PPP) down to IP. */
 #include <string.h>
 
 #include "decode_int.h"
