@@ -127,3 +127,9 @@ clean:
 	rm -rf build build-asan
 
 -include $(OBJS:.o=.d) $(BUILD)/src/cli/main.d
+
+# Mutation testing, before a release (not part of `make test`): every one-line mutation of
+# tests/mutants.txt must make a test fail; see docs/internals/mutants.md.
+.PHONY: mutants
+mutants:
+	@scripts/mutants.sh

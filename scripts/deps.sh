@@ -3,6 +3,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz libndpi-bin python3"
+PKGS="$PKGS nftables"	# tests/t/t0150-nflog-live.sh: a firewall rule that logs to NFLOG
 
 missing=""
 for p in $PKGS; do

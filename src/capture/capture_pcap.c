@@ -275,6 +275,7 @@ live_try(struct capture *c, struct ft_frame *f, struct ft_err *err)
 
 	for (k = 0; k < c->n; k++) {
 		i = (c->cur + k) % c->n;
+		errno = 0;
 		rc = pcap_next_ex(c->h[i], &ph, &data);
 		if (rc == 1) {
 			c->cur = i;
@@ -282,6 +283,10 @@ live_try(struct capture *c, struct ft_frame *f, struct ft_err *err)
 			c->st.received++;
 			return 0;
 		}
+		/* libpcap 1.10's nflog reader reports a non-blocking EAGAIN as an error */
+		if (rc == PCAP_ERROR && c->linktype[i] == DLT_NFLOG &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
 		if (rc < 0)
 			return ft_err_set(err, FT_EIO, "%s: %s", c->names[i],
 			    pcap_geterr(c->h[i]));

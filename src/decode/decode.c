@@ -21,6 +21,7 @@ static const struct {
 	{ LT_LINUX_SLL, "LINUX_SLL" },
 	{ LT_IPV4, "IPV4" },
 	{ LT_IPV6, "IPV6" },
+	{ LT_NFLOG, "NFLOG" },
 	{ LT_LINUX_SLL2, "LINUX_SLL2" },
 };
 
@@ -172,11 +173,34 @@ decode_pkt_drop_ip(struct ft_pkt *pkt)
 	pkt->payload_len = 0;
 }
 
+/*
+ * The IP packet where the link left it: in the frame, or in the link's
+ * container (NFLOG's payload), seen as a frame of its own whose wire length
+ * is unknown up to the largest datagram. A datagram longer than its
+ * container was cut by the sender's copy range: truncated, as by a snaplen.
+ */
+static int
+decode_l3_ip(struct decoder *d, const struct ft_frame *f,
+    struct decode_l3 *l3, struct ft_pkt *pkt)
+{
+	struct ft_frame c;
+	uint32_t avail = decode_avail(f, l3->off);
+
+	if (!l3->len)
+		return decode_ip(d, f, l3, pkt);
+	c = *f;
+	c.data = f->data + l3->off;
+	c.cap_len = avail < l3->len ? avail : l3->len;
+	c.wire_len = DECODE_IP_MAX;
+	l3->off = 0;
+	return decode_ip(d, &c, l3, pkt);
+}
+
 int
 decode_frame(struct decoder *d, const struct ft_frame *f,
     struct ft_pkt *pkt)
 {
-	struct decode_l3 l3 = { 0, 0 };
+	struct decode_l3 l3 = { 0, 0, 0 };
 	int rc;
 
 	decode_pkt_reset(pkt, f);
@@ -186,7 +210,7 @@ decode_frame(struct decoder *d, const struct ft_frame *f,
 	d->frag_hit = NULL;
 	rc = decode_link(d, f, pkt, &l3);
 	if (!rc)
-		rc = decode_ip(d, f, &l3, pkt);
+		rc = decode_l3_ip(d, f, &l3, pkt);
 	if (rc)
 		decode_pkt_drop_ip(pkt);
 	decode_count_result(d, pkt, rc);	/* the outermost header */

@@ -21,6 +21,7 @@ enum decode_lt {
 	LT_LOOP = 108,		/* OpenBSD loopback, network-order family */
 	LT_LINUX_SLL = 113,	/* Linux cooked capture v1 */
 	LT_IPV4 = 228,		/* raw IPv4 */
+	LT_NFLOG = 239,		/* Linux netfilter log messages (NFLOG) */
 	LT_IPV6 = 229,		/* raw IPv6 */
 	LT_LINUX_SLL2 = 276,	/* Linux cooked capture v2 */
 };
@@ -29,6 +30,7 @@ enum decode_lt {
 #define DECODE_FRAG_PROBE 8	/* fragment slots searched per key */
 #define DECODE_FRAG_SLOTS 1024	/* default fragment table size */
 #define DECODE_FRAG_TIMEOUT_S 30 /* default fragment lifetime */
+#define DECODE_IP_MAX 65575	/* largest IP datagram: IPv6 header + 65535 */
 
 /*
  * The packet a tunnelled first fragment carried, so that the datagram's
@@ -92,9 +94,14 @@ struct decoder {
 	const struct decode_frag *frag_hit; /* a later fragment's entry */
 };
 
-/* Where the link layer left the network layer. */
+/*
+ * Where the link layer left the network layer. len 0: the datagram runs to
+ * the end of the frame; else it lies in the len bytes from off (NFLOG's
+ * payload TLV, which the kernel may have cut to its copy range).
+ */
 struct decode_l3 {
 	uint32_t off;		/* offset of the IP header in the frame */
+	uint32_t len;		/* bytes of the link's IP container, 0: to the end */
 	uint8_t ver;		/* 4 or 6 as the link said, 0 to guess */
 };
 
@@ -161,6 +168,10 @@ int decode_link(struct decoder *d, const struct ft_frame *f,
 
 /* An Ethernet frame inside a tunnel: MACs into pkt, pkt->vlan untouched. */
 int decode_link_inner_ether(struct decoder *d, const struct ft_frame *f,
+    struct ft_pkt *pkt, struct decode_l3 *l3);
+
+/* decode_nflog.c: NFLOG's TLVs to the payload; l3->len bounds it. */
+int decode_link_nflog(struct decoder *d, const struct ft_frame *f,
     struct ft_pkt *pkt, struct decode_l3 *l3);
 
 /* decode_ip.c: an IP header (outermost or a tunnel's inner), L4, into pkt. */

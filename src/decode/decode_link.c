@@ -368,6 +368,8 @@ decode_link(struct decoder *d, const struct ft_frame *f, struct ft_pkt *pkt,
 		return link_chdlc(d, f, pkt, l3);
 	case LT_PPP_ETHER:
 		return link_ethertype(d, f, pkt, &w, l3);
+	case LT_NFLOG:
+		return decode_link_nflog(d, f, pkt, l3);
 	}
 	d->st.unknown_link++;
 	return -FT_ENOENT;

@@ -194,7 +194,7 @@ tun_decode_inner(struct decoder *d, const struct ft_frame *f,
     const struct tun_inner *t, bool first_frag, struct ft_pkt *in)
 {
 	struct ft_frame fi = *f;
-	struct decode_l3 l3 = { 0, t->ver };
+	struct decode_l3 l3 = { 0, 0, t->ver };
 	int rc;
 
 	fi.data = t->s.p;

@@ -27,6 +27,7 @@ static const int fz_links[] = {
 	104,	/* 11 C_HDLC */
 	51,	/* 12 PPP_ETHER */
 	147,	/* 13 a link type not decoded */
+	239,	/* 14 NFLOG */
 };
 
 #define FZ_N_LINKS (sizeof(fz_links) / sizeof(fz_links[0]))

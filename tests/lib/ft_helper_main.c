@@ -8,7 +8,7 @@
  *
  * File settings, on lines of their own before the first packet:
  *   link=NAME      en10mb (default), sll, sll2, raw, ipv4, ipv6, null, loop,
- *                  ppp, ppp_hdlc, c_hdlc
+ *                  ppp, ppp_hdlc, c_hdlc, nflog
  *   snaplen=N      the file's snaplen (default 262144)
  *
  * A packet line:   [t=TIME] KIND [SRC > DST] [OPTION...]
@@ -53,6 +53,10 @@
  *   proto=N        IP protocol number (KIND ip)
  *   smac=MAC dmac=MAC   link addresses (02:00:00:00:00:01 > ...:02)
  *   ip6            default IPv6 addresses when SRC > DST is omitted
+ *   group=N        NFLOG: the log group (resource id)
+ *   prefix=TEXT    NFLOG: a log prefix TLV (no spaces)
+ *   tlvswap=1      NFLOG: TLV lengths/types in the other byte order (as a
+ *                  big-endian router writes them)
  *   repeat=N       write the packet N times, every=SECONDS apart
  *                  (default 0.001)
  *
@@ -109,6 +113,7 @@ struct hp_pkt {
 	int icmp;		/* KIND icmp: pick v4/v6 by address */
 	int type_set;		/* type= given */
 	int ip6;		/* default addresses are IPv6 */
+	char prefix[HP_ADDR_MAX];	/* NFLOG prefix s.nflog_prefix points to */
 };
 
 static int
@@ -221,6 +226,7 @@ static const struct {
 	{ "ipv6", PCAPW_LINK_IPV6 }, { "null", PCAPW_LINK_NULL },
 	{ "loop", PCAPW_LINK_LOOP }, { "ppp", PCAPW_LINK_PPP },
 	{ "ppp_hdlc", PCAPW_LINK_PPP_HDLC }, { "c_hdlc", PCAPW_LINK_C_HDLC },
+	{ "nflog", PCAPW_LINK_NFLOG },
 };
 
 static int
@@ -237,7 +243,7 @@ hp_link(struct hp_file *hf, const char *v)
 		return 0;
 	}
 	return hp_fail(hf, "link=%s: expected en10mb, sll, sll2, raw, ipv4, "
-	    "ipv6, null, loop, ppp, ppp_hdlc or c_hdlc", v);
+	    "ipv6, null, loop, ppp, ppp_hdlc, c_hdlc or nflog", v);
 }
 
 static int
@@ -336,6 +342,10 @@ hp_opt_num(struct hp_pkt *p, const char *k, const char *v)
 		p->s.outer_tpid = (uint16_t)n;
 	else if (!strcmp(k, "pppoe") && n <= 0xffff)
 		p->s.pppoe_sid = (uint16_t)n;
+	else if (!strcmp(k, "group") && n <= 0xffff)
+		p->s.nflog_group = (uint16_t)n;
+	else if (!strcmp(k, "tlvswap") && n <= 1)
+		p->s.nflog_swap = (int)n;
 	else if (!strcmp(k, "repeat") && n >= 1)
 		p->repeat = n;
 	else if (!strcmp(k, "type") && n <= 0xffff)
@@ -402,6 +412,14 @@ hp_option(struct hp_file *hf, struct hp_pkt *p, const char *k, const char *v)
 		return hp_mac(v, p->s.dst_mac);
 	if (!strcmp(k, "vlan") || !strcmp(k, "mpls") || !strcmp(k, "ext"))
 		return hp_opt_list(p, k, v);
+	if (!strcmp(k, "prefix")) {
+		n = strlen(v);
+		if (n >= sizeof(p->prefix))
+			return -FT_EINVAL;
+		memcpy(p->prefix, v, n + 1);
+		p->s.nflog_prefix = p->prefix;
+		return 0;
+	}
 	if (!strcmp(k, "text")) {
 		n = strlen(v);
 		if (n > sizeof(p->data))

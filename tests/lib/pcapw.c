@@ -405,6 +405,50 @@ pw_link_family(const struct pcapw_spec *s, struct pw_buf *b, int ver)
 	return 0;
 }
 
+/* An NFLOG TLV header: length and type in host order, or swapped. */
+static void
+pw_tlv(struct pw_buf *b, const struct pcapw_spec *s, uint32_t len,
+    uint16_t type)
+{
+	uint16_t v[2] = { (uint16_t)len, type };
+
+	if (s->nflog_swap) {
+		v[0] = __builtin_bswap16(v[0]);
+		v[1] = __builtin_bswap16(v[1]);
+	}
+	pw_put(b, v, 4);
+}
+
+/* NFLOG header and TLVs up to the payload's data (see pcapw.h). */
+static int
+pw_link_nflog(const struct pcapw_spec *s, struct pw_buf *b, int ver,
+    uint32_t l3_len)
+{
+	uint32_t n = s->nflog_prefix ? (uint32_t)strlen(s->nflog_prefix) + 1 : 0;
+
+	if (n > 256 || l3_len > 0xffff - 4)
+		return pw_fail("NFLOG prefix or payload too long");
+	pw_u8(b, ver == 4 ? 2 : ver == 6 ? 10 : 7);
+	pw_u8(b, 0);
+	pw_u16(b, s->nflog_group);
+	pw_tlv(b, s, 8, 1);			/* NFULA_PACKET_HDR */
+	pw_u16(b, ver == 4 ? 0x0800 : ver == 6 ? 0x86dd : s->ethertype);
+	pw_u8(b, 1);				/* NF_INET_LOCAL_IN */
+	pw_u8(b, 0);
+	pw_tlv(b, s, 16, 8);			/* NFULA_HWADDR */
+	pw_u16(b, 6);
+	pw_u16(b, 0);
+	pw_put(b, s->src_mac, 6);
+	pw_u16(b, 0);
+	if (n) {
+		pw_tlv(b, s, 4 + n, 10);	/* NFULA_PREFIX */
+		pw_put(b, s->nflog_prefix, n);
+		pw_put(b, NULL, (4 - n % 4) % 4);
+	}
+	pw_tlv(b, s, 4 + l3_len, 9);		/* NFULA_PAYLOAD */
+	return 0;
+}
+
 static int
 pw_link(const struct pcapw_spec *s, struct pw_buf *b, int ver,
     uint32_t l3_len)
@@ -450,6 +494,10 @@ pw_link(const struct pcapw_spec *s, struct pw_buf *b, int ver,
 		pw_u16(b, 0xff03);
 		pw_u16(b, pw_ppp_proto(inner));
 		break;
+	case PCAPW_LINK_NFLOG:
+		if (!simple || s->n_mpls)
+			return pw_fail("no VLAN, PPPoE or MPLS on NFLOG");
+		return pw_link_nflog(s, b, ver, l3_len);
 	case PCAPW_LINK_NULL:
 	case PCAPW_LINK_LOOP:
 		if (!simple || s->n_mpls)
@@ -510,6 +558,8 @@ pcapw_build(const struct pcapw_spec *s, struct pcapw_frame *out)
 	out->l4_off = ver ? fb.len + l4 : fb.len + ib.len;
 	out->payload_off = ver ? fb.len + pay : fb.len;
 	pw_put(&fb, l3, ib.len);
+	if (s->link == PCAPW_LINK_NFLOG)	/* the payload TLV's padding */
+		pw_put(&fb, NULL, (4 - ib.len % 4) % 4);
 	if (fb.len < s->min_len)
 		pw_put(&fb, NULL, s->min_len - fb.len);
 	if (ib.err || fb.err)

@@ -54,6 +54,7 @@ enum pcapw_link {
 	PCAPW_LINK_SLL = 113,		/* Linux cooked v1 */
 	PCAPW_LINK_IPV4 = 228,		/* raw IPv4 only */
 	PCAPW_LINK_IPV6 = 229,		/* raw IPv6 only */
+	PCAPW_LINK_NFLOG = 239,		/* Linux netfilter log (NFLOG) */
 	PCAPW_LINK_SLL2 = 276,		/* Linux cooked v2 */
 };
 
@@ -111,6 +112,9 @@ struct pcapw_spec {
 				   the fragment data; NULL: payload_len zeros */
 	uint32_t payload_len;	/* its length */
 	uint32_t min_len;	/* pad the frame with zeros to this length */
+	uint16_t nflog_group;	/* NFLOG: resource id (log group) */
+	const char *nflog_prefix; /* NFLOG: NFULA_PREFIX text, NULL: none */
+	int nflog_swap;		/* NFLOG: TLV length/type in the other order */
 };
 
 /* A built frame. Offsets index data; a layer that is absent has offset len. */
@@ -121,6 +125,13 @@ struct pcapw_frame {
 	uint32_t l4_off;	/* L4 header, or the data of a later fragment */
 	uint32_t payload_off;	/* L4 payload */
 };
+
+/*
+ * NFLOG frames are what the kernel sends: header (family 2 or 10 by the
+ * address, 7 bridge for non-IP, version 0, group), then TLVs in host order
+ * (nflog_swap: the other order): NFULA_PACKET_HDR, NFULA_HWADDR (src_mac),
+ * NFULA_PREFIX if set, NFULA_PAYLOAD (the IP packet), padded to 4 bytes.
+ */
 
 /* Defaults: EN10MB, the MACs above, TCP, ACK, TTL 64, everything else 0. */
 void pcapw_spec_init(struct pcapw_spec *s);

@@ -252,6 +252,78 @@ vlan_stacked_tags_give_the_outer_vlan_id(void)
 	decoder_free(d);
 }
 
+/* One frame per id across the 12-bit range, alone and as QinQ outer/inner. */
+static void
+vlan_ids_across_the_whole_12_bit_range_are_kept(void)
+{
+	static const uint16_t ids[] = { 0, 1, 255, 256, 1000, 2048, 4094, 4095 };
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		t_spec(&s, PCAPW_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+		s.vlan[0] = ids[i];
+		s.n_vlan = 1;
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.vlan, ids[i]);
+		UT_EQ(p.dport, 2);
+		s.link = PCAPW_LINK_SLL2;
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.vlan, ids[i]);
+	}
+	decoder_free(d);
+}
+
+/* QinQ with high ids: the outer S-tag is kept, the inner C-tag skipped. */
+static void
+qinq_high_outer_and_inner_ids_keep_the_outer_one(void)
+{
+	static const uint16_t pairs[][2] = {
+		{ 4094, 4095 }, { 4095, 256 }, { 256, 4094 }, { 3000, 1 },
+		{ 1, 3000 }, { 0x0f0f, 0x00f0 },
+	};
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		t_spec(&s, PCAPW_TCP, "2001:db8::1", 40000, "2001:db8::2", 443);
+		s.vlan[0] = pairs[i][0];
+		s.vlan[1] = pairs[i][1];
+		s.n_vlan = 2;
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.vlan, pairs[i][0]);
+		UT_EQ(p.ip_ver, 6);
+		UT_EQ(p.dport, 443);
+		UT_ASSERT(p.l3 == fr.data + 22);
+	}
+	decoder_free(d);
+}
+
+/* The priority (PCP) and DEI bits above the id are not part of it. */
+static void
+vlan_priority_and_dei_bits_are_not_part_of_the_id(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_spec(&s, PCAPW_TCP, "10.0.0.1", 1, "10.0.0.2", 2);
+	s.vlan[0] = 4095;
+	s.n_vlan = 1;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	fr.data[14] |= 0xf0;		/* PCP 7, DEI 1 */
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_EN10MB, fr.len, &p), 0);
+	UT_EQ(p.vlan, 4095);
+	fr.data[14] = 0xe0;		/* PCP 7, id 0x0ff */
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_EN10MB, fr.len, &p), 0);
+	UT_EQ(p.vlan, 255);
+	decoder_free(d);
+}
+
 static void
 pppoe_session_carries_ipv4_and_ipv6(void)
 {
@@ -418,6 +490,7 @@ every_link_type_the_builder_knows_decodes_tcp_and_udp(void)
 		PCAPW_LINK_EN10MB, PCAPW_LINK_SLL, PCAPW_LINK_SLL2,
 		PCAPW_LINK_RAW, PCAPW_LINK_NULL, PCAPW_LINK_LOOP,
 		PCAPW_LINK_PPP, PCAPW_LINK_PPP_HDLC, PCAPW_LINK_C_HDLC,
+		PCAPW_LINK_NFLOG,
 	};
 	struct decoder *d = t_new(0, 0);
 	struct pcapw_spec s;
@@ -555,6 +628,179 @@ pppoe_without_ethernet_link_is_decoded(void)
 	UT_EQ(pcapw_build(&s, &fr), 0);
 	UT_EQ(t_bytes(d, 51, fr.data + 14, fr.len - 14, fr.len - 14, &p), 0);
 	UT_EQ(p.dport, 2);
+	decoder_free(d);
+}
+
+/* ---- NFLOG ---- */
+
+/* An NFLOG frame of a TCP packet as the kernel logs it (host-order TLVs). */
+static void
+t_nflog_spec(struct pcapw_spec *s, const char *src, const char *dst)
+{
+	t_spec(s, PCAPW_TCP, src, 40000, dst, 443);
+	s->link = PCAPW_LINK_NFLOG;
+	s->tcp_flags = PCAPW_TCP_SYN;
+	s->nflog_group = 5;
+	s->nflog_prefix = "fw-in:";
+}
+
+/* A host-order 16-bit TLV field at p. */
+static void
+t_put_he16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static void
+nflog_gives_the_ip_packet_of_the_payload_tlv(void)
+{
+	static const uint8_t mac[6] = { 2, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_nflog_spec(&s, "192.168.1.10", "93.184.216.34");
+	memcpy(s.src_mac, mac, 6);
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_EQ(p.proto, 6);
+	UT_ASSERT(t_addr_is(p.src, "192.168.1.10"));
+	UT_ASSERT(t_addr_is(p.dst, "93.184.216.34"));
+	UT_EQ(p.sport, 40000);
+	UT_EQ(p.dport, 443);
+	UT_EQ(p.tcp_flags, FT_TCP_SYN);
+	UT_ASSERT(p.l3 == fr.data + fr.l3_off);
+	UT_EQ(p.l3_len, 40);
+	UT_EQ(p.wire_len, fr.len);	/* the pcap len, TLVs included */
+	UT_ASSERT(memcmp(p.src_mac, mac, 6) == 0);
+	UT_EQ(st->ip_bytes, fr.len);
+	UT_EQ(st->unknown_link, 0);
+	t_nflog_spec(&s, "2001:db8::1", "2001:db8::2");
+	s.nflog_prefix = NULL;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(p.dport, 443);
+	UT_EQ(st->ipv6_packets, 1);
+	UT_EQ(st->malformed + st->truncated, 0);
+	UT_STREQ(decode_linktype_name(239), "NFLOG");
+	UT_EQ(decode_linktype_known(239), 1);
+	decoder_free(d);
+}
+
+/* A big-endian router's TLVs, read by the mapped reader, unswapped. */
+static void
+nflog_tlvs_in_the_other_byte_order_are_recognised(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_nflog_spec(&s, "10.0.0.1", "10.0.0.2");
+	s.nflog_swap = 1;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	UT_EQ(p.dport, 443);
+	t_nflog_spec(&s, "2001:db8::1", "2001:db8::2");
+	s.nflog_swap = 1;
+	s.nflog_prefix = NULL;
+	UT_EQ(t_run(d, &s, &p), 0);
+	UT_EQ(p.ip_ver, 6);
+	UT_EQ(decoder_stats(d)->malformed, 0);
+	decoder_free(d);
+}
+
+/* Offsets in an NFLOG frame without prefix: PACKET_HDR 4, HWADDR 12, PAYLOAD 28. */
+#define T_NF_HWADDR 12
+#define T_NF_PAYLOAD 28
+
+/* Build the IPv4 NFLOG frame, let poke spoil it, expect rc and one problem. */
+static void
+t_nflog_bad(uint32_t at, uint16_t val, int rc, int malformed, int truncated)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_nflog_spec(&s, "10.0.0.1", "10.0.0.2");
+	s.nflog_prefix = NULL;
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	t_put_he16(fr.data + at, val);
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_NFLOG, fr.len, &p), rc);
+	UT_EQ(p.ip_ver, rc ? 0 : 4);
+	UT_ASSERT(rc ? p.l3 == NULL : p.l3 != NULL);
+	UT_EQ(st->malformed, malformed);
+	UT_EQ(st->truncated, truncated);
+	UT_EQ(st->non_ip_packets, rc ? 1 : 0);
+	UT_EQ(st->non_ip_bytes, rc ? fr.len : 0);
+	decoder_free(d);
+}
+
+static void
+nflog_malformed_tlvs_are_decode_errors(void)
+{
+	t_nflog_bad(T_NF_HWADDR, 0, -FT_EPARSE, 1, 0);		/* zero length */
+	t_nflog_bad(T_NF_HWADDR, 3, -FT_EPARSE, 1, 0);		/* below 4 */
+	t_nflog_bad(T_NF_HWADDR, 0x4000, -FT_EPARSE, 1, 0);	/* past the end */
+	t_nflog_bad(T_NF_PAYLOAD, 45, -FT_EPARSE, 1, 0);	/* past the end */
+	t_nflog_bad(T_NF_PAYLOAD, 4, -FT_EPARSE, 1, 0);		/* empty */
+	t_nflog_bad(T_NF_PAYLOAD + 2, 10, -FT_EPARSE, 1, 0);	/* no payload */
+	t_nflog_bad(0, 0x0102, -FT_EPARSE, 1, 0);		/* version 1 */
+	/* a payload TLV shorter than the IP length: cut by the copy range */
+	t_nflog_bad(T_NF_PAYLOAD, 4 + 30, 0, 0, 1);
+	t_nflog_bad(T_NF_PAYLOAD, 4 + 10, -FT_EPARSE, 0, 1);
+	/* the type's netlink flag bits are not part of it */
+	t_nflog_bad(T_NF_PAYLOAD + 2, 0x8009, 0, 0, 0);
+}
+
+/* Family not IPv4/IPv6: NFULA_PACKET_HDR's protocol says, else not IP. */
+static void
+nflog_bridge_family_uses_the_link_protocol(void)
+{
+	struct decoder *d = t_new(0, 0);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+
+	t_nflog_spec(&s, "10.0.0.1", "10.0.0.2");
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	fr.data[0] = 7;			/* NFPROTO_BRIDGE */
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_NFLOG, fr.len, &p), 0);
+	UT_EQ(p.ip_ver, 4);
+	fr.data[8] = 0x08;		/* hw_protocol 0x0806: ARP */
+	fr.data[9] = 0x06;
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_NFLOG, fr.len, &p), -FT_ENOENT);
+	fr.data[0] = 10;		/* IPv6 family, IPv4 inside */
+	UT_EQ(t_decode_cut(d, PCAPW_LINK_NFLOG, fr.len, &p), -FT_EPARSE);
+	UT_EQ(decoder_stats(d)->malformed, 1);
+	decoder_free(d);
+}
+
+/* Every cut of an NFLOG frame: never a crash, never IP before the header. */
+static void
+nflog_cut_at_every_length_never_crashes_and_is_counted(void)
+{
+	struct decoder *d = t_new(0, 0);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint32_t cap, ip_at;
+	int rc;
+
+	t_nflog_spec(&s, "10.0.0.1", "10.0.0.2");
+	UT_EQ(pcapw_build(&s, &fr), 0);
+	ip_at = fr.l3_off;
+	for (cap = 0; cap < fr.len; cap++) {
+		rc = t_decode_cut(d, PCAPW_LINK_NFLOG, cap, &p);
+		UT_EQ(rc, cap < ip_at + 20 ? -FT_EPARSE : 0);
+		UT_EQ(p.wire_len, fr.len);
+	}
+	/* every cut is truncated once: before the IP header or in TCP's */
+	UT_EQ(fr.len, ip_at + 40);
+	UT_EQ(st->malformed, 0);
+	UT_EQ(st->truncated, fr.len);
+	UT_EQ(st->ip_packets, fr.len - ip_at - 20);
+	UT_EQ(st->ip_bytes + st->non_ip_bytes, (uint64_t)fr.len * fr.len);
 	decoder_free(d);
 }
 
@@ -795,6 +1041,36 @@ a_full_fragment_table_evicts_the_oldest_first_fragment(void)
 	t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 0, 2);
 	UT_EQ(t_run(d, &s, &p), 0);
 	UT_EQ(p.has_ports, 1);
+	decoder_free(d);
+}
+
+/*
+ * Up to 8 slots are probed: a table of 8 holds 8 datagrams even when all
+ * hash to one slot (FNV-1a mod 8 sees only the low 3 bits of each byte, so
+ * ids 8, 16, ... 64 collide).
+ */
+static void
+a_table_of_8_slots_holds_8_first_fragments_that_hash_alike(void)
+{
+	struct decoder *d = t_new(8, 30);
+	const struct decode_stats *st = decoder_stats(d);
+	struct pcapw_spec s;
+	struct ft_pkt p;
+	uint32_t id;
+
+	for (id = 8; id <= 64; id += 8) {
+		t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 0, 1, id);
+		s.sport = (uint16_t)(6000 + id);
+		UT_EQ(t_run(d, &s, &p), 0);
+	}
+	for (id = 8; id <= 64; id += 8) {
+		t_frag_spec(&s, "10.0.0.1", "10.0.0.2", 1008, 0, id);
+		UT_EQ(t_run(d, &s, &p), 0);
+		UT_EQ(p.has_ports, 1);
+		UT_EQ(p.sport, 6000 + id);
+	}
+	UT_EQ(st->frag_evicted, 0);
+	UT_EQ(st->frag_orphans, 0);
 	decoder_free(d);
 }
 
@@ -1662,6 +1938,9 @@ main(void)
 	UT_RUN(sctp_has_ports_and_unknown_protocols_have_none);
 	UT_RUN(vlan_single_tag_gives_its_id);
 	UT_RUN(vlan_stacked_tags_give_the_outer_vlan_id);
+	UT_RUN(vlan_ids_across_the_whole_12_bit_range_are_kept);
+	UT_RUN(qinq_high_outer_and_inner_ids_keep_the_outer_one);
+	UT_RUN(vlan_priority_and_dei_bits_are_not_part_of_the_id);
 	UT_RUN(pppoe_session_carries_ipv4_and_ipv6);
 	UT_RUN(pppoe_discovery_and_lcp_are_not_ip);
 	UT_RUN(mpls_labels_are_popped_to_the_ip_header);
@@ -1675,6 +1954,11 @@ main(void)
 	UT_RUN(bsd_loopback_families_are_read_in_either_byte_order);
 	UT_RUN(ppp_reads_compressed_and_uncompressed_protocols);
 	UT_RUN(pppoe_without_ethernet_link_is_decoded);
+	UT_RUN(nflog_gives_the_ip_packet_of_the_payload_tlv);
+	UT_RUN(nflog_tlvs_in_the_other_byte_order_are_recognised);
+	UT_RUN(nflog_malformed_tlvs_are_decode_errors);
+	UT_RUN(nflog_bridge_family_uses_the_link_protocol);
+	UT_RUN(nflog_cut_at_every_length_never_crashes_and_is_counted);
 	UT_RUN(unknown_link_type_is_counted_and_not_ip);
 	UT_RUN(link_types_fill_count_slots_in_order_of_first_sight);
 	UT_RUN(ipv4_options_are_skipped_by_the_header_length);
@@ -1686,6 +1970,7 @@ main(void)
 	UT_RUN(ipv6_later_fragment_before_its_first_is_an_orphan_with_ports_0);
 	UT_RUN(a_first_fragment_is_forgotten_after_the_timeout);
 	UT_RUN(a_full_fragment_table_evicts_the_oldest_first_fragment);
+	UT_RUN(a_table_of_8_slots_holds_8_first_fragments_that_hash_alike);
 	UT_RUN(icmp_fragments_carry_type_and_code_to_later_ones);
 	UT_RUN(truncated_at_every_header_boundary_never_crashes_and_is_counted);
 	UT_RUN(a_runt_frame_is_malformed_not_truncated);
