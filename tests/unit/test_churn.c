@@ -79,18 +79,22 @@ points(struct store *st, uint32_t v, uint32_t t)
 		UT_FAILF("store_append_series: %s", err.msg);
 }
 
-/* days of churn from day first on, committed hourly; sizes after the last. */
+/*
+ * days of churn from day first on, per_hour new visitors an hour, committed
+ * hourly; sizes after the last.
+ */
 static void
-churn(struct store *st, uint32_t first, uint32_t days, struct store_sizes *sz)
+churn_n(struct store *st, uint32_t first, uint32_t days, uint32_t per_hour,
+    struct store_sizes *sz)
 {
 	struct ft_err err = { 0 };
 	struct ft_flowrec r;
 	uint32_t h, i, v, t;
 
 	for (h = first * 24; h < (first + days) * 24; h++) {
-		for (i = 0; i < PER_HOUR; i++) {
-			v = h * PER_HOUR + i;
-			t = DAY0 + h * 3600 + i * 300;
+		for (i = 0; i < per_hour; i++) {
+			v = h * per_hour + i;
+			t = DAY0 + h * 3600 + i * (3600 / per_hour);
 			r = visit(v, t);
 			if (store_append(st, &r, 1, &err))
 				UT_FAILF("store_append: %s", err.msg);
@@ -101,6 +105,12 @@ churn(struct store *st, uint32_t first, uint32_t days, struct store_sizes *sz)
 	}
 	if (store_gc_sizes(st, sz, &err))
 		UT_FAILF("store_gc_sizes: %s", err.msg);
+}
+
+static void
+churn(struct store *st, uint32_t first, uint32_t days, struct store_sizes *sz)
+{
+	churn_n(st, first, days, PER_HOUR, sz);
 }
 
 /*
@@ -158,6 +168,56 @@ the_store_levels_off_under_churn(void)
 	store_close(st);
 }
 
+/*
+ * A generated year, two new visitors an hour, under windows a router might
+ * use (a week of flows, a month of hours, two of days): the counts of the
+ * last four months stay where the first window filled them, and so do the
+ * pages in use, where without the sweep every table grew by 17,520 rows.
+ */
+static void
+a_year_of_churn_levels_off(void)
+{
+	struct store_opts o = { .path = fresh_path("year"),
+	    .commit_interval_s = 3600, .command = "test",
+	    .keep = { .flows_days = 7, .m1_days = 1, .h1_days = 30,
+		.d1_days = 60 } };
+	struct store_sizes q[3];
+	struct ft_err err = { 0 };
+	struct store *st = NULL;
+	uint64_t per_day = 24 * 2;
+	int i;
+
+	if (store_open(&o, &st, &err)) {
+		UT_FAILF("store_open: %s", err.msg);
+		return;
+	}
+	churn_n(st, 0, 120, 2, &q[0]);
+	churn_n(st, 120, 120, 2, &q[1]);
+	churn_n(st, 240, 125, 2, &q[2]);
+	for (i = 1; i < 3; i++) {
+		UT_ASSERT(q[i].names <= q[0].names + per_day);
+		UT_ASSERT(q[i].macs <= q[0].macs + per_day);
+		UT_ASSERT(q[i].devices <= q[0].devices + per_day);
+		UT_ASSERT(q[i].device_addrs <= q[0].device_addrs + per_day);
+		UT_ASSERT(q[i].used_bytes <= q[0].used_bytes +
+		    q[0].used_bytes / 10);
+	}
+	/* the longest window holding keys is the days': two months of them */
+	UT_ASSERT(q[2].macs <= 62 * per_day);
+	UT_ASSERT(q[2].names <= 2 * 31 * per_day);
+	if (getenv("FT_CHURN_SIZES"))
+		for (i = 0; i < 3; i++)
+			fprintf(stderr, "  day %d: names %llu, MACs %llu, "
+			    "devices %llu, addrs %llu, bytes %llu\n",
+			    i == 2 ? 365 : 120 * (i + 1),
+			    (unsigned long long)q[i].names,
+			    (unsigned long long)q[i].macs,
+			    (unsigned long long)q[i].devices,
+			    (unsigned long long)q[i].device_addrs,
+			    (unsigned long long)q[i].used_bytes);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -167,7 +227,9 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(the_store_levels_off_under_churn);
+	UT_RUN(a_year_of_churn_levels_off);
 	fresh_path("churn");
+	fresh_path("year");
 	rmdir(tmpdir);
 	return UT_DONE();
 }
