@@ -47,6 +47,20 @@ for t in "$BUILD"/tests/fuzz_*; do
 	run_part "fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays without a crash'"
 done
 
+# Bounded fuzzing of every target (make fuzz builds them; make test sets
+# FT_FUZZ_SECONDS, 20 by default, TEST_FUZZ_SECONDS=0 turns it off).
+FUZZ_S=${FT_FUZZ_SECONDS:-0}
+if [ "$FUZZ_S" != 0 ]; then
+	for t in tests/fuzz/fuzz_*.c; do
+		n=${t##*/fuzz_}
+		n=${n%.c}
+		run_part "fuzz-smoke/$n" tests/fuzz/smoke.sh "$FUZZ_S" "$n"
+	done
+else
+	echo "skip - fuzzing for a bounded time (FT_FUZZ_SECONDS unset; make test sets it)"
+	skip=$((skip + 1))
+fi
+
 # Under AddressSanitizer and UBSan, when that build exists (make asan; make test builds it).
 ASAN=build-asan
 if [ -x "$ASAN/flowtrail" ]; then
