@@ -2,7 +2,7 @@
 # deps.sh: install the Debian packages flowtrail needs to build and test, only those missing.
 set -eu
 
-PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz"
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz"
 
 missing=""
 for p in $PKGS; do
@@ -10,6 +10,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# clang and libclang-rt-14-dev build the libFuzzer targets (make fuzz).
 # npm fetches the IP-to-ASN/country tables (scripts/lut-fetch.sh); any npm will do.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0

@@ -69,6 +69,13 @@ if [ -x "$ASAN/flowtrail" ]; then
 		[ -x "$t" ] || continue
 		run_part "asan/unit/$(basename "$t")" "$t"
 	done
+	for t in "$ASAN"/tests/fuzz_*; do
+		[ -x "$t" ] || continue
+		n=${t##*/fuzz_}
+		d=tests/fuzz/corpus/$n
+		[ -d "$d" ] || continue
+		run_part "asan/fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays clean under ASan and UBSan'"
+	done
 	run_part "asan/corpus" env FT_BUILD="$PWD/$ASAN" bash tests/t/asan-corpus.sh
 else
 	echo "skip - sanitizer build not found (make asan)"

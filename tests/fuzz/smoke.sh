@@ -1,6 +1,7 @@
 #!/bin/bash
 # smoke.sh: fuzzes each libFuzzer target (make fuzz) for a bounded time from its committed corpus.
 # Usage: tests/fuzz/smoke.sh SECONDS [NAME...]; NAME as in fuzz_NAME, all by default.
+# A dictionary tests/fuzz/NAME.dict, when there is one, is used.
 # Prints one "ok - " or "not ok - " line per target with its executions and coverage.
 # New inputs go to a temporary directory, never into tests/fuzz/corpus; a crash
 # keeps that directory and names the input that crashed (add it to the corpus).
@@ -24,10 +25,12 @@ for n in "${names[@]}"; do
 		bad=1
 		continue
 	fi
+	dict=()
+	[ -f "tests/fuzz/$n.dict" ] && dict=("-dict=tests/fuzz/$n.dict")
 	work=$(mktemp -d "/tmp/flowtrail-fuzz-$n.XXXXXX")
 	mkdir "$work/new"
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$work/" \
+	    -print_final_stats=1 -artifact_prefix="$work/" "${dict[@]}" \
 	    "$work/new" "tests/fuzz/corpus/$n" >"$work/log" 2>&1
 	rc=$?
 	done_line=$(grep -a 'DONE ' "$work/log" | tail -1)
