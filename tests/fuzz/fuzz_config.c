@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../src/config/config.h"
+#include "../../src/enrich/enrich_int.h"
 #include "fuzz_file.h"
 
 /* The options as `config dump` prints them; the caller frees. */
@@ -51,13 +52,15 @@ fz_set_lines(const uint8_t *data, size_t size)
  * Input: a configuration file. It is loaded over the defaults, dumped, and
  * the dump must load again and dump the same text (what `config dump`
  * prints is a valid file, and it says everything that was set). Each line
- * is also given as a --set argument. Corpus files in corpus/config/ are
+ * is also given as a --set argument, and names.local-networks is parsed
+ * as enrich parses it. Corpus files in corpus/config/ are
  * configuration files.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ft_config *cfg;
+	struct enrich_nets *nets;
 	struct ft_err err = { 0 };
 	char *dump, *dump2;
 	size_t len, len2;
@@ -75,6 +78,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cfg);
 		return 0;
 	}
+	/* names.local-networks is parsed where run and ingest start enrich. */
+	nets = malloc(sizeof(*nets));
+	if (!nets)
+		abort();
+	if (enrich_nets_parse(nets, cfg->local_networks, &err) == 0 &&
+	    (nets->n < 0 || nets->n > ENRICH_MAX_NETS))
+		abort();
+	free(nets);
 	dump = fz_dump(cfg, &len);
 	config_defaults(cfg);
 	if (config_load(cfg, fz_file((const uint8_t *)dump, len), &err))

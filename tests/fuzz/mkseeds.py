@@ -107,6 +107,7 @@ put("config", "spaces_and_crlf", "  \t# comment\r\n\r\nflow.max-flows=1024\r\n c
 put("config", "bad_value", "capture.snaplen = 12x\n")
 put("config", "no_equals", "store.path\n")
 put("config", "unknown_key", "no.such-option = 1\n")
+put("config", "local_networks", "names.local-networks = 10.0.0.0/8 , 2001:db8::/33;192.168.0.0/16\n")
 put("config", "long_value", "store.path = /" + "a" * 1100 + "\n")
 
 # Labels file --------------------------------------------------------------
