@@ -45,6 +45,8 @@ for n in "${names[@]}"; do
 		crash=$(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | head -1)
 		echo "not ok - fuzz_$n exited $rc; input: ${crash:-none saved}; log: $work/log"
 		grep -a -m1 -E 'ERROR: |SUMMARY: |runtime error' "$work/log" | sed 's/^/    /'
+		# The input itself, so a CI log is enough to reproduce it.
+		grep -a -m1 '^Base64: ' "$work/log" | cut -c1-2000 | sed 's/^/    /'
 		bad=1
 	fi
 done
