@@ -1,4 +1,4 @@
-/* fuzz_capture.c: fuzz target of the capture-file readers: classic pcap (mapped) and pcapng (libpcap). */
+/* fuzz_capture.c: fuzz target of the capture-file readers: mapped classic pcap, libpcap. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

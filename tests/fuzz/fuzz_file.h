@@ -1,4 +1,4 @@
-/* fuzz_file.h: hands one fuzz input to a parser that reads a path: a memory file named through /proc/self/fd. */
+/* fuzz_file.h: a fuzz input as a file for parsers that read a path (memfd). */
 #ifndef FUZZ_FILE_H
 #define FUZZ_FILE_H
 

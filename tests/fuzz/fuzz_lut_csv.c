@@ -1,4 +1,4 @@
-/* fuzz_lut_csv.c: fuzz target of the lookup-table sources: the CSV reader and the ASN, country and vendor rows. */
+/* fuzz_lut_csv.c: fuzz target of the lookup-table sources: CSV reader and row formats. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
