@@ -47,7 +47,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test check check-all asan clean install bench
+.PHONY: all deps run test check check-all asan clean install bench fuzz fuzz-bins fuzz-smoke
 all: $(BIN) $(BUILD)/tests/ft-helper $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS)
 
 $(BUILD)/%.o: %.c
@@ -69,10 +69,18 @@ $(BUILD)/tests/ft-helper: tests/lib/ft_helper_main.c $(TLIB_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Fuzz targets build as plain replayers of their corpus (see tests/fuzz/README.md).
-$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+# Fuzz targets build as plain replayers of their corpus, or with FUZZ=1
+# (make fuzz) as libFuzzer binaries (see docs/internals/fuzz.md).
+ifeq ($(FUZZ),1)
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_file.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
+else
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_file.h \
+    $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
+endif
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
@@ -94,11 +102,16 @@ run: deps
 	@scripts/lut-fetch.sh --compile
 	@scripts/run.sh
 
+# make test fuzzes every target for TEST_FUZZ_SECONDS (0: not at all).
+TEST_FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory asan
+	@if [ "$(TEST_FUZZ_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz; fi
 	@scripts/lut-fetch.sh
-	@tests/run.sh
+	@FT_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) tests/run.sh
 
 # Tests without the install step, for a machine that has everything.
 check: all
@@ -110,6 +123,19 @@ check-all: all asan
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all
+
+# libFuzzer build of the fuzz targets in build-fuzz (clang, ASan, UBSan).
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz FUZZ=1 CC=clang \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)" \
+	    LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Every target fuzzed for FUZZ_SECONDS from its committed corpus.
+fuzz-smoke: fuzz
+	@tests/fuzz/smoke.sh $(FUZZ_SECONDS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
@@ -124,7 +150,7 @@ install: $(BIN)
 	else echo "install: user flowtrail not created (DESTDIR set or not root); run falls back to nobody"; fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(OBJS:.o=.d) $(BUILD)/src/cli/main.d
 

@@ -2,7 +2,7 @@
 # deps.sh: install the Debian packages flowtrail needs to build and test, only those missing.
 set -eu
 
-PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz libndpi-bin python3"
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz libndpi-bin python3"
 PKGS="$PKGS nftables"	# tests/t/t0150-nflog-live.sh: a firewall rule that logs to NFLOG
 
 missing=""
@@ -11,6 +11,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# clang and libclang-rt-14-dev build the libFuzzer targets (make fuzz).
 # npm fetches the IP-to-ASN/country tables (scripts/lut-fetch.sh); any npm will do.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0

@@ -59,6 +59,20 @@ for t in "$BUILD"/tests/fuzz_*; do
 	run_part "fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays without a crash'"
 done
 
+# Bounded fuzzing of every target (make fuzz builds them; make test sets
+# FT_FUZZ_SECONDS, 20 by default, TEST_FUZZ_SECONDS=0 turns it off).
+FUZZ_S=${FT_FUZZ_SECONDS:-0}
+if [ "$FUZZ_S" != 0 ]; then
+	for t in tests/fuzz/fuzz_*.c; do
+		n=${t##*/fuzz_}
+		n=${n%.c}
+		run_part "fuzz-smoke/$n" tests/fuzz/smoke.sh "$FUZZ_S" "$n"
+	done
+else
+	echo "skip - fuzzing for a bounded time (FT_FUZZ_SECONDS unset; make test sets it)"
+	skip=$((skip + 1))
+fi
+
 # Under AddressSanitizer and UBSan, when that build exists (make asan; make test builds it).
 ASAN=${ASAN_BUILD:-build-asan}
 if [ -x "$ASAN/flowtrail" ]; then
@@ -66,6 +80,13 @@ if [ -x "$ASAN/flowtrail" ]; then
 	for t in "$ASAN"/tests/test_*; do
 		[ -x "$t" ] || continue
 		run_part "asan/unit/$(basename "$t")" "$t"
+	done
+	for t in "$ASAN"/tests/fuzz_*; do
+		[ -x "$t" ] || continue
+		n=${t##*/fuzz_}
+		d=tests/fuzz/corpus/$n
+		[ -d "$d" ] || continue
+		run_part "asan/fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays clean under ASan and UBSan'"
 	done
 	run_part "asan/corpus" env FT_BUILD="$PWD/$ASAN" bash tests/t/asan-corpus.sh
 else

@@ -108,7 +108,11 @@ frame_fill(struct ft_frame *f, const struct pcap_pkthdr *ph,
 {
 	f->ts_us = (uint64_t)ph->ts.tv_sec * 1000000u +
 	    (uint64_t)ph->ts.tv_usec;
-	f->wire_len = ph->len;
+	/*
+	 * A frame is at least as long as what was captured of it: a record
+	 * with len below caplen counts caplen, as the mapped reader does.
+	 */
+	f->wire_len = ph->len > ph->caplen ? ph->len : ph->caplen;
 	f->cap_len = ph->caplen;
 	f->linktype = linktype;
 	f->iface = (uint8_t)iface;

@@ -491,8 +491,10 @@ lut_read_source(struct lut_source *s, lut_row_fn fn, void *arg,
 	s->rows = 0;
 	while ((nf = lut_csv_next(&c, err)) > 0) {
 		rc = source_row(s, &c, nf, &row, tmp, err);
-		if (rc == -FT_ENOENT)
+		if (rc == -FT_ENOENT) {	/* a record to skip, not an error */
+			rc = 0;
 			continue;
+		}
 		if (rc)
 			break;
 		rc = fn(arg, &row, err);

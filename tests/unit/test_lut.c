@@ -344,6 +344,20 @@ ieee_csv_with_embedded_newlines_and_trailing_spaces_is_read(void)
 	lut_close(l);
 }
 
+/* Found by fuzz_lut_csv: a skipped last record failed the build with no message. */
+static void
+sources_whose_last_record_is_skipped_still_build(void)
+{
+	struct texts t = { .manuf = "00:00:13\tCamex\n# the end\n",
+		.ieee = "Registry,Assignment,Organization Name,Organization Address\r\n" };
+	struct lut *l = build_open("lastskip", &t);
+
+	if (!l)
+		return;
+	UT_STREQ(vendor_at(l, 0x000013abcdefu, true), "Camex");
+	lut_close(l);
+}
+
 static void
 a_bad_row_is_named_by_file_and_line_and_nothing_is_written(void)
 {
@@ -791,6 +805,7 @@ main(void)
 	UT_RUN(ipv4_mapped_ipv6_addresses_use_the_ipv4_table);
 	UT_RUN(manuf_prefixes_of_36_and_28_bits_beat_the_24_bit_one);
 	UT_RUN(ieee_csv_with_embedded_newlines_and_trailing_spaces_is_read);
+	UT_RUN(sources_whose_last_record_is_skipped_still_build);
 	UT_RUN(a_bad_row_is_named_by_file_and_line_and_nothing_is_written);
 	UT_RUN(a_table_without_any_source_is_refused);
 	UT_RUN(a_corrupt_or_truncated_file_is_refused_with_a_message);
