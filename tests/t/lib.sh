@@ -60,3 +60,33 @@ long_flow_store() {
 	"$FT_HELPER" pcap "$TMP/long.pcap" "$FT_ROOT/tests/golden/cases/long-flow-deltas.script" &&
 		"$FT" ingest -q --db "$1" "$TMP/long.pcap" >/dev/null 2>&1
 }
+
+# netns_veth TAG [NET]: a network namespace ft-TAG-PID joined to this one by a veth pair
+# ($V0 here, $V1 inside; with NET, three octets such as 10.213.0, they get NET.1 and NET.2).
+# Sets NS, V0 and V1; on exit kills $RUN_PID and removes the pair, the namespace and $TMP
+# (kept with KEEP_TMP set). Skips the whole test when no namespace can be made here.
+netns_veth() {
+	NS=ft-$1-$$
+	V0=${1:0:6}0-$$ V1=${1:0:6}1-$$
+	V0=${V0:0:15} V1=${V1:0:15}
+	trap netns_cleanup EXIT
+	if ! ip netns add "$NS" 2>/dev/null; then
+		skip "$(basename "$0"): cannot create a network namespace here"
+		exit 0
+	fi
+	ip link add "$V0" type veth peer name "$V1"
+	ip link set "$V1" netns "$NS"
+	if [ -n "${2:-}" ]; then
+		ip addr add "$2.1/24" dev "$V0"
+		ip netns exec "$NS" ip addr add "$2.2/24" dev "$V1"
+	fi
+	ip link set "$V0" up
+	ip netns exec "$NS" ip link set "$V1" up
+}
+
+netns_cleanup() {
+	[ -n "${RUN_PID:-}" ] && { kill "$RUN_PID" && wait "$RUN_PID"; } 2>/dev/null
+	ip link del "$V0" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}

@@ -28,27 +28,7 @@ if command -v setpriv >/dev/null; then
 		"$FT" run -i lo --db "$TMP/nobody.db"
 fi
 
-NS=ft-t0300-$$
-V0=ftv0-$$
-V1=ftv1-$$
-V0=${V0:0:15} V1=${V1:0:15}
-cleanup() {
-	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-	ip link del "$V0" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-if ! ip netns add "$NS" 2>/dev/null; then
-	skip "live capture: cannot create a network namespace here"
-	exit 0
-fi
-ip link add "$V0" type veth peer name "$V1"
-ip link set "$V1" netns "$NS"
-ip addr add 10.213.0.1/24 dev "$V0"
-ip link set "$V0" up
-ip netns exec "$NS" ip addr add 10.213.0.2/24 dev "$V1"
-ip netns exec "$NS" ip link set "$V1" up
+netns_veth t0300 10.213.0
 
 # 30 TCP packets of one connection and 4 DNS packets, sent by the namespace.
 {

@@ -23,21 +23,7 @@ tables "$TMP/b" 64501 "Second Org" FR
 printf '10.214.0.2 nas-box\n# comment\n' >"$TMP/labels"
 
 q() { sqlite3 "$TMP/live.db" "$1"; }
-NS=ft-t0510-$$
-V0=ftw0-$$ V1=ftw1-$$
-V0=${V0:0:15} V1=${V1:0:15}
-cleanup() {
-	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-	ip link del "$V0" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$NS" 2>/dev/null || { skip "names under run: cannot create a network namespace"; exit 0; }
-ip link add "$V0" type veth peer name "$V1"
-ip link set "$V1" netns "$NS"
-ip link set "$V0" up
-ip netns exec "$NS" ip link set "$V1" up
+netns_veth t0510
 
 # A client on 10.214.0.2 (labelled) talks to servers in 10.214.0.0/24, remote here
 # because local-networks is set to something else.

@@ -7,27 +7,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v tcpreplay >
 	skip "$(basename "$0"): needs root, ip and tcpreplay"
 	exit 0
 fi
-NS=ft-retain-$$
-V0=ftr0-$$
-V1=ftr1-$$
-V0=${V0:0:15} V1=${V1:0:15}
-cleanup() {
-	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-	ip link del "$V0" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-if ! ip netns add "$NS" 2>/dev/null; then
-	skip "$(basename "$0"): cannot create a network namespace here"
-	exit 0
-fi
-ip link add "$V0" type veth peer name "$V1"
-ip link set "$V1" netns "$NS"
-ip addr add 10.214.0.1/24 dev "$V0"
-ip link set "$V0" up
-ip netns exec "$NS" ip addr add 10.214.0.2/24 dev "$V1"
-ip netns exec "$NS" ip link set "$V1" up
+netns_veth t0735 10.214.0
 
 # The same 12 packets, once as an old capture (1970) and once live.
 {

@@ -14,22 +14,7 @@ if getent passwd flowtrail >/dev/null; then WANT=flowtrail; else WANT=nobody; fi
 WUID=$(id -u "$WANT")
 WGID=$(id -g "$WANT")
 
-NS=priv-t0740-$$
-V0=privv0-$$ V1=privv1-$$
-V0=${V0:0:15} V1=${V1:0:15}
-cleanup() {
-	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-	wait 2>/dev/null
-	ip link del "$V0" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$NS" 2>/dev/null || { skip "privileges of run: cannot create a network namespace"; exit 0; }
-ip link add "$V0" type veth peer name "$V1"
-ip link set "$V1" netns "$NS"
-ip link set "$V0" up
-ip netns exec "$NS" ip link set "$V1" up
+netns_veth t0740
 
 # The dropped user must reach the labels and lookup tables, as on a real system.
 chmod 755 "$TMP"
