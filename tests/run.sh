@@ -71,6 +71,7 @@ if [ "$FUZZ_S" != 0 ]; then
 else
 	echo "skip - fuzzing for a bounded time (FT_FUZZ_SECONDS unset; make test sets it)"
 	skip=$((skip + 1))
+	skipped+=("fuzz-smoke: FT_FUZZ_SECONDS unset (make test sets it)")
 fi
 
 # Under AddressSanitizer and UBSan, when that build exists (make asan; make test builds it).

@@ -244,23 +244,33 @@ store_migrate_list(sqlite3 *db, const char *path,
 	return 0;
 }
 
-/* Refuse files that are SQLite but not ours, before touching them. */
+/*
+ * Refuse files that are SQLite but not ours, before touching them. One
+ * statement reads all three, so it sees one snapshot: read one by one, a
+ * writer creating the store could commit between them (no id yet, then
+ * its tables), and the file would look foreign.
+ */
 static int
 store_check_identity(struct store *st, int *version, struct ft_err *err)
 {
 	int64_t app_id = 0, n_objects = 0;
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = store_pragma(st->db, st->path, "PRAGMA application_id", &app_id,
-	    NULL, 0, err);
-	if (!rc)
-		rc = store_user_version(st->db, st->path, version, err);
-	if (!rc)
-		rc = store_pragma(st->db, st->path,
-		    "SELECT count(*) FROM sqlite_schema", &n_objects, NULL, 0,
-		    err);
-	if (rc)
-		return rc;
+	rc = sqlite3_prepare_v2(st->db, "SELECT (SELECT application_id FROM "
+	    "pragma_application_id), (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT count(*) FROM sqlite_schema)", -1,
+	    &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		app_id = sqlite3_column_int64(s, 0);
+		*version = sqlite3_column_int(s, 1);
+		n_objects = sqlite3_column_int64(s, 2);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK)
+		return store_db_err(err, st->db, rc, st->path,
+		    "cannot read the store's identity");
 	if (app_id == STORE_APP_ID || (app_id == 0 && *version == 0 &&
 	    n_objects == 0))
 		return 0;
