@@ -4,24 +4,28 @@
 
 #include "store_int.h"
 
+/* An UPSERT's update: a point adds to the row, the peak takes the larger. */
+#define STORE_PT_ADD                                                    \
+	"bytes_in = bytes_in + excluded.bytes_in, "                     \
+	"bytes_out = bytes_out + excluded.bytes_out, "                  \
+	"pkts_in = pkts_in + excluded.pkts_in, "                        \
+	"pkts_out = pkts_out + excluded.pkts_out, "                     \
+	"flows = flows + excluded.flows, "                              \
+	"active = active + excluded.active, "                           \
+	"dns_q = dns_q + excluded.dns_q, "                              \
+	"dns_ok = dns_ok + excluded.dns_ok, "                           \
+	"dns_err = dns_err + excluded.dns_err, "                        \
+	"peak_bps = max(peak_bps, excluded.peak_bps), "                 \
+	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "            \
+	"nonip_pkts = nonip_pkts + excluded.nonip_pkts"
+
 static const char store_sql_up_pt[] =
 	"INSERT INTO series_1m (kind, t, key, bytes_in, bytes_out, pkts_in, "
 	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "
 	"nonip_bytes, nonip_pkts) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
 	"ON CONFLICT (kind, t, key) DO UPDATE SET "
-	"bytes_in = bytes_in + excluded.bytes_in, "
-	"bytes_out = bytes_out + excluded.bytes_out, "
-	"pkts_in = pkts_in + excluded.pkts_in, "
-	"pkts_out = pkts_out + excluded.pkts_out, "
-	"flows = flows + excluded.flows, "
-	"active = active + excluded.active, "
-	"dns_q = dns_q + excluded.dns_q, "
-	"dns_ok = dns_ok + excluded.dns_ok, "
-	"dns_err = dns_err + excluded.dns_err, "
-	"peak_bps = max(peak_bps, excluded.peak_bps), "
-	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
-	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
+	STORE_PT_ADD;
 
 /* A journaling writer's own points (store_captures_done() drops them). */
 static const char store_sql_up_journal[] =
@@ -30,18 +34,7 @@ static const char store_sql_up_journal[] =
 	"nonip_bytes, nonip_pkts, run) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
 	"?15, ?16) ON CONFLICT (run, kind, t, key) DO UPDATE SET "
-	"bytes_in = bytes_in + excluded.bytes_in, "
-	"bytes_out = bytes_out + excluded.bytes_out, "
-	"pkts_in = pkts_in + excluded.pkts_in, "
-	"pkts_out = pkts_out + excluded.pkts_out, "
-	"flows = flows + excluded.flows, "
-	"active = active + excluded.active, "
-	"dns_q = dns_q + excluded.dns_q, "
-	"dns_ok = dns_ok + excluded.dns_ok, "
-	"dns_err = dns_err + excluded.dns_err, "
-	"peak_bps = max(peak_bps, excluded.peak_bps), "
-	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "
-	"nonip_pkts = nonip_pkts + excluded.nonip_pkts";
+	STORE_PT_ADD;
 
 /* rolled_to of both steps from the rollups table. */
 static int
