@@ -2,7 +2,7 @@
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 
-#include "../query/filter.h"
+#include "../filter/filter.h"
 #include "../query/query.h"
 #include "cli.h"
 

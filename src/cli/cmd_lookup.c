@@ -9,7 +9,7 @@
 
 #include "../base/ft_mac.h"
 #include "../enrich/lut.h"
-#include "../query/out.h"
+#include "../out/out.h"
 #include "cmd_lut.h"
 
 #define LOOKUP_LUT 1000		/* --lut */

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../query/map.h"
+#include "../map/map.h"
 #include "cli_report.h"
 
 static void

@@ -2,7 +2,7 @@
 #include <netdb.h>
 #include <stdio.h>
 
-#include "../query/out.h"
+#include "../out/out.h"
 #include "ingest_summary.h"
 
 /* Protocol name as reports print it, or proto-N. */

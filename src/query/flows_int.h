@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "query_int.h"
+#include "scan.h"
 
 /* A merged flow's own values that a listing can be sorted by first. */
 enum flows_key {

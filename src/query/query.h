@@ -9,7 +9,7 @@
 
 #include "../base/ft_err.h"
 #include "../store/store.h"
-#include "out.h"
+#include "../out/out.h"
 
 struct sqlite3_stmt;
 

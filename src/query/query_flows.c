@@ -4,7 +4,7 @@
 
 #include "../store/store_sql.h"
 #include "flows_int.h"
-#include "query_int.h"
+#include "scan.h"
 
 /*
  * The listing's columns. col.expr is the SELECT expression over `m` (one

@@ -6,7 +6,7 @@
 #include "../base/agg.h"
 #include "dict.h"
 #include "flows_int.h"
-#include "query_int.h"
+#include "scan.h"
 
 /* Columns of the scan; from FC_PROTO only when a key reads them. */
 enum { FC_ID, FC_RUN, FC_FLOW, FC_FLAGS, FC_FIRST, FC_LAST, FC_BCS, FC_BSC,

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "../base/ft_log.h"
-#include "query_int.h"
+#include "scan.h"
 
 #define QUERY_PART_STACK (1024 * 1024)	/* a part thread's stack */
 

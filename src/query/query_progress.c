@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "../base/ft_time.h"
-#include "query_int.h"
+#include "scan.h"
 
 #define QUERY_PROGRESS_OPS 1000		/* VM steps between two calls */
 #define QUERY_PROGRESS_REDRAW_US 250000	/* at most four lines a second */

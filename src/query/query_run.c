@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "query_int.h"
+#include "scan.h"
 
 #define QUERY_COLS_MAX 64	/* columns of one report (as out.c) */
 

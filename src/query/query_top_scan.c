@@ -5,7 +5,7 @@
 
 #include "../base/agg.h"
 #include "dict.h"
-#include "query_int.h"
+#include "scan.h"
 #include "top_int.h"
 
 /*

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/query/filter.h"
+#include "../../src/filter/filter.h"
 
 /* Every value bound has its '?' in the SQL text, and no other '?' is there. */
 static void

@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "../../src/query/filter.h"
+#include "../../src/filter/filter.h"
 #include "ut.h"
 
 struct sql_case {

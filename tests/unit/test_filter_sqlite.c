@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "../../src/query/filter.h"
+#include "../../src/filter/filter.h"
 #include "ut.h"
 
 static const char *const schema =

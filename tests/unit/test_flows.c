@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "../../src/base/ft_log.h"
-#include "../../src/query/filter.h"
+#include "../../src/filter/filter.h"
 #include "../../src/query/query.h"
 #include "../lib/qfix.h"
 #include "ut.h"

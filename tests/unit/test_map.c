@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "../../src/base/ft_log.h"
-#include "../../src/query/filter.h"
-#include "../../src/query/map.h"
+#include "../../src/filter/filter.h"
+#include "../../src/map/map.h"
 #include "ut.h"
 
 #define T0 1700000000000000ull	/* 2023-11-14T22:13:20Z in microseconds */

@@ -1,7 +1,7 @@
 /* test_out.c: the output writers: CSV, JSON and tables of every column type, long names cut only in human tables, format names, and the bounded buffer. */
 #include <stdlib.h>
 
-#include "../../src/query/out.h"
+#include "../../src/out/out.h"
 #include "../lib/qfix.h"
 #include "ut.h"
 

@@ -3,8 +3,8 @@
 #define FILTER_H
 
 #include "../base/ft_err.h"
-#include "query.h"
-#include "series.h"
+#include "../query/query.h"
+#include "../query/series.h"
 
 /* A compiled filter: owns its SQL text and the bytes of its bound values. */
 struct filter;

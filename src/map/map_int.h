@@ -4,9 +4,9 @@
 
 #include "../base/agg.h"
 #include "../model/ft_conv.h"
-#include "dict.h"
+#include "../query/dict.h"
 #include "map.h"
-#include "query_int.h"
+#include "../query/scan.h"
 
 struct sqlite3_stmt;
 

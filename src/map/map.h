@@ -10,7 +10,7 @@
 #include "../base/ft_err.h"
 #include "../model/ft_flowrec.h"
 #include "../store/store.h"
-#include "query.h"
+#include "../query/query.h"
 
 #define MAP_TOP_EDGES 200	/* --top-edges when not given */
 #define MAP_EDGES_MAX 10000	/* ceiling of a map; --top-edges 0: this */

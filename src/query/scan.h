@@ -1,4 +1,4 @@
-/* query_int.h: what the report runner shares with the progress line and the reports that sum in C; only src/query/ includes it. */
+/* scan.h: scanning flow records in parts, with progress: for the reports in src/query/ and the map in src/map/. */
 #ifndef QUERY_INT_H
 #define QUERY_INT_H
 

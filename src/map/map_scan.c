@@ -5,9 +5,9 @@
 
 #include "../base/ft_port.h"
 #include "../base/agg.h"
-#include "dict.h"
+#include "../query/dict.h"
 #include "map_int.h"
-#include "query_int.h"
+#include "../query/scan.h"
 
 /* Server ports of name services: see ms_name_service(). */
 static const uint16_t map_name_ports[] = { 53, 67, 68, 137, 138, 546, 547,

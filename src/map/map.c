@@ -1,4 +1,4 @@
-/* query_map.c: the dependency map: edges summed by map_scan.c, then their ends made nodes and named from the store. */
+/* map.c: the dependency map: edges summed by map_scan.c, then their ends made nodes and named from the store. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "map_int.h"
-#include "query_int.h"
+#include "../query/scan.h"
 
 int
 map_parse_source(const char *s, enum map_source *src, struct ft_err *err)
