@@ -371,8 +371,13 @@ an_ingest_prunes_none_of_its_rows(void)
 static void
 a_future_packet_does_not_move_the_horizon(void)
 {
-	struct store_keep keep = { .flows_days = 1, .m1_days = 1,
-		.h1_days = 1, .d1_days = 1 };
+	/*
+	 * Two days keep every row whatever the time of day: the oldest is the
+	 * day row of the hour ten hours back, at most 34 hours old. A horizon
+	 * moved 400 days ahead would prune them all.
+	 */
+	struct store_keep keep = { .flows_days = 2, .m1_days = 2,
+		.h1_days = 2, .d1_days = 2 };
 	uint32_t now = (uint32_t)time(NULL), t = now - now % 3600 - 10 * 3600;
 	struct store *st = open_writer(fresh_path("future"), &keep, false);
 	struct ft_series_pt p = pt(now + 400 * 86400, FT_SK_PROTO, 6, 1, 1);
