@@ -1,4 +1,4 @@
-/* ft_fields.c: the flow record's field table (ft_fields.h, docs/internals/fields.md). */
+/* ft_fields.c: the flow record's field table. */
 #include <string.h>
 
 #include "ft_fields.h"

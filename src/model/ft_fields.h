@@ -1,4 +1,4 @@
-/* ft_fields.h: the flow record's stored fields: one table from member to column to names. */
+/* ft_fields.h: the flow record's stored fields, one table. */
 #ifndef FT_FIELDS_H
 #define FT_FIELDS_H
 

@@ -15,15 +15,14 @@ static int
 store_ins_flow_sql(char *sql, size_t cap)
 {
 	size_t len, i;
-	int n;
 
-	n = snprintf(sql, cap, "INSERT INTO flows (");
-	for (i = 0, len = (size_t)n; i < FT_F_N && len < cap; i++, len += n)
-		n = snprintf(sql + len, cap - len, "%s%s", i ? ", " : "",
-		    ft_flow_fields[i].column);
-	for (i = 0; i < FT_F_N && len < cap; i++, len += n)
-		n = snprintf(sql + len, cap - len, "%s", i ? ", ?" :
-		    ") VALUES (?");
+	len = (size_t)snprintf(sql, cap, "INSERT INTO flows (");
+	for (i = 0; i < FT_F_N && len < cap; i++)
+		len += (size_t)snprintf(sql + len, cap - len, "%s%s",
+		    i ? ", " : "", ft_flow_fields[i].column);
+	for (i = 0; i < FT_F_N && len < cap; i++)
+		len += (size_t)snprintf(sql + len, cap - len, "%s",
+		    i ? ", ?" : ") VALUES (?");
 	if (len < cap)
 		len += (size_t)snprintf(sql + len, cap - len, ")");
 	return len < cap ? 0 : -FT_EFULL;

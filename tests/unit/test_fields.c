@@ -1,4 +1,4 @@
-/* test_fields.c: every field of the flow record's table written, read, listed, filtered on and grouped by, under its one name. */
+/* test_fields.c: every stored field written, read, filtered, grouped. */
 #include <sqlite3.h>
 #include <stdlib.h>
 
