@@ -128,30 +128,3 @@ ft_field_by_column(const char *column)
 			return &ft_flow_fields[i];
 	return NULL;
 }
-
-uint64_t
-ft_field_uint(const struct ft_field *f, const struct ft_flowrec *r)
-{
-	const unsigned char *p = (const unsigned char *)r + f->off;
-	uint64_t v = 0;
-	uint32_t v32;
-	uint16_t v16;
-
-	switch (f->size) {
-	case 1:
-		v = *p;
-		break;
-	case 2:
-		memcpy(&v16, p, 2);
-		v = v16;
-		break;
-	case 4:
-		memcpy(&v32, p, 4);
-		v = v32;
-		break;
-	case 8:
-		memcpy(&v, p, 8);
-		break;
-	}
-	return f->mask ? v & f->mask : v;
-}

@@ -333,11 +333,18 @@ static void
 store_bind_row(struct store *st, const struct ft_flowrec *r,
     const struct store_ids *ids)
 {
+	const struct ft_field *f;
 	size_t i;
 
-	for (i = 0; i < FT_F_N; i++)
-		store_bind_field(st, st->ins_flow, (int)i + 1,
-		    &ft_flow_fields[i], r, ids);
+	for (i = 0; i < FT_F_N; i++) {
+		f = &ft_flow_fields[i];
+		if (f->take == FT_TAKE_UINT && !f->only_with && !f->null)
+			sqlite3_bind_int64(st->ins_flow, (int)i + 1,
+			    (int64_t)ft_field_uint(f, r));	/* most fields */
+		else
+			store_bind_field(st, st->ins_flow, (int)i + 1, f, r,
+			    ids);
+	}
 }
 
 /*
