@@ -192,9 +192,9 @@ csv_rows(const char *csv)
 	return n - 1;
 }
 
-/* `flows --records --format csv [FILTER]` over st. */
+/* `flows --records --format F [FILTER]` over st. */
 static char *
-listing(struct store *st, const char *filter)
+listing(struct store *st, const char *filter, enum out_format fmt)
 {
 	struct query_flows_opts o = { .records = true };
 	struct ft_err err = { 0 };
@@ -204,16 +204,16 @@ listing(struct store *st, const char *filter)
 	if (filter && filter_compile(filter, &f, &err))
 		UT_FAILF("filter %s: %s", filter, err.msg);
 	o.range.where = f ? filter_where(f) : NULL;
-	qfix_out_begin(&c, OUT_CSV, false);
+	qfix_out_begin(&c, fmt, false);
 	if (query_flows(st, &o, c.w, &err))
 		UT_FAILF("flows %s: %s", filter ? filter : "", err.msg);
 	filter_free(f);
 	return qfix_out_end(&c);
 }
 
-/* `top --by BY --format csv` over st, NULL when BY is refused. */
+/* `top --by BY --format F` over st, NULL when BY is refused. */
 static char *
-top(struct store *st, const char *by)
+top(struct store *st, const char *by, enum out_format fmt)
 {
 	struct query_top_opts o = { .order = QUERY_ORDER_BYTES };
 	struct ft_err err = { 0 };
@@ -223,10 +223,56 @@ top(struct store *st, const char *by)
 		UT_FAILF("top --by %s: %s", by, err.msg);
 		return NULL;
 	}
-	qfix_out_begin(&c, OUT_CSV, false);
+	qfix_out_begin(&c, fmt, false);
 	if (query_top(st, &o, c.w, &err))
 		UT_FAILF("top --by %s: %s", by, err.msg);
 	return qfix_out_end(&c);
+}
+
+/* Whether JSON output has "key":val, val quoted when show is text. */
+static bool
+json_has(const char *json, const char *key, const char *val,
+    enum ft_field_show show)
+{
+	bool text = show == FT_SHOW_TEXT || show == FT_SHOW_NAME ||
+	    show == FT_SHOW_TIME || show == FT_SHOW_ADDR;
+	char pat[CELL_MAX * 2], *p;
+	size_t n;
+
+	n = (size_t)snprintf(pat, sizeof(pat), text ? "\"%s\":\"%s\"" :
+	    "\"%s\":%s", key, val);
+	for (p = strstr(json, pat); p; p = strstr(p + 1, pat))
+		if (p[n] == ',' || p[n] == '}')
+			return true;
+	return false;
+}
+
+/* Whether the header line of a table has the column name. */
+static bool
+table_has(const char *table, const char *name)
+{
+	size_t n = strlen(name), head = strcspn(table, "\n");
+	const char *p;
+
+	for (p = table; (p = strstr(p, name)) && p < table + head; p++)
+		if ((p == table || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* The report in JSON and as a table shows B's value under name. */
+static void
+check_formats(char *json, char *table, const char *report,
+    const char *name, const char *val, enum ft_field_show show)
+{
+	if (!json_has(json, name, val, show))
+		UT_FAILF("%s --format json has no \"%s\": %s", report, name,
+		    val);
+	if (!table_has(table, name))
+		UT_FAILF("%s --format table has no column %s", report, name);
+	free(json);
+	free(table);
 }
 
 /* Record B's field f as flows_v shows it under f's name. */
@@ -255,7 +301,7 @@ check_view(struct store *st, const struct ft_field *f, const char *exp)
 static void
 check_listing(struct store *st, size_t i, const struct ft_field *f)
 {
-	char *all = listing(st, NULL), *one = NULL, expr[160];
+	char *all = listing(st, NULL, OUT_CSV), *one = NULL, expr[160];
 	char got[CELL_MAX] = "", row[2][CELL_MAX * 2];
 	int col = f->listing ? csv_col(all, f->listing) : 0;
 
@@ -265,9 +311,13 @@ check_listing(struct store *st, size_t i, const struct ft_field *f)
 	    strcmp(got, want[i].listing) != 0))
 		UT_FAILF("flows column %s of the record is '%s', expected "
 		    "'%s'", f->listing, got, want[i].listing);
+	if (f->listing)
+		check_formats(listing(st, NULL, OUT_JSON),
+		    listing(st, NULL, OUT_TABLE), "flows", f->listing,
+		    want[i].listing, f->show);
 	if (f->filter) {
 		snprintf(expr, sizeof(expr), "%s %s", f->filter, want[i].arg);
-		one = listing(st, expr);
+		one = listing(st, expr, OUT_CSV);
 		if (csv_rows(one) != 1)
 			UT_FAILF("filter '%s' selects %d records, expected 1",
 			    expr, csv_rows(one));
@@ -285,7 +335,7 @@ check_listing(struct store *st, size_t i, const struct ft_field *f)
 static void
 check_top(struct store *st, size_t i, const struct ft_field *f)
 {
-	char *csv = top(st, f->by), cell[CELL_MAX], flows[CELL_MAX];
+	char *csv = top(st, f->by, OUT_CSV), cell[CELL_MAX], flows[CELL_MAX];
 	int col = csv ? csv_col(csv, f->by) : -1;
 	int n = csv ? csv_col(csv, "flows") : -1;
 	int row;
@@ -302,6 +352,8 @@ check_top(struct store *st, size_t i, const struct ft_field *f)
 		UT_FAILF("top --by %s has no group '%s' of one flow:\n%s",
 		    f->by, want[i].top, csv);
 	free(csv);
+	check_formats(top(st, f->by, OUT_JSON), top(st, f->by, OUT_TABLE),
+	    "top", f->by, want[i].top, f->show);
 }
 
 static void
