@@ -302,7 +302,7 @@ static void
 check_listing(struct store *st, size_t i, const struct ft_field *f)
 {
 	char *all = listing(st, NULL, OUT_CSV), *one = NULL, expr[160];
-	char got[CELL_MAX] = "", row[2][CELL_MAX * 2];
+	char got[CELL_MAX] = "", row[2][CELL_MAX] = { "", "" };
 	int col = f->listing ? csv_col(all, f->listing) : 0;
 
 	if (col < 0)
