@@ -17,7 +17,8 @@ usage(void)
 	    "--sort by columns: time, duration, proto, client, cport, server,\n"
 	    "sport, app, server_name, bytes_cs, bytes_sc, pkts_cs, pkts_sc,\n"
 	    "cli_name, asn, org, country, records, end, tcp_cs, tcp_sc, or\n"
-	    "first, last, bytes, packets, src, dst, src-port, dst-port, name.\n"
+	    "first, last, bytes, packets, src, dst, src-port, dst-port\n"
+	    "(src_port, dst_port), name.\n"
 	    "Ascending, or descending with --desc; '-' before a column sorts\n"
 	    "it descending, '+' ascending. Ties: newest first.\n",
 	    QUERY_FLOWS_LIMIT);

@@ -4,11 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/ft_fields.h"
 #include "out_int.h"
 
 #define OUT_CELL_MAX 1024		/* one formatted value, incl. NUL */
 #define OUT_TABLE_MAX_BYTES (8u << 20)	/* table text held before printing */
 #define OUT_TABLE_MAX_CELLS (1u << 20)	/* table cells held before printing */
+
+/* The field table's show types are ours, so a field's can be a column's. */
+#define OUT_SAME(a, b) _Static_assert((int)OUT_##a == (int)FT_SHOW_##a, #b)
+OUT_SAME(TEXT, text);
+OUT_SAME(NAME, name);
+OUT_SAME(INT, int);
+OUT_SAME(COUNT, count);
+OUT_SAME(BYTES, bytes);
+OUT_SAME(TIME, time);
+OUT_SAME(DURATION, duration);
+OUT_SAME(ADDR, addr);
+OUT_SAME(PROTO, proto);
+OUT_SAME(TCP_FLAGS, tcp_flags);
 
 /*
  * A writer. Tables are held until out_end() (or until the ceiling, then

@@ -64,6 +64,8 @@ static const struct {
 	{ "dst", "server", NULL, FK_NONE },
 	{ "src-port", "cport", NULL, FK_NONE },
 	{ "dst-port", "sport", NULL, FK_NONE },
+	{ "src_port", "cport", NULL, FK_NONE },	/* as top spells them */
+	{ "dst_port", "sport", NULL, FK_NONE },
 	{ "name", "server_name", NULL, FK_NONE },
 	{ "last", NULL, "m.last_us", FK_LAST },
 	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc", FK_BYTES },

@@ -5,16 +5,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../model/ft_fields.h"
 #include "store_int.h"
 
-static const char store_sql_ins_flow[] =
-	"INSERT INTO flows (run, flow, first_us, last_us, start_us, iface, "
-	"vlan, proto, cli, cport, srv, sport, cli_mac, srv_mac, app, name, "
-	"bytes_cs, bytes_sc, pkts_cs, pkts_sc, tcp_cs, tcp_sc, end_reason, "
-	"flags, tunnel, local, asn, country, name_src, cli_name, cli_name_src, "
-	"dns_q, dns_ok, dns_err) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* "INSERT INTO flows (...) VALUES (?, ...)": a column per field, in order. */
+#define STORE_INS_FLOW_MAX 1024
+
+static int
+store_ins_flow_sql(char *sql, size_t cap)
+{
+	size_t len, i;
+
+	len = (size_t)snprintf(sql, cap, "INSERT INTO flows (");
+	for (i = 0; i < FT_F_N && len < cap; i++)
+		len += (size_t)snprintf(sql + len, cap - len, "%s%s",
+		    i ? ", " : "", ft_flow_fields[i].column);
+	for (i = 0; i < FT_F_N && len < cap; i++)
+		len += (size_t)snprintf(sql + len, cap - len, "%s",
+		    i ? ", ?" : ") VALUES (?");
+	if (len < cap)
+		len += (size_t)snprintf(sql + len, cap - len, ")");
+	return len < cap ? 0 : -FT_EFULL;
+}
 
 uint64_t
 store_mono_ms(void)
@@ -60,6 +72,7 @@ store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
 int
 store_writer_init(struct store *st, struct ft_err *err)
 {
+	char sql[STORE_INS_FLOW_MAX];
 	int rc;
 
 	st->ifaces = calloc(STORE_N_IFACES, sizeof(st->ifaces[0]));
@@ -76,8 +89,10 @@ store_writer_init(struct store *st, struct ft_err *err)
 		rc = store_prepare(st, "BEGIN IMMEDIATE", &st->begin, err);
 	if (!rc)
 		rc = store_prepare(st, "COMMIT", &st->commit, err);
+	if (!rc && store_ins_flow_sql(sql, sizeof(sql)))
+		rc = ft_err_set(err, FT_EFULL, "store: flows INSERT too long");
 	if (!rc)
-		rc = store_prepare(st, store_sql_ins_flow, &st->ins_flow, err);
+		rc = store_prepare(st, sql, &st->ins_flow, err);
 	if (!rc)
 		rc = store_prepare(st, "INSERT INTO runs (start_us, command, "
 		    "pid) VALUES (?1, ?2, ?3)", &st->ins_run, err);
@@ -256,61 +271,80 @@ store_bind_id(sqlite3_stmt *s, int col, int64_t id)
 		sqlite3_bind_null(s, col);
 }
 
-/* The enrichment columns, 26 to 34; DNS counts only on DNS flows. */
-static void
-store_bind_enrich(sqlite3_stmt *s, const struct ft_flowrec *r,
-    const struct store_ids *ids)
+/* The id ref of ids, 0 when none. */
+static int64_t
+store_ref(const struct store_ids *ids, enum ft_field_ref ref)
 {
-	sqlite3_bind_int(s, 26, r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV));
-	store_bind_id(s, 27, r->asn);
-	store_bind_id(s, 28, ft_country_pack(r->country));
-	sqlite3_bind_int(s, 29, ids->name ? r->srv_name_src : 0);
-	store_bind_id(s, 30, ids->cli_name);
-	sqlite3_bind_int(s, 31, ids->cli_name ? r->cli_name_src : 0);
-	if (r->dns_queries || r->dns_ok || r->dns_err) {
-		sqlite3_bind_int64(s, 32, r->dns_queries);
-		sqlite3_bind_int64(s, 33, r->dns_ok);
-		sqlite3_bind_int64(s, 34, r->dns_err);
-	} else {
-		sqlite3_bind_null(s, 32);
-		sqlite3_bind_null(s, 33);
-		sqlite3_bind_null(s, 34);
+	switch (ref) {
+	case FT_REF_IFACE:
+		return ids->iface;
+	case FT_REF_CLIENT_MAC:
+		return ids->cli_mac;
+	case FT_REF_SERVER_MAC:
+		return ids->srv_mac;
+	case FT_REF_APP:
+		return ids->app;
+	case FT_REF_SERVER_NAME:
+		return ids->name;
+	case FT_REF_CLIENT_NAME:
+		return ids->cli_name;
+	default:
+		return 0;
 	}
 }
 
+/* Field f of r as parameter col of s (ft_fields.h says how). */
+static void
+store_bind_field(struct store *st, sqlite3_stmt *s, int col,
+    const struct ft_field *f, const struct ft_flowrec *r,
+    const struct store_ids *ids)
+{
+	int64_t v;
+
+	switch (f->take) {
+	case FT_TAKE_ADDR:
+		sqlite3_bind_blob(s, col, (const uint8_t *)r + f->off,
+		    r->ip_ver == 4 ? 4 : 16, SQLITE_STATIC);
+		return;
+	case FT_TAKE_COUNTRY:
+		v = ft_country_pack((const char *)r + f->off);
+		break;
+	case FT_TAKE_REF:
+		v = store_ref(ids, f->ref);
+		break;
+	case FT_TAKE_RUN:
+		v = st->run_id;
+		break;
+	default:
+		v = (int64_t)ft_field_uint(f, r);
+		break;
+	}
+	if (f->only_with && !store_ref(ids, f->only_with))
+		v = 0;
+	if ((f->null == FT_NULL_ZERO && !v) ||
+	    (f->null == FT_NULL_NO_DNS && !ft_flowrec_has_dns(r)))
+		sqlite3_bind_null(s, col);
+	else
+		sqlite3_bind_int64(s, col, v);
+}
+
+/* A row of flows: each field of the table in its parameter. */
 static void
 store_bind_row(struct store *st, const struct ft_flowrec *r,
     const struct store_ids *ids)
 {
-	sqlite3_stmt *s = st->ins_flow;
-	int alen = r->ip_ver == 4 ? 4 : 16;
+	const struct ft_field *f;
+	size_t i;
 
-	sqlite3_bind_int64(s, 1, st->run_id);
-	sqlite3_bind_int64(s, 2, (int64_t)r->flow_id);
-	sqlite3_bind_int64(s, 3, (int64_t)r->first_us);
-	sqlite3_bind_int64(s, 4, (int64_t)r->last_us);
-	sqlite3_bind_int64(s, 5, (int64_t)r->start_us);
-	store_bind_id(s, 6, ids->iface);
-	sqlite3_bind_int(s, 7, r->vlan);
-	sqlite3_bind_int(s, 8, r->proto);
-	sqlite3_bind_blob(s, 9, r->cli, alen, SQLITE_STATIC);
-	sqlite3_bind_int(s, 10, r->cport);
-	sqlite3_bind_blob(s, 11, r->srv, alen, SQLITE_STATIC);
-	sqlite3_bind_int(s, 12, r->sport);
-	store_bind_id(s, 13, ids->cli_mac);
-	store_bind_id(s, 14, ids->srv_mac);
-	store_bind_id(s, 15, ids->app);
-	store_bind_id(s, 16, ids->name);
-	sqlite3_bind_int64(s, 17, (int64_t)r->bytes[0]);
-	sqlite3_bind_int64(s, 18, (int64_t)r->bytes[1]);
-	sqlite3_bind_int64(s, 19, (int64_t)r->pkts[0]);
-	sqlite3_bind_int64(s, 20, (int64_t)r->pkts[1]);
-	sqlite3_bind_int(s, 21, r->tcp_flags[0]);
-	sqlite3_bind_int(s, 22, r->tcp_flags[1]);
-	sqlite3_bind_int(s, 23, r->end);
-	sqlite3_bind_int(s, 24, r->flags);
-	sqlite3_bind_int(s, 25, r->tunnel);
-	store_bind_enrich(s, r, ids);
+	for (i = 0; i < FT_F_N; i++) {
+		f = &ft_flow_fields[i];
+		if (f->take == FT_TAKE_UINT && !f->only_with && !f->null)
+			sqlite3_bind_int64(st->ins_flow, (int)i + 1,
+			    (int64_t)ft_field_uint(f, r));	/* most fields */
+		else
+			store_bind_field(st, st->ins_flow, (int)i + 1, f, r,
+			    ids);
+	}
 }
 
 /*

@@ -385,6 +385,17 @@ sort_keys_combine_and_aliases_name_columns(void)
 	c = strstr(got, "\n2023-11-14T22:13:30.000000Z,");	/* no app */
 	UT_ASSERT(a && b && c && a < b && b < c);
 	free(got);
+	/* top's spellings of the ports sort as the listing's own */
+	got = flows("-src-port,dst", false, true, 0, 0, "proto tcp", OUT_CSV);
+	a = flows("-src_port,dst", false, true, 0, 0, "proto tcp", OUT_CSV);
+	UT_STREQ(a, got);
+	free(a);
+	free(got);
+	got = flows("dst-port", false, true, 0, 0, NULL, OUT_CSV);
+	a = flows("dst_port", false, true, 0, 0, NULL, OUT_CSV);
+	UT_STREQ(a, got);
+	free(a);
+	free(got);
 	got = flows("name", true, false, 0, 0, "proto udp", OUT_CSV);
 	a = strstr(got, ",example.com,");
 	UT_ASSERT(strstr(got, ",dns.google,") < strstr(got, "\n2023-11-14T"
