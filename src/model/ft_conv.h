@@ -47,9 +47,10 @@ ft_app_top(uint64_t bytes, int64_t app)
  * it per flow, with its client port.
  */
 static inline bool
-ft_conv_candidate(bool guessed, uint16_t sport)
+ft_conv_candidate(bool guessed, uint16_t server_port)
 {
-	return guessed && sport >= 1024 && !ft_port_is_service(sport);
+	return guessed && server_port >= 1024 &&
+	    !ft_port_is_service(server_port);
 }
 
 /* An address as the conversations hold it: a length byte, then 16. */
