@@ -177,6 +177,70 @@ flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
 	    3);
 }
 
+/*
+ * Each conversation column holds what its records hold: the bytes each
+ * way, the packets, the times and the ends add up to the flow records'
+ * (a column bound to the wrong member, or the wrong way round, shows).
+ */
+static void
+conversation_columns_hold_what_their_records_hold(void)
+{
+	static const char *const same[][2] = {
+		{ "sum(bytes_cs)", "sum(bytes_cs)" },
+		{ "sum(bytes_sc)", "sum(bytes_sc)" },
+		{ "sum(packets)", "sum(pkts_cs + pkts_sc)" },
+		{ "min(first_us)", "min(first_us)" },
+		{ "max(last_us)", "max(last_us)" },
+	};
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	struct store *st;
+	char sql[512];
+	size_t i;
+
+	fresh_path("columns");
+	st = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	r[1] = rec(2, 3590, 3590, "10.0.0.2", 40001, "10.0.0.9", 443, 0);
+	r[2] = rec(2, 3610, 3590, "10.0.0.2", 40001, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	r[3] = rec(3, 20, 20, "10.0.0.9", 5000, "10.0.0.7", 41000,
+	    FT_REC_FINAL | FT_REC_GUESSED);
+	r[4] = rec(4, 30, 30, "10.0.0.4", 40002, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	for (i = 0; i < 5; i++) {
+		r[i].bytes[0] = 100 + i;
+		r[i].bytes[1] = 7000 + 10 * i;
+		r[i].pkts[0] = 1 + i;
+		r[i].pkts[1] = 20 + i;
+		r[i].last_us += i * 77;
+	}
+	append(st, r, 5);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	store_close(st);
+	UT_ASSERT(peek("SELECT count(*) FROM conv_edges") > 0);
+	UT_ASSERT(peek("SELECT count(*) FROM conv_parts") > 0);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		/* parts keep the packets each way, edges their sum */
+		snprintf(sql, sizeof(sql), "SELECT (SELECT %s FROM (SELECT %s "
+		    "AS packets, * FROM conv_parts)) = (SELECT %s FROM "
+		    "flows WHERE flow IN (2, 3)) AND (SELECT %s FROM (SELECT * FROM conv_edges)) "
+		    "= (SELECT %s FROM flows WHERE flow IN (1, 4))", same[i][0],
+		    "pkts_cs + pkts_sc", same[i][1], same[i][0], same[i][1]);
+		if (peek(sql) != 1)
+			UT_FAILF("%s differs from the records'", same[i][0]);
+	}
+	/* each edge's ends and port are a record's, the right way round */
+	UT_EQ(peek("SELECT count(*) FROM conv_edges e WHERE NOT EXISTS ("
+	    "SELECT 1 FROM flows f WHERE f.cli = e.cli AND f.srv = e.srv AND "
+	    "f.sport = e.sport AND f.proto = e.proto)"), 0);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts p WHERE NOT EXISTS ("
+	    "SELECT 1 FROM flows f WHERE f.cli = p.cli AND f.srv = p.srv AND "
+	    "f.sport = p.sport AND f.cport = p.cport AND f.flow = p.flow AND "
+	    "f.run = p.run)"), 0);
+}
+
 static void
 a_record_written_into_a_rolled_hour_rolls_it_again(void)
 {
@@ -452,6 +516,7 @@ main(void)
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives);
 	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
+	UT_RUN(conversation_columns_hold_what_their_records_hold);
 	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
 	UT_RUN(a_stale_hour_rolls_again_once_its_lag_is_past);
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
