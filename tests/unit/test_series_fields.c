@@ -31,17 +31,23 @@ fresh_path(const char *name)
 }
 
 static struct store *
-open_fresh(const char *name)
+open_k(const char *name, uint32_t k)
 {
 	struct store_opts o = { .path = fresh_path(name),
-	    .commit_interval_s = 3600, .command = "test", .rollup_k = 50,
-	    .rollup_local = 50 };
+	    .commit_interval_s = 3600, .command = "test", .rollup_k = k,
+	    .rollup_local = k };
 	struct ft_err err = { 0 };
 	struct store *st = NULL;
 
 	if (store_open(&o, &st, &err))
 		UT_FAILF("store_open %s: %s", dbpath, err.msg);
 	return st;
+}
+
+static struct store *
+open_fresh(const char *name)
+{
+	return open_k(name, 50);
 }
 
 /* The integer in the first column of sql's first row; -2 on an error. */
@@ -313,6 +319,39 @@ series_counters_add_and_roll_by_their_rules(void)
 	store_close(st);
 }
 
+/*
+ * With K = 1, the keys of an hour past the busiest fold into its "other"
+ * row, each counter by its roll rule.
+ */
+static void
+keys_past_the_top_fold_into_other_by_the_roll_rule(void)
+{
+	struct store *st = open_k("other", 1);
+	struct ft_series_pt p[4];
+	char sql[160];
+	size_t i;
+
+	p[0] = point(T0, FT_SK_ASN, 100000);	/* the busiest */
+	p[1] = point(T0, FT_SK_ASN, 30);
+	p[1].num = 7;
+	p[2] = point(T0 + 60, FT_SK_ASN, 20);
+	p[2].num = 8;
+	p[2].v[FT_SV_ACTIVE] = 99999;		/* a max beats a sum */
+	p[3] = point(H0 + 7200, FT_SK_ASN, 1);	/* closes hour H0 */
+	write_points(st, p, 4);
+	UT_EQ(q_int(st, "SELECT count(*) FROM series_1h WHERE t = 1699999200"),
+	    2);
+	for (i = 0; i < FT_SV_N; i++) {
+		const struct ft_series_field *f = &ft_series_fields[i];
+
+		snprintf(sql, sizeof(sql), "SELECT %s FROM series_1h WHERE "
+		    "t = %u AND key = -1", f->column, H0);
+		UT_EQ(q_int(st, sql), combine(f->roll, p[1].v[f->val],
+		    p[2].v[f->val]));
+	}
+	store_close(st);
+}
+
 /* Row (of table f) with every member set, none of two alike. */
 static void
 fill_row(const struct ft_conv_field *f, size_t n, void *row)
@@ -499,7 +538,7 @@ int
 main(void)
 {
 	static const char *const names[] = { "columns", "readback", "rules",
-		"conv", "none" };
+		"other", "conv", "none" };
 	size_t i;
 
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ft-sfields.XXXXXX");
@@ -511,6 +550,7 @@ main(void)
 	UT_RUN(every_series_counter_is_one_column_of_every_series_table);
 	UT_RUN(every_series_counter_reads_back_into_its_series_column);
 	UT_RUN(series_counters_add_and_roll_by_their_rules);
+	UT_RUN(keys_past_the_top_fold_into_other_by_the_roll_rule);
 	UT_RUN(every_conversation_column_round_trips);
 	UT_RUN(absent_ids_and_names_are_null_and_read_back_as_none);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
