@@ -1,4 +1,4 @@
-/* ft_conv.h: the hourly conversations' rows and field tables, name keys and the map's candidates. */
+/* ft_conv.h: the hourly conversations' rows, their field tables and name keys. */
 #ifndef FT_CONV_H
 #define FT_CONV_H
 
@@ -70,28 +70,28 @@ struct ft_conv_flow {
 	int64_t app;			/* highest apps.id, -1 none */
 	uint64_t bytes_cs, bytes_sc;	/* client to server, back */
 	uint64_t packets_cs, packets_sc;	/* the same in packets */
-	int64_t first_us, last_us;	/* first and last packet of the hour */
+	int64_t first_us, last_us;	/* first, last packet of the hour */
 	int64_t start_us;		/* the flow's first packet */
 	int64_t client_name, server_name;	/* best name keys, 0 none */
-	int64_t client_mac, server_mac;	/* highest macs.id of a local end */
+	int64_t client_mac, server_mac;	/* macs.id of a local end */
 };
 
 /* A conv_parts row: a flow done with in the hour but not whole in it. */
 struct ft_conv_part {
-	int64_t run, flow;		/* the flow's ids (flows.run, flows.flow) */
+	int64_t run, flow;		/* the flow's ids (flows.run, .flow) */
 	struct ft_conv_flow sums;	/* its records of the hour */
 };
 
 /* An edge's sums over its flows whole in the hour. */
 struct ft_conv_edge_sums {
 	uint64_t flows;			/* flows */
-	uint64_t seen;			/* of them, with their start seen */
+	uint64_t seen;			/* of them, start seen */
 	uint64_t bytes_cs, bytes_sc;	/* client to server, back */
 	uint64_t packets;		/* both ways */
 	int64_t first_us, last_us;	/* first and last packet */
 	int64_t client_name, server_name;	/* best name keys, 0 none */
 	int64_t client_mac, server_mac;	/* highest macs.id, 0 none */
-	int64_t app_top;		/* max ft_app_top() of its flows, -1 none */
+	int64_t app_top;		/* max ft_app_top(), -1 none */
 	int64_t app_low, app_high;	/* apps.id of the lowest and highest
 					 * application name, -1 none */
 };
@@ -110,8 +110,8 @@ struct ft_conv_edge {
 enum ft_conv_type {
 	FT_CONV_INT,	/* an unsigned integer of .size bytes, or int64_t */
 	FT_CONV_BLOB,	/* an FT_CONV_ADDR address: a BLOB of its length */
-	FT_CONV_ID,	/* int64_t dictionary id: NULL when <= 0, read as .none */
-	FT_CONV_NAME,	/* int64_t name key: two columns, .src_column then .column */
+	FT_CONV_ID,	/* int64_t id: NULL when <= 0, read back as .none */
+	FT_CONV_NAME,	/* int64_t name key: .src_column, then .column */
 };
 
 /*

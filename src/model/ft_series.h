@@ -67,9 +67,9 @@ struct ft_series_field {
 	const char *column;	/* of series_1m, _1h, _1d and run_points */
 	enum ft_series_val val;	/* index into ft_series_pt.v */
 	enum ft_unit unit;	/* formatting */
-	enum ft_combine add;	/* two points of one key and minute; keys summed */
+	enum ft_combine add;	/* points of one key and minute; keys */
 	enum ft_combine roll;	/* a key's minutes into an hour or a day */
-	uint32_t shown;		/* FT_SK_BIT()s of the kinds `series` prints it for */
+	uint32_t shown;		/* FT_SK_BIT()s: kinds `series` prints it for */
 };
 
 /* Every counter once, in the order `series` prints them. */

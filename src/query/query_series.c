@@ -20,7 +20,7 @@ static const struct skind {
 	enum query_skind k;
 	const char *kinds;	/* the `kind` values in SQL */
 	const char *noun;	/* in a sentence */
-	enum ft_series_kind sk;	/* its rows' kind, for the counters shown */
+	enum ft_series_kind sk;	/* its rows' kind: the counters shown */
 } skinds[] = {
 	{ "iface", QUERY_SK_IFACE, "1", "interfaces", FT_SK_IFACE },
 	{ "proto", QUERY_SK_PROTO, "2", "protocols", FT_SK_PROTO },

@@ -291,7 +291,8 @@ conv_take_live(struct store *st, int64_t h, struct conv_hour *a, bool *got,
 static int
 conv_roll_hour(struct store *st, int64_t h, struct ft_err *err)
 {
-	struct conv_roll v = { .st = st, .hour = h, .first_row = { 0, 0 }, .last_row = { -1, -1 } };
+	struct conv_roll v = { .st = st, .hour = h, .first_row = { 0, 0 },
+		.last_row = { -1, -1 } };
 	struct conv_hour a;
 	sqlite3_stmt *s = NULL;
 	int64_t state;

@@ -1,4 +1,4 @@
-/* store_conv_sum.c: an hour's flows summed as their records come, from the writer or read back: whole flows into edges, the rest kept as parts, within ceilings (docs/internals/conv.md). */
+/* store_conv_sum.c: an hour's flows summed as records come: whole ones into edges, others parts. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +134,8 @@ conv_record_flags(struct ft_conv_flow *r, int64_t flags)
 static bool
 conv_is_candidate(const struct ft_conv_flow *f)
 {
-	return ft_conv_candidate((f->flags & FT_REC_GUESSED) != 0, f->server_port);
+	return ft_conv_candidate((f->flags & FT_REC_GUESSED) != 0,
+	    f->server_port);
 }
 
 void
@@ -143,7 +144,8 @@ conv_hour_init(struct conv_hour *a, int64_t h)
 	memset(a, 0, sizeof(*a));
 	a->hour = h;
 	agg_open_init(&a->open, sizeof(struct ft_conv_flow));
-	agg_init(&a->edges, CONV_EDGE_KEY, sizeof(struct ft_conv_edge_sums), CONV_EDGES_MAX);
+	agg_init(&a->edges, CONV_EDGE_KEY, sizeof(struct ft_conv_edge_sums),
+	    CONV_EDGES_MAX);
 }
 
 void
@@ -158,7 +160,8 @@ conv_hour_fini(struct conv_hour *a)
 
 /* A flow whole in the hour into its edge. */
 static int
-conv_edge_add(struct store *st, struct conv_hour *a, const struct ft_conv_flow *f)
+conv_edge_add(struct store *st, struct conv_hour *a,
+    const struct ft_conv_flow *f)
 {
 	const char *name;
 	uint8_t key[CONV_EDGE_KEY];
@@ -401,10 +404,11 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 }
 
 /* Reading an hour back: its records' columns. */
-enum { COL_RUN, COL_FLOW, COL_FLAGS, COL_PROTO, COL_CLIENT, COL_CLIENT_PORT, COL_SERVER,
-	COL_SERVER_PORT, COL_APP, COL_BYTES_CS, COL_BYTES_SC, COL_PACKETS_CS, COL_PACKETS_SC, COL_FIRST, COL_LAST,
-	COL_START, COL_CLIENT_NAME_SRC, COL_CLIENT_NAME, COL_SERVER_NAME_SRC, COL_SERVER_NAME, COL_LOCAL, COL_CLIENT_MAC,
-	COL_SERVER_MAC };
+enum { COL_RUN, COL_FLOW, COL_FLAGS, COL_PROTO, COL_CLIENT, COL_CLIENT_PORT,
+	COL_SERVER, COL_SERVER_PORT, COL_APP, COL_BYTES_CS, COL_BYTES_SC,
+	COL_PACKETS_CS, COL_PACKETS_SC, COL_FIRST, COL_LAST, COL_START,
+	COL_CLIENT_NAME_SRC, COL_CLIENT_NAME, COL_SERVER_NAME_SRC,
+	COL_SERVER_NAME, COL_LOCAL, COL_CLIENT_MAC, COL_SERVER_MAC };
 
 static void
 conv_column_addr(sqlite3_stmt *s, int col, uint8_t *a)
@@ -461,8 +465,10 @@ conv_read_record(struct store *st, struct conv_hour *a, sqlite3_stmt *s)
 	r.start_us = sqlite3_column_int64(s, COL_START);
 	r.client_name = conv_column_name(s, COL_CLIENT_NAME_SRC, COL_CLIENT_NAME);
 	r.server_name = conv_column_name(s, COL_SERVER_NAME_SRC, COL_SERVER_NAME);
-	r.client_mac = r.local & FT_LOCAL_CLI ? conv_column_id(s, COL_CLIENT_MAC, 0) : 0;
-	r.server_mac = r.local & FT_LOCAL_SRV ? conv_column_id(s, COL_SERVER_MAC, 0) : 0;
+	r.client_mac = r.local & FT_LOCAL_CLI ?
+	    conv_column_id(s, COL_CLIENT_MAC, 0) : 0;
+	r.server_mac = r.local & FT_LOCAL_SRV ?
+	    conv_column_id(s, COL_SERVER_MAC, 0) : 0;
 	late = conv_record_flags(&r, sqlite3_column_int64(s, COL_FLAGS));
 	return conv_hour_add(st, a, sqlite3_column_int64(s, COL_RUN),
 	    sqlite3_column_int64(s, COL_FLOW), &r, late);
@@ -478,9 +484,9 @@ conv_read_back(struct store *st, int64_t h, struct conv_hour *a,
 
 	rc = sqlite3_prepare_v2(st->db, "SELECT run, flow, flags, proto, "
 	    "cli, cport, srv, sport, app, bytes_cs, bytes_sc, pkts_cs, "
-	    "pkts_sc, first_us, last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
-	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
-	    "ORDER BY first_us, rowid", -1, &s, NULL);
+	    "pkts_sc, first_us, last_us, start_us, cli_name_src, cli_name, "
+	    "name_src, name, local, cli_mac, srv_mac FROM flows WHERE "
+	    "first_us >= ? AND first_us < ? ORDER BY first_us, rowid", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_err(err, st->db, rc, st->path,
 		    "conversations");

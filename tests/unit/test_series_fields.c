@@ -1,4 +1,4 @@
-/* test_series_fields.c: the series and conversation field tables, walked: stored, read back, printed. */
+/* test_series_fields.c: the series and conversation field tables, walked end to end. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <time.h>
@@ -79,7 +79,7 @@ series_col(struct store *st, const char *tab, const char *col, int kind,
 	return q_int(st, sql);
 }
 
-/* A point of kind at t whose counters all differ: counter v is base * (v + 1) + v. */
+/* A point of kind at t whose counters all differ: base * (v + 1) + v. */
 static struct ft_series_pt
 point(uint32_t t, uint8_t kind, uint64_t base)
 {
