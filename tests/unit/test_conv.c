@@ -131,15 +131,10 @@ an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives(void)
 	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
 }
 
+/* Five records: flows 1 and 4 edges of hour H0, flows 2 and 3 parts. */
 static void
-flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
+edges_and_parts(struct ft_flowrec *r)
 {
-	struct ft_flowrec r[5];
-	struct ft_err err = { 0 };
-	struct store *st;
-
-	fresh_path("parts");
-	st = open_rw();
 	/* whole in the hour: an edge */
 	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
 	    FT_REC_FINAL);
@@ -153,6 +148,18 @@ flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
 	/* guessed, to a service port: an edge */
 	r[4] = rec(4, 30, 30, "10.0.0.4", 40002, "10.0.0.9", 443,
 	    FT_REC_FINAL | FT_REC_GUESSED);
+}
+
+static void
+flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
+{
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("parts");
+	st = open_rw();
+	edges_and_parts(r);
 	append(st, r, 5);
 	UT_EQ(store_conv_finish(st, &err), 0);
 	store_close(st);
@@ -200,15 +207,7 @@ conversation_columns_hold_what_their_records_hold(void)
 
 	fresh_path("columns");
 	st = open_rw();
-	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
-	    FT_REC_FINAL);
-	r[1] = rec(2, 3590, 3590, "10.0.0.2", 40001, "10.0.0.9", 443, 0);
-	r[2] = rec(2, 3610, 3590, "10.0.0.2", 40001, "10.0.0.9", 443,
-	    FT_REC_FINAL);
-	r[3] = rec(3, 20, 20, "10.0.0.9", 5000, "10.0.0.7", 41000,
-	    FT_REC_FINAL | FT_REC_GUESSED);
-	r[4] = rec(4, 30, 30, "10.0.0.4", 40002, "10.0.0.9", 443,
-	    FT_REC_FINAL);
+	edges_and_parts(r);
 	for (i = 0; i < 5; i++) {
 		r[i].bytes[0] = 100 + i;
 		r[i].bytes[1] = 7000 + 10 * i;
