@@ -1,4 +1,4 @@
-/* map_conv.c: the map read from the hourly conversations where they are rolled and the filter allows, from the flow records elsewhere (docs/internals/conv.md). */
+/* map_conv.c: the map read from the hourly conversations where rolled, else from flow records. */
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -184,16 +184,12 @@ map_plan_same(struct store *st, const struct map_opts *o,
 	return rc;
 }
 
-/* Columns of conv_edges read in pass 1. */
-enum { MC_PROTO, MC_SPORT, MC_CLI, MC_SRV, MC_LOCAL, MC_FLOWS, MC_SEEN, MC_BCS,
-	MC_BSC, MC_PKTS, MC_FIRST, MC_LAST, MC_CN_SRC, MC_CN, MC_SN_SRC,
-	MC_SN, MC_CMAC, MC_SMAC, MC_ALO, MC_AHI, MC_ATOP };
+_Static_assert(MAP_ADDR == FT_CONV_ADDR, "map and conversation addresses");
 
+/* An application id as its name's rank, -1 none. */
 static int32_t
-mc_rank(const struct ms *m, sqlite3_stmt *s, int col)
+mc_rank(const struct ms *m, int64_t id)
 {
-	int64_t id = map_col_id(s, col, -1);
-
 	return id >= 0 ? query_dict_rank(m->apps, id) : -1;
 }
 
@@ -202,34 +198,36 @@ static int
 mc_edge_row(struct ms *m, sqlite3_stmt *s)
 {
 	uint8_t key[MS_EDGE_KEY];
+	struct ft_conv_edge row;
+	const struct ft_conv_edge_sums *x = &row.sums;
 	struct ms_edge e;
-	uint16_t sport = (uint16_t)sqlite3_column_int(s, MC_SPORT);
-	int64_t local = sqlite3_column_int64(s, MC_LOCAL);
 
+	memset(&row, 0, sizeof(row));
+	store_conv_read(s, 0, ft_conv_edge_fields, ft_conv_edge_n_fields, &row);
 	memset(&e, 0, sizeof(e));
-	key[0] = (uint8_t)sqlite3_column_int(s, MC_PROTO);
-	key[1] = (uint8_t)(sport >> 8);
-	key[2] = (uint8_t)sport;
-	query_col_addr(s, MC_CLI, key + MS_EDGE_C);
-	query_col_addr(s, MC_SRV, key + MS_EDGE_S);
-	e.sums.flows = (uint64_t)sqlite3_column_int64(s, MC_FLOWS);
-	e.seen = (uint64_t)sqlite3_column_int64(s, MC_SEEN);
-	e.sums.bytes_cs = (uint64_t)sqlite3_column_int64(s, MC_BCS);
-	e.sums.bytes_sc = (uint64_t)sqlite3_column_int64(s, MC_BSC);
-	e.sums.packets = (uint64_t)sqlite3_column_int64(s, MC_PKTS);
-	e.t0 = (uint64_t)sqlite3_column_int64(s, MC_FIRST);
-	e.t1 = (uint64_t)sqlite3_column_int64(s, MC_LAST);
-	e.cn = map_col_name(s, MC_CN_SRC, MC_CN);
-	e.sn = map_names_server(sport) ? map_col_name(s, MC_SN_SRC, MC_SN) : 0;
-	e.cl = (local & FT_LOCAL_CLI) != 0;
-	e.sl = (local & FT_LOCAL_SRV) != 0;
-	e.cm = map_col_id(s, MC_CMAC, 0);
-	e.sm = map_col_id(s, MC_SMAC, 0);
-	e.alo = mc_rank(m, s, MC_ALO);
-	e.ahi = mc_rank(m, s, MC_AHI);
+	key[0] = row.proto;
+	key[1] = (uint8_t)(row.server_port >> 8);
+	key[2] = (uint8_t)row.server_port;
+	memcpy(key + MS_EDGE_C, row.client, MAP_ADDR);
+	memcpy(key + MS_EDGE_S, row.server, MAP_ADDR);
+	e.sums.flows = x->flows;
+	e.seen = x->seen;
+	e.sums.bytes_cs = x->bytes_cs;
+	e.sums.bytes_sc = x->bytes_sc;
+	e.sums.packets = x->packets;
+	e.t0 = (uint64_t)x->first_us;
+	e.t1 = (uint64_t)x->last_us;
+	e.cn = x->client_name;
+	e.sn = map_names_server(row.server_port) ? x->server_name : 0;
+	e.cl = (row.local & FT_LOCAL_CLI) != 0;
+	e.sl = (row.local & FT_LOCAL_SRV) != 0;
+	e.cm = x->client_mac;
+	e.sm = x->server_mac;
+	e.alo = mc_rank(m, x->app_low);
+	e.ahi = mc_rank(m, x->app_high);
 	if (e.alo < 0 || e.ahi < 0)
 		e.alo = e.ahi = -1;
-	e.atop = map_col_id(s, MC_ATOP, -1);
+	e.atop = x->app_top;
 	if (!e.sums.flows)
 		return 0;
 	return map_edge_merge(m, key, &e);
@@ -238,14 +236,16 @@ mc_edge_row(struct ms *m, sqlite3_stmt *s)
 static int
 mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 {
+	char cols[1024];
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = map_conv_prepare(m->st, m->o, "f.proto, f.sport, f.cli, f.srv, "
-	    "f.local, f.flows, f.seen, f.bytes_cs, f.bytes_sc, f.packets, "
-	    "f.first_us, f.last_us, f.cli_name_src, f.cli_name, f.name_src, "
-	    "f.name, f.cli_mac, f.srv_mac, f.app_lo, f.app_hi, f.app_top",
-	    "conv_edges", g, true, &s, err);
+	if (!store_conv_select(ft_conv_edge_fields, ft_conv_edge_n_fields,
+	    "f.", cols, sizeof(cols)))
+		return ft_err_set(err, FT_EINVAL, "map: conversation columns "
+		    "too long");
+	rc = map_conv_prepare(m->st, m->o, cols, "conv_edges", g, true, &s,
+	    err);
 	return rc ? rc : map_step(m, s, mc_edge_row, err);
 }
 

@@ -41,6 +41,43 @@ enum ft_series_val {
 	FT_SV_N,
 };
 
+/* How two values of one counter combine. */
+enum ft_combine {
+	FT_COMBINE_SUM,		/* added */
+	FT_COMBINE_MAX,		/* the larger kept */
+};
+
+/* What a counter counts, for the reports' formatting. */
+enum ft_unit {
+	FT_UNIT_COUNT,		/* packets, flows, bits per second */
+	FT_UNIT_BYTES,		/* bytes */
+};
+
+/* A kind as a bit of ft_series_field.shown. */
+#define FT_SK_BIT(k) (UINT32_C(1) << (k))
+#define FT_SK_ALL 0x1feu	/* kinds 1 to FT_SK_MAX */
+
+/*
+ * One counter of a series point, the series point's field table: the
+ * store's INSERT, UPSERT and rollup statements and the `series` report's
+ * columns are all made from ft_series_fields (docs/internals/fields.md).
+ */
+struct ft_series_field {
+	const char *name;	/* in `series` output: header and JSON key */
+	const char *column;	/* of series_1m, _1h, _1d and run_points */
+	enum ft_series_val val;	/* index into ft_series_pt.v */
+	enum ft_unit unit;	/* formatting */
+	enum ft_combine add;	/* points of one key and minute; keys */
+	enum ft_combine roll;	/* a key's minutes into an hour or a day */
+	uint32_t shown;		/* FT_SK_BIT()s: kinds `series` prints it for */
+};
+
+/* Every counter once, in the order `series` prints them. */
+extern const struct ft_series_field ft_series_fields[FT_SV_N];
+
+/* The entry of counter v. */
+const struct ft_series_field *ft_series_field_of(enum ft_series_val v);
+
 /*
  * One row of a minute: a key of one kind with its counters, or, with other
  * set, everything of that kind outside the minute's top K. Keys: addr for

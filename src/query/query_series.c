@@ -20,16 +20,17 @@ static const struct skind {
 	enum query_skind k;
 	const char *kinds;	/* the `kind` values in SQL */
 	const char *noun;	/* in a sentence */
+	enum ft_series_kind sk;	/* its rows' kind: the counters shown */
 } skinds[] = {
-	{ "iface", QUERY_SK_IFACE, "1", "interfaces" },
-	{ "proto", QUERY_SK_PROTO, "2", "protocols" },
-	{ "app", QUERY_SK_APP, "3", "applications" },
-	{ "host", QUERY_SK_HOST, "4", "hosts" },
-	{ "remote", QUERY_SK_REMOTE, "5", "remote hosts" },
-	{ "mac", QUERY_SK_MAC, "6", "MACs" },
-	{ "device", QUERY_SK_DEVICE, "6", "devices" },
-	{ "asn", QUERY_SK_ASN, "7", "AS numbers" },
-	{ "country", QUERY_SK_COUNTRY, "8", "countries" },
+	{ "iface", QUERY_SK_IFACE, "1", "interfaces", FT_SK_IFACE },
+	{ "proto", QUERY_SK_PROTO, "2", "protocols", FT_SK_PROTO },
+	{ "app", QUERY_SK_APP, "3", "applications", FT_SK_APP },
+	{ "host", QUERY_SK_HOST, "4", "hosts", FT_SK_LHOST },
+	{ "remote", QUERY_SK_REMOTE, "5", "remote hosts", FT_SK_RHOST },
+	{ "mac", QUERY_SK_MAC, "6", "MACs", FT_SK_MAC },
+	{ "device", QUERY_SK_DEVICE, "6", "devices", FT_SK_MAC },
+	{ "asn", QUERY_SK_ASN, "7", "AS numbers", FT_SK_ASN },
+	{ "country", QUERY_SK_COUNTRY, "8", "countries", FT_SK_COUNTRY },
 };
 #define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
 
@@ -292,21 +293,6 @@ number:
 	return 0;
 }
 
-static const struct out_col series_cols[] = {
-	{ "time", OUT_TIME, NULL },
-	{ "bytes_in", OUT_BYTES, NULL },
-	{ "bytes_out", OUT_BYTES, NULL },
-	{ "packets_in", OUT_COUNT, NULL },
-	{ "packets_out", OUT_COUNT, NULL },
-	{ "flows", OUT_COUNT, NULL },
-	{ "active", OUT_COUNT, NULL },
-	{ "peak_bps", OUT_COUNT, NULL },
-	{ "nonip_bytes", OUT_BYTES, NULL },
-	{ "dns_queries", OUT_COUNT, NULL },
-	{ "dns_ok", OUT_COUNT, NULL },
-	{ "dns_errors", OUT_COUNT, NULL },
-};
-
 /* The step from the range: minutes up to 6 h, hours up to 31 days, else days. */
 static uint32_t
 auto_step(uint64_t since_us, uint64_t until_us)
@@ -323,18 +309,46 @@ auto_step(uint64_t since_us, uint64_t until_us)
 	return 86400;
 }
 
-/* Outer expressions of series_cols, over the inner per-key sums. */
-static const char *const series_exprs[] = { "b * 1000000", "sum(bi)",
-	"sum(bo)", "sum(pi)", "sum(po)", "sum(fl)", "sum(ac)", "max(pk)",
-	"sum(nb)", "sum(dq)", "sum(dk)", "sum(de)" };
-
-/* Which columns a kind has: its own counters only. */
+/* Whether a series of k prints counter f: its kind's own counters only. */
 static bool
-series_has_col(enum query_skind k, size_t i)
+series_shows(enum query_skind k, const struct ft_series_field *f)
 {
-	if (i < 7 || k == QUERY_SK_IFACE)
-		return true;
-	return i >= 9 && (k == QUERY_SK_HOST || k == QUERY_SK_REMOTE);
+	const struct skind *sk = skind_find(k);
+
+	return sk && (f->shown & FT_SK_BIT(sk->sk));
+}
+
+/*
+ * The columns of a series of k: the time, then the counters it shows,
+ * each over the per-key sums of the inner query (aliased by column):
+ * keys add up by the counter's add rule.
+ */
+static size_t
+series_select(enum query_skind k, struct out_buf *b, struct out_col *cols)
+{
+	const struct ft_series_field *f;
+	size_t i, n = 0;
+
+	out_buf_adds(b, "SELECT b * 1000000");
+	cols[n++] = (struct out_col){ "time", OUT_TIME, NULL };
+	for (i = 0; i < FT_SV_N; i++) {
+		f = &ft_series_fields[i];
+		if (!series_shows(k, f))
+			continue;
+		out_buf_addf(b, ", %s(%s)", f->add == FT_COMBINE_MAX ? "max" :
+		    "sum", f->column);
+		cols[n++] = (struct out_col){ f->name, f->unit ==
+		    FT_UNIT_BYTES ? OUT_BYTES : OUT_COUNT, NULL };
+	}
+	/* the inner query: a key's rows of a bucket by the roll rule */
+	out_buf_adds(b, " FROM (SELECT b, key");
+	for (i = 0; i < FT_SV_N; i++) {
+		f = &ft_series_fields[i];
+		out_buf_addf(b, ", %s(%s) %s", f->roll == FT_COMBINE_MAX ?
+		    "max" : "sum", f->column, f->column);
+	}
+	out_buf_adds(b, " FROM ");
+	return n;
 }
 
 /* Whether o asks for one series: a key or a filter that fits, not both. */
@@ -364,14 +378,14 @@ query_series(struct store *st, const struct query_series_opts *o,
 	struct query_range r = { .since_us = o->since_us,
 		.until_us = o->until_us, .limit = o->limit,
 		.where = o->filter.where };
-	struct out_col cols[sizeof(series_cols) / sizeof(series_cols[0])];
+	struct out_col cols[1 + FT_SV_N];
 	struct query_where wh = { .sql = "1" };
 	struct query_value v;
 	char mem[QUERY_SQL_MAX];
 	int64_t rolled_h, rolled_d;
 	struct out_buf b;
 	uint8_t buf[16];
-	size_t i, n = 0;
+	size_t n;
 	int rc;
 
 	if ((rc = series_check(o, err)))
@@ -382,18 +396,7 @@ query_series(struct store *st, const struct query_series_opts *o,
 	if (rc)
 		return rc;
 	out_buf_init(&b, mem, sizeof(mem));
-	out_buf_adds(&b, "SELECT ");
-	for (i = 0; i < sizeof(series_cols) / sizeof(series_cols[0]); i++) {
-		if (!series_has_col(o->kind, i))
-			continue;
-		out_buf_addf(&b, "%s%s", n ? ", " : "", series_exprs[i]);
-		cols[n++] = series_cols[i];
-	}
-	out_buf_adds(&b, " FROM (SELECT b, key, sum(bytes_in) bi, "
-	    "sum(bytes_out) bo, sum(pkts_in) pi, sum(pkts_out) po, "
-	    "sum(flows) fl, max(active) ac, max(peak_bps) pk, "
-	    "sum(nonip_bytes) nb, sum(dns_q) dq, sum(dns_ok) dk, "
-	    "sum(dns_err) de FROM ");
+	n = series_select(o->kind, &b, cols);
 	add_union(&b, step, rolled_h, rolled_d, o->key || o->filter.where ?
 	    kinds_any(o->kind) : kinds_of(o->kind), o->key != NULL);
 	add_where(&b, o->filter.where && o->kind == QUERY_SK_DEVICE,

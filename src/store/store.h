@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../base/ft_err.h"
+#include "../model/ft_conv.h"
 #include "../model/ft_flowrec.h"
 #include "../model/ft_series.h"
 
@@ -229,6 +230,21 @@ int store_gc_sizes(struct store *st, struct store_sizes *out,
 
 /* Copy the writer's counters into out. */
 void store_get_stats(const struct store *st, struct store_stats *out);
+
+/*
+ * A conversation row's columns (ft_conv_field tables, ft_conv.h), as the
+ * store writes them and a reader reads them: the SELECT list with each
+ * column after prefix ("f."), NULL when cap is too small; the members of
+ * row bound from parameter first, or read from column first (each returns
+ * the parameter or column after the row's).
+ */
+struct sqlite3_stmt;
+const char *store_conv_select(const struct ft_conv_field *f, size_t n,
+    const char *prefix, char *buf, size_t cap);
+int store_conv_bind(struct sqlite3_stmt *s, int first,
+    const struct ft_conv_field *f, size_t n, const void *row);
+int store_conv_read(struct sqlite3_stmt *s, int first,
+    const struct ft_conv_field *f, size_t n, void *row);
 
 /* The sqlite3 handle, for the query module's readers. */
 struct sqlite3 *store_db(struct store *st);

@@ -1,4 +1,4 @@
-/* store_conv.c: conversations per hour, rolled from the flow records of closed hours in the writer's commits, kept with the hourly series, read by the map (docs/internals/conv.md). */
+/* store_conv.c: conversations per hour, rolled from closed hours' flow records at each commit. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,14 +6,15 @@
 #include "store_conv_int.h"
 
 /* One roll's writing. */
-struct cv {
-	struct store *st;
-	int64_t hour;
-	int64_t lo[2], hi[2];		/* rowids written: edges, parts */
+struct conv_roll {
+	struct store *st;		/* the writer */
+	int64_t hour;			/* the hour rolled */
+	int64_t first_row[2];		/* rowids written: edges, parts */
+	int64_t last_row[2];		/* (last < first: none) */
 };
 
 static int
-cv_prep(struct store *st, const char *sql, sqlite3_stmt **s,
+conv_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
     struct ft_err *err)
 {
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
@@ -23,7 +24,7 @@ cv_prep(struct store *st, const char *sql, sqlite3_stmt **s,
 }
 
 static int
-cv_step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
+conv_step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -34,11 +35,11 @@ cv_step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
 
 /* The integer in the first column of sql's one row (bound i), or none. */
 static int
-cv_one(struct store *st, const char *sql, int64_t i, int64_t none,
+conv_read_int(struct store *st, const char *sql, int64_t i, int64_t none,
     int64_t *out, struct ft_err *err)
 {
 	sqlite3_stmt *s;
-	int rc = cv_prep(st, sql, &s, err);
+	int rc = conv_prepare(st, sql, &s, err);
 
 	if (rc)
 		return rc;
@@ -52,136 +53,99 @@ cv_one(struct store *st, const char *sql, int64_t i, int64_t none,
 	    store_db_err(err, st->db, rc, st->path, "conversations");
 }
 
-/* A name key as its two columns, src at col and the id after it. */
-static void
-cv_bind_name(sqlite3_stmt *s, int col, int64_t key)
-{
-	sqlite3_bind_int64(s, col, FT_NAME_SRC(key));
-	store_bind_id(s, col + 1, FT_NAME_ID(key));
-}
-
-static void
-cv_bind_addr(sqlite3_stmt *s, int col, const uint8_t *a)
-{
-	sqlite3_bind_blob(s, col, a + 1, a[0], SQLITE_TRANSIENT);
-}
-
 /* Note the rowid just written into table t (0 edges, 1 parts). */
 static void
-cv_wrote(struct cv *v, int t)
+conv_note_row(struct conv_roll *v, int t)
 {
 	int64_t id = sqlite3_last_insert_rowid(v->st->db);
 
-	if (v->hi[t] < v->lo[t])
-		v->lo[t] = id;
-	v->lo[t] = CV_MIN(v->lo[t], id);
-	v->hi[t] = CV_MAX(v->hi[t], id);
+	if (v->last_row[t] < v->first_row[t])
+		v->first_row[t] = id;
+	v->first_row[t] = CONV_MIN(v->first_row[t], id);
+	v->last_row[t] = CONV_MAX(v->last_row[t], id);
 }
 
+/* A conv_parts row, bound by its field table after the hour. */
 static int
-cv_write_part(struct cv *v, sqlite3_stmt *s, const int64_t *id,
-    const struct cv_flow *f, struct ft_err *err)
+conv_write_part(struct conv_roll *v, sqlite3_stmt *s,
+    const struct ft_conv_part *p, struct ft_err *err)
 {
-	sqlite3_bind_int64(s, 1, v->hour);
-	sqlite3_bind_int64(s, 2, id[0]);
-	sqlite3_bind_int64(s, 3, id[1]);
-	sqlite3_bind_int64(s, 4, f->flags);
-	sqlite3_bind_int64(s, 5, f->proto);
-	cv_bind_addr(s, 6, f->cli);
-	sqlite3_bind_int64(s, 7, f->cport);
-	cv_bind_addr(s, 8, f->srv);
-	sqlite3_bind_int64(s, 9, f->sport);
-	sqlite3_bind_int64(s, 10, f->local);
-	store_bind_id(s, 11, f->app >= 0 ? f->app : 0);
-	sqlite3_bind_int64(s, 12, (int64_t)f->bcs);
-	sqlite3_bind_int64(s, 13, (int64_t)f->bsc);
-	sqlite3_bind_int64(s, 14, (int64_t)f->pcs);
-	sqlite3_bind_int64(s, 15, (int64_t)f->psc);
-	sqlite3_bind_int64(s, 16, f->t0);
-	sqlite3_bind_int64(s, 17, f->t1);
-	sqlite3_bind_int64(s, 18, f->start);
-	cv_bind_name(s, 19, f->cn);
-	cv_bind_name(s, 21, f->sn);
-	store_bind_id(s, 23, f->cm);
-	store_bind_id(s, 24, f->sm);
-	int rc = cv_step_done(v->st, s, err);
+	int rc;
 
+	sqlite3_bind_int64(s, 1, v->hour);
+	store_conv_bind(s, 2, ft_conv_part_fields, ft_conv_part_n_fields, p);
+	rc = conv_step_done(v->st, s, err);
 	if (!rc)
-		cv_wrote(v, 1);
+		conv_note_row(v, 1);
 	return rc;
 }
 
+/* A conv_edges row: its key (CONV_EDGE_KEY) and sums. */
 static int
-cv_write_edge(struct cv *v, sqlite3_stmt *s, const uint8_t *key,
-    const struct cv_edge *e, struct ft_err *err)
+conv_write_edge(struct conv_roll *v, sqlite3_stmt *s, const uint8_t *key,
+    const struct ft_conv_edge_sums *e, struct ft_err *err)
 {
-	sqlite3_bind_int64(s, 1, v->hour);
-	sqlite3_bind_int64(s, 2, key[0]);
-	cv_bind_addr(s, 3, key + 4);
-	cv_bind_addr(s, 4, key + 4 + CV_ADDR);
-	sqlite3_bind_int64(s, 5, key[1] << 8 | key[2]);
-	sqlite3_bind_int64(s, 6, key[3]);
-	sqlite3_bind_int64(s, 7, (int64_t)e->flows);
-	sqlite3_bind_int64(s, 8, (int64_t)e->seen);
-	sqlite3_bind_int64(s, 9, (int64_t)e->bcs);
-	sqlite3_bind_int64(s, 10, (int64_t)e->bsc);
-	sqlite3_bind_int64(s, 11, (int64_t)e->pkts);
-	sqlite3_bind_int64(s, 12, e->t0);
-	sqlite3_bind_int64(s, 13, e->t1);
-	cv_bind_name(s, 14, e->cn);
-	cv_bind_name(s, 16, e->sn);
-	store_bind_id(s, 18, e->cm);
-	store_bind_id(s, 19, e->sm);
-	if (e->alo >= 0) {
-		sqlite3_bind_int64(s, 20, e->alo);
-		sqlite3_bind_int64(s, 21, e->ahi);
-	} else {
-		sqlite3_bind_null(s, 20);
-		sqlite3_bind_null(s, 21);
-	}
-	if (e->atop >= 0)
-		sqlite3_bind_int64(s, 22, e->atop);
-	else
-		sqlite3_bind_null(s, 22);
-	int rc = cv_step_done(v->st, s, err);
+	struct ft_conv_edge row;
+	int rc;
 
+	memset(&row, 0, sizeof(row));
+	row.proto = key[0];
+	row.server_port = (uint16_t)(key[1] << 8 | key[2]);
+	row.local = key[3];
+	memcpy(row.client, key + 4, FT_CONV_ADDR);
+	memcpy(row.server, key + 4 + FT_CONV_ADDR, FT_CONV_ADDR);
+	row.sums = *e;
+	sqlite3_bind_int64(s, 1, v->hour);
+	store_conv_bind(s, 2, ft_conv_edge_fields, ft_conv_edge_n_fields, &row);
+	rc = conv_step_done(v->st, s, err);
 	if (!rc)
-		cv_wrote(v, 0);
+		conv_note_row(v, 0);
 	return rc;
+}
+
+/* INSERT INTO table of the conversation columns f, prepared into *s. */
+static int
+conv_prepare_insert(struct store *st, const char *table,
+    const struct ft_conv_field *f, size_t n, sqlite3_stmt **s,
+    struct ft_err *err)
+{
+	struct store_sql b;
+	char sql[1024];
+
+	store_sql_init(&b, sql, sizeof(sql));
+	store_conv_sql_insert(&b, table, f, n);
+	if (b.trunc)
+		return ft_err_set(err, FT_EINVAL, "conversations: %s: "
+		    "statement too long", table);
+	return conv_prepare(st, sql, s, err);
 }
 
 /* Hour a's rows: its parts, its flows still open (parts too), edges. */
 static int
-cv_write(struct cv *v, struct cv_acc *a, struct ft_err *err)
+conv_write_hour(struct conv_roll *v, struct conv_hour *a, struct ft_err *err)
 {
 	sqlite3_stmt *part = NULL, *edge = NULL;
-	const struct cv_flow *f;
+	const struct ft_conv_flow *f;
+	struct ft_conv_part open;
 	int64_t id[2];
 	size_t it = 0, i;
 	int rc;
 
-	rc = cv_prep(v->st, "INSERT INTO conv_parts (hour, run, flow, flags, "
-	    "proto, cli, cport, srv, sport, local, app, bytes_cs, bytes_sc, "
-	    "pkts_cs, pkts_sc, first_us, last_us, start_us, cli_name_src, "
-	    "cli_name, name_src, name, cli_mac, srv_mac) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    &part, err);
+	rc = conv_prepare_insert(v->st, "conv_parts", ft_conv_part_fields,
+	    ft_conv_part_n_fields, &part, err);
 	if (!rc)
-		rc = cv_prep(v->st, "INSERT INTO conv_edges (hour, proto, cli, "
-		    "srv, sport, local, flows, seen, bytes_cs, bytes_sc, "
-		    "packets, first_us, last_us, cli_name_src, cli_name, "
-		    "name_src, name, cli_mac, srv_mac, app_lo, app_hi, app_top) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?, ?, ?, ?, ?)", &edge, err);
-	for (i = 0; !rc && i < a->n_parts; i++) {
-		id[0] = a->parts[i].run;
-		id[1] = a->parts[i].flow;
-		rc = cv_write_part(v, part, id, &a->parts[i].f, err);
+		rc = conv_prepare_insert(v->st, "conv_edges",
+		    ft_conv_edge_fields, ft_conv_edge_n_fields, &edge, err);
+	for (i = 0; !rc && i < a->n_parts; i++)
+		rc = conv_write_part(v, part, &a->parts[i], err);
+	while (!rc && (f = agg_open_next(&a->open, &it, id))) {
+		open.run = id[0];
+		open.flow = id[1];
+		open.sums = *f;
+		rc = conv_write_part(v, part, &open, err);
 	}
-	while (!rc && (f = agg_open_next(&a->open, &it, id)))
-		rc = cv_write_part(v, part, id, f, err);
 	for (i = 0; !rc && i < a->edges.n; i++)
-		rc = cv_write_edge(v, edge, agg_key(&a->edges, i),
+		rc = conv_write_edge(v, edge, agg_key(&a->edges, i),
 		    agg_val(&a->edges, i), err);
 	sqlite3_finalize(part);
 	sqlite3_finalize(edge);
@@ -190,13 +154,13 @@ cv_write(struct cv *v, struct cv_acc *a, struct ft_err *err)
 
 /* Forget hour h's rows; with a state, write it (0 leaves conv_hours). */
 static int
-cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
+conv_clear_hour(struct store *st, int64_t h, int state, struct ft_err *err)
 {
 	sqlite3_stmt *s;
 	int64_t r[4] = { 0, -1, 0, -1 };
 	int rc, k;
 
-	rc = cv_prep(st, "SELECT edges_lo, edges_hi, parts_lo, parts_hi "
+	rc = conv_prepare(st, "SELECT edges_lo, edges_hi, parts_lo, parts_hi "
 	    "FROM conv_hours WHERE hour = ?", &s, err);
 	if (rc)
 		return rc;
@@ -208,45 +172,45 @@ cv_clear(struct store *st, int64_t h, int state, struct ft_err *err)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_db_err(err, st->db, rc, st->path,
 		    "conversations");
-	rc = cv_prep(st, "DELETE FROM conv_edges WHERE rowid BETWEEN ? AND ?",
+	rc = conv_prepare(st, "DELETE FROM conv_edges WHERE rowid BETWEEN ? AND ?",
 	    &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, r[0]);
 	sqlite3_bind_int64(s, 2, r[1]);
-	rc = cv_step_done(st, s, err);
+	rc = conv_step_done(st, s, err);
 	sqlite3_finalize(s);
 	if (!rc)
-		rc = cv_prep(st, "DELETE FROM conv_parts WHERE rowid BETWEEN ? "
+		rc = conv_prepare(st, "DELETE FROM conv_parts WHERE rowid BETWEEN ? "
 		    "AND ?", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, r[2]);
 	sqlite3_bind_int64(s, 2, r[3]);
-	rc = cv_step_done(st, s, err);
+	rc = conv_step_done(st, s, err);
 	sqlite3_finalize(s);
 	if (rc || !state)
 		return rc;
 	if (state == STORE_CONV_RAW)
 		st->stats.conv_raw++;
-	rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, state) "
+	rc = conv_prepare(st, "INSERT OR REPLACE INTO conv_hours (hour, state) "
 	    "VALUES (?, ?)", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, h);
 	sqlite3_bind_int64(s, 2, state);
-	rc = cv_step_done(st, s, err);
+	rc = conv_step_done(st, s, err);
 	sqlite3_finalize(s);
 	return rc;
 }
 
 /* Hour h's state from `from` to `to` (no change in any other state). */
 static int
-cv_set_state(struct store *st, int64_t h, int from, int to,
+conv_set_state(struct store *st, int64_t h, int from, int to,
     struct ft_err *err)
 {
 	sqlite3_stmt *s;
-	int rc = cv_prep(st, "UPDATE conv_hours SET state = ? WHERE hour = ? "
+	int rc = conv_prepare(st, "UPDATE conv_hours SET state = ? WHERE hour = ? "
 	    "AND state = ?", &s, err);
 
 	if (rc)
@@ -254,7 +218,7 @@ cv_set_state(struct store *st, int64_t h, int from, int to,
 	sqlite3_bind_int(s, 1, to);
 	sqlite3_bind_int64(s, 2, h);
 	sqlite3_bind_int(s, 3, from);
-	rc = cv_step_done(st, s, err);
+	rc = conv_step_done(st, s, err);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -265,14 +229,14 @@ cv_set_state(struct store *st, int64_t h, int from, int to,
  * its edge and again from h's late record (conv.md).
  */
 static int
-cv_raw_marks(struct store *st, int64_t h, struct ft_err *err)
+conv_raw_later(struct store *st, int64_t h, struct ft_err *err)
 {
 	int64_t later[64];
 	sqlite3_stmt *s;
 	size_t n = 0, i;
 	int rc;
 
-	rc = cv_prep(st, "SELECT DISTINCT start_us - start_us % 3600000000 "
+	rc = conv_prepare(st, "SELECT DISTINCT start_us - start_us % 3600000000 "
 	    "FROM flows WHERE first_us >= ?1 AND first_us < ?1 + 3600000000 "
 	    "AND first_us < start_us AND pkts_cs + pkts_sc > 0 AND "
 	    "start_us >= ?1 + 3600000000 LIMIT 64", &s, err);
@@ -286,7 +250,7 @@ cv_raw_marks(struct store *st, int64_t h, struct ft_err *err)
 		return store_db_err(err, st->db, rc, st->path,
 		    "conversations");
 	for (i = 0, rc = 0; i < n && !rc; i++)
-		rc = cv_clear(st, later[i], STORE_CONV_RAW, err);
+		rc = conv_clear_hour(st, later[i], STORE_CONV_RAW, err);
 	return rc;
 }
 
@@ -295,7 +259,7 @@ cv_raw_marks(struct store *st, int64_t h, struct ft_err *err)
  * older, none of another writer, none rolled back): moved into *a.
  */
 static int
-cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
+conv_take_live(struct store *st, int64_t h, struct conv_hour *a, bool *got,
     struct ft_err *err)
 {
 	struct store_conv *c = &st->conv;
@@ -305,15 +269,15 @@ cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
 
 	*got = false;
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->acc.hour == h)
+		if (c->live[i] && c->live[i]->sums.hour == h)
 			k = i;
 	if (k == STORE_CONV_LIVE)
 		return 0;
-	rc = cv_one(st, "SELECT count(*) FROM flows WHERE first_us >= ?1 AND "
+	rc = conv_read_int(st, "SELECT count(*) FROM flows WHERE first_us >= ?1 AND "
 	    "first_us < ?1 + 3600000000", h, -1, &n, err);
-	if (!rc && n >= 0 && (uint64_t)n == c->live[k]->acc.recs) {
-		*a = c->live[k]->acc;
-		conv_acc_init(&c->live[k]->acc, h);
+	if (!rc && n >= 0 && (uint64_t)n == c->live[k]->sums.records) {
+		*a = c->live[k]->sums;
+		conv_hour_init(&c->live[k]->sums, h);
 		*got = true;
 	}
 	conv_live_free(c, k);
@@ -325,10 +289,11 @@ cv_take_live(struct store *st, int64_t h, struct cv_acc *a, bool *got,
  * left to the records: by a late record, or for passing a ceiling.
  */
 static int
-cv_roll(struct store *st, int64_t h, struct ft_err *err)
+conv_roll_hour(struct store *st, int64_t h, struct ft_err *err)
 {
-	struct cv v = { .st = st, .hour = h, .lo = { 0, 0 }, .hi = { -1, -1 } };
-	struct cv_acc a;
+	struct conv_roll v = { .st = st, .hour = h, .first_row = { 0, 0 },
+		.last_row = { -1, -1 } };
+	struct conv_hour a;
 	sqlite3_stmt *s = NULL;
 	int64_t state;
 	bool got = false;
@@ -336,77 +301,77 @@ cv_roll(struct store *st, int64_t h, struct ft_err *err)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	rc = cv_one(st, "SELECT state FROM conv_hours WHERE hour = ?", h, 0,
+	rc = conv_read_int(st, "SELECT state FROM conv_hours WHERE hour = ?", h, 0,
 	    &state, err);
 	if (rc)
 		return rc;
 	if (state == STORE_CONV_RAW)
-		return cv_raw_marks(st, h, err);
+		return conv_raw_later(st, h, err);
 	/* records past retention may be gone: what was rolled stays */
 	if ((state == STORE_CONV_ROLLED || state == STORE_CONV_STALE) &&
 	    h < store_flows_cutoff_us(st)) {
 		conv_live_drop(&st->conv, h, false);
-		return cv_set_state(st, h, STORE_CONV_STALE, STORE_CONV_ROLLED,
+		return conv_set_state(st, h, STORE_CONV_STALE, STORE_CONV_ROLLED,
 		    err);
 	}
 	if (conv_was_over(&st->conv, h)) {
 		conv_live_drop(&st->conv, h, false);
 		conv_forget_over(&st->conv, h);
-		rc = cv_clear(st, h, STORE_CONV_RAW, err);
-		return rc ? rc : cv_raw_marks(st, h, err);
+		rc = conv_clear_hour(st, h, STORE_CONV_RAW, err);
+		return rc ? rc : conv_raw_later(st, h, err);
 	}
-	rc = cv_clear(st, h, 0, err);
+	rc = conv_clear_hour(st, h, 0, err);
 	if (!rc)
-		rc = cv_take_live(st, h, &a, &got, err);
+		rc = conv_take_live(st, h, &a, &got, err);
 	if (!rc && !got) {
-		conv_acc_init(&a, h);
+		conv_hour_init(&a, h);
 		rc = conv_read_back(st, h, &a, err);
 	}
 	if (rc == -FT_EFULL) {	/* too big to sum: the records answer */
-		conv_acc_fini(&a);
-		rc = cv_clear(st, h, STORE_CONV_RAW, err);
-		return rc ? rc : cv_raw_marks(st, h, err);
+		conv_hour_fini(&a);
+		rc = conv_clear_hour(st, h, STORE_CONV_RAW, err);
+		return rc ? rc : conv_raw_later(st, h, err);
 	}
 	if (!rc)
-		rc = cv_write(&v, &a, err);
+		rc = conv_write_hour(&v, &a, err);
 	if (!rc)
-		rc = cv_prep(st, "INSERT OR REPLACE INTO conv_hours (hour, "
+		rc = conv_prepare(st, "INSERT OR REPLACE INTO conv_hours (hour, "
 		    "state, edges_lo, edges_hi, parts_lo, parts_hi) VALUES (?, "
 		    "?, ?, ?, ?, ?)", &s, err);
 	if (!rc) {
 		sqlite3_bind_int64(s, 1, h);
 		sqlite3_bind_int64(s, 2, STORE_CONV_ROLLED);
 		st->stats.conv_hours++;
-		sqlite3_bind_int64(s, 3, v.lo[0]);
-		sqlite3_bind_int64(s, 4, v.hi[0]);
-		sqlite3_bind_int64(s, 5, v.lo[1]);
-		sqlite3_bind_int64(s, 6, v.hi[1]);
-		rc = cv_step_done(st, s, err);
+		sqlite3_bind_int64(s, 3, v.first_row[0]);
+		sqlite3_bind_int64(s, 4, v.last_row[0]);
+		sqlite3_bind_int64(s, 5, v.first_row[1]);
+		sqlite3_bind_int64(s, 6, v.last_row[1]);
+		rc = conv_step_done(st, s, err);
 		sqlite3_finalize(s);
 	}
 	for (i = 0; !rc && i < a.n_raw; i++)
-		rc = cv_clear(st, a.raw[i], STORE_CONV_RAW, err);
-	conv_acc_fini(&a);
+		rc = conv_clear_hour(st, a.raw[i], STORE_CONV_RAW, err);
+	conv_hour_fini(&a);
 	return rc;
 }
 
-#define CV_PRUNE_HOURS 48	/* hours' conversations pruned per commit */
+#define CONV_PRUNE_HOURS 48	/* hours' conversations pruned per commit */
 
 int
 store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
     struct ft_err *err)
 {
-	int64_t hours[CV_PRUNE_HOURS];
+	int64_t hours[CONV_PRUNE_HOURS];
 	sqlite3_stmt *s;
 	size_t k = 0, i;
 	int rc, before;
 
-	rc = cv_prep(st, "SELECT hour FROM conv_hours WHERE hour < ? ORDER BY "
+	rc = conv_prepare(st, "SELECT hour FROM conv_hours WHERE hour < ? ORDER BY "
 	    "hour LIMIT ?", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, cutoff_us - STORE_HOUR_US + 1);
-	sqlite3_bind_int64(s, 2, CV_PRUNE_HOURS);
+	sqlite3_bind_int64(s, 2, CONV_PRUNE_HOURS);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		hours[k++] = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -414,21 +379,21 @@ store_conv_prune(struct store *st, int64_t cutoff_us, uint64_t *n,
 		return store_db_err(err, st->db, rc, st->path, "conversations");
 	before = sqlite3_total_changes(st->db);
 	for (i = 0, rc = 0; i < k && !rc; i++)
-		rc = cv_clear(st, hours[i], 0, err);
+		rc = conv_clear_hour(st, hours[i], 0, err);
 	*n += (uint64_t)(sqlite3_total_changes(st->db) - before);
 	if (!rc && k)
-		rc = cv_prep(st, "DELETE FROM conv_hours WHERE hour < ?", &s,
+		rc = conv_prepare(st, "DELETE FROM conv_hours WHERE hour < ?", &s,
 		    err);
 	if (!rc && k) {
 		sqlite3_bind_int64(s, 1, hours[k - 1] + 1);
-		rc = cv_step_done(st, s, err);
+		rc = conv_step_done(st, s, err);
 		sqlite3_finalize(s);
 	}
 	return rc;
 }
 
 static int
-cv_cmp(const void *a, const void *b)
+conv_hour_cmp(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
@@ -437,10 +402,10 @@ cv_cmp(const void *a, const void *b)
 
 /* The first hour not rolled yet, after the newest rolled one. */
 static int
-cv_load_next(struct store *st, struct ft_err *err)
+conv_load_next(struct store *st, struct ft_err *err)
 {
 	int64_t h;
-	int rc = cv_one(st, "SELECT max(hour) FROM conv_hours WHERE "
+	int rc = conv_read_int(st, "SELECT max(hour) FROM conv_hours WHERE "
 	    "state IN (?1, 3)", STORE_CONV_ROLLED, -1, &h, err);
 
 	if (!rc)
@@ -453,15 +418,15 @@ cv_load_next(struct store *st, struct ft_err *err)
  * them this batch wrote to roll again (read back), and next_h follows.
  */
 static int
-cv_others_rolled(struct store *st, struct ft_err *err)
+conv_others_rolled(struct store *st, struct ft_err *err)
 {
 	struct store_conv *c = &st->conv;
 	int64_t mine = c->next_h, h;
 	size_t i;
 	int rc;
 
-	if ((rc = cv_load_next(st, err)) || c->next_h <= mine) {
-		c->next_h = CV_MAX(c->next_h, mine);
+	if ((rc = conv_load_next(st, err)) || c->next_h <= mine) {
+		c->next_h = CONV_MAX(c->next_h, mine);
 		return rc;
 	}
 	for (i = 0; i < c->n_touched; i++) {
@@ -481,11 +446,11 @@ store_conv_init(struct store *st, struct ft_err *err)
 {
 	struct store_conv *c = &st->conv;
 	sqlite3_stmt *s;
-	int rc = cv_load_next(st, err);
+	int rc = conv_load_next(st, err);
 
 	/* stale hours (a writer stopped before rolling them): to roll */
 	if (!rc)
-		rc = cv_prep(st, "SELECT hour FROM conv_hours WHERE state = ? "
+		rc = conv_prepare(st, "SELECT hour FROM conv_hours WHERE state = ? "
 		    "ORDER BY hour", &s, err);
 	if (rc)
 		return rc;
@@ -512,9 +477,9 @@ store_conv_commit(struct store *st, struct ft_err *err)
 	if (c->failed)
 		return ft_err_set(err, FT_ENOMEM, "conversations: %s",
 		    ft_strerror(FT_ENOMEM));
-	if (c->next_h < 0 && (rc = cv_load_next(st, err)))
+	if (c->next_h < 0 && (rc = conv_load_next(st, err)))
 		return rc;
-	if ((rc = cv_others_rolled(st, err)))
+	if ((rc = conv_others_rolled(st, err)))
 		return rc;
 	/*
 	 * Hours written to after they rolled: stale at once (in this
@@ -523,32 +488,32 @@ store_conv_commit(struct store *st, struct ft_err *err)
 	 * them costs one more roll each, not one a commit.
 	 */
 	if (c->n_dirty)
-		qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), cv_cmp);
+		qsort(c->dirty, c->n_dirty, sizeof(*c->dirty), conv_hour_cmp);
 	for (i = 0, k = 0; i < c->n_dirty; i++) {
 		h = c->dirty[i];
 		if ((i && h == c->dirty[i - 1]) || h >= c->next_h)
 			continue;
 		if (c->all || h + STORE_HOUR_US + c->lag_us <= c->clock_us) {
-			if ((rc = cv_roll(st, h, err)))
+			if ((rc = conv_roll_hour(st, h, err)))
 				return rc;
 			continue;
 		}
-		if ((rc = cv_set_state(st, h, STORE_CONV_ROLLED,
+		if ((rc = conv_set_state(st, h, STORE_CONV_ROLLED,
 		    STORE_CONV_STALE, err)))
 			return rc;
 		c->dirty[k++] = h;
 	}
 	c->n_dirty = k;
 	for (;;) {
-		rc = cv_one(st, "SELECT min(first_us) FROM flows WHERE "
+		rc = conv_read_int(st, "SELECT min(first_us) FROM flows WHERE "
 		    "first_us >= ?", c->next_h, -1, &t, err);
 		if (rc || t < 0)
 			return rc;
-		h = cv_hour(t);
+		h = conv_hour_of(t);
 		if (!c->all && (h + STORE_HOUR_US + c->lag_us > c->clock_us ||
-		    n_fwd++ >= CV_FWD_MAX))
+		    n_fwd++ >= CONV_FORWARD_MAX))
 			return 0;
-		if ((rc = cv_roll(st, h, err)))
+		if ((rc = conv_roll_hour(st, h, err)))
 			return rc;
 		c->next_h = h + STORE_HOUR_US;
 	}

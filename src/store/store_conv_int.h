@@ -1,4 +1,4 @@
-/* store_conv_int.h: what store_conv.c (rolling hours) and store_conv_sum.c (summing an hour's flows) share; only for them. */
+/* store_conv_int.h: what store_conv.c and store_conv_sum.c share; only for them. */
 #ifndef STORE_CONV_INT_H
 #define STORE_CONV_INT_H
 
@@ -6,48 +6,25 @@
 #include "../model/ft_conv.h"
 #include "store_int.h"
 
-#define CV_ADDR 17		/* length byte, then 16 */
-#define CV_FWD_MAX 48		/* hours rolled forward by one commit */
+#define CONV_FORWARD_MAX 48	/* hours rolled forward by one commit */
 
-#define CV_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define CV_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define CONV_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CONV_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* A flow's records of the hour, summed. */
-struct cv_flow {
-	uint8_t cli[CV_ADDR], srv[CV_ADDR];
-	uint8_t proto, local, flags;	/* flags: FT_REC_*, STORE_CONV_FIRST */
-	uint16_t cport, sport;
-	int64_t app;			/* highest apps.id, -1 none */
-	uint64_t bcs, bsc, pcs, psc;
-	int64_t t0, t1, start;
-	int64_t cn, sn;			/* best name keys, 0 none */
-	int64_t cm, sm;			/* highest MAC id of a local end */
-};
-
-/* An edge: protocol, server port (2), local, client, server. */
-#define CV_EDGE_KEY (4 + 2 * CV_ADDR)
-
-struct cv_edge {
-	uint64_t flows, seen, bcs, bsc, pkts;
-	int64_t t0, t1, cn, sn, cm, sm, atop;
-	int64_t alo, ahi;		/* apps.id of the lowest and highest
-					 * application name, -1 none */
-};
-
-/* A flow done with in the hour that is not whole in it. */
-struct cv_part {
-	int64_t run, flow;
-	struct cv_flow f;
-};
+/*
+ * An edge's key in an hour's sums: protocol, server port (2 bytes, high
+ * first), local, client, server (FT_CONV_ADDR each).
+ */
+#define CONV_EDGE_KEY (4 + 2 * FT_CONV_ADDR)
 
 /*
  * Ceilings of one hour's sums; past one the hour is read back (live) or
  * left to the flow records (read back): memory stays bounded whatever
  * the traffic (about 190 bytes an open flow, 160 a part, 170 an edge).
  */
-#define CV_OPEN_MAX (1u << 17)		/* flows open at once */
-#define CV_PARTS_MAX (1u << 17)		/* flows done, not whole */
-#define CV_EDGES_MAX (1u << 17)		/* edges */
+#define CONV_OPEN_MAX (1u << 17)		/* flows open at once */
+#define CONV_PARTS_MAX (1u << 17)		/* flows done, not whole */
+#define CONV_EDGES_MAX (1u << 17)		/* edges */
 
 /*
  * One hour's flows summed as records come (from the writer, or read
@@ -56,12 +33,12 @@ struct cv_part {
  * decide), else into `parts`. Records of a flow come with the final one
  * last, in both orders (conv.md).
  */
-struct cv_acc {
-	int64_t hour;
-	uint64_t recs;			/* records summed */
-	struct agg_open open;		/* (run, flow) -> struct cv_flow */
-	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
-	struct cv_part *parts;
+struct conv_hour {
+	int64_t hour;			/* its start, microseconds */
+	uint64_t records;		/* records summed */
+	struct agg_open open;		/* (run, flow) -> struct ft_conv_flow */
+	struct agg edges;		/* CONV_EDGE_KEY -> struct ft_conv_edge_sums */
+	struct ft_conv_part *parts;	/* flows done, not whole in the hour */
 	size_t n_parts, cap_parts;
 	int64_t *raw;			/* later hours a late record reaches */
 	size_t n_raw, cap_raw;
@@ -70,11 +47,11 @@ struct cv_acc {
 
 /* An hour summed while its records are written (store_conv_note). */
 struct store_conv_live {
-	struct cv_acc acc;
+	struct conv_hour sums;
 };
 
 static inline int64_t
-cv_hour(int64_t t)
+conv_hour_of(int64_t t)
 {
 	return t - t % STORE_HOUR_US;
 }
@@ -85,20 +62,20 @@ cv_hour(int64_t t)
 int conv_push(int64_t **v, size_t *n, size_t *cap, int64_t x);
 
 /* Record r's flags made the flow's; true when it is late. */
-bool conv_flags(struct cv_flow *r, int64_t flags);
+bool conv_record_flags(struct ft_conv_flow *r, int64_t flags);
 
-void conv_acc_init(struct cv_acc *a, int64_t h);
-void conv_acc_fini(struct cv_acc *a);
+void conv_hour_init(struct conv_hour *a, int64_t h);
+void conv_hour_fini(struct conv_hour *a);
 
 /*
  * Record r of flow (run, flow) into hour a (late: older than its flow's
  * start); -FT_EFULL past a ceiling, -FT_ENOMEM.
  */
-int conv_acc_add(struct store *st, struct cv_acc *a, int64_t run,
-    int64_t flow, const struct cv_flow *r, bool late);
+int conv_hour_add(struct store *st, struct conv_hour *a, int64_t run,
+    int64_t flow, const struct ft_conv_flow *r, bool late);
 
 /* Hour h's records read back into a; -FT_EFULL past a ceiling. */
-int conv_read_back(struct store *st, int64_t h, struct cv_acc *a,
+int conv_read_back(struct store *st, int64_t h, struct conv_hour *a,
     struct ft_err *err);
 
 /* The live sums (store_conv_note): slot i freed; hour h given up. */

@@ -1,4 +1,4 @@
-/* store_conv_sum.c: an hour's flows summed as their records come, from the writer or read back: whole flows into edges, the rest kept as parts, within ceilings (docs/internals/conv.md). */
+/* store_conv_sum.c: an hour's flows summed as records come: whole ones into edges, others parts. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +65,7 @@ conv_forget_over(struct store_conv *c, int64_t h)
  * it cannot be had (no memory, an id not in apps).
  */
 static const char *
-cv_app_name(struct store *st, int64_t id)
+conv_app_name(struct store *st, int64_t id)
 {
 	struct store_conv *c = &st->conv;
 	sqlite3_stmt *s;
@@ -105,9 +105,9 @@ cv_app_name(struct store *st, int64_t id)
 
 /* Applications a and b (names known) in the map's order: name, then id. */
 static int
-cv_app_cmp(struct store *st, int64_t a, int64_t b)
+conv_app_cmp(struct store *st, int64_t a, int64_t b)
 {
-	int c = strcmp(cv_app_name(st, a), cv_app_name(st, b));
+	int c = strcmp(conv_app_name(st, a), conv_app_name(st, b));
 
 	return c ? c : (a > b) - (a < b);
 }
@@ -117,37 +117,39 @@ cv_app_cmp(struct store *st, int64_t a, int64_t b)
  * it is the flow's first record; true when it is late.
  */
 bool
-conv_flags(struct cv_flow *r, int64_t flags)
+conv_record_flags(struct ft_conv_flow *r, int64_t flags)
 {
-	uint64_t pkts = r->pcs + r->psc;
-	bool late = pkts && r->t0 < r->start;
+	uint64_t pkts = r->packets_cs + r->packets_sc;
+	bool late = pkts && r->first_us < r->start_us;
 
 	r->flags = (uint8_t)(flags & FT_REC_GUESSED);
 	if (flags & FT_REC_FINAL && !late)
 		r->flags |= FT_REC_FINAL;
-	if (pkts && r->t0 == r->start)
+	if (pkts && r->first_us == r->start_us)
 		r->flags |= STORE_CONV_FIRST;
 	return late;
 }
 
 /* Whether the map's rule may turn the flow around: it stays a part. */
 static bool
-cv_cand(const struct cv_flow *f)
+conv_is_candidate(const struct ft_conv_flow *f)
 {
-	return ft_conv_candidate((f->flags & FT_REC_GUESSED) != 0, f->sport);
+	return ft_conv_candidate((f->flags & FT_REC_GUESSED) != 0,
+	    f->server_port);
 }
 
 void
-conv_acc_init(struct cv_acc *a, int64_t h)
+conv_hour_init(struct conv_hour *a, int64_t h)
 {
 	memset(a, 0, sizeof(*a));
 	a->hour = h;
-	agg_open_init(&a->open, sizeof(struct cv_flow));
-	agg_init(&a->edges, CV_EDGE_KEY, sizeof(struct cv_edge), CV_EDGES_MAX);
+	agg_open_init(&a->open, sizeof(struct ft_conv_flow));
+	agg_init(&a->edges, CONV_EDGE_KEY, sizeof(struct ft_conv_edge_sums),
+	    CONV_EDGES_MAX);
 }
 
 void
-conv_acc_fini(struct cv_acc *a)
+conv_hour_fini(struct conv_hour *a)
 {
 	agg_open_fini(&a->open);
 	agg_fini(&a->edges);
@@ -158,74 +160,75 @@ conv_acc_fini(struct cv_acc *a)
 
 /* A flow whole in the hour into its edge. */
 static int
-cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
+conv_edge_add(struct store *st, struct conv_hour *a,
+    const struct ft_conv_flow *f)
 {
 	const char *name;
-	uint8_t key[CV_EDGE_KEY];
-	struct cv_edge *e;
+	uint8_t key[CONV_EDGE_KEY];
+	struct ft_conv_edge_sums *e;
 	int64_t i;
 	uint64_t top;
 
 	key[0] = f->proto;
-	key[1] = (uint8_t)(f->sport >> 8);
-	key[2] = (uint8_t)f->sport;
+	key[1] = (uint8_t)(f->server_port >> 8);
+	key[2] = (uint8_t)f->server_port;
 	key[3] = f->local;
-	memcpy(key + 4, f->cli, CV_ADDR);
-	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
+	memcpy(key + 4, f->client, FT_CONV_ADDR);
+	memcpy(key + 4 + FT_CONV_ADDR, f->server, FT_CONV_ADDR);
 	i = agg_get(&a->edges, key);
 	if (i < 0)
 		return (int)i;
 	e = agg_val(&a->edges, (size_t)i);
 	if (!e->flows) {
-		e->t0 = f->t0;
-		e->t1 = f->t1;
-		e->atop = -1;
-		e->alo = e->ahi = -1;
+		e->first_us = f->first_us;
+		e->last_us = f->last_us;
+		e->app_top = -1;
+		e->app_low = e->app_high = -1;
 	}
 	e->flows++;
 	e->seen += !(f->flags & FT_REC_GUESSED);
-	e->bcs += f->bcs;
-	e->bsc += f->bsc;
-	e->pkts += f->pcs + f->psc;
-	e->t0 = CV_MIN(e->t0, f->t0);
-	e->t1 = CV_MAX(e->t1, f->t1);
-	e->cn = ft_better_name(e->cn, f->cn);
-	e->sn = ft_better_name(e->sn, f->sn);
-	e->cm = CV_MAX(e->cm, f->cm);
-	e->sm = CV_MAX(e->sm, f->sm);
+	e->bytes_cs += f->bytes_cs;
+	e->bytes_sc += f->bytes_sc;
+	e->packets += f->packets_cs + f->packets_sc;
+	e->first_us = CONV_MIN(e->first_us, f->first_us);
+	e->last_us = CONV_MAX(e->last_us, f->last_us);
+	e->client_name = ft_better_name(e->client_name, f->client_name);
+	e->server_name = ft_better_name(e->server_name, f->server_name);
+	e->client_mac = CONV_MAX(e->client_mac, f->client_mac);
+	e->server_mac = CONV_MAX(e->server_mac, f->server_mac);
 	/* a flow without a named application does not count (as the map) */
 	if (f->app < 0)
 		return 0;
-	name = cv_app_name(st, f->app);
-	if (!name || (e->alo >= 0 && (!cv_app_name(st, e->alo) ||
-	    !cv_app_name(st, e->ahi))))
+	name = conv_app_name(st, f->app);
+	if (!name || (e->app_low >= 0 && (!conv_app_name(st, e->app_low) ||
+	    !conv_app_name(st, e->app_high))))
 		return -FT_ENOMEM;
 	if (!*name)
 		return 0;
-	if (e->alo < 0 || cv_app_cmp(st, f->app, e->alo) < 0)
-		e->alo = f->app;
-	if (e->ahi < 0 || cv_app_cmp(st, f->app, e->ahi) > 0)
-		e->ahi = f->app;
+	if (e->app_low < 0 || conv_app_cmp(st, f->app, e->app_low) < 0)
+		e->app_low = f->app;
+	if (e->app_high < 0 || conv_app_cmp(st, f->app, e->app_high) > 0)
+		e->app_high = f->app;
 	if (f->app < (INT64_C(1) << FT_APP_SHIFT)) {
-		top = ft_app_top(f->bcs + f->bsc, f->app);
-		e->atop = CV_MAX(e->atop, (int64_t)top);
+		top = ft_app_top(f->bytes_cs + f->bytes_sc, f->app);
+		e->app_top = CONV_MAX(e->app_top, (int64_t)top);
 	}
 	return 0;
 }
 
 /* A flow done with in the hour: into its edge when whole, else a part. */
 static int
-cv_acc_done(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
-    const struct cv_flow *f)
+conv_flow_done(struct store *st, struct conv_hour *a, int64_t run, int64_t flow,
+    const struct ft_conv_flow *f)
 {
-	struct cv_part *p;
+	struct ft_conv_part *p;
 	size_t cap;
 
 	if ((f->flags & (FT_REC_FINAL | STORE_CONV_FIRST)) ==
-	    (FT_REC_FINAL | STORE_CONV_FIRST) && !cv_cand(f))
-		return cv_edge_add(st, a, f);
+	    (FT_REC_FINAL | STORE_CONV_FIRST) && !conv_is_candidate(f))
+		return conv_edge_add(st, a, f);
 	if (a->n_parts == a->cap_parts) {
-		if (a->n_parts >= CV_PARTS_MAX)
+		if (a->n_parts >= CONV_PARTS_MAX)
 			return -FT_EFULL;
 		cap = a->cap_parts ? 2 * a->cap_parts : 256;
 		p = realloc(a->parts, cap * sizeof(*p));
@@ -237,7 +240,7 @@ cv_acc_done(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
 	p = &a->parts[a->n_parts++];
 	p->run = run;
 	p->flow = flow;
-	p->f = *f;
+	p->sums = *f;
 	return 0;
 }
 
@@ -248,18 +251,18 @@ cv_acc_done(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
  * (conv.md). -FT_EFULL past a ceiling.
  */
 int
-conv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
-    const struct cv_flow *r, bool late)
+conv_hour_add(struct store *st, struct conv_hour *a, int64_t run, int64_t flow,
+    const struct ft_conv_flow *r, bool late)
 {
-	struct cv_flow *f;
+	struct ft_conv_flow *f;
 	bool fresh;
 	int rc;
 
-	a->recs++;
-	if (late && cv_hour(r->start) > a->hour &&
-	    conv_push(&a->raw, &a->n_raw, &a->cap_raw, cv_hour(r->start)))
+	a->records++;
+	if (late && conv_hour_of(r->start_us) > a->hour &&
+	    conv_push(&a->raw, &a->n_raw, &a->cap_raw, conv_hour_of(r->start_us)))
 		return -FT_ENOMEM;
-	if (a->open.n >= CV_OPEN_MAX)
+	if (a->open.n >= CONV_OPEN_MAX)
 		return -FT_EFULL;
 	f = agg_open_get(&a->open, run, flow, &fresh);
 	if (!f)
@@ -269,21 +272,21 @@ conv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
 	} else {
 		f->flags |= r->flags;
 		f->local |= r->local;
-		f->app = CV_MAX(f->app, r->app);
-		f->bcs += r->bcs;
-		f->bsc += r->bsc;
-		f->pcs += r->pcs;
-		f->psc += r->psc;
-		f->t0 = CV_MIN(f->t0, r->t0);
-		f->t1 = CV_MAX(f->t1, r->t1);
-		f->cn = ft_better_name(f->cn, r->cn);
-		f->sn = ft_better_name(f->sn, r->sn);
-		f->cm = CV_MAX(f->cm, r->cm);
-		f->sm = CV_MAX(f->sm, r->sm);
+		f->app = CONV_MAX(f->app, r->app);
+		f->bytes_cs += r->bytes_cs;
+		f->bytes_sc += r->bytes_sc;
+		f->packets_cs += r->packets_cs;
+		f->packets_sc += r->packets_sc;
+		f->first_us = CONV_MIN(f->first_us, r->first_us);
+		f->last_us = CONV_MAX(f->last_us, r->last_us);
+		f->client_name = ft_better_name(f->client_name, r->client_name);
+		f->server_name = ft_better_name(f->server_name, r->server_name);
+		f->client_mac = CONV_MAX(f->client_mac, r->client_mac);
+		f->server_mac = CONV_MAX(f->server_mac, r->server_mac);
 	}
-	if (!(r->flags & FT_REC_FINAL))	/* conv_flags(): final, not late */
+	if (!(r->flags & FT_REC_FINAL))	/* conv_record_flags(): final, not late */
 		return 0;
-	rc = cv_acc_done(st, a, run, flow, f);
+	rc = conv_flow_done(st, a, run, flow, f);
 	agg_open_del(&a->open, run, flow);
 	return rc;
 }
@@ -293,19 +296,19 @@ conv_live_free(struct store_conv *c, size_t i)
 {
 	if (!c->live[i])
 		return;
-	conv_acc_fini(&c->live[i]->acc);
+	conv_hour_fini(&c->live[i]->sums);
 	free(c->live[i]);
 	c->live[i] = NULL;
 }
 
 /* Hour h's live state, made when there is room; NULL when not kept. */
 static struct store_conv_live *
-cv_live_get(struct store_conv *c, int64_t h)
+conv_live_get(struct store_conv *c, int64_t h)
 {
 	size_t i, k = STORE_CONV_LIVE;	/* an empty slot, else the oldest */
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->acc.hour == h)
+		if (c->live[i] && c->live[i]->sums.hour == h)
 			return c->live[i];
 	for (i = 0; i < STORE_CONV_LIVE; i++) {
 		if (!c->live[i]) {
@@ -313,16 +316,16 @@ cv_live_get(struct store_conv *c, int64_t h)
 			break;
 		}
 		if (k == STORE_CONV_LIVE ||
-		    c->live[i]->acc.hour < c->live[k]->acc.hour)
+		    c->live[i]->sums.hour < c->live[k]->sums.hour)
 			k = i;
 	}
-	if (c->live[k] && c->live[k]->acc.hour > h)
+	if (c->live[k] && c->live[k]->sums.hour > h)
 		return NULL;	/* older than every live hour: read back */
 	conv_live_free(c, k);
 	c->live[k] = malloc(sizeof(*c->live[k]));
 	if (!c->live[k])
 		return NULL;
-	conv_acc_init(&c->live[k]->acc, h);
+	conv_hour_init(&c->live[k]->sums, h);
 	return c->live[k];
 }
 
@@ -333,42 +336,42 @@ conv_live_drop(struct store_conv *c, int64_t h, bool over)
 	size_t i;
 
 	for (i = 0; i < STORE_CONV_LIVE; i++)
-		if (c->live[i] && c->live[i]->acc.hour == h)
+		if (c->live[i] && c->live[i]->sums.hour == h)
 			conv_live_free(c, i);
 	if (over && conv_push(&c->over, &c->n_over, &c->cap_over, h))
 		c->failed = true;
 }
 
-/* Record r (ids: its dictionary ids) as struct cv_flow; true when late. */
+/* Record r (ids: its dictionary ids) as struct ft_conv_flow; true when late. */
 static bool
-cv_from_rec(const struct ft_flowrec *r, const struct store_ids *ids,
-    struct cv_flow *f)
+conv_from_record(const struct ft_flowrec *r, const struct store_ids *ids,
+    struct ft_conv_flow *f)
 {
 	int n = r->ip_ver == 4 ? 4 : 16;
 
 	memset(f, 0, sizeof(*f));
-	f->cli[0] = f->srv[0] = (uint8_t)n;
-	memcpy(f->cli + 1, r->cli, (size_t)n);
-	memcpy(f->srv + 1, r->srv, (size_t)n);
+	f->client[0] = f->server[0] = (uint8_t)n;
+	memcpy(f->client + 1, r->cli, (size_t)n);
+	memcpy(f->server + 1, r->srv, (size_t)n);
 	f->proto = r->proto;
-	f->cport = r->cport;
-	f->sport = r->sport;
+	f->client_port = r->cport;
+	f->server_port = r->sport;
 	f->local = r->local & (FT_LOCAL_CLI | FT_LOCAL_SRV);
 	f->app = ids->app ? ids->app : -1;
-	f->bcs = r->bytes[0];
-	f->bsc = r->bytes[1];
-	f->pcs = r->pkts[0];
-	f->psc = r->pkts[1];
-	f->t0 = (int64_t)r->first_us;
-	f->t1 = (int64_t)r->last_us;
-	f->start = (int64_t)r->start_us;
-	f->cn = ids->cli_name && r->cli_name_src > 0 ?
+	f->bytes_cs = r->bytes[0];
+	f->bytes_sc = r->bytes[1];
+	f->packets_cs = r->pkts[0];
+	f->packets_sc = r->pkts[1];
+	f->first_us = (int64_t)r->first_us;
+	f->last_us = (int64_t)r->last_us;
+	f->start_us = (int64_t)r->start_us;
+	f->client_name = ids->cli_name && r->cli_name_src > 0 ?
 	    FT_NAME_KEY(r->cli_name_src, ids->cli_name) : 0;
-	f->sn = ids->name && r->srv_name_src > 0 ?
+	f->server_name = ids->name && r->srv_name_src > 0 ?
 	    FT_NAME_KEY(r->srv_name_src, ids->name) : 0;
-	f->cm = f->local & FT_LOCAL_CLI ? ids->cli_mac : 0;
-	f->sm = f->local & FT_LOCAL_SRV ? ids->srv_mac : 0;
-	return conv_flags(f, r->flags);
+	f->client_mac = f->local & FT_LOCAL_CLI ? ids->cli_mac : 0;
+	f->server_mac = f->local & FT_LOCAL_SRV ? ids->srv_mac : 0;
+	return conv_record_flags(f, r->flags);
 }
 
 void
@@ -377,12 +380,12 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 {
 	struct store_conv *c = &st->conv;
 	struct store_conv_live *l;
-	struct cv_flow f;
-	int64_t t = (int64_t)r->first_us, h = cv_hour(t);
+	struct ft_conv_flow f;
+	int64_t t = (int64_t)r->first_us, h = conv_hour_of(t);
 	bool late;
 	int rc;
 
-	c->clock_us = CV_MAX(c->clock_us, (int64_t)r->last_us);
+	c->clock_us = CONV_MAX(c->clock_us, (int64_t)r->last_us);
 	if (c->next_h < 0 || t < c->next_h) {
 		/* a rolled hour (or not known yet): rolled again, read back */
 		if (conv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
@@ -391,28 +394,29 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 	}
 	if (conv_push(&c->touched, &c->n_touched, &c->cap_touched, h))
 		c->failed = true;
-	if (conv_was_over(c, h) || !(l = cv_live_get(c, h)))
+	if (conv_was_over(c, h) || !(l = conv_live_get(c, h)))
 		return;
-	late = cv_from_rec(r, ids, &f);
-	rc = conv_acc_add(st, &l->acc, st->run_id, (int64_t)r->flow_id, &f,
+	late = conv_from_record(r, ids, &f);
+	rc = conv_hour_add(st, &l->sums, st->run_id, (int64_t)r->flow_id, &f,
 	    late);
 	if (rc)		/* past a ceiling, or no memory */
 		conv_live_drop(c, h, rc == -FT_EFULL);
 }
 
 /* Reading an hour back: its records' columns. */
-enum { CR_RUN, CR_FLOW, CR_FLAGS, CR_PROTO, CR_CLI, CR_CPORT, CR_SRV,
-	CR_SPORT, CR_APP, CR_BCS, CR_BSC, CR_PCS, CR_PSC, CR_FIRST, CR_LAST,
-	CR_START, CR_CN_SRC, CR_CN, CR_SN_SRC, CR_SN, CR_LOCAL, CR_CMAC,
-	CR_SMAC };
+enum { COL_RUN, COL_FLOW, COL_FLAGS, COL_PROTO, COL_CLIENT, COL_CLIENT_PORT,
+	COL_SERVER, COL_SERVER_PORT, COL_APP, COL_BYTES_CS, COL_BYTES_SC,
+	COL_PACKETS_CS, COL_PACKETS_SC, COL_FIRST, COL_LAST, COL_START,
+	COL_CLIENT_NAME_SRC, COL_CLIENT_NAME, COL_SERVER_NAME_SRC,
+	COL_SERVER_NAME, COL_LOCAL, COL_CLIENT_MAC, COL_SERVER_MAC };
 
 static void
-cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
+conv_column_addr(sqlite3_stmt *s, int col, uint8_t *a)
 {
 	int n = sqlite3_column_bytes(s, col);
 	const void *p = sqlite3_column_blob(s, col);
 
-	memset(a, 0, CV_ADDR);
+	memset(a, 0, FT_CONV_ADDR);
 	if (n > 16)
 		n = 16;
 	a[0] = (uint8_t)n;
@@ -421,7 +425,7 @@ cv_addr(sqlite3_stmt *s, int col, uint8_t *a)
 }
 
 static int64_t
-cv_name(sqlite3_stmt *s, int col_src, int col_id)
+conv_column_name(sqlite3_stmt *s, int col_src, int col_id)
 {
 	int64_t src = sqlite3_column_int64(s, col_src);
 
@@ -431,7 +435,7 @@ cv_name(sqlite3_stmt *s, int col_src, int col_id)
 }
 
 static int64_t
-cv_id(sqlite3_stmt *s, int col, int64_t none)
+conv_column_id(sqlite3_stmt *s, int col, int64_t none)
 {
 	return sqlite3_column_type(s, col) == SQLITE_NULL ? none :
 	    sqlite3_column_int64(s, col);
@@ -439,38 +443,40 @@ cv_id(sqlite3_stmt *s, int col, int64_t none)
 
 /* One record of the hour, read back, into a. */
 static int
-cv_record(struct store *st, struct cv_acc *a, sqlite3_stmt *s)
+conv_read_record(struct store *st, struct conv_hour *a, sqlite3_stmt *s)
 {
-	struct cv_flow r;
+	struct ft_conv_flow r;
 	bool late;
 
 	memset(&r, 0, sizeof(r));
-	cv_addr(s, CR_CLI, r.cli);
-	cv_addr(s, CR_SRV, r.srv);
-	r.proto = (uint8_t)sqlite3_column_int(s, CR_PROTO);
-	r.cport = (uint16_t)sqlite3_column_int(s, CR_CPORT);
-	r.sport = (uint16_t)sqlite3_column_int(s, CR_SPORT);
-	r.local = (uint8_t)(sqlite3_column_int64(s, CR_LOCAL) & 3);
-	r.app = cv_id(s, CR_APP, -1);
-	r.bcs = (uint64_t)sqlite3_column_int64(s, CR_BCS);
-	r.bsc = (uint64_t)sqlite3_column_int64(s, CR_BSC);
-	r.pcs = (uint64_t)sqlite3_column_int64(s, CR_PCS);
-	r.psc = (uint64_t)sqlite3_column_int64(s, CR_PSC);
-	r.t0 = sqlite3_column_int64(s, CR_FIRST);
-	r.t1 = sqlite3_column_int64(s, CR_LAST);
-	r.start = sqlite3_column_int64(s, CR_START);
-	r.cn = cv_name(s, CR_CN_SRC, CR_CN);
-	r.sn = cv_name(s, CR_SN_SRC, CR_SN);
-	r.cm = r.local & FT_LOCAL_CLI ? cv_id(s, CR_CMAC, 0) : 0;
-	r.sm = r.local & FT_LOCAL_SRV ? cv_id(s, CR_SMAC, 0) : 0;
-	late = conv_flags(&r, sqlite3_column_int64(s, CR_FLAGS));
-	return conv_acc_add(st, a, sqlite3_column_int64(s, CR_RUN),
-	    sqlite3_column_int64(s, CR_FLOW), &r, late);
+	conv_column_addr(s, COL_CLIENT, r.client);
+	conv_column_addr(s, COL_SERVER, r.server);
+	r.proto = (uint8_t)sqlite3_column_int(s, COL_PROTO);
+	r.client_port = (uint16_t)sqlite3_column_int(s, COL_CLIENT_PORT);
+	r.server_port = (uint16_t)sqlite3_column_int(s, COL_SERVER_PORT);
+	r.local = (uint8_t)(sqlite3_column_int64(s, COL_LOCAL) & 3);
+	r.app = conv_column_id(s, COL_APP, -1);
+	r.bytes_cs = (uint64_t)sqlite3_column_int64(s, COL_BYTES_CS);
+	r.bytes_sc = (uint64_t)sqlite3_column_int64(s, COL_BYTES_SC);
+	r.packets_cs = (uint64_t)sqlite3_column_int64(s, COL_PACKETS_CS);
+	r.packets_sc = (uint64_t)sqlite3_column_int64(s, COL_PACKETS_SC);
+	r.first_us = sqlite3_column_int64(s, COL_FIRST);
+	r.last_us = sqlite3_column_int64(s, COL_LAST);
+	r.start_us = sqlite3_column_int64(s, COL_START);
+	r.client_name = conv_column_name(s, COL_CLIENT_NAME_SRC, COL_CLIENT_NAME);
+	r.server_name = conv_column_name(s, COL_SERVER_NAME_SRC, COL_SERVER_NAME);
+	r.client_mac = r.local & FT_LOCAL_CLI ?
+	    conv_column_id(s, COL_CLIENT_MAC, 0) : 0;
+	r.server_mac = r.local & FT_LOCAL_SRV ?
+	    conv_column_id(s, COL_SERVER_MAC, 0) : 0;
+	late = conv_record_flags(&r, sqlite3_column_int64(s, COL_FLAGS));
+	return conv_hour_add(st, a, sqlite3_column_int64(s, COL_RUN),
+	    sqlite3_column_int64(s, COL_FLOW), &r, late);
 }
 
 /* Hour h's records read back into a; -FT_EFULL past a ceiling. */
 int
-conv_read_back(struct store *st, int64_t h, struct cv_acc *a,
+conv_read_back(struct store *st, int64_t h, struct conv_hour *a,
     struct ft_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -478,16 +484,16 @@ conv_read_back(struct store *st, int64_t h, struct cv_acc *a,
 
 	rc = sqlite3_prepare_v2(st->db, "SELECT run, flow, flags, proto, "
 	    "cli, cport, srv, sport, app, bytes_cs, bytes_sc, pkts_cs, "
-	    "pkts_sc, first_us, last_us, start_us, cli_name_src, cli_name, name_src, name, local, "
-	    "cli_mac, srv_mac FROM flows WHERE first_us >= ? AND first_us < ? "
-	    "ORDER BY first_us, rowid", -1, &s, NULL);
+	    "pkts_sc, first_us, last_us, start_us, cli_name_src, cli_name, "
+	    "name_src, name, local, cli_mac, srv_mac FROM flows WHERE "
+	    "first_us >= ? AND first_us < ? ORDER BY first_us, rowid", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_err(err, st->db, rc, st->path,
 		    "conversations");
 	sqlite3_bind_int64(s, 1, h);
 	sqlite3_bind_int64(s, 2, h + STORE_HOUR_US);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = cv_record(st, a, s)))
+		if ((rc = conv_read_record(st, a, s)))
 			break;
 	sqlite3_finalize(s);
 	if (rc == -FT_EFULL)

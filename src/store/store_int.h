@@ -305,6 +305,38 @@ int store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
 int store_step_id(struct store *st, sqlite3_stmt *s, int64_t *id,
     struct ft_err *err);
 
+/* store_fields.c: SQL text built in a caller's buffer. */
+struct store_sql {
+	char *p;		/* the text, NUL-terminated */
+	size_t cap, len;	/* bytes at p, used */
+	bool trunc;		/* something did not fit: do not run it */
+};
+
+void store_sql_init(struct store_sql *b, char *mem, size_t cap);
+void store_sql_addf(struct store_sql *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * INSERT INTO table (kind, t, key, the counters of ft_series_fields in
+ * order [, run]) VALUES (?1, ...); with upsert, a point whose row is
+ * there adds to it by each counter's add rule.
+ */
+void store_series_sql_insert(struct store_sql *b, const char *table,
+    bool run, bool upsert);
+
+/*
+ * SELECT key, then each counter combined by its roll rule, of one kind
+ * (?1) over [?2, ?3) of src, busiest key first.
+ */
+void store_series_sql_roll(struct store_sql *b, const char *src);
+
+/* A point's counters v (ft_series_pt.v) as parameters first, first + 1, ... */
+void store_series_bind(sqlite3_stmt *s, int first, const uint64_t *v);
+
+/* INSERT INTO table (hour, the columns of f) VALUES (?1, ...). */
+void store_conv_sql_insert(struct store_sql *b, const char *table,
+    const struct ft_conv_field *f, size_t n);
+
 /* FNV-1a of len bytes. */
 uint64_t store_hash(const void *key, size_t len);
 

@@ -48,23 +48,6 @@ step_done(struct store *st, sqlite3_stmt *s, struct ft_err *err)
 	return 0;
 }
 
-/*
- * Sums of one kind over [p, q) of src, busiest key first. Columns: key,
- * then the fourteen counters in table order (active and peak_bps as max).
- */
-#define ROLL_SELECT                                                     \
-	"SELECT key, sum(bytes_in), sum(bytes_out), sum(pkts_in), "     \
-	"sum(pkts_out), sum(flows), max(active), sum(dns_q), sum(dns_ok), " \
-	"sum(dns_err), max(peak_bps), sum(nonip_bytes), sum(nonip_pkts) " \
-	"FROM %s WHERE kind = ?1 AND t >= ?2 AND t < ?3 GROUP BY key "  \
-	"ORDER BY sum(bytes_in) + sum(bytes_out) DESC, key"
-#define ROLL_INSERT                                                     \
-	"INSERT INTO %s (kind, t, key, bytes_in, bytes_out, pkts_in, "  \
-	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "   \
-	"nonip_bytes, nonip_pkts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " \
-	"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-#define ROLL_N_VALS 12	/* counters; index 5 active, 9 peak_bps take max */
-
 struct roll_stmts {
 	sqlite3_stmt *sel, *ins, *del, *next;
 };
@@ -82,12 +65,16 @@ static int
 roll_stmts_new(struct store *st, const char *dst, const char *src,
     struct roll_stmts *r, struct ft_err *err)
 {
+	struct store_sql b;
 	char sql[1024];
 	int rc;
 
-	snprintf(sql, sizeof(sql), ROLL_SELECT, src);
+	/* the insert's counters follow the select's, both in table order */
+	store_sql_init(&b, sql, sizeof(sql));
+	store_series_sql_roll(&b, src);
 	rc = prep(st, sql, &r->sel, err);
-	snprintf(sql, sizeof(sql), ROLL_INSERT, dst);
+	store_sql_init(&b, sql, sizeof(sql));
+	store_series_sql_insert(&b, dst, false, false);
 	if (!rc)
 		rc = prep(st, sql, &r->ins, err);
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE kind = ?1 AND t = ?2",
@@ -95,12 +82,6 @@ roll_stmts_new(struct store *st, const char *dst, const char *src,
 	if (!rc)
 		rc = prep(st, sql, &r->del, err);
 	return rc;
-}
-
-static bool
-is_max_col(unsigned i)
-{
-	return i == 5 || i == 9;
 }
 
 static bool
@@ -115,7 +96,7 @@ static int
 roll_kind(struct store *st, struct roll_stmts *r, int kind, int64_t p,
     int64_t q, uint32_t k, struct ft_err *err)
 {
-	int64_t rest[ROLL_N_VALS] = { 0 }, v;
+	int64_t rest[FT_SV_N] = { 0 }, v;
 	bool any_rest = false;
 	uint32_t rank = 0;
 	unsigned i;
@@ -135,16 +116,16 @@ roll_kind(struct store *st, struct roll_stmts *r, int kind, int64_t p,
 			sqlite3_bind_int64(r->ins, 2, p);
 			sqlite3_bind_value(r->ins, 3,
 			    sqlite3_column_value(r->sel, 0));
-			for (i = 0; i < ROLL_N_VALS; i++)
+			for (i = 0; i < FT_SV_N; i++)
 				sqlite3_bind_int64(r->ins, 4 + i,
 				    sqlite3_column_int64(r->sel, 1 + i));
 			if ((rc = step_done(st, r->ins, err)))
 				goto out;
 			continue;
 		}
-		for (i = 0; i < ROLL_N_VALS; i++) {
+		for (i = 0; i < FT_SV_N; i++) {
 			v = sqlite3_column_int64(r->sel, 1 + i);
-			if (!is_max_col(i))
+			if (ft_series_fields[i].roll == FT_COMBINE_SUM)
 				rest[i] += v;
 			else if (v > rest[i])
 				rest[i] = v;
@@ -161,7 +142,7 @@ roll_kind(struct store *st, struct roll_stmts *r, int kind, int64_t p,
 		sqlite3_bind_int(r->ins, 1, kind);
 		sqlite3_bind_int64(r->ins, 2, p);
 		sqlite3_bind_int(r->ins, 3, -1);
-		for (i = 0; i < ROLL_N_VALS; i++)
+		for (i = 0; i < FT_SV_N; i++)
 			sqlite3_bind_int64(r->ins, 4 + i, rest[i]);
 		rc = step_done(st, r->ins, err);
 	}

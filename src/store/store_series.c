@@ -4,38 +4,6 @@
 
 #include "store_int.h"
 
-/* An UPSERT's update: a point adds to the row, the peak takes the larger. */
-#define STORE_PT_ADD                                                    \
-	"bytes_in = bytes_in + excluded.bytes_in, "                     \
-	"bytes_out = bytes_out + excluded.bytes_out, "                  \
-	"pkts_in = pkts_in + excluded.pkts_in, "                        \
-	"pkts_out = pkts_out + excluded.pkts_out, "                     \
-	"flows = flows + excluded.flows, "                              \
-	"active = active + excluded.active, "                           \
-	"dns_q = dns_q + excluded.dns_q, "                              \
-	"dns_ok = dns_ok + excluded.dns_ok, "                           \
-	"dns_err = dns_err + excluded.dns_err, "                        \
-	"peak_bps = max(peak_bps, excluded.peak_bps), "                 \
-	"nonip_bytes = nonip_bytes + excluded.nonip_bytes, "            \
-	"nonip_pkts = nonip_pkts + excluded.nonip_pkts"
-
-static const char store_sql_up_pt[] =
-	"INSERT INTO series_1m (kind, t, key, bytes_in, bytes_out, pkts_in, "
-	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "
-	"nonip_bytes, nonip_pkts) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-	"ON CONFLICT (kind, t, key) DO UPDATE SET "
-	STORE_PT_ADD;
-
-/* A journaling writer's own points (store_captures_done() drops them). */
-static const char store_sql_up_journal[] =
-	"INSERT INTO run_points (kind, t, key, bytes_in, bytes_out, pkts_in, "
-	"pkts_out, flows, active, dns_q, dns_ok, dns_err, peak_bps, "
-	"nonip_bytes, nonip_pkts, run) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16) ON CONFLICT (run, kind, t, key) DO UPDATE SET "
-	STORE_PT_ADD;
-
 /* rolled_to of both steps from the rollups table. */
 static int
 hist_load_rolled(struct store *st, struct ft_err *err)
@@ -58,6 +26,8 @@ store_hist_init(struct store *st, struct ft_err *err)
 {
 	struct store_hist *h = &st->hist;
 	int64_t flows_us = 0;
+	struct store_sql b;
+	char sql[1024];
 	int rc;
 
 	h->dirty_from[STORE_ROLL_1H] = h->dirty_from[STORE_ROLL_1D] = INT64_MAX;
@@ -75,10 +45,15 @@ store_hist_init(struct store *st, struct ft_err *err)
 		h->newest_s = flows_us / 1000000;
 	h->own_from_s = INT64_MAX;
 	h->pruned_at = INT64_MIN;
-	rc = store_prepare(st, store_sql_up_pt, &h->up_pt, err);
-	if (!rc && st->journal)
-		rc = store_prepare(st, store_sql_up_journal, &h->up_journal,
-		    err);
+	/* a point adds to its minute's row; a journaling writer's own too */
+	store_sql_init(&b, sql, sizeof(sql));
+	store_series_sql_insert(&b, "series_1m", false, true);
+	rc = store_prepare(st, sql, &h->up_pt, err);
+	if (!rc && st->journal) {
+		store_sql_init(&b, sql, sizeof(sql));
+		store_series_sql_insert(&b, "run_points", true, true);
+		rc = store_prepare(st, sql, &h->up_journal, err);
+	}
 	return rc;
 }
 
@@ -128,13 +103,10 @@ bind_key(struct store *st, sqlite3_stmt *s, const struct ft_series_pt *p)
 static void
 point_bind(struct store *st, sqlite3_stmt *s, const struct ft_series_pt *p)
 {
-	unsigned i;
-
 	sqlite3_bind_int(s, 1, p->kind);
 	sqlite3_bind_int64(s, 2, p->t);
 	bind_key(st, s, p);
-	for (i = 0; i < FT_SV_N; i++)
-		sqlite3_bind_int64(s, 4 + i, (int64_t)p->v[i]);
+	store_series_bind(s, 4, p->v);
 }
 
 static int
@@ -150,7 +122,7 @@ point_write(struct store *st, const struct ft_series_pt *p,
 	point_bind(st, s, p);
 	if (h->up_journal) {
 		point_bind(st, h->up_journal, p);
-		sqlite3_bind_int64(h->up_journal, 16, st->run_id);
+		sqlite3_bind_int64(h->up_journal, 4 + FT_SV_N, st->run_id);
 		rc = store_step_id(st, h->up_journal, &unused, err);
 		if (rc)
 			return rc;

@@ -131,15 +131,10 @@ an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives(void)
 	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
 }
 
+/* Five records: flows 1 and 4 edges of hour H0, flows 2 and 3 parts. */
 static void
-flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
+edges_and_parts(struct ft_flowrec *r)
 {
-	struct ft_flowrec r[5];
-	struct ft_err err = { 0 };
-	struct store *st;
-
-	fresh_path("parts");
-	st = open_rw();
 	/* whole in the hour: an edge */
 	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
 	    FT_REC_FINAL);
@@ -153,6 +148,18 @@ flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
 	/* guessed, to a service port: an edge */
 	r[4] = rec(4, 30, 30, "10.0.0.4", 40002, "10.0.0.9", 443,
 	    FT_REC_FINAL | FT_REC_GUESSED);
+}
+
+static void
+flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
+{
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	struct store *st;
+
+	fresh_path("parts");
+	st = open_rw();
+	edges_and_parts(r);
 	append(st, r, 5);
 	UT_EQ(store_conv_finish(st, &err), 0);
 	store_close(st);
@@ -175,6 +182,62 @@ flows_across_hours_and_ones_the_rule_may_turn_stay_parts(void)
 	UT_EQ(peek("SELECT count(*) FROM conv_parts p JOIN conv_hours h ON "
 	    "p.rowid BETWEEN h.parts_lo AND h.parts_hi AND p.hour = h.hour"),
 	    3);
+}
+
+/*
+ * Each conversation column holds what its records hold: the bytes each
+ * way, the packets, the times and the ends add up to the flow records'
+ * (a column bound to the wrong member, or the wrong way round, shows).
+ */
+static void
+conversation_columns_hold_what_their_records_hold(void)
+{
+	static const char *const same[][2] = {
+		{ "sum(bytes_cs)", "sum(bytes_cs)" },
+		{ "sum(bytes_sc)", "sum(bytes_sc)" },
+		{ "sum(packets)", "sum(pkts_cs + pkts_sc)" },
+		{ "min(first_us)", "min(first_us)" },
+		{ "max(last_us)", "max(last_us)" },
+	};
+	struct ft_flowrec r[5];
+	struct ft_err err = { 0 };
+	struct store *st;
+	char sql[512];
+	size_t i;
+
+	fresh_path("columns");
+	st = open_rw();
+	edges_and_parts(r);
+	for (i = 0; i < 5; i++) {
+		r[i].bytes[0] = 100 + i;
+		r[i].bytes[1] = 7000 + 10 * i;
+		r[i].pkts[0] = 1 + i;
+		r[i].pkts[1] = 20 + i;
+		r[i].last_us += i * 77;
+	}
+	append(st, r, 5);
+	UT_EQ(store_conv_finish(st, &err), 0);
+	store_close(st);
+	UT_ASSERT(peek("SELECT count(*) FROM conv_edges") > 0);
+	UT_ASSERT(peek("SELECT count(*) FROM conv_parts") > 0);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		/* parts keep the packets each way, edges their sum */
+		snprintf(sql, sizeof(sql), "SELECT (SELECT %s FROM (SELECT %s "
+		    "AS packets, * FROM conv_parts)) = (SELECT %s FROM "
+		    "flows WHERE flow IN (2, 3)) AND (SELECT %s FROM (SELECT * FROM conv_edges)) "
+		    "= (SELECT %s FROM flows WHERE flow IN (1, 4))", same[i][0],
+		    "pkts_cs + pkts_sc", same[i][1], same[i][0], same[i][1]);
+		if (peek(sql) != 1)
+			UT_FAILF("%s differs from the records'", same[i][0]);
+	}
+	/* each edge's ends and port are a record's, the right way round */
+	UT_EQ(peek("SELECT count(*) FROM conv_edges e WHERE NOT EXISTS ("
+	    "SELECT 1 FROM flows f WHERE f.cli = e.cli AND f.srv = e.srv AND "
+	    "f.sport = e.sport AND f.proto = e.proto)"), 0);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts p WHERE NOT EXISTS ("
+	    "SELECT 1 FROM flows f WHERE f.cli = p.cli AND f.srv = p.srv AND "
+	    "f.sport = p.sport AND f.cport = p.cport AND f.flow = p.flow AND "
+	    "f.run = p.run)"), 0);
 }
 
 static void
@@ -452,6 +515,7 @@ main(void)
 	ft_log_level = FT_LOG_WARN;
 	UT_RUN(an_hour_rolls_once_a_record_past_its_end_and_the_lag_arrives);
 	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
+	UT_RUN(conversation_columns_hold_what_their_records_hold);
 	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
 	UT_RUN(a_stale_hour_rolls_again_once_its_lag_is_past);
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
