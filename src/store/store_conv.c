@@ -178,11 +178,11 @@ cv_write(struct cv *v, struct cv_acc *a, struct ft_err *err)
 		id[1] = a->parts[i].flow;
 		rc = cv_write_part(v, part, id, &a->parts[i].f, err);
 	}
-	while (!rc && (f = agg_open_next(&a->open, &it, id)))
+	while (!rc && (f = agg_per_flow_next(&a->open, &it, id)))
 		rc = cv_write_part(v, part, id, f, err);
 	for (i = 0; !rc && i < a->edges.n; i++)
-		rc = cv_write_edge(v, edge, agg_key(&a->edges, i),
-		    agg_val(&a->edges, i), err);
+		rc = cv_write_edge(v, edge, ft_groups_key(&a->edges, i),
+		    ft_groups_val(&a->edges, i), err);
 	sqlite3_finalize(part);
 	sqlite3_finalize(edge);
 	return rc;

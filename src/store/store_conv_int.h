@@ -2,7 +2,8 @@
 #ifndef STORE_CONV_INT_H
 #define STORE_CONV_INT_H
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
+#include "../base/ft_groups.h"
 #include "../model/ft_conv.h"
 #include "store_int.h"
 
@@ -59,8 +60,8 @@ struct cv_part {
 struct cv_acc {
 	int64_t hour;
 	uint64_t recs;			/* records summed */
-	struct agg_open open;		/* (run, flow) -> struct cv_flow */
-	struct agg edges;		/* CV_EDGE_KEY -> struct cv_edge */
+	struct agg_per_flow open;	/* (run, flow) -> struct cv_flow */
+	struct ft_groups edges;		/* CV_EDGE_KEY -> struct cv_edge */
 	struct cv_part *parts;
 	size_t n_parts, cap_parts;
 	int64_t *raw;			/* later hours a late record reaches */

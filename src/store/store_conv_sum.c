@@ -142,15 +142,16 @@ conv_acc_init(struct cv_acc *a, int64_t h)
 {
 	memset(a, 0, sizeof(*a));
 	a->hour = h;
-	agg_open_init(&a->open, sizeof(struct cv_flow));
-	agg_init(&a->edges, CV_EDGE_KEY, sizeof(struct cv_edge), CV_EDGES_MAX);
+	agg_per_flow_init(&a->open, sizeof(struct cv_flow));
+	ft_groups_init(&a->edges, CV_EDGE_KEY, sizeof(struct cv_edge),
+	    CV_EDGES_MAX);
 }
 
 void
 conv_acc_fini(struct cv_acc *a)
 {
-	agg_open_fini(&a->open);
-	agg_fini(&a->edges);
+	agg_per_flow_fini(&a->open);
+	ft_groups_fini(&a->edges);
 	free(a->parts);
 	free(a->raw);
 	memset(a, 0, sizeof(*a));
@@ -172,10 +173,10 @@ cv_edge_add(struct store *st, struct cv_acc *a, const struct cv_flow *f)
 	key[3] = f->local;
 	memcpy(key + 4, f->cli, CV_ADDR);
 	memcpy(key + 4 + CV_ADDR, f->srv, CV_ADDR);
-	i = agg_get(&a->edges, key);
+	i = ft_groups_get(&a->edges, key);
 	if (i < 0)
 		return (int)i;
-	e = agg_val(&a->edges, (size_t)i);
+	e = ft_groups_val(&a->edges, (size_t)i);
 	if (!e->flows) {
 		e->t0 = f->t0;
 		e->t1 = f->t1;
@@ -261,7 +262,7 @@ conv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
 		return -FT_ENOMEM;
 	if (a->open.n >= CV_OPEN_MAX)
 		return -FT_EFULL;
-	f = agg_open_get(&a->open, run, flow, &fresh);
+	f = agg_per_flow_get(&a->open, run, flow, &fresh);
 	if (!f)
 		return -FT_ENOMEM;
 	if (fresh) {
@@ -284,7 +285,7 @@ conv_acc_add(struct store *st, struct cv_acc *a, int64_t run, int64_t flow,
 	if (!(r->flags & FT_REC_FINAL))	/* conv_flags(): final, not late */
 		return 0;
 	rc = cv_acc_done(st, a, run, flow, f);
-	agg_open_del(&a->open, run, flow);
+	agg_per_flow_del(&a->open, run, flow);
 	return rc;
 }
 
