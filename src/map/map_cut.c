@@ -133,8 +133,8 @@ ms_end(const uint8_t *a, uint8_t role, int64_t name, int64_t mac,
 static void
 ms_keep(const struct ms *m, size_t i, struct map_rows *r, size_t k)
 {
-	const uint8_t *key = agg_key(&m->edges, i);
-	const struct ms_edge *x = agg_val(&m->edges, i);
+	const uint8_t *key = ft_groups_key(&m->edges, i);
+	const struct ms_edge *x = ft_groups_val(&m->edges, i);
 	const struct agg_sums *a = &x->sums;
 	struct map_edge *e = &r->edges[k];
 
@@ -168,13 +168,13 @@ map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err)
 		return ft_err_set(err, FT_ENOMEM, "map: %s",
 		    ft_strerror(FT_ENOMEM));
 	for (i = 0; i < m->edges.n; i++) {
-		a = agg_val(&m->edges, i);
+		a = ft_groups_val(&m->edges, i);
 		if (a->bytes_cs + a->bytes_sc < m->o->min_bytes ||
 		    a->flows < m->o->min_flows)
 			continue;
 		ix[n].bytes = a->bytes_cs + a->bytes_sc;
 		ix[n].flows = a->flows;
-		ix[n].key = agg_key(&m->edges, i);
+		ix[n].key = ft_groups_key(&m->edges, i);
 		ix[n++].i = (uint32_t)i;
 	}
 	ms_select(ix, n, r->max);

@@ -2,7 +2,8 @@
 #ifndef MAP_INT_H
 #define MAP_INT_H
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
+#include "../base/ft_groups.h"
 #include "../model/ft_conv.h"
 #include "../query/dict.h"
 #include "map.h"
@@ -123,7 +124,7 @@ struct ms {
 	const struct map_opts *o;
 	const struct query_dict *apps;	/* named applications */
 	struct agg_merge flows;	/* its records summed into flows */
-	struct agg edges;	/* MS_EDGE_KEY -> struct ms_edge */
+	struct ft_groups edges;	/* MS_EDGE_KEY -> struct ms_edge */
 	struct map_flow *cands;	/* flows for the rule, n_cands */
 	size_t n_cands, cap_cands;
 };

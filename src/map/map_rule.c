@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/agg.h"
+#include "../base/ft_groups.h"
 #include "map_int.h"
 
 /* An end's key: protocol, port (2, big-endian), address. */
@@ -21,8 +21,8 @@ struct mr_end {
 };
 
 struct mr {
-	struct agg ends;	/* MR_END_KEY -> struct mr_end */
-	struct agg pairs;	/* MR_PAIR_KEY, no value */
+	struct ft_groups ends;	/* MR_END_KEY -> struct mr_end */
+	struct ft_groups pairs;	/* MR_PAIR_KEY, no value */
 };
 
 static void
@@ -44,10 +44,10 @@ mr_ends(struct mr *m, const struct map_flow *c, size_t n)
 
 	for (k = 0; k < n && i >= 0; k++) {
 		mr_key(key, c[k].proto, c[k].sport, c[k].srv);
-		i = agg_get(&m->ends, key);
+		i = ft_groups_get(&m->ends, key);
 		mr_key(key, c[k].proto, c[k].cport, c[k].cli);
 		if (i >= 0)
-			i = agg_get(&m->ends, key);
+			i = ft_groups_get(&m->ends, key);
 	}
 	return i < 0 ? (int)i : 0;
 }
@@ -68,15 +68,15 @@ mr_end_seen(struct mr *m, uint8_t proto, uint16_t port,
 	uint32_t u;
 
 	mr_key(key, proto, port, addr[k]);
-	if ((i = agg_find(&m->ends, key)) < 0)
+	if ((i = ft_groups_find(&m->ends, key)) < 0)
 		return 0;
-	e = agg_val(&m->ends, (size_t)i);
+	e = ft_groups_val(&m->ends, (size_t)i);
 	e->lis |= listens;
 	u = (uint32_t)i;
 	memcpy(pair, &u, sizeof(u));
 	memcpy(pair + 4, addr[!k], MAP_ADDR);
 	n = m->pairs.n;
-	if ((p = agg_get(&m->pairs, pair)) < 0)
+	if ((p = ft_groups_get(&m->pairs, pair)) < 0)
 		return (int)p;
 	e->fan += m->pairs.n > n;
 	return 0;
@@ -97,8 +97,8 @@ mr_pass(struct mr *m, const struct ms *ms)
 	int rc = 0;
 
 	for (i = 0; i < ms->edges.n && !rc; i++) {
-		key = agg_key(&ms->edges, i);
-		e = agg_val(&ms->edges, i);
+		key = ft_groups_key(&ms->edges, i);
+		e = ft_groups_val(&ms->edges, i);
 		addr[0] = key + MS_EDGE_S;
 		addr[1] = key + MS_EDGE_C;
 		rc = mr_end_seen(m, key[0], (uint16_t)(key[1] << 8 | key[2]),
@@ -122,7 +122,7 @@ mr_end(const struct mr *m, uint8_t proto, uint16_t port, const uint8_t *a)
 	uint8_t key[MR_END_KEY];
 
 	mr_key(key, proto, port, a);
-	return agg_val(&m->ends, (size_t)agg_find(&m->ends, key));
+	return ft_groups_val(&m->ends, (size_t)ft_groups_find(&m->ends, key));
 }
 
 int
@@ -135,8 +135,8 @@ map_rule(const struct ms *ms, bool *sw, struct ft_err *err)
 	size_t k;
 	int rc;
 
-	agg_init(&m.ends, MR_END_KEY, sizeof(struct mr_end), MR_MAX);
-	agg_init(&m.pairs, MR_PAIR_KEY, 0, MR_MAX);
+	ft_groups_init(&m.ends, MR_END_KEY, sizeof(struct mr_end), MR_MAX);
+	ft_groups_init(&m.pairs, MR_PAIR_KEY, 0, MR_MAX);
 	rc = mr_ends(&m, c, n);
 	if (!rc)
 		rc = mr_pass(&m, ms);
@@ -147,7 +147,7 @@ map_rule(const struct ms *ms, bool *sw, struct ft_err *err)
 		ec = mr_end(&m, c[k].proto, c[k].cport, c[k].cli);
 		sw[k] = !es->lis && (ec->lis || ec->fan > es->fan);
 	}
-	agg_fini(&m.pairs);
-	agg_fini(&m.ends);
+	ft_groups_fini(&m.pairs);
+	ft_groups_fini(&m.ends);
 	return rc;
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../base/ft_port.h"
-#include "../base/agg.h"
+#include "../agg/agg.h"
 #include "../query/dict.h"
 #include "map_int.h"
 #include "../query/scan.h"
@@ -125,10 +125,10 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 	key[2] = (uint8_t)(sw ? f->cport : f->sport);
 	memcpy(key + MS_EDGE_C, sw ? f->srv : f->cli, MAP_ADDR);
 	memcpy(key + MS_EDGE_S, sw ? f->cli : f->srv, MAP_ADDR);
-	i = agg_get(&m->edges, key);
+	i = ft_groups_get(&m->edges, key);
 	if (i < 0)
 		return (int)i;
-	e = agg_val(&m->edges, (size_t)i);
+	e = ft_groups_val(&m->edges, (size_t)i);
 	a = &e->sums;
 	if (!a->flows) {
 		e->t0 = f->t0;
@@ -285,11 +285,11 @@ int
 map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 {
 	struct ms_edge *e;
-	int64_t i = agg_get(&m->edges, key);
+	int64_t i = ft_groups_get(&m->edges, key);
 
 	if (i < 0)
 		return (int)i;
-	e = agg_val(&m->edges, (size_t)i);
+	e = ft_groups_val(&m->edges, (size_t)i);
 	if (!e->sums.flows) {
 		*e = *x;
 		return 0;
@@ -324,8 +324,8 @@ ms_merge_part(struct ms *m, const struct ms *k)
 	int rc;
 
 	for (i = 0; i < k->edges.n; i++)
-		if ((rc = map_edge_merge(m, agg_key(&k->edges, i),
-		    agg_val(&k->edges, i))))
+		if ((rc = map_edge_merge(m, ft_groups_key(&k->edges, i),
+		    ft_groups_val(&k->edges, i))))
 			return rc;
 	for (i = 0; i < k->n_cands; i++)
 		if ((rc = ms_flow_done(m, &k->cands[i])))
@@ -353,7 +353,7 @@ static void
 ms_fini(struct ms *m)
 {
 	agg_merge_fini(&m->flows);
-	agg_fini(&m->edges);
+	ft_groups_fini(&m->edges);
 	free(m->cands);
 }
 
@@ -365,7 +365,8 @@ ms_init(struct ms *m, struct store *st, const struct map_opts *o,
 	m->st = st;
 	m->o = o;
 	m->apps = apps;
-	agg_init(&m->edges, MS_EDGE_KEY, sizeof(struct ms_edge), MS_EDGES_MAX);
+	ft_groups_init(&m->edges, MS_EDGE_KEY, sizeof(struct ms_edge),
+	    MS_EDGES_MAX);
 	agg_merge_init(&m->flows, sizeof(struct map_flow), first, last,
 	    ms_flow_merge, ms_flow_done, m);
 }

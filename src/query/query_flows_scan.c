@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
 #include "dict.h"
 #include "flows_int.h"
 #include "scan.h"

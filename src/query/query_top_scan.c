@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
+#include "../base/ft_groups.h"
 #include "dict.h"
 #include "scan.h"
 #include "top_int.h"
@@ -31,8 +32,8 @@ struct top_scan {
 	size_t n_keys;
 	int host;		/* index of QK_HOST in keys, -1 none */
 	struct query_dict dict[TOP_ORG];	/* by enum top_slot */
-	struct agg agg;
-	struct agg_flows flows;
+	struct ft_groups groups;
+	struct agg_distinct flows;
 };
 
 static int
@@ -115,8 +116,9 @@ top_sums_add(struct agg_sums *m, sqlite3_stmt *s, bool new_flow)
 
 /*
  * Whether the record ends its flow: its final one, unless it came late
- * (agg_rec_late(), computed in the scan's SQL so that only final records
- * read their times; the time index may list it before the flow's first).
+ * (agg_record_is_late(), computed in the scan's SQL so that only final
+ * records read their times; the time index may list it before the flow's
+ * first).
  */
 static bool
 top_final(sqlite3_stmt *s)
@@ -143,26 +145,27 @@ top_row(struct top_scan *t, sqlite3_stmt *s)
 	for (i = 0; i < t->n_keys; i++)
 		top_slot_fill(t, query_top_keys[t->keys[i]].slot, s,
 		    TC_KEYS + (int)i, key + i * TOP_SLOT);
-	g[0] = agg_get(&t->agg, key);
+	g[0] = ft_groups_get(&t->groups, key);
 	if (g[0] < 0)
 		return (int)g[0];
 	if (t->host >= 0) {
 		hs = key + (size_t)t->host * TOP_SLOT;
 		memset(hs, 0, TOP_SLOT);
 		top_slot_fill(t, TOP_ADDR, s, TC_KEYS + (int)t->n_keys, hs);
-		if (memcmp(agg_key(&t->agg, (size_t)g[0]) + (hs - key), hs,
-		    TOP_SLOT)) {
-			g[1] = agg_get(&t->agg, key);
+		if (memcmp(ft_groups_key(&t->groups, (size_t)g[0]) +
+		    (hs - key), hs, TOP_SLOT)) {
+			g[1] = ft_groups_get(&t->groups, key);
 			if (g[1] < 0)
 				return (int)g[1];
 		}
 	}
-	rc = agg_flows_see(&t->flows, sqlite3_column_int64(s, TC_RUN),
+	rc = agg_distinct_see(&t->flows, sqlite3_column_int64(s, TC_RUN),
 	    sqlite3_column_int64(s, TC_FLOW), top_final(s), g, 2, fresh);
 	if (rc)
 		return rc;
 	for (i = 0; i < 2 && g[i] >= 0; i++)
-		top_sums_add(agg_val(&t->agg, (size_t)g[i]), s, fresh[i]);
+		top_sums_add(ft_groups_val(&t->groups, (size_t)g[i]), s,
+		    fresh[i]);
 	return 0;
 }
 
@@ -250,14 +253,14 @@ top_threshold(const struct top_scan *t, uint64_t limit, uint64_t *thr)
 	size_t i;
 
 	*thr = 0;
-	if (t->agg.n <= limit)
+	if (t->groups.n <= limit)
 		return 0;
-	m = malloc(t->agg.n * sizeof(*m));
+	m = malloc(t->groups.n * sizeof(*m));
 	if (!m)
 		return -FT_ENOMEM;
-	for (i = 0; i < t->agg.n; i++)
-		m[i] = top_metric(agg_val(&t->agg, i), t->o->order);
-	qsort(m, t->agg.n, sizeof(*m), top_cmp_desc);
+	for (i = 0; i < t->groups.n; i++)
+		m[i] = top_metric(ft_groups_val(&t->groups, i), t->o->order);
+	qsort(m, t->groups.n, sizeof(*m), top_cmp_desc);
 	*thr = m[limit - 1];
 	free(m);
 	return 0;
@@ -307,8 +310,8 @@ static int
 top_insert(const struct top_scan *t, sqlite3_stmt *s, sqlite3_stmt *org,
     size_t i)
 {
-	const struct agg_sums *m = agg_val(&t->agg, i);
-	const uint8_t *key = agg_key(&t->agg, i);
+	const struct agg_sums *m = ft_groups_val(&t->groups, i);
+	const uint8_t *key = ft_groups_key(&t->groups, i);
 	int idx = 1;
 	size_t k;
 
@@ -357,8 +360,9 @@ top_fill(const struct top_scan *t, uint64_t thr, struct ft_err *err)
 		rc = top_db_err(t->st, "cannot fill the groups' table", err);
 		goto out;
 	}
-	for (i = 0; i < t->agg.n && !rc; i++)
-		if (top_metric(agg_val(&t->agg, i), t->o->order) >= thr)
+	for (i = 0; i < t->groups.n && !rc; i++)
+		if (top_metric(ft_groups_val(&t->groups, i), t->o->order) >=
+		    thr)
 			rc = top_insert(t, ins, org, i);
 	if (rc)
 		rc = top_db_err(t->st, "cannot fill the groups' table", err);
@@ -445,22 +449,22 @@ query_top_scan(struct store *st, const struct query_top_opts *o,
 	for (i = 0; i < n; i++)
 		if (keys[i] == QK_HOST)
 			t.host = (int)i;
-	agg_init(&t.agg, n * TOP_SLOT, sizeof(struct agg_sums),
+	ft_groups_init(&t.groups, n * TOP_SLOT, sizeof(struct agg_sums),
 	    TOP_GROUPS_MAX);
-	agg_flows_init(&t.flows);
+	agg_distinct_init(&t.flows);
 	rc = top_dicts(&t, err);
 	if (!rc)
 		rc = query_progress_start(o->range.progress, st, &o->range, err);
 	if (!rc) {
 		rc = top_scan_run(&t, err);
-		agg_flows_fini(&t.flows);
+		agg_distinct_fini(&t.flows);
 		if (!rc)
 			rc = top_output(&t, cols, n_cols, w, err);
 		query_progress_stop(o->range.progress, st);
 	}
 	for (i = 0; i < TOP_ORG; i++)
 		query_dict_fini(&t.dict[i]);
-	agg_flows_fini(&t.flows);
-	agg_fini(&t.agg);
+	agg_distinct_fini(&t.flows);
+	ft_groups_fini(&t.groups);
 	return rc;
 }

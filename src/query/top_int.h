@@ -35,8 +35,8 @@ extern const struct top_key query_top_keys[];
 
 /*
  * Top o from the flow records: one plain scan of the range (with the
- * joins the filter needs), summed per group in C (agg.h), each flow
- * counted once per group; the groups that can rank are rendered and
+ * joins the filter needs), summed per group in C (ft_groups.h, agg.h), each
+ * flow counted once per group; the groups that can rank are rendered and
  * ordered by SQLite from a temporary table. keys: the n keys of o's
  * fields; cols: their output columns then the metrics.
  */

@@ -138,15 +138,15 @@ conv_write_hour(struct conv_roll *v, struct conv_hour *a, struct ft_err *err)
 		    ft_conv_edge_fields, ft_conv_edge_n_fields, &edge, err);
 	for (i = 0; !rc && i < a->n_parts; i++)
 		rc = conv_write_part(v, part, &a->parts[i], err);
-	while (!rc && (f = agg_open_next(&a->open, &it, id))) {
+	while (!rc && (f = agg_per_flow_next(&a->open, &it, id))) {
 		open.run = id[0];
 		open.flow = id[1];
 		open.sums = *f;
 		rc = conv_write_part(v, part, &open, err);
 	}
 	for (i = 0; !rc && i < a->edges.n; i++)
-		rc = conv_write_edge(v, edge, agg_key(&a->edges, i),
-		    agg_val(&a->edges, i), err);
+		rc = conv_write_edge(v, edge, ft_groups_key(&a->edges, i),
+		    ft_groups_val(&a->edges, i), err);
 	sqlite3_finalize(part);
 	sqlite3_finalize(edge);
 	return rc;

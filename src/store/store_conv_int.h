@@ -2,7 +2,8 @@
 #ifndef STORE_CONV_INT_H
 #define STORE_CONV_INT_H
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
+#include "../base/ft_groups.h"
 #include "../model/ft_conv.h"
 #include "store_int.h"
 
@@ -36,8 +37,8 @@
 struct conv_hour {
 	int64_t hour;			/* its start, microseconds */
 	uint64_t records;		/* records summed */
-	struct agg_open open;		/* (run, flow) -> struct ft_conv_flow */
-	struct agg edges;		/* CONV_EDGE_KEY -> struct ft_conv_edge_sums */
+	struct agg_per_flow open;	/* (run, flow) -> struct ft_conv_flow */
+	struct ft_groups edges;		/* CONV_EDGE_KEY -> ft_conv_edge_sums */
 	struct ft_conv_part *parts;	/* flows done, not whole in the hour */
 	size_t n_parts, cap_parts;
 	int64_t *raw;			/* later hours a late record reaches */

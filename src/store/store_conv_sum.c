@@ -143,16 +143,16 @@ conv_hour_init(struct conv_hour *a, int64_t h)
 {
 	memset(a, 0, sizeof(*a));
 	a->hour = h;
-	agg_open_init(&a->open, sizeof(struct ft_conv_flow));
-	agg_init(&a->edges, CONV_EDGE_KEY, sizeof(struct ft_conv_edge_sums),
+	agg_per_flow_init(&a->open, sizeof(struct ft_conv_flow));
+	ft_groups_init(&a->edges, CONV_EDGE_KEY, sizeof(struct ft_conv_edge_sums),
 	    CONV_EDGES_MAX);
 }
 
 void
 conv_hour_fini(struct conv_hour *a)
 {
-	agg_open_fini(&a->open);
-	agg_fini(&a->edges);
+	agg_per_flow_fini(&a->open);
+	ft_groups_fini(&a->edges);
 	free(a->parts);
 	free(a->raw);
 	memset(a, 0, sizeof(*a));
@@ -175,10 +175,10 @@ conv_edge_add(struct store *st, struct conv_hour *a,
 	key[3] = f->local;
 	memcpy(key + 4, f->client, FT_CONV_ADDR);
 	memcpy(key + 4 + FT_CONV_ADDR, f->server, FT_CONV_ADDR);
-	i = agg_get(&a->edges, key);
+	i = ft_groups_get(&a->edges, key);
 	if (i < 0)
 		return (int)i;
-	e = agg_val(&a->edges, (size_t)i);
+	e = ft_groups_val(&a->edges, (size_t)i);
 	if (!e->flows) {
 		e->first_us = f->first_us;
 		e->last_us = f->last_us;
@@ -264,7 +264,7 @@ conv_hour_add(struct store *st, struct conv_hour *a, int64_t run, int64_t flow,
 		return -FT_ENOMEM;
 	if (a->open.n >= CONV_OPEN_MAX)
 		return -FT_EFULL;
-	f = agg_open_get(&a->open, run, flow, &fresh);
+	f = agg_per_flow_get(&a->open, run, flow, &fresh);
 	if (!f)
 		return -FT_ENOMEM;
 	if (fresh) {
@@ -287,7 +287,7 @@ conv_hour_add(struct store *st, struct conv_hour *a, int64_t run, int64_t flow,
 	if (!(r->flags & FT_REC_FINAL))	/* conv_record_flags(): final, not late */
 		return 0;
 	rc = conv_flow_done(st, a, run, flow, f);
-	agg_open_del(&a->open, run, flow);
+	agg_per_flow_del(&a->open, run, flow);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "../base/agg.h"
+#include "../agg/agg.h"
 #include "store.h"
 
 #define STORE_APP_ID 0x46547231		/* PRAGMA application_id: "FTr1" */
@@ -224,7 +224,7 @@ struct store {
 	sqlite3_stmt *ins_iface;	/* INSERT INTO ifaces */
 	sqlite3_stmt *mark_end;		/* UPDATE flows: a flow's end onto
 					   its latest record */
-	struct agg_open last_row;	/* (run, flow) -> int64_t rowid of the
+	struct agg_per_flow last_row;	/* (run, flow) -> int64_t rowid of the
 					   flow's latest row, until its final
 					   record; writer only */
 	struct store_dict dict[STORE_N_DICTS]; /* macs, apps, names */

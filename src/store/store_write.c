@@ -105,7 +105,7 @@ store_writer_init(struct store *st, struct ft_err *err)
 	if (!rc)
 		rc = store_prepare(st, "UPDATE flows SET flags = flags | ?1, "
 		    "end_reason = ?2 WHERE rowid = ?3", &st->mark_end, err);
-	agg_open_init(&st->last_row, sizeof(int64_t));
+	agg_per_flow_init(&st->last_row, sizeof(int64_t));
 	return rc;
 }
 
@@ -123,7 +123,7 @@ store_writer_fini(struct store *st)
 	sqlite3_finalize(st->find_iface);
 	sqlite3_finalize(st->ins_iface);
 	sqlite3_finalize(st->mark_end);
-	agg_open_fini(&st->last_row);
+	agg_per_flow_fini(&st->last_row);
 	st->begin = st->commit = st->ins_flow = st->ins_run = NULL;
 	st->find_iface = st->ins_iface = st->mark_end = NULL;
 	free(st->ifaces);
@@ -361,13 +361,14 @@ store_mark_end(struct store *st, const struct ft_flowrec *r, bool *done,
 	int rc;
 
 	*done = false;
-	row = agg_open_find(&st->last_row, st->run_id, (int64_t)r->flow_id);
+	row = agg_per_flow_find(&st->last_row, st->run_id, (int64_t)r->flow_id);
 	if (!row)
 		return 0;
 	sqlite3_bind_int(st->mark_end, 1, r->flags & FT_REC_FINAL);
 	sqlite3_bind_int(st->mark_end, 2, r->end);
 	sqlite3_bind_int64(st->mark_end, 3, *row);
-	agg_open_del(&st->last_row, st->run_id, (int64_t)r->flow_id);
+	agg_per_flow_del(&st->last_row, st->run_id,
+	    (int64_t)r->flow_id);
 	rc = store_step_id(st, st->mark_end, &unused, err);
 	if (rc)
 		return rc;
@@ -383,10 +384,11 @@ store_last_row(struct store *st, const struct ft_flowrec *r)
 	bool fresh;
 
 	if (r->flags & FT_REC_FINAL) {
-		agg_open_del(&st->last_row, st->run_id, (int64_t)r->flow_id);
+		agg_per_flow_del(&st->last_row, st->run_id,
+		    (int64_t)r->flow_id);
 		return;
 	}
-	row = agg_open_get(&st->last_row, st->run_id, (int64_t)r->flow_id,
+	row = agg_per_flow_get(&st->last_row, st->run_id, (int64_t)r->flow_id,
 	    &fresh);
 	if (row)	/* no memory: the end comes as a row of its own */
 		*row = sqlite3_last_insert_rowid(st->db);

@@ -1,53 +1,9 @@
-/* test_agg.c: hash aggregation for reports: groups by key, and flows counted once per group while records stream in time order. */
+/* test_agg.c: summing flow records: open flows, parts of a scan, distinct counts. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/base/agg.h"
+#include "../../src/agg/agg.h"
 #include "ut.h"
-
-static void
-a_key_finds_its_own_group_after_many_rehashes(void)
-{
-	struct agg a;
-	uint8_t key[20];
-	uint32_t i;
-	int64_t g;
-
-	agg_init(&a, sizeof(key), sizeof(struct agg_sums), 1000000);
-	for (i = 0; i < 100000; i++) {
-		memset(key, 0, sizeof(key));
-		memcpy(key + 7, &i, sizeof(i));
-		g = agg_get(&a, key);
-		UT_EQ(g, (int64_t)i);
-		((struct agg_sums *)agg_val(&a, (size_t)g))->packets = i;
-	}
-	UT_EQ(a.n, 100000);
-	for (i = 0; i < 100000; i += 997) {
-		memset(key, 0, sizeof(key));
-		memcpy(key + 7, &i, sizeof(i));
-		g = agg_get(&a, key);
-		UT_EQ(g, (int64_t)i);
-		UT_EQ(((struct agg_sums *)agg_val(&a, (size_t)g))->packets, i);
-		UT_ASSERT(!memcmp(agg_key(&a, (size_t)g), key, sizeof(key)));
-	}
-	UT_EQ(a.n, 100000);
-	agg_fini(&a);
-}
-
-static void
-a_new_group_past_the_ceiling_is_refused(void)
-{
-	struct agg a;
-	uint64_t k;
-
-	agg_init(&a, sizeof(k), 0, 3);
-	for (k = 0; k < 3; k++)
-		UT_EQ(agg_get(&a, &k), (int64_t)k);
-	UT_EQ(agg_get(&a, &k), -FT_EFULL);
-	k = 1;
-	UT_EQ(agg_get(&a, &k), 1);
-	agg_fini(&a);
-}
 
 /*
  * 20,000 flows of 1 to 4 records each, interleaved as a scan in time
@@ -61,13 +17,13 @@ each_flow_counts_once_and_leaves_at_its_final_record(void)
 	enum { FLOWS = 20000, GROUPS = 50 };
 	static int left[FLOWS];
 	uint64_t want[GROUPS] = { 0 }, got[GROUPS] = { 0 };
-	struct agg_flows s;
+	struct agg_distinct s;
 	size_t live = FLOWS, i;
 	int64_t g[2];
 	bool fresh[2];
 	unsigned seed = 7;
 
-	agg_flows_init(&s);
+	agg_distinct_init(&s);
 	for (i = 0; i < FLOWS; i++) {
 		left[i] = 1 + (int)(i % 4);
 		want[i % GROUPS]++;
@@ -79,7 +35,7 @@ each_flow_counts_once_and_leaves_at_its_final_record(void)
 			continue;
 		g[0] = (int64_t)(i % GROUPS);
 		g[1] = -1;
-		UT_EQ(agg_flows_see(&s, 1 + (int64_t)(i & 1), (int64_t)i,
+		UT_EQ(agg_distinct_see(&s, 1 + (int64_t)(i & 1), (int64_t)i,
 		    --left[i] == 0, g, 2, fresh), 0);
 		got[g[0]] += fresh[0];
 		UT_ASSERT(!fresh[1]);
@@ -88,58 +44,34 @@ each_flow_counts_once_and_leaves_at_its_final_record(void)
 	UT_EQ(s.open.n, 0);
 	for (i = 0; i < GROUPS; i++)
 		UT_EQ(got[i], want[i]);
-	agg_flows_fini(&s);
+	agg_distinct_fini(&s);
 }
 
 /* A record of top --by host lands in one group per end. */
 static void
 a_flow_counts_in_each_group_it_enters(void)
 {
-	struct agg_flows s;
+	struct agg_distinct s;
 	int64_t g[2] = { 3, 4 };
 	bool fresh[2];
 
-	agg_flows_init(&s);
-	UT_EQ(agg_flows_see(&s, 1, 9, false, g, 2, fresh), 0);
+	agg_distinct_init(&s);
+	UT_EQ(agg_distinct_see(&s, 1, 9, false, g, 2, fresh), 0);
 	UT_ASSERT(fresh[0] && fresh[1]);
-	UT_EQ(agg_flows_see(&s, 1, 9, false, g, 2, fresh), 0);
+	UT_EQ(agg_distinct_see(&s, 1, 9, false, g, 2, fresh), 0);
 	UT_ASSERT(!fresh[0] && !fresh[1]);
 	g[0] = 5;	/* its application became known: a new group */
-	UT_EQ(agg_flows_see(&s, 1, 9, false, g, 2, fresh), 0);
+	UT_EQ(agg_distinct_see(&s, 1, 9, false, g, 2, fresh), 0);
 	UT_ASSERT(fresh[0] && !fresh[1]);
 	g[0] = 3;	/* and back: counted there already */
-	UT_EQ(agg_flows_see(&s, 1, 9, true, g, 2, fresh), 0);
+	UT_EQ(agg_distinct_see(&s, 1, 9, true, g, 2, fresh), 0);
 	UT_ASSERT(!fresh[0] && !fresh[1]);
 	UT_EQ(s.open.n, 0);
 	g[1] = -1;	/* one record, final: counted, never kept */
-	UT_EQ(agg_flows_see(&s, 2, 9, true, g, 2, fresh), 0);
+	UT_EQ(agg_distinct_see(&s, 2, 9, true, g, 2, fresh), 0);
 	UT_ASSERT(fresh[0] && !fresh[1]);
 	UT_EQ(s.open.n, 0);
-	agg_flows_fini(&s);
-}
-
-/* find never makes a group; a value is zero when made and stays put. */
-static void
-find_only_finds_and_values_start_at_zero(void)
-{
-	struct agg a;
-	uint64_t k = 42, *v;
-
-	agg_init(&a, sizeof(k), 3 * sizeof(uint64_t), 100);
-	UT_EQ(agg_find(&a, &k), -1);
-	UT_EQ(agg_get(&a, &k), 0);
-	v = agg_val(&a, 0);
-	UT_EQ(v[0] + v[1] + v[2], 0);
-	v[2] = 7;
-	k = 43;
-	UT_EQ(agg_find(&a, &k), -1);
-	UT_EQ(a.n, 1);
-	UT_EQ(agg_get(&a, &k), 1);
-	k = 42;
-	UT_EQ(agg_find(&a, &k), 0);
-	UT_EQ(((uint64_t *)agg_val(&a, 0))[2], 7);
-	UT_EQ(agg_key(&a, 1)[0], 43);
-	agg_fini(&a);
+	agg_distinct_fini(&s);
 }
 
 /*
@@ -151,35 +83,36 @@ static void
 open_flows_keep_their_values_while_others_leave(void)
 {
 	enum { FLOWS = 50000, LIVE = 16000 };
-	struct agg_open t;
+	struct agg_per_flow t;
 	uint64_t *v, seen = 0, sum = 0, want = 0;
 	int64_t f, id[2];
 	size_t it = 0;
 	bool fresh;
 
-	agg_open_init(&t, 2 * sizeof(uint64_t));
+	agg_per_flow_init(&t, 2 * sizeof(uint64_t));
 	for (f = 0; f < FLOWS; f++) {
-		v = agg_open_get(&t, 1 + (f & 3), f, &fresh);
+		v = agg_per_flow_get(&t, 1 + (f & 3), f, &fresh);
 		UT_ASSERT(v && fresh && v[0] == 0 && v[1] == 0);
 		v[0] = (uint64_t)f;
 		v[1] = ~(uint64_t)f;
 		if (f >= LIVE) {
-			v = agg_open_find(&t, 1 + ((f - LIVE) & 3), f - LIVE);
+			v = agg_per_flow_find(&t, 1 + ((f - LIVE) & 3),
+			    f - LIVE);
 			UT_ASSERT(v && v[0] == (uint64_t)(f - LIVE) &&
 			    v[1] == ~(uint64_t)(f - LIVE));
-			agg_open_del(&t, 1 + ((f - LIVE) & 3), f - LIVE);
-			UT_ASSERT(!agg_open_find(&t, 1 + ((f - LIVE) & 3),
+			agg_per_flow_del(&t, 1 + ((f - LIVE) & 3), f - LIVE);
+			UT_ASSERT(!agg_per_flow_find(&t, 1 + ((f - LIVE) & 3),
 			    f - LIVE));
 		}
 	}
 	UT_EQ(t.n, LIVE);
-	v = agg_open_get(&t, 1 + ((FLOWS - 1) & 3), FLOWS - 1, &fresh);
+	v = agg_per_flow_get(&t, 1 + ((FLOWS - 1) & 3), FLOWS - 1, &fresh);
 	UT_ASSERT(v && !fresh && v[0] == FLOWS - 1);
-	agg_open_del(&t, 9, 9);	/* not kept: nothing happens */
+	agg_per_flow_del(&t, 9, 9);	/* not kept: nothing happens */
 	UT_EQ(t.n, LIVE);
 	for (f = FLOWS - LIVE; f < FLOWS; f++)
 		want += (uint64_t)f;
-	while ((v = agg_open_next(&t, &it, id))) {
+	while ((v = agg_per_flow_next(&t, &it, id))) {
 		seen++;
 		sum += v[0];
 		UT_EQ(v[1], ~v[0]);
@@ -188,7 +121,7 @@ open_flows_keep_their_values_while_others_leave(void)
 	}
 	UT_EQ(seen, LIVE);
 	UT_EQ(sum, want);
-	agg_open_fini(&t);
+	agg_per_flow_fini(&t);
 }
 
 static void
@@ -201,34 +134,34 @@ add_u64(void *dst, const void *src)
 static void
 partials_of_several_parts_sum_per_flow(void)
 {
-	struct agg_parts p[3], *lists[3] = { &p[0], &p[1], &p[2] };
-	struct agg_open out;
+	struct agg_partials p[3], *lists[3] = { &p[0], &p[1], &p[2] };
+	struct agg_per_flow out;
 	uint64_t v, *got;
 	size_t k;
 
 	for (k = 0; k < 3; k++) {
-		agg_parts_init(&p[k], sizeof(v));
+		agg_partials_init(&p[k], sizeof(v));
 		v = 10 * (k + 1);
-		UT_EQ(agg_parts_add(&p[k], 1, 7, &v), 0);	/* in all three */
+		UT_EQ(agg_partials_add(&p[k], 1, 7, &v), 0); /* in all three */
 	}
 	v = 5;
-	UT_EQ(agg_parts_add(&p[1], 2, 7, &v), 0);	/* another run */
+	UT_EQ(agg_partials_add(&p[1], 2, 7, &v), 0);	/* another run */
 	for (k = 0; k < 200; k++) {			/* rooms grow */
 		v = k;
-		UT_EQ(agg_parts_add(&p[2], 3, (int64_t)k, &v), 0);
+		UT_EQ(agg_partials_add(&p[2], 3, (int64_t)k, &v), 0);
 	}
-	agg_open_init(&out, sizeof(v));
-	UT_EQ(agg_parts_sum(lists, 3, add_u64, &out), 0);
+	agg_per_flow_init(&out, sizeof(v));
+	UT_EQ(agg_partials_sum(lists, 3, add_u64, &out), 0);
 	UT_EQ(out.n, 202);
-	got = agg_open_find(&out, 1, 7);
+	got = agg_per_flow_find(&out, 1, 7);
 	UT_ASSERT(got && *got == 60);
-	got = agg_open_find(&out, 2, 7);
+	got = agg_per_flow_find(&out, 2, 7);
 	UT_ASSERT(got && *got == 5);
-	got = agg_open_find(&out, 3, 199);
+	got = agg_per_flow_find(&out, 3, 199);
 	UT_ASSERT(got && *got == 199);
-	agg_open_fini(&out);
+	agg_per_flow_fini(&out);
 	for (k = 0; k < 3; k++)
-		agg_parts_fini(&p[k]);
+		agg_partials_fini(&p[k]);
 }
 
 /* What agg_merge's test flows sum: a value and the records in it. */
@@ -313,12 +246,39 @@ merged_flows_are_done_once_across_parts(void)
 	agg_merge_fini(&p[1]);
 }
 
+/*
+ * A record is its flow's first when it holds packets and starts at the
+ * flow's start, late when it holds a packet older than that; an empty
+ * final record (its time is the flow's last packet) is neither.
+ */
+static void
+records_are_first_late_or_neither(void)
+{
+	static const struct {
+		uint64_t pkts;
+		int64_t first_us, start_us;
+		bool first, late;
+	} cases[] = {
+		{ 3, 100, 100, true, false },	/* the flow's first */
+		{ 3, 200, 100, false, false },	/* a later delta */
+		{ 1, 50, 100, false, true },	/* older than the start */
+		{ 0, 100, 100, false, false },	/* empty final record */
+		{ 0, 50, 100, false, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		UT_EQ(agg_record_is_first(cases[i].pkts, cases[i].first_us,
+		    cases[i].start_us), cases[i].first);
+		UT_EQ(agg_record_is_late(cases[i].pkts, cases[i].first_us,
+		    cases[i].start_us), cases[i].late);
+	}
+}
+
 int
 main(void)
 {
-	UT_RUN(a_key_finds_its_own_group_after_many_rehashes);
-	UT_RUN(a_new_group_past_the_ceiling_is_refused);
-	UT_RUN(find_only_finds_and_values_start_at_zero);
+	UT_RUN(records_are_first_late_or_neither);
 	UT_RUN(open_flows_keep_their_values_while_others_leave);
 	UT_RUN(partials_of_several_parts_sum_per_flow);
 	UT_RUN(merged_flows_are_done_once_across_parts);

@@ -1,161 +1,27 @@
-/* agg.c: open-addressing hash tables for reports summing flow records in C. */
+/* agg.c: summing flow records: open flows, parts of a scan, distinct counts. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ft_groups.h"
+#include "../base/ft_hash.h"
 #include "agg.h"
 
-/* One kept flow of agg_open. */
-struct agg_open_slot {
+/* One kept flow of agg_per_flow. */
+struct agg_per_flow_slot {
 	int64_t run;		/* 0: empty */
 	int64_t flow;
 	uint32_t i;		/* its value's index in the pool */
 };
 
-/* FNV-1a over 8-byte words, then a 64-bit finalizer (splitmix). */
-static uint64_t
-agg_hash(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u, w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3u;
-		p += 8;
-		n -= 8;
-	}
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3u;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9u;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebu;
-	return h ^ (h >> 31);
-}
-
 void
-agg_init(struct agg *a, size_t key_len, size_t val_len, size_t max)
-{
-	memset(a, 0, sizeof(*a));
-	a->key_len = key_len;
-	a->val_len = val_len;
-	a->rec_len = AGG_ROUND(key_len) + AGG_ROUND(val_len);
-	a->max = max > UINT32_MAX - 1 ? UINT32_MAX - 1 : max;
-}
-
-void
-agg_fini(struct agg *a)
-{
-	free(a->recs);
-	free(a->slots);
-	memset(a, 0, sizeof(*a));
-}
-
-/* A slot for group i of hash h. */
-static uint64_t
-agg_slot(uint64_t h, size_t i)
-{
-	return (h & 0xffffffff00000000u) | ((uint64_t)i + 1);
-}
-
-/* Double the slots and place every group again. */
-static int
-agg_rehash(struct agg *a)
-{
-	size_t n = a->n_slots ? a->n_slots * 2 : 1024, i, j;
-	uint64_t *s = calloc(n, sizeof(*s)), h;
-
-	if (!s)
-		return -FT_ENOMEM;
-	for (i = 0; i < a->n; i++) {
-		h = agg_hash(agg_key(a, i), a->key_len);
-		j = h & (n - 1);
-		while (s[j])
-			j = (j + 1) & (n - 1);
-		s[j] = agg_slot(h, i);
-	}
-	free(a->slots);
-	a->slots = s;
-	a->n_slots = n;
-	return 0;
-}
-
-/* Room for one more group in recs. */
-static int
-agg_grow(struct agg *a)
-{
-	size_t cap = a->cap ? a->cap * 2 : 256;
-	uint8_t *r;
-
-	if (a->n == a->max)
-		return -FT_EFULL;
-	if (cap > a->max)
-		cap = a->max;
-	r = realloc(a->recs, cap * a->rec_len);
-	if (!r)
-		return -FT_ENOMEM;
-	a->recs = r;
-	a->cap = cap;
-	return 0;
-}
-
-/* The slot of key (hash h): its group's, or the empty one ending the run. */
-static size_t
-agg_probe(const struct agg *a, const void *key, uint64_t h)
-{
-	size_t j = h & (a->n_slots - 1);
-	uint64_t s;
-
-	while ((s = a->slots[j])) {
-		if ((s ^ h) >> 32 == 0 && !memcmp(agg_key(a,
-		    (uint32_t)s - 1), key, a->key_len))
-			break;
-		j = (j + 1) & (a->n_slots - 1);
-	}
-	return j;
-}
-
-int64_t
-agg_find(const struct agg *a, const void *key)
-{
-	uint64_t s;
-
-	if (!a->n_slots)
-		return -1;
-	s = a->slots[agg_probe(a, key, agg_hash(key, a->key_len))];
-	return s ? (int64_t)(uint32_t)s - 1 : -1;
-}
-
-int64_t
-agg_get(struct agg *a, const void *key)
-{
-	uint64_t h = agg_hash(key, a->key_len);
-	uint8_t *r;
-	size_t j;
-	int rc;
-
-	if (2 * (a->n + 1) > a->n_slots && (rc = agg_rehash(a)))
-		return rc;
-	j = agg_probe(a, key, h);
-	if (a->slots[j])
-		return (int64_t)(uint32_t)a->slots[j] - 1;
-	if (a->n == a->cap && (rc = agg_grow(a)))
-		return rc;
-	r = a->recs + a->n * a->rec_len;
-	memset(r, 0, a->rec_len);
-	memcpy(r, key, a->key_len);
-	a->slots[j] = agg_slot(h, a->n);
-	return (int64_t)a->n++;
-}
-
-void
-agg_open_init(struct agg_open *t, size_t val_len)
+agg_per_flow_init(struct agg_per_flow *t, size_t val_len)
 {
 	memset(t, 0, sizeof(*t));
-	t->val_len = AGG_ROUND(val_len ? val_len : 1);
+	t->val_len = FT_ROUND8(val_len ? val_len : 1);
 }
 
 void
-agg_open_fini(struct agg_open *t)
+agg_per_flow_fini(struct agg_per_flow *t)
 {
 	free(t->slots);
 	free(t->pool);
@@ -164,25 +30,25 @@ agg_open_fini(struct agg_open *t)
 }
 
 static size_t
-agg_open_home(size_t n_slots, int64_t run, int64_t flow)
+agg_per_flow_home(size_t n_slots, int64_t run, int64_t flow)
 {
 	int64_t k[2] = { run, flow };
 
-	return agg_hash((const uint8_t *)k, sizeof(k)) & (n_slots - 1);
+	return ft_hash((const uint8_t *)k, sizeof(k)) & (n_slots - 1);
 }
 
 static int
-agg_open_rehash(struct agg_open *t)
+agg_per_flow_rehash(struct agg_per_flow *t)
 {
 	size_t n = t->n_slots ? t->n_slots * 2 : 4096, i, j;
-	struct agg_open_slot *s = calloc(n, sizeof(*s));
+	struct agg_per_flow_slot *s = calloc(n, sizeof(*s));
 
 	if (!s)
 		return -FT_ENOMEM;
 	for (i = 0; i < t->n_slots; i++) {
 		if (!t->slots[i].run)
 			continue;
-		j = agg_open_home(n, t->slots[i].run, t->slots[i].flow);
+		j = agg_per_flow_home(n, t->slots[i].run, t->slots[i].flow);
 		while (s[j].run)
 			j = (j + 1) & (n - 1);
 		s[j] = t->slots[i];
@@ -195,9 +61,9 @@ agg_open_rehash(struct agg_open *t)
 
 /* The slot of (run, flow), or the empty one ending its probe run. */
 static size_t
-agg_open_probe(const struct agg_open *t, int64_t run, int64_t flow)
+agg_per_flow_probe(const struct agg_per_flow *t, int64_t run, int64_t flow)
 {
-	size_t j = agg_open_home(t->n_slots, run, flow);
+	size_t j = agg_per_flow_home(t->n_slots, run, flow);
 
 	while (t->slots[j].run &&
 	    (t->slots[j].run != run || t->slots[j].flow != flow))
@@ -207,7 +73,7 @@ agg_open_probe(const struct agg_open *t, int64_t run, int64_t flow)
 
 /* A free value's pool index into *i. */
 static int
-agg_open_take(struct agg_open *t, uint32_t *i)
+agg_per_flow_take(struct agg_per_flow *t, uint32_t *i)
 {
 	size_t cap;
 	void *p;
@@ -235,18 +101,18 @@ agg_open_take(struct agg_open *t, uint32_t *i)
 }
 
 void *
-agg_open_get(struct agg_open *t, int64_t run, int64_t flow, bool *fresh)
+agg_per_flow_get(struct agg_per_flow *t, int64_t run, int64_t flow, bool *fresh)
 {
-	struct agg_open_slot *s;
+	struct agg_per_flow_slot *s;
 	uint8_t *v;
 
 	*fresh = false;
-	if (2 * (t->n + 1) > t->n_slots && agg_open_rehash(t))
+	if (2 * (t->n + 1) > t->n_slots && agg_per_flow_rehash(t))
 		return NULL;
-	s = &t->slots[agg_open_probe(t, run, flow)];
+	s = &t->slots[agg_per_flow_probe(t, run, flow)];
 	if (s->run)
 		return t->pool + (size_t)s->i * t->val_len;
-	if (agg_open_take(t, &s->i))
+	if (agg_per_flow_take(t, &s->i))
 		return NULL;
 	s->run = run;
 	s->flow = flow;
@@ -258,19 +124,19 @@ agg_open_get(struct agg_open *t, int64_t run, int64_t flow, bool *fresh)
 }
 
 void *
-agg_open_find(const struct agg_open *t, int64_t run, int64_t flow)
+agg_per_flow_find(const struct agg_per_flow *t, int64_t run, int64_t flow)
 {
-	const struct agg_open_slot *s;
+	const struct agg_per_flow_slot *s;
 
 	if (!t->n)
 		return NULL;
-	s = &t->slots[agg_open_probe(t, run, flow)];
+	s = &t->slots[agg_per_flow_probe(t, run, flow)];
 	return s->run ? t->pool + (size_t)s->i * t->val_len : NULL;
 }
 
 /* Forget the flow in slot j, shifting back the entries of its probe run. */
 static void
-agg_open_del_slot(struct agg_open *t, size_t j)
+agg_per_flow_del_slot(struct agg_per_flow *t, size_t j)
 {
 	size_t mask = t->n_slots - 1, k = j, h;
 
@@ -279,7 +145,7 @@ agg_open_del_slot(struct agg_open *t, size_t j)
 		k = (k + 1) & mask;
 		if (!t->slots[k].run)
 			break;
-		h = agg_open_home(t->n_slots, t->slots[k].run,
+		h = agg_per_flow_home(t->n_slots, t->slots[k].run,
 		    t->slots[k].flow);
 		/* k may move to j when its home is not in (j, k]. */
 		if (((k - h) & mask) >= ((k - j) & mask)) {
@@ -292,21 +158,21 @@ agg_open_del_slot(struct agg_open *t, size_t j)
 }
 
 void
-agg_open_del(struct agg_open *t, int64_t run, int64_t flow)
+agg_per_flow_del(struct agg_per_flow *t, int64_t run, int64_t flow)
 {
 	size_t j;
 
 	if (!t->n)
 		return;
-	j = agg_open_probe(t, run, flow);
+	j = agg_per_flow_probe(t, run, flow);
 	if (t->slots[j].run)
-		agg_open_del_slot(t, j);
+		agg_per_flow_del_slot(t, j);
 }
 
 void *
-agg_open_next(const struct agg_open *t, size_t *it, int64_t *id)
+agg_per_flow_next(const struct agg_per_flow *t, size_t *it, int64_t *id)
 {
-	const struct agg_open_slot *s;
+	const struct agg_per_flow_slot *s;
 
 	while (*it < t->n_slots) {
 		s = &t->slots[(*it)++];
@@ -322,24 +188,24 @@ agg_open_next(const struct agg_open *t, size_t *it, int64_t *id)
 }
 
 void
-agg_parts_init(struct agg_parts *p, size_t val_len)
+agg_partials_init(struct agg_partials *p, size_t val_len)
 {
 	memset(p, 0, sizeof(*p));
 	p->val_len = val_len;
 }
 
 void
-agg_parts_fini(struct agg_parts *p)
+agg_partials_fini(struct agg_partials *p)
 {
 	free(p->recs);
 	memset(p, 0, sizeof(*p));
 }
 
 int
-agg_parts_add(struct agg_parts *p, int64_t run, int64_t flow,
+agg_partials_add(struct agg_partials *p, int64_t run, int64_t flow,
     const void *val)
 {
-	size_t len = 2 * sizeof(int64_t) + AGG_ROUND(p->val_len), cap;
+	size_t len = 2 * sizeof(int64_t) + FT_ROUND8(p->val_len), cap;
 	uint8_t *r;
 
 	if (p->n == p->cap) {
@@ -358,8 +224,8 @@ agg_parts_add(struct agg_parts *p, int64_t run, int64_t flow,
 }
 
 int
-agg_parts_sum(struct agg_parts *const *lists, size_t n,
-    void (*merge)(void *dst, const void *src), struct agg_open *out)
+agg_partials_sum(struct agg_partials *const *lists, size_t n,
+    void (*merge)(void *dst, const void *src), struct agg_per_flow *out)
 {
 	const uint8_t *r;
 	int64_t run, flow;
@@ -368,12 +234,12 @@ agg_parts_sum(struct agg_parts *const *lists, size_t n,
 	void *v;
 
 	for (k = 0; k < n; k++) {
-		len = 2 * sizeof(int64_t) + AGG_ROUND(lists[k]->val_len);
+		len = 2 * sizeof(int64_t) + FT_ROUND8(lists[k]->val_len);
 		for (i = 0; i < lists[k]->n; i++) {
 			r = lists[k]->recs + i * len;
 			memcpy(&run, r, sizeof(run));
 			memcpy(&flow, r + sizeof(run), sizeof(flow));
-			v = agg_open_get(out, run, flow, &fresh);
+			v = agg_per_flow_get(out, run, flow, &fresh);
 			if (!v)
 				return -FT_ENOMEM;
 			if (fresh)
@@ -400,15 +266,15 @@ agg_merge_init(struct agg_merge *m, size_t val_len, bool first_part,
 	m->merge = merge;
 	m->done = done;
 	m->ctx = ctx;
-	agg_open_init(&m->open, AGG_MERGE_HDR + val_len);
-	agg_parts_init(&m->partials, val_len);
+	agg_per_flow_init(&m->open, AGG_MERGE_HDR + val_len);
+	agg_partials_init(&m->partials, val_len);
 }
 
 void
 agg_merge_fini(struct agg_merge *m)
 {
-	agg_open_fini(&m->open);
-	agg_parts_fini(&m->partials);
+	agg_per_flow_fini(&m->open);
+	agg_partials_fini(&m->partials);
 }
 
 /* A kept flow whose records end here (final) or whose part does. */
@@ -418,7 +284,7 @@ agg_merge_end(struct agg_merge *m, int64_t run, int64_t flow,
 {
 	if (kept[0] && (final || m->last_part))
 		return m->done(m->ctx, kept + AGG_MERGE_HDR);
-	return agg_parts_add(&m->partials, run, flow, kept + AGG_MERGE_HDR);
+	return agg_partials_add(&m->partials, run, flow, kept + AGG_MERGE_HDR);
 }
 
 int
@@ -428,8 +294,8 @@ agg_merge_add(struct agg_merge *m, int64_t run, int64_t flow,
 {
 	/* a late record never ends its flow: the time index may list it first */
 	return agg_merge_add_sum(m, run, flow, val,
-	    agg_rec_first(pkts, first_us, start_us),
-	    final && !agg_rec_late(pkts, first_us, start_us));
+	    agg_record_is_first(pkts, first_us, start_us),
+	    final && !agg_record_is_late(pkts, first_us, start_us));
 }
 
 int
@@ -441,10 +307,10 @@ agg_merge_add_sum(struct agg_merge *m, int64_t run, int64_t flow,
 	int rc;
 
 	/* a whole flow in one record, unless records of it came before */
-	if (final && first && !(m->open.n && agg_open_find(&m->open, run,
+	if (final && first && !(m->open.n && agg_per_flow_find(&m->open, run,
 	    flow)))
 		return m->done(m->ctx, val);
-	kept = agg_open_get(&m->open, run, flow, &fresh);
+	kept = agg_per_flow_get(&m->open, run, flow, &fresh);
 	if (!kept)
 		return -FT_ENOMEM;
 	if (fresh) {
@@ -457,7 +323,7 @@ agg_merge_add_sum(struct agg_merge *m, int64_t run, int64_t flow,
 	if (!final)
 		return 0;
 	rc = agg_merge_end(m, run, flow, kept, true);
-	agg_open_del(&m->open, run, flow);
+	agg_per_flow_del(&m->open, run, flow);
 	return rc;
 }
 
@@ -469,18 +335,18 @@ agg_merge_flush(struct agg_merge *m)
 	size_t it = 0;
 	int rc;
 
-	while ((kept = agg_open_next(&m->open, &it, id)))
+	while ((kept = agg_per_flow_next(&m->open, &it, id)))
 		if ((rc = agg_merge_end(m, id[0], id[1], kept, false)))
 			return rc;
-	agg_open_fini(&m->open);
+	agg_per_flow_fini(&m->open);
 	return 0;
 }
 
 int
 agg_merge_join(struct agg_merge *const *parts, size_t n)
 {
-	struct agg_parts *lists[AGG_MERGE_PARTS];
-	struct agg_open all;
+	struct agg_partials *lists[AGG_MERGE_PARTS];
+	struct agg_per_flow all;
 	const void *v;
 	size_t k, it = 0;
 	int rc;
@@ -489,41 +355,41 @@ agg_merge_join(struct agg_merge *const *parts, size_t n)
 		return -FT_EINVAL;
 	for (k = 0; k < n; k++)
 		lists[k] = &parts[k]->partials;
-	agg_open_init(&all, parts[0]->val_len);
-	rc = agg_parts_sum(lists, n, parts[0]->merge, &all);
-	while (!rc && (v = agg_open_next(&all, &it, NULL)))
+	agg_per_flow_init(&all, parts[0]->val_len);
+	rc = agg_partials_sum(lists, n, parts[0]->merge, &all);
+	while (!rc && (v = agg_per_flow_next(&all, &it, NULL)))
 		rc = parts[0]->done(parts[0]->ctx, v);
-	agg_open_fini(&all);
+	agg_per_flow_fini(&all);
 	return rc;
 }
 
 void
-agg_flows_init(struct agg_flows *s)
+agg_distinct_init(struct agg_distinct *s)
 {
-	agg_open_init(&s->open, sizeof(int32_t[2][2]));
+	agg_per_flow_init(&s->open, sizeof(int32_t[2][2]));
 }
 
 void
-agg_flows_fini(struct agg_flows *s)
+agg_distinct_fini(struct agg_distinct *s)
 {
-	agg_open_fini(&s->open);
+	agg_per_flow_fini(&s->open);
 }
 
 /* Whether the flow was counted in group g lately (at either end). */
 static bool
-agg_flow_was(int32_t (*x)[2], int64_t g)
+agg_distinct_was(int32_t (*x)[2], int64_t g)
 {
 	return x[0][0] == g || x[0][1] == g || x[1][0] == g || x[1][1] == g;
 }
 
 /* The groups of a flow's record: which are new to it, then remembered. */
 static void
-agg_flow_count(int32_t (*x)[2], const int64_t *g, size_t n_g, bool *new_g)
+agg_distinct_count(int32_t (*x)[2], const int64_t *g, size_t n_g, bool *new_g)
 {
 	size_t i;
 
 	for (i = 0; i < n_g && i < 2; i++) {
-		new_g[i] = g[i] >= 0 && !agg_flow_was(x, g[i]);
+		new_g[i] = g[i] >= 0 && !agg_distinct_was(x, g[i]);
 		if (new_g[i] || (g[i] >= 0 && x[i][0] != g[i])) {
 			x[i][1] = x[i][0];
 			x[i][0] = (int32_t)g[i];
@@ -532,16 +398,16 @@ agg_flow_count(int32_t (*x)[2], const int64_t *g, size_t n_g, bool *new_g)
 }
 
 int
-agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
+agg_distinct_see(struct agg_distinct *s, int64_t run, int64_t flow,
     bool final, const int64_t *g, size_t n_g, bool *new_g)
 {
-	struct agg_open *t = &s->open;
+	struct agg_per_flow *t = &s->open;
 	int32_t (*x)[2];
 	bool fresh;
 	size_t i, j;
 
 	if (final) {	/* one probe: the flow leaves, if it was kept */
-		j = t->n ? agg_open_probe(t, run, flow) : 0;
+		j = t->n ? agg_per_flow_probe(t, run, flow) : 0;
 		if (!t->n || !t->slots[j].run) {
 			for (i = 0; i < n_g; i++)
 				new_g[i] = g[i] >= 0;
@@ -549,15 +415,15 @@ agg_flows_see(struct agg_flows *s, int64_t run, int64_t flow,
 		}
 		x = (int32_t (*)[2])(t->pool + (size_t)t->slots[j].i *
 		    t->val_len);
-		agg_flow_count(x, g, n_g, new_g);
-		agg_open_del_slot(t, j);
+		agg_distinct_count(x, g, n_g, new_g);
+		agg_per_flow_del_slot(t, j);
 		return 0;
 	}
-	x = agg_open_get(t, run, flow, &fresh);
+	x = agg_per_flow_get(t, run, flow, &fresh);
 	if (!x)
 		return -FT_ENOMEM;
 	if (fresh)
 		memset(x, 0xff, sizeof(int32_t[2][2]));
-	agg_flow_count(x, g, n_g, new_g);
+	agg_distinct_count(x, g, n_g, new_g);
 	return 0;
 }
