@@ -38,6 +38,15 @@ struct cli {
 	{ NULL, 0, NULL, 0 }
 #define CLI_COMMON_SHORTOPTS "c:qvh"
 
+/*
+ * The next option of argv, as getopt_long(argc, argv, shortopts, longopts)
+ * gives it; -1 after the last. -h or --help prints usage() and gives
+ * CLI_HELP, on which the command returns 0.
+ */
+#define CLI_HELP (-2)
+int cli_next_opt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, void (*usage)(void));
+
 /* Handle a common option: 0 handled, 1 not a common option, 2 error printed. */
 int cli_common_opt(struct cli *cli, int opt, const char *arg);
 

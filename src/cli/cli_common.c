@@ -49,6 +49,18 @@ parse_format(struct cli *cli, const char *arg)
 }
 
 int
+cli_next_opt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, void (*usage)(void))
+{
+	int opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (opt != 'h')
+		return opt;
+	usage();
+	return CLI_HELP;
+}
+
+int
 cli_common_opt(struct cli *cli, int opt, const char *arg)
 {
 	switch (opt) {

@@ -21,15 +21,13 @@ cmd_config(int argc, char **argv)
 	const char *what;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	what = optind < argc ? argv[optind] : "dump";
 	if (strcmp(what, "dump") && strcmp(what, "check")) {
 		cli_error(&cli, "unknown action '%s': expected dump or check",

@@ -28,12 +28,8 @@ cmd_dns(int argc, char **argv)
 	bool by_server = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == 'b') {
 			if (strcmp(optarg, "client") && strcmp(optarg, "server")) {
 				cli_error(&cli, "--by: expected client or server, got '%s'",
@@ -48,6 +44,8 @@ cmd_dns(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	rc = cli_report_start(&cli, &r, argc, argv, optind);
 	if (rc)
 		return rc;

@@ -60,12 +60,8 @@ cmd_flows(int argc, char **argv)
 	const char *sort = NULL;
 	int opt, rc, dir = 0;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == OPT_SORT)
 			sort = optarg;
 		else if (opt == OPT_ASC || opt == OPT_DESC)
@@ -77,6 +73,8 @@ cmd_flows(int argc, char **argv)
 		else if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (parse_sort(&cli, sort, dir, &o))
 		return 2;
 	rc = cli_report_start(&cli, &r, argc, argv, optind);

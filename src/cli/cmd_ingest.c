@@ -168,12 +168,8 @@ cmd_ingest(int argc, char **argv)
 	bool no_store = false, force = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == 'N') {
 			no_store = true;
 			continue;
@@ -186,6 +182,8 @@ cmd_ingest(int argc, char **argv)
 		if (rc)
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (optind >= argc) {
 		cli_error(&cli, "no capture file given (usage: flowtrail ingest [--db FILE] CAPTURE...)");
 		return 2;

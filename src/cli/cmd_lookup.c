@@ -417,12 +417,8 @@ cmd_lookup(int argc, char **argv)
 	const char *lut_arg = NULL;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == LOOKUP_LUT) {
 			lut_arg = optarg;
 			continue;
@@ -430,6 +426,8 @@ cmd_lookup(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (optind >= argc) {
 		cli_error(&cli, "nothing to look up: give IP or MAC addresses (see --help)");
 		return 2;

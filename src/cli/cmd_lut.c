@@ -503,12 +503,8 @@ cmd_lut(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "lookup"))	/* `lut lookup` too */
 		return cmd_lookup(argc - 1, argv + 1);
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == LUT_OPT_LUT)
 			a.lut = optarg;
 		else if (opt == LUT_OPT_FROM)
@@ -524,6 +520,8 @@ cmd_lut(int argc, char **argv)
 		else if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	what = optind < argc ? argv[optind] : NULL;
 	if (!what || (strcmp(what, "update") && strcmp(what, "info")) ||
 	    optind + 1 < argc) {

@@ -123,12 +123,8 @@ cmd_map(int argc, char **argv)
 	struct map *m = NULL;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		rc = map_opt(&cli, &o, &f, opt, optarg);
 		if (rc == 2)
 			return 2;
@@ -137,6 +133,8 @@ cmd_map(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	rc = cli_report_start(&cli, &r, argc, argv, optind);
 	if (rc)
 		return rc;

@@ -297,12 +297,8 @@ cmd_run(int argc, char **argv)
 	char def[64];
 	int opt, n = 0;
 
-	while ((opt = getopt_long(argc, argv, "i:" CLI_COMMON_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, "i:" CLI_COMMON_SHORTOPTS,
+	    longopts, usage)) >= 0) {
 		if (opt == 'i') {
 			if (n >= CAPTURE_MAX_IFACES) {
 				cli_error(&cli, "at most %d interfaces",
@@ -319,6 +315,8 @@ cmd_run(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (optind < argc) {
 		cli_error(&cli, "unexpected argument '%s' (interfaces go with -i)",
 		    argv[optind]);

@@ -62,12 +62,8 @@ cmd_series(int argc, char **argv)
 	struct ft_err err = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			series_usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    series_usage)) >= 0) {
 		if (opt == 'T') {
 			if (query_step_parse(optarg, &o.step_s, &err)) {
 				cli_error(&cli, "--step: %s", err.msg);
@@ -80,6 +76,8 @@ cmd_series(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (optind >= argc) {
 		cli_error(&cli, "KIND is required (e.g. series iface, series asn "
 		    "15169, series host 192.168.1.10)");
@@ -136,12 +134,8 @@ cmd_usage(int argc, char **argv)
 	struct ft_err err = { 0 };
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage_usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage_usage)) >= 0) {
 		if (opt == 'd' || opt == 'm') {
 			o.monthly = opt == 'm';
 			continue;
@@ -159,6 +153,8 @@ cmd_usage(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	rc = series_open(&cli, &r, argc, argv, optind);
 	if (rc)
 		return rc;

@@ -42,12 +42,8 @@ cmd_top(int argc, char **argv)
 	const char *by = NULL;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if (opt == 'h') {
-			usage();
-			return 0;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+	    usage)) >= 0) {
 		if (opt == 'b') {
 			by = optarg;
 			continue;
@@ -78,6 +74,8 @@ cmd_top(int argc, char **argv)
 		if (cli_common_opt(&cli, opt, optarg))
 			return 2;
 	}
+	if (opt == CLI_HELP)
+		return 0;
 	if (!by) {
 		cli_error(&cli, "--by is required (e.g. --by app or --by dst,dst-port)");
 		return 2;

@@ -81,10 +81,13 @@ store_pid_alive(int64_t pid)
 	return strncmp(comm, "flowtrail", 9) == 0 || !strcmp(comm, self);
 }
 
-/* Run sql with ?1 = a; *n (may be NULL) gets the rows changed. */
+/*
+ * Run sql with ?1 = a: *n (may be NULL) gets the rows changed; lo and hi
+ * (may be NULL) the two integers of its row, -1 for none or NULL.
+ */
 static int
 cap_exec1(struct store *st, const char *sql, int64_t a, int64_t *n,
-    struct ft_err *err)
+    int64_t *lo, int64_t *hi, struct ft_err *err)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -92,35 +95,18 @@ cap_exec1(struct store *st, const char *sql, int64_t a, int64_t *n,
 	if (rc != SQLITE_OK)
 		return store_db_err(err, st->db, rc, st->path, "captures");
 	sqlite3_bind_int64(s, 1, a);
+	if (lo)
+		*lo = *hi = -1;
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_db_err(err, st->db, rc, st->path, "captures");
-	if (n)
-		*n = sqlite3_changes(st->db);
-	return 0;
-}
-
-/* Two integers of a one-row query with ?1 = a; -1 for NULL. */
-static int
-cap_range(struct store *st, const char *sql, int64_t a, int64_t *lo,
-    int64_t *hi, struct ft_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	if (rc != SQLITE_OK)
-		return store_db_err(err, st->db, rc, st->path, "captures");
-	sqlite3_bind_int64(s, 1, a);
-	*lo = *hi = -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	if (lo && rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		*lo = sqlite3_column_int64(s, 0);
 		*hi = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_db_err(err, st->db, rc, st->path, "captures");
+	if (n)
+		*n = sqlite3_changes(st->db);
 	return 0;
 }
 
@@ -142,18 +128,18 @@ cap_backout(struct store *st, int64_t run, struct ft_err *err)
 	 * prunes minutes before an hour boundary, so the hours from the first
 	 * of them on are whole, and older rollups are left as they are.
 	 */
-	rc = cap_range(st, "SELECT min(j.t), max(j.t) FROM run_points j JOIN "
+	rc = cap_exec1(st, "SELECT min(j.t), max(j.t) FROM run_points j JOIN "
 	    "series_1m s ON s.kind = j.kind AND s.t = j.t AND s.key = j.key "
-	    "WHERE j.run = ?1", run, &lo, &hi, err);
+	    "WHERE j.run = ?1", run, NULL, &lo, &hi, err);
 	if (!rc)
-		rc = cap_exec1(st, cap_sql_sub, run, NULL, err);
+		rc = cap_exec1(st, cap_sql_sub, run, NULL, NULL, NULL, err);
 	if (!rc)
-		rc = cap_exec1(st, cap_sql_zero, run, NULL, err);
+		rc = cap_exec1(st, cap_sql_zero, run, NULL, NULL, NULL, err);
 	if (!rc && lo >= 0)
 		rc = store_reroll(st, lo, hi + 60, err);
 	if (!rc)
-		rc = cap_range(st, "SELECT min(first_us), max(last_us) FROM "
-		    "flows WHERE run = ?1", run, &lo, &hi, err);
+		rc = cap_exec1(st, "SELECT min(first_us), max(last_us) FROM "
+		    "flows WHERE run = ?1", run, NULL, &lo, &hi, err);
 	if (!rc && lo >= 0) {
 		char sql[160];
 
@@ -161,17 +147,18 @@ cap_backout(struct store *st, int64_t run, struct ft_err *err)
 		    "WHERE state = %d AND hour >= ?1 AND hour <= %lld",
 		    STORE_CONV_STALE, STORE_CONV_ROLLED,
 		    (long long)(hi - hi % STORE_HOUR_US));
-		rc = cap_exec1(st, sql, lo - lo % STORE_HOUR_US, NULL, err);
+		rc = cap_exec1(st, sql, lo - lo % STORE_HOUR_US, NULL, NULL,
+		    NULL, err);
 	}
 	if (!rc)
 		rc = cap_exec1(st, "DELETE FROM flows WHERE run = ?1", run,
-		    &n_flows, err);
+		    &n_flows, NULL, NULL, err);
 	if (!rc)
 		rc = cap_exec1(st, "DELETE FROM run_points WHERE run = ?1", run,
-		    NULL, err);
+		    NULL, NULL, NULL, err);
 	if (!rc)
 		rc = cap_exec1(st, "DELETE FROM captures WHERE run = ?1", run,
-		    NULL, err);
+		    NULL, NULL, NULL, err);
 	if (!rc)
 		ft_log(FT_LOG_DEBUG, "store %s: run %lld backed out (%lld flow "
 		    "records)", st->path, (long long)run, (long long)n_flows);
@@ -371,7 +358,7 @@ store_captures_done(struct store *st, const struct store_capture *caps,
 	sqlite3_finalize(s);
 	if (!rc)
 		rc = cap_exec1(st, "DELETE FROM run_points WHERE run = ?1",
-		    st->run_id, NULL, err);
+		    st->run_id, NULL, NULL, NULL, err);
 	if (!rc)
 		rc = store_exec(st->db, st->path, "COMMIT", err);
 	if (rc)

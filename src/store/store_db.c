@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../base/ft_log.h"
+#include "../base/ft_time.h"
 #include "store_int.h"
 
 void
@@ -49,7 +50,7 @@ static int
 store_on_busy(void *arg, int n)
 {
 	struct store *st = arg;
-	uint64_t now = store_mono_ms(), waited;
+	uint64_t now = ft_mono_us() / 1000, waited;
 
 	if (n == 0) {
 		st->busy_since_ms = now;

@@ -273,9 +273,6 @@ int store_exec(sqlite3 *db, const char *path, const char *sql,
 /* Who else writes to the store (for messages), "" when unknown. */
 void store_other_writer(struct store *st, char *out, size_t cap);
 
-/* Milliseconds of CLOCK_MONOTONIC. */
-uint64_t store_mono_ms(void);
-
 /* Prepare the writer's statements and caches (store_write.c). */
 int store_writer_init(struct store *st, struct ft_err *err);
 

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/ft_time.h"
 #include "../model/ft_fields.h"
 #include "store_int.h"
 
@@ -26,15 +27,6 @@ store_ins_flow_sql(char *sql, size_t cap)
 	if (len < cap)
 		len += (size_t)snprintf(sql + len, cap - len, ")");
 	return len < cap ? 0 : -FT_EFULL;
-}
-
-uint64_t
-store_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* Step a statement that yields at most one integer; *id stays 0 on none. */
@@ -524,7 +516,7 @@ static uint64_t
 store_clock_ms(const struct store *st)
 {
 	return st->hist.packet_clock ? (uint64_t)st->hist.data_ms :
-	    store_mono_ms();
+	    ft_mono_us() / 1000;
 }
 
 int

@@ -13,7 +13,18 @@ for key in $(grep -E '^[a-z]' "$TMP/dump.conf" | cut -d' ' -f1); do
 done
 for cmd in $("$FT" --help | awk '/^  [a-z]/ {print $1}'); do
 	check "command $cmd is documented in flowtrail(1)" grep -q "^\.B $cmd\$" "$FT_ROOT/docs/flowtrail.1"
+	# -h and --help print the command's usage on stdout and exit 0, the store untouched
+	for h in -h --help; do
+		out=$("$FT" "$cmd" "$h" 2>"$TMP/help.err")
+		rc=$?
+		if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -qi "^usage: flowtrail $cmd" && [ ! -s "$TMP/help.err" ]; then
+			ok "flowtrail $cmd $h prints its usage and exits 0"
+		else
+			not_ok "flowtrail $cmd $h: exit $rc, stdout '$(printf '%s' "$out" | head -1)', stderr '$(head -1 "$TMP/help.err")'"
+		fi
+	done
 done
+check "no command made a store for --help" test ! -e "$FLOWTRAIL_DB"
 
 check "a dumped configuration reads back" "$FT" config check -c "$TMP/dump.conf"
 printf 'flow.max-flows = 1000\n# a comment\n\nflow.udp-timeout=30\n' >"$TMP/a.conf"
