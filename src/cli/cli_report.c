@@ -9,7 +9,8 @@
 #include "cli_report.h"
 
 int
-cli_report_opt(struct cli_report *r, int opt, const char *arg)
+cli_report_opt(struct cli *cli, struct cli_report *r, int opt,
+    const char *arg)
 {
 	switch (opt) {
 	case 's':
@@ -22,7 +23,17 @@ cli_report_opt(struct cli_report *r, int opt, const char *arg)
 		r->limit = arg;
 		return 0;
 	}
-	return 1;
+	return cli_common_opt(cli, opt, arg) ? 2 : 0;
+}
+
+int
+cli_report_end(struct cli *cli, struct cli_report *r, int rc,
+    const struct ft_err *err)
+{
+	if (rc)
+		cli_error(cli, "%s", err->msg);
+	cli_report_close(r);
+	return rc ? 1 : 0;
 }
 
 static int

@@ -35,8 +35,12 @@ struct cli_report {
 int cli_report_filter(struct cli *cli, struct cli_report *r, int argc,
     char **argv, int first);
 
-/* Handle a report option: 0 handled, 1 not one, 2 error printed. */
-int cli_report_opt(struct cli_report *r, int opt, const char *arg);
+/*
+ * Handle a report option or a common one: 0 handled, 2 an error printed
+ * (or an option getopt already called unknown).
+ */
+int cli_report_opt(struct cli *cli, struct cli_report *r, int opt,
+    const char *arg);
 
 /* Milliseconds a report runs before it shows progress on a terminal. */
 #define CLI_PROGRESS_DELAY_MS 1000
@@ -48,6 +52,13 @@ int cli_report_opt(struct cli_report *r, int opt, const char *arg);
  */
 int cli_report_open(struct cli *cli, struct cli_report *r);
 void cli_report_close(struct cli_report *r);
+
+/*
+ * The end of a report that returned rc with err: the error printed when
+ * rc is not 0, r closed; the exit code, 0 or 1.
+ */
+int cli_report_end(struct cli *cli, struct cli_report *r, int rc,
+    const struct ft_err *err);
 
 /*
  * What every report does after its options: the words from first on as

@@ -39,9 +39,7 @@ cmd_dns(int argc, char **argv)
 			by_server = !strcmp(optarg, "server");
 			continue;
 		}
-		if (cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		if (cli_common_opt(&cli, opt, optarg))
+		if (cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)
@@ -50,8 +48,5 @@ cmd_dns(int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = query_dns(r.st, &r.range, by_server, r.w, &err);
-	if (rc)
-		cli_error(&cli, "%s", err.msg);
-	cli_report_close(&r);
-	return rc ? 1 : 0;
+	return cli_report_end(&cli, &r, rc, &err);
 }

@@ -68,9 +68,7 @@ cmd_flows(int argc, char **argv)
 			dir = opt;
 		else if (opt == OPT_RECORDS)
 			o.records = true;
-		else if (cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		else if (cli_common_opt(&cli, opt, optarg))
+		else if (cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)
@@ -82,8 +80,5 @@ cmd_flows(int argc, char **argv)
 		return rc;
 	o.range = r.range;
 	rc = query_flows(r.st, &o, r.w, &err);
-	if (rc)
-		cli_error(&cli, "%s", err.msg);
-	cli_report_close(&r);
-	return rc ? 1 : 0;
+	return cli_report_end(&cli, &r, rc, &err);
 }

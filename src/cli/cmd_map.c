@@ -128,9 +128,7 @@ cmd_map(int argc, char **argv)
 		rc = map_opt(&cli, &o, &f, opt, optarg);
 		if (rc == 2)
 			return 2;
-		if (rc == 0 || cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		if (cli_common_opt(&cli, opt, optarg))
+		if (rc == 1 && cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)

@@ -71,9 +71,7 @@ cmd_series(int argc, char **argv)
 			}
 			continue;
 		}
-		if (cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		if (cli_common_opt(&cli, opt, optarg))
+		if (cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)
@@ -97,10 +95,7 @@ cmd_series(int argc, char **argv)
 	o.until_us = r.range.until_us;
 	o.limit = r.range.limit;
 	rc = query_series(r.st, &o, r.w, &err);
-	if (rc)
-		cli_error(&cli, "%s", err.msg);
-	cli_report_close(&r);
-	return rc ? 1 : 0;
+	return cli_report_end(&cli, &r, rc, &err);
 }
 
 static void
@@ -148,9 +143,7 @@ cmd_usage(int argc, char **argv)
 			o.by = true;
 			continue;
 		}
-		if (cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		if (cli_common_opt(&cli, opt, optarg))
+		if (cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)
@@ -164,8 +157,5 @@ cmd_usage(int argc, char **argv)
 	o.limit = r.range.limit;
 	o.billing_day = cli.cfg.history.billing_day;
 	rc = query_usage(r.st, &o, r.w, &err);
-	if (rc)
-		cli_error(&cli, "%s", err.msg);
-	cli_report_close(&r);
-	return rc ? 1 : 0;
+	return cli_report_end(&cli, &r, rc, &err);
 }

@@ -69,9 +69,7 @@ cmd_top(int argc, char **argv)
 			}
 			continue;
 		}
-		if (cli_report_opt(&r, opt, optarg) == 0)
-			continue;
-		if (cli_common_opt(&cli, opt, optarg))
+		if (cli_report_opt(&cli, &r, opt, optarg))
 			return 2;
 	}
 	if (opt == CLI_HELP)
@@ -89,8 +87,5 @@ cmd_top(int argc, char **argv)
 		return rc;
 	o.range = r.range;
 	rc = query_top(r.st, &o, r.w, &err);
-	if (rc)
-		cli_error(&cli, "%s", err.msg);
-	cli_report_close(&r);
-	return rc ? 1 : 0;
+	return cli_report_end(&cli, &r, rc, &err);
 }
