@@ -1,5 +1,7 @@
-/* lut_bench.c: lookups per second (ASN + country, IPv4 and IPv6, MAC vendor), file size against its sources, and RSS. */
+/* lut_bench.c: lookups per second, file size against sources, and RSS */
 /*
+ * Lookups of ASN and country (IPv4 and IPv6) and of MAC vendors.
+ *
  * The Makefile's bench rule compiles one file without the library, so the
  * reader is compiled in here: it needs nothing but libc.
  */

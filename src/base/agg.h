@@ -1,4 +1,8 @@
-/* agg.h: hash aggregation in C for reports that scan flow records: groups of fixed-size keys with their values, the flows whose records are still coming, and the set of flows already counted. */
+/* agg.h: hash aggregation for reports that scan flow records */
+/*
+ * Groups of fixed-size keys with their values, the flows whose records are
+ * still coming, and the set of flows already counted.
+ */
 #ifndef AGG_H
 #define AGG_H
 

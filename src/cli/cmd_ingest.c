@@ -1,4 +1,4 @@
-/* cmd_ingest.c: `flowtrail ingest`: capture files through the pipeline into the store, then a summary. */
+/* cmd_ingest.c: `flowtrail ingest`: captures into the store, a summary */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

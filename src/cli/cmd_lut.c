@@ -1,4 +1,7 @@
-/* cmd_lut.c: `flowtrail lut update|info`: fetch the sources (npm, a directory or a tarball), compile, describe. */
+/* cmd_lut.c: `flowtrail lut update|info`: fetch, compile, describe */
+/*
+ * Sources from npm, a directory or a tarball.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

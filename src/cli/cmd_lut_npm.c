@@ -1,4 +1,8 @@
-/* cmd_lut_npm.c: `lut update`'s npm fetch: a quick look for the registry, bounded waits said on stderr, npm's cache when offline. */
+/* cmd_lut_npm.c: `lut update`'s npm fetch */
+/*
+ * A quick look for the registry, bounded waits said on stderr, npm's cache when
+ * offline.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>

@@ -1,4 +1,4 @@
-/* config.c: one option table drives defaults, the config file, --set and `config dump`. */
+/* config.c: one option table: defaults, file, --set and `config dump` */
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>

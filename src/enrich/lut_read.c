@@ -1,4 +1,4 @@
-/* lut_read.c: the compiled lookup file: map, validate, look up, describe, reload. */
+/* lut_read.c: the compiled lookup file: map, validate, look up, reload */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>

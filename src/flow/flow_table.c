@@ -1,4 +1,4 @@
-/* flow_table.c: the flow table: fixed pool, hash index, LRU expiry, deltas and eviction. */
+/* flow_table.c: fixed pool, hash index, LRU expiry, deltas, eviction */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,8 @@
-/* map_conv.c: the map read from the hourly conversations where they are rolled and the filter allows, from the flow records elsewhere (docs/internals/conv.md). */
+/* map_conv.c: the map read from the hourly conversations */
+/*
+ * Where the hours are rolled and the filter allows; from the flow records
+ * elsewhere (docs/internals/conv.md).
+ */
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -1,4 +1,7 @@
-/* map_cut.c: the map's edges cut to the biggest that pass the minimums, and made rows with their ends for the nodes. */
+/* map_cut.c: the map's edges cut to the biggest that pass the minimums */
+/*
+ * Then made rows, with their ends, for the nodes.
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,8 @@
-/* map_rule.c: the map's server-side rule: listening and fan-in of the candidates' ends from the range's edges and candidates, then each candidate turned around or kept. */
+/* map_rule.c: the map's server-side rule */
+/*
+ * Listening and fan-in of the candidates' ends, from the range's edges and
+ * candidates; then each candidate turned around or kept.
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,8 @@
-/* map_scan.c: the dependency map's edges summed in C from one plain scan of the flow records, with a second, narrow pass only when the server-side rule has flows to decide. */
+/* map_scan.c: the map's edges summed in C from one scan of the records */
+/*
+ * A second, narrow pass runs only when the server-side rule has flows to
+ * decide.
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

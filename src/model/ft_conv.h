@@ -1,4 +1,8 @@
-/* ft_conv.h: what the store's hourly conversations and the map that reads them must agree on: name keys, the biggest flow's application packed, and which flows the map's server-side rule may turn around (docs/internals/conv.md, map.md). */
+/* ft_conv.h: what the hourly conversations and the map agree on */
+/*
+ * Name keys, the biggest flow's application packed, and which flows the map's
+ * server-side rule may turn around (docs/internals/conv.md, map.md).
+ */
 #ifndef FT_CONV_H
 #define FT_CONV_H
 

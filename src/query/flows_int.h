@@ -1,4 +1,4 @@
-/* flows_int.h: what the flow listing (query_flows.c) shares with its scan that merges records in C (query_flows_scan.c). */
+/* flows_int.h: what query_flows.c shares with query_flows_scan.c */
 #ifndef FLOWS_INT_H
 #define FLOWS_INT_H
 

@@ -1,4 +1,4 @@
-/* stats.c: the open minute's key table, frame counters and the top-K fold that closes it. */
+/* stats.c: the open minute's key table, frame counters and top-K fold */
 #include <stdlib.h>
 #include <string.h>
 

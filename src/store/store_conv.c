@@ -1,4 +1,8 @@
-/* store_conv.c: conversations per hour, rolled from the flow records of closed hours in the writer's commits, kept with the hourly series, read by the map (docs/internals/conv.md). */
+/* store_conv.c: conversations per hour, rolled from flow records */
+/*
+ * Rolled from the flow records of closed hours in the writer's commits, kept
+ * with the hourly series, read by the map (docs/internals/conv.md).
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

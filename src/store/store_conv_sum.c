@@ -1,4 +1,8 @@
-/* store_conv_sum.c: an hour's flows summed as their records come, from the writer or read back: whole flows into edges, the rest kept as parts, within ceilings (docs/internals/conv.md). */
+/* store_conv_sum.c: an hour's flows summed into conversations */
+/*
+ * Summed as their records come, from the writer or read back: whole flows into
+ * edges, the rest kept as parts, within ceilings (docs/internals/conv.md).
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

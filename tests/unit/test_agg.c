@@ -1,4 +1,8 @@
-/* test_agg.c: hash aggregation for reports: groups by key, and flows counted once per group while records stream in time order. */
+/* test_agg.c: hash aggregation for reports */
+/*
+ * Groups by key, and flows counted once per group while records stream in time
+ * order.
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,8 @@
-/* test_enrich.c: local networks, labels, passive DNS, DHCP and leases, name priority, ASN/country/vendor. */
+/* test_enrich.c: the enrich stage */
+/*
+ * Local networks, labels, passive DNS, DHCP and leases, name priority,
+ * ASN/country/vendor.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>

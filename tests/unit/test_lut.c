@@ -1,4 +1,8 @@
-/* test_lut.c: the lookup tables: CSV quirks, range flattening, IPv6 level 2, vendors, corrupt files, atomic replace. */
+/* test_lut.c: the lookup tables */
+/*
+ * CSV quirks, range flattening, IPv6 level 2, vendors, corrupt files, atomic
+ * replace.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>

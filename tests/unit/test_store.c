@@ -1,4 +1,4 @@
-/* test_store.c: the store: schema, migrations, batches, failures, enrichment, devices. */
+/* test_store.c: schema, migrations, batches, failures, enrichment, devices */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdlib.h>
