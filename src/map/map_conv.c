@@ -34,7 +34,7 @@ map_plan_free(struct map_plan *p)
 }
 
 static int
-mc_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
+plan_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
 {
 	struct map_seg *n;
 
@@ -51,18 +51,19 @@ mc_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
 
 /* Records over [lo, hi) as a segment, unless empty; hi 0 open when last. */
 static int
-mc_raw(struct map_plan *p, size_t *cap, uint64_t lo, uint64_t hi, bool last)
+plan_records(struct map_plan *p, size_t *cap, uint64_t lo, uint64_t hi,
+    bool last)
 {
 	struct map_seg g = { .lo = lo, .hi = hi };
 
 	if ((hi || !last) && lo >= hi)
 		return 0;
-	return mc_push(p, cap, &g);
+	return plan_push(p, cap, &g);
 }
 
 /* The rolled hours inside o's range, with the records around them. */
 static int
-mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
+plan_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
     struct ft_err *err)
 {
 	const struct query_range *r = &o->range;
@@ -89,13 +90,13 @@ mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
 		h = (uint64_t)sqlite3_column_int64(s, 0);
 		g.lo = h;
 		g.hi = h + (uint64_t)STORE_HOUR_US;
-		g.e_lo = sqlite3_column_int64(s, 1);
-		g.e_hi = sqlite3_column_int64(s, 2);
-		g.p_lo = sqlite3_column_int64(s, 3);
-		g.p_hi = sqlite3_column_int64(s, 4);
-		rc = mc_raw(p, &cap, at, h, false);
+		g.edges_lo = sqlite3_column_int64(s, 1);
+		g.edges_hi = sqlite3_column_int64(s, 2);
+		g.parts_lo = sqlite3_column_int64(s, 3);
+		g.parts_hi = sqlite3_column_int64(s, 4);
+		rc = plan_records(p, &cap, at, h, false);
 		if (!rc)
-			rc = mc_push(p, &cap, &g);
+			rc = plan_push(p, &cap, &g);
 		at = g.hi;
 		p->conv = true;
 	}
@@ -107,7 +108,7 @@ mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
 		    sqlite3_errmsg(store_db(st)));
 	if (!p->conv)
 		return 0;
-	rc = mc_raw(p, &cap, at, r->until_us, true);
+	rc = plan_records(p, &cap, at, r->until_us, true);
 	return rc ? ft_err_set(err, -rc, "map: %s", ft_strerror(-rc)) : 0;
 }
 
@@ -125,7 +126,7 @@ map_plan(struct store *st, const struct map_opts *o, struct map_plan *p,
 		    "hourly conversations cannot answer this filter (they "
 		    "keep host, net, proto, dst port, local and remote)");
 	if (o->source != MAP_SRC_FLOWS && can)
-		rc = mc_hours(st, o, p, err);
+		rc = plan_hours(st, o, p, err);
 	if (rc || p->conv)
 		return rc;
 	map_plan_free(p);
@@ -145,7 +146,8 @@ map_conv_prepare(struct store *st, const struct map_opts *o,
     sqlite3_stmt **s, struct ft_err *err)
 {
 	struct query_range r = o->range;
-	int64_t lo = edges ? g->e_lo : g->p_lo, hi = edges ? g->e_hi : g->p_hi;
+	int64_t lo = edges ? g->edges_lo : g->parts_lo;
+	int64_t hi = edges ? g->edges_hi : g->parts_hi;
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
 
@@ -181,20 +183,23 @@ map_plan_same(struct store *st, const struct map_opts *o,
 		a = &p->seg[i];
 		b = &q.seg[i];
 		*same = a->conv == b->conv && a->lo == b->lo &&
-		    a->hi == b->hi && a->e_lo == b->e_lo && a->e_hi == b->e_hi &&
-		    a->p_lo == b->p_lo && a->p_hi == b->p_hi;
+		    a->hi == b->hi && a->edges_lo == b->edges_lo &&
+		    a->edges_hi == b->edges_hi && a->parts_lo == b->parts_lo &&
+		    a->parts_hi == b->parts_hi;
 	}
 	map_plan_free(&q);
 	return rc;
 }
 
 /* Columns of conv_edges read in pass 1. */
-enum { MC_PROTO, MC_SPORT, MC_CLI, MC_SRV, MC_LOCAL, MC_FLOWS, MC_SEEN, MC_BCS,
-	MC_BSC, MC_PKTS, MC_FIRST, MC_LAST, MC_CN_SRC, MC_CN, MC_SN_SRC,
-	MC_SN, MC_CMAC, MC_SMAC, MC_ALO, MC_AHI, MC_ATOP };
+enum { EDGE_PROTO, EDGE_SRV_PORT, EDGE_CLI, EDGE_SRV, EDGE_LOCAL, EDGE_FLOWS,
+	EDGE_SEEN, EDGE_BYTES_CS, EDGE_BYTES_SC, EDGE_PACKETS, EDGE_FIRST,
+	EDGE_LAST, EDGE_CLI_NAME_SRC, EDGE_CLI_NAME, EDGE_SRV_NAME_SRC,
+	EDGE_SRV_NAME, EDGE_CLI_MAC, EDGE_SRV_MAC, EDGE_APP_LO, EDGE_APP_HI,
+	EDGE_APP_TOP };
 
 static int32_t
-mc_rank(const struct ms *m, sqlite3_stmt *s, int col)
+conv_rank(const struct map_sums *m, sqlite3_stmt *s, int col)
 {
 	int64_t id = map_col_id(s, col, -1);
 
@@ -203,44 +208,45 @@ mc_rank(const struct ms *m, sqlite3_stmt *s, int col)
 
 /* One hour's edge (its flows whole in the hour) into m's edge. */
 static int
-mc_edge_row(struct ms *m, sqlite3_stmt *s)
+conv_edge_row(struct map_sums *m, sqlite3_stmt *s)
 {
-	uint8_t key[MS_EDGE_KEY];
-	struct ms_edge e;
-	uint16_t sport = (uint16_t)sqlite3_column_int(s, MC_SPORT);
-	int64_t local = sqlite3_column_int64(s, MC_LOCAL);
+	uint8_t key[MAP_EDGE_KEY];
+	struct map_edge_sums e;
+	uint16_t srv_port = (uint16_t)sqlite3_column_int(s, EDGE_SRV_PORT);
+	int64_t local = sqlite3_column_int64(s, EDGE_LOCAL);
 
 	memset(&e, 0, sizeof(e));
-	key[0] = (uint8_t)sqlite3_column_int(s, MC_PROTO);
-	key[1] = (uint8_t)(sport >> 8);
-	key[2] = (uint8_t)sport;
-	query_col_addr(s, MC_CLI, key + MS_EDGE_C);
-	query_col_addr(s, MC_SRV, key + MS_EDGE_S);
-	e.sums.flows = (uint64_t)sqlite3_column_int64(s, MC_FLOWS);
-	e.seen = (uint64_t)sqlite3_column_int64(s, MC_SEEN);
-	e.sums.bytes_cs = (uint64_t)sqlite3_column_int64(s, MC_BCS);
-	e.sums.bytes_sc = (uint64_t)sqlite3_column_int64(s, MC_BSC);
-	e.sums.packets = (uint64_t)sqlite3_column_int64(s, MC_PKTS);
-	e.t0 = (uint64_t)sqlite3_column_int64(s, MC_FIRST);
-	e.t1 = (uint64_t)sqlite3_column_int64(s, MC_LAST);
-	e.cn = map_col_name(s, MC_CN_SRC, MC_CN);
-	e.sn = map_names_server(sport) ? map_col_name(s, MC_SN_SRC, MC_SN) : 0;
-	e.cl = (local & FT_LOCAL_CLI) != 0;
-	e.sl = (local & FT_LOCAL_SRV) != 0;
-	e.cm = map_col_id(s, MC_CMAC, 0);
-	e.sm = map_col_id(s, MC_SMAC, 0);
-	e.alo = mc_rank(m, s, MC_ALO);
-	e.ahi = mc_rank(m, s, MC_AHI);
-	if (e.alo < 0 || e.ahi < 0)
-		e.alo = e.ahi = -1;
-	e.atop = map_col_id(s, MC_ATOP, -1);
+	key[0] = (uint8_t)sqlite3_column_int(s, EDGE_PROTO);
+	key[1] = (uint8_t)(srv_port >> 8);
+	key[2] = (uint8_t)srv_port;
+	query_col_addr(s, EDGE_CLI, key + MAP_EDGE_CLI);
+	query_col_addr(s, EDGE_SRV, key + MAP_EDGE_SRV);
+	e.sums.flows = (uint64_t)sqlite3_column_int64(s, EDGE_FLOWS);
+	e.seen = (uint64_t)sqlite3_column_int64(s, EDGE_SEEN);
+	e.sums.bytes_cs = (uint64_t)sqlite3_column_int64(s, EDGE_BYTES_CS);
+	e.sums.bytes_sc = (uint64_t)sqlite3_column_int64(s, EDGE_BYTES_SC);
+	e.sums.packets = (uint64_t)sqlite3_column_int64(s, EDGE_PACKETS);
+	e.first_us = (uint64_t)sqlite3_column_int64(s, EDGE_FIRST);
+	e.last_us = (uint64_t)sqlite3_column_int64(s, EDGE_LAST);
+	e.cli_name = map_col_name(s, EDGE_CLI_NAME_SRC, EDGE_CLI_NAME);
+	e.srv_name = map_names_server(srv_port) ?
+	    map_col_name(s, EDGE_SRV_NAME_SRC, EDGE_SRV_NAME) : 0;
+	e.cli_local = (local & FT_LOCAL_CLI) != 0;
+	e.srv_local = (local & FT_LOCAL_SRV) != 0;
+	e.cli_mac = map_col_id(s, EDGE_CLI_MAC, 0);
+	e.srv_mac = map_col_id(s, EDGE_SRV_MAC, 0);
+	e.app_rank_lo = conv_rank(m, s, EDGE_APP_LO);
+	e.app_rank_hi = conv_rank(m, s, EDGE_APP_HI);
+	if (e.app_rank_lo < 0 || e.app_rank_hi < 0)
+		e.app_rank_lo = e.app_rank_hi = -1;
+	e.app_top = map_col_id(s, EDGE_APP_TOP, -1);
 	if (!e.sums.flows)
 		return 0;
 	return map_edge_merge(m, key, &e);
 }
 
 static int
-mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
+conv_edges_read(struct map_sums *m, const struct map_seg *g, struct ft_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -250,12 +256,13 @@ mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 	    "f.first_us, f.last_us, f.cli_name_src, f.cli_name, f.name_src, "
 	    "f.name, f.cli_mac, f.srv_mac, f.app_lo, f.app_hi, f.app_top",
 	    "conv_edges", g, true, &s, err);
-	return rc ? rc : map_step(m, s, mc_edge_row, err);
+	return rc ? rc : map_step(m, s, conv_edge_row, err);
 }
 
 /* The flows' records and conversation parts of every segment, in order. */
 static int
-mc_flows(struct ms *m, const struct map_plan *p, struct ft_err *err)
+conv_flows_read(struct map_sums *m, const struct map_plan *p,
+    struct ft_err *err)
 {
 	const struct map_seg *g;
 	struct query_range r;
@@ -295,22 +302,24 @@ map_conv_job(struct query_part *part, void *arg, struct ft_err *err)
 
 	j->m->st = part->st;
 	if (!part->index)
-		rc = mc_flows(j->m, j->p, err);
+		rc = conv_flows_read(j->m, j->p, err);
 	for (k = j->from; k < j->to && !rc; k++)
 		if (j->p->seg[k].conv)
-			rc = mc_edges(j->m, &j->p->seg[k], err);
+			rc = conv_edges_read(j->m, &j->p->seg[k], err);
 	return rc;
 }
 
 /* Rows of a segment's hour: edges and parts (records count as parts). */
 static uint64_t
-mc_weight(const struct map_seg *g, bool edges)
+conv_weight(const struct map_seg *g, bool edges)
 {
 	if (!g->conv)
 		return 0;
 	if (edges)
-		return g->e_hi >= g->e_lo ? (uint64_t)(g->e_hi - g->e_lo) + 1 : 0;
-	return g->p_hi >= g->p_lo ? (uint64_t)(g->p_hi - g->p_lo) + 1 : 0;
+		return g->edges_hi >= g->edges_lo ?
+		    (uint64_t)(g->edges_hi - g->edges_lo) + 1 : 0;
+	return g->parts_hi >= g->parts_lo ?
+	    (uint64_t)(g->parts_hi - g->parts_lo) + 1 : 0;
 }
 
 /*
@@ -324,9 +333,9 @@ map_conv_cut(const struct map_plan *p, struct map_conv_job *jobs, size_t n)
 	size_t k, j = 0;
 
 	for (k = 0; k < p->n; k++) {
-		all += mc_weight(&p->seg[k], true) + mc_weight(&p->seg[k],
+		all += conv_weight(&p->seg[k], true) + conv_weight(&p->seg[k],
 		    false);
-		fixed += mc_weight(&p->seg[k], false);
+		fixed += conv_weight(&p->seg[k], false);
 	}
 	per = all / n + 1;
 	got = fixed;
@@ -336,7 +345,7 @@ map_conv_cut(const struct map_plan *p, struct map_conv_job *jobs, size_t n)
 			jobs[j].to = k;
 			jobs[++j].from = k;
 		}
-		got += mc_weight(&p->seg[k], true);
+		got += conv_weight(&p->seg[k], true);
 	}
 	jobs[j].to = p->n;
 	while (++j < n)
