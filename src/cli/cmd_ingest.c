@@ -187,7 +187,8 @@ cmd_ingest(int argc, char **argv)
 			return 2;
 	}
 	if (optind >= argc) {
-		cli_error(&cli, "no capture file given (usage: flowtrail ingest [--db FILE] CAPTURE...)");
+		cli_error(&cli, "no capture file given (usage: flowtrail "
+		    "ingest [--db FILE] CAPTURE...)");
 		return 2;
 	}
 	if (cli.format != CLI_FMT_DEFAULT && cli.format != CLI_FMT_TEXT &&
