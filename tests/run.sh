@@ -46,6 +46,9 @@ run_part() {
 	fi
 }
 
+# Formatting: line lengths and clang-format (make format-check runs the same).
+run_part "format" scripts/format-check.sh
+
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_part "unit/$(basename "$t")" "$t"
