@@ -47,7 +47,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test check check-all asan clean install bench fuzz fuzz-bins fuzz-smoke
+.PHONY: all deps run test check check-all asan clean install bench fuzz fuzz-bins fuzz-smoke \
+    format format-check
 all: $(BIN) $(BUILD)/tests/ft-helper $(UNIT_BINS) $(FUZZ_BINS) $(BENCH_BINS)
 
 $(BUILD)/%.o: %.c
@@ -112,6 +113,15 @@ test: deps
 	@if [ "$(TEST_FUZZ_SECONDS)" != 0 ]; then $(MAKE) --no-print-directory fuzz; fi
 	@scripts/lut-fetch.sh
 	@FT_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) tests/run.sh
+
+# No line over 100 columns, and clang-format (.clang-format) would change no file outside
+# scripts/format-exempt.txt; tests/run.sh runs it too, so make check and make test do.
+format-check:
+	@scripts/format-check.sh
+
+# clang-format over the whole tree (it empties scripts/format-exempt.txt).
+format:
+	@scripts/format.sh
 
 # Tests without the install step, for a machine that has everything.
 check: all

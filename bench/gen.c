@@ -1,4 +1,4 @@
-/* gen: deterministic synthetic traffic written as a classic pcap file. */
+/* gen.c: deterministic synthetic traffic written as a classic pcap file */
 /*
  * F flow slots: each packet goes to a slot drawn by Zipf(s) popularity, and a
  * slot whose flow has ended starts a new one when next drawn, so about F flows

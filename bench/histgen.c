@@ -1,6 +1,7 @@
+/* histgen.c: generated history written through the stats stage and store */
 /*
- * histgen.c: a year (or --days) of generated history written through the real stats stage
- * and store, for the history benchmark (bench/history.sh). Not part of `make test`.
+ * A year (or --days) of it, for the history benchmark (bench/history.sh). Not part
+ * of `make test`.
  *
  * Model: --devices local devices (192.168.0.0/16), each active hour (fewer at night)
  * talking to --conv remote hosts drawn from the day's pool of --remotes, with an

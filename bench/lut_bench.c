@@ -1,5 +1,7 @@
-/* lut_bench.c: lookups per second (ASN + country, IPv4 and IPv6, MAC vendor), file size against its sources, and RSS. */
+/* lut_bench.c: lookups per second, file size against sources, and RSS */
 /*
+ * Lookups of ASN and country (IPv4 and IPv6) and of MAC vendors.
+ *
  * The Makefile's bench rule compiles one file without the library, so the
  * reader is compiled in here: it needs nothing but libc.
  */
@@ -193,7 +195,8 @@ main(int argc, char **argv)
 	rss_kb(&rss3, &file3);
 	printf("IPv4 ASN+country     %.1f ns per address (%.1f M/s), %.0f%% with an ASN\n",
 	    ns4, 1e3 / ns4, 100.0 * f4 / ((double)N_ADDRS * ROUNDS));
-	printf("IPv6 ASN+country     %.1f ns per address (%.1f M/s), %.0f%% with an ASN (announced space)\n",
+	printf("IPv6 ASN+country     %.1f ns per address (%.1f M/s), %.0f%% "
+	    "with an ASN (announced space)\n",
 	    ns6, 1e3 / ns6, 100.0 * f6 / ((double)N_ADDRS * ROUNDS));
 	printf("MAC vendor           %.1f ns per address\n", nsm);
 	printf("VmRSS                %ld kB before open, %ld kB after (+%ld kB of the file)\n"

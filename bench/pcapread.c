@@ -1,4 +1,4 @@
-/* pcapread: the ceiling for file ingest, a bare libpcap read of a capture. */
+/* pcapread.c: the ceiling for file ingest, a bare libpcap read of a capture */
 /*
  * Reads every record with pcap_next_ex() and touches each frame's first and
  * last captured byte, so the data really crosses the CPU, then prints

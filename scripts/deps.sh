@@ -4,6 +4,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libarchive-dev libndpi-dev sqlite3 jq iproute2 tcpreplay libwireshark-data ieee-data graphviz libndpi-bin python3"
 PKGS="$PKGS nftables"	# tests/t/t0150-nflog-live.sh: a firewall rule that logs to NFLOG
+PKGS="$PKGS clang-format"	# make format-check (scripts/format-check.sh), scripts/format.sh
 
 missing=""
 for p in $PKGS; do

@@ -46,6 +46,12 @@ run_part() {
 	fi
 }
 
+# Formatting: line lengths and clang-format (make format-check runs the same);
+# FT_FORMAT=0 leaves it out (t0030's nested runs count their own parts).
+if [ "${FT_FORMAT:-1}" != 0 ]; then
+	run_part "format" scripts/format-check.sh
+fi
+
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_part "unit/$(basename "$t")" "$t"

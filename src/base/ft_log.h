@@ -1,4 +1,4 @@
-/* ft_log.h: leveled logging to stderr; the level is checked before formatting. */
+/* ft_log.h: leveled logging to stderr, level checked before formatting */
 #ifndef FT_LOG_H
 #define FT_LOG_H
 

@@ -1,4 +1,7 @@
-/* ft_port.h: which transport ports look like services, for the flow table's client guess and the map's server rule. */
+/* ft_port.h: which transport ports look like services */
+/*
+ * For the flow table's client guess and the map's server-side rule.
+ */
 #ifndef FT_PORT_H
 #define FT_PORT_H
 

@@ -1,4 +1,4 @@
-/* ft_proto.h: IP protocol numbers with their report names and application labels: the one table. */
+/* ft_proto.h: the one table of IP protocols, report names, app labels */
 #ifndef FT_PROTO_H
 #define FT_PROTO_H
 

@@ -1,4 +1,4 @@
-/* capture.h: packet sources: capture files read in order, or live interfaces via libpcap. */
+/* capture.h: packet sources: capture files in order, or live interfaces */
 #ifndef CAPTURE_H
 #define CAPTURE_H
 

@@ -1,4 +1,4 @@
-/* capture_int.h: private parts of capture: the memory-mapped reader of classic pcap files. */
+/* capture_int.h: private to capture: the mmap reader of classic pcap */
 #ifndef CAPTURE_INT_H
 #define CAPTURE_INT_H
 

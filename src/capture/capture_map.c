@@ -1,4 +1,4 @@
-/* capture_map.c: classic pcap files read through mmap, without copying: the fast path of ingest. */
+/* capture_map.c: classic pcap files read through mmap, without copying */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* capture_pcap.c: libpcap sources: files in order (packet time) and live interfaces (poll). */
+/* capture_pcap.c: libpcap sources: files in packet-time order, interfaces */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* classify.h: application classification (nDPI when built in, ports otherwise) and server names. */
+/* classify.h: application classification (nDPI, else ports), server names */
 #ifndef CLASSIFY_H
 #define CLASSIFY_H
 

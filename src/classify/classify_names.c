@@ -1,4 +1,4 @@
-/* classify_names.c: the interned server-name table shared by the classifiers. */
+/* classify_names.c: the interned server names the classifiers share */
 #include <stdlib.h>
 #include <string.h>
 

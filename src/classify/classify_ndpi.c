@@ -1,4 +1,7 @@
-/* classify_ndpi.c: the nDPI classifier: per-flow state from a fixed pool, only while classifying. */
+/* classify_ndpi.c: the nDPI classifier, its flow state from a fixed pool */
+/*
+ * A flow holds state only while it is being classified.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* classify_none.c: the classifier when built without nDPI: port guesses only. */
+/* classify_none.c: the classifier without nDPI: port guesses only */
 #include <stdlib.h>
 
 #include "classify.h"

@@ -1,4 +1,4 @@
-/* classify_port.c: application guesses from protocol and server port, when inspection found nothing. */
+/* classify_port.c: app guesses from protocol and server port, as fallback */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* cli.h: what every subcommand shares: common options, configuration, messages. */
+/* cli.h: what every subcommand shares: options, configuration, messages */
 #ifndef CLI_H
 #define CLI_H
 

@@ -1,4 +1,4 @@
-/* cli_common.c: common options, configuration order, and message helpers of the CLI. */
+/* cli_common.c: common options, configuration order, message helpers */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* cli_report.h: what the report commands share: range options, read-only store, writer. */
+/* cli_report.h: what report commands share: range, read-only store, writer */
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 

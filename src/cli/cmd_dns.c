@@ -1,4 +1,4 @@
-/* cmd_dns.c: `flowtrail dns`: DNS queries and replies per host, as the DNS panels showed. */
+/* cmd_dns.c: `flowtrail dns`: DNS queries and replies per host */
 #include <stdio.h>
 #include <string.h>
 

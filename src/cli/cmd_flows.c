@@ -1,4 +1,4 @@
-/* cmd_flows.c: `flowtrail flows`: flows (a long flow's records merged), sorted by any column. */
+/* cmd_flows.c: `flowtrail flows`: merged flows, sorted by any column */
 #include <stdio.h>
 
 #include "cli_report.h"

@@ -1,4 +1,4 @@
-/* cmd_ingest.c: `flowtrail ingest`: capture files through the pipeline into the store, then a summary. */
+/* cmd_ingest.c: `flowtrail ingest`: captures into the store, a summary */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -185,7 +185,8 @@ cmd_ingest(int argc, char **argv)
 	if (opt == CLI_HELP)
 		return 0;
 	if (optind >= argc) {
-		cli_error(&cli, "no capture file given (usage: flowtrail ingest [--db FILE] CAPTURE...)");
+		cli_error(&cli, "no capture file given (usage: flowtrail "
+		    "ingest [--db FILE] CAPTURE...)");
 		return 2;
 	}
 	if (cli.format != CLI_FMT_DEFAULT && cli.format != CLI_FMT_TEXT &&

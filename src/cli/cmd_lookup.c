@@ -1,4 +1,4 @@
-/* cmd_lookup.c: the read side of the lookup tables: `flowtrail lookup IP|MAC...` and `flowtrail lut info`. */
+/* cmd_lookup.c: `flowtrail lookup IP|MAC...` and `flowtrail lut info` */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>

@@ -1,4 +1,7 @@
-/* cmd_lut.c: `flowtrail lut update|info`: fetch the sources (npm, a directory or a tarball), compile, describe. */
+/* cmd_lut.c: `flowtrail lut update|info`: fetch, compile, describe */
+/*
+ * Sources from npm, a directory or a tarball.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +56,8 @@ struct update {
 static void
 usage(void)
 {
-	printf("usage: flowtrail lut update [--from DIR|FILE.tgz] [--lut FILE] [--cache DIR] [--keep]\n"
+	printf("usage: flowtrail lut update [--from DIR|FILE.tgz] [--lut FILE] "
+	    "[--cache DIR] [--keep]\n"
 	    "                                [--fetch-timeout SECONDS] [--offline]\n"
 	    "       flowtrail lut info [--lut FILE]\n"
 	    "       flowtrail lut lookup IP|MAC...   (the same as `flowtrail lookup`)\n"
@@ -328,12 +332,15 @@ collect_sources(struct update *u, const char *where)
 	int i, n_vendor = 0;
 
 	if (!u->path[F_ASN4][0] || !u->path[F_ASN6][0]) {
-		cli_error(u->cli, "%s has no %s: get asn-ipv4.csv and asn-ipv6.csv with `npm pack @ip-location-db/asn`",
+		cli_error(u->cli, "%s has no %s: get asn-ipv4.csv and "
+		    "asn-ipv6.csv with `npm pack @ip-location-db/asn`",
 		    where, u->path[F_ASN4][0] ? "asn-ipv6.csv" : "asn-ipv4.csv");
 		return -FT_ENOENT;
 	}
 	if (!dbip && (!u->path[F_AC4][0] || !u->path[F_AC6][0])) {
-		cli_error(u->cli, "%s has no dbip-country-ipv4.csv and -ipv6.csv (nor asn-country-*): get them with `npm pack @ip-location-db/dbip-country`",
+		cli_error(u->cli, "%s has no dbip-country-ipv4.csv and "
+		    "-ipv6.csv (nor asn-country-*): get them with `npm pack "
+		    "@ip-location-db/dbip-country`",
 		    where);
 		return -FT_ENOENT;
 	}
@@ -352,7 +359,8 @@ collect_sources(struct update *u, const char *where)
 		n_vendor++;
 	}
 	if (!n_vendor) {
-		cli_error(u->cli, "no MAC vendor list: put Wireshark's manuf or IEEE's oui.csv in %s, or install libwireshark-data or ieee-data",
+		cli_error(u->cli, "no MAC vendor list: put Wireshark's manuf "
+		    "or IEEE's oui.csv in %s, or install libwireshark-data or ieee-data",
 		    where);
 		return -FT_ENOENT;
 	}

@@ -1,4 +1,4 @@
-/* cmd_lut.h: the lookup-table commands: `flowtrail lut update|info` and `flowtrail lookup`. */
+/* cmd_lut.h: the lookup-table commands: `lut update|info`, `lookup` */
 #ifndef CMD_LUT_H
 #define CMD_LUT_H
 

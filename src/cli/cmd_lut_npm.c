@@ -1,4 +1,8 @@
-/* cmd_lut_npm.c: `lut update`'s npm fetch: a quick look for the registry, bounded waits said on stderr, npm's cache when offline. */
+/* cmd_lut_npm.c: `lut update`'s npm fetch */
+/*
+ * A quick look for the registry, bounded waits said on stderr, npm's cache when
+ * offline.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -114,7 +118,8 @@ npm_run(const struct npm *f, char *const argv[], const char *out,
 			return -2;
 		}
 		if (what && now - told >= NPM_TELL_S && !f->o->cli->quiet) {
-			fprintf(stderr, "flowtrail: lut: still waiting for %s: %.0f s, giving up after %.0f s (lut.fetch-timeout)\n",
+			fprintf(stderr, "flowtrail: lut: still waiting for %s: "
+			    "%.0f s, giving up after %.0f s (lut.fetch-timeout)\n",
 			    what, now - start, deadline - start);
 			told = now;
 		}
@@ -352,13 +357,16 @@ cmd_lut_npm_fetch(const struct lut_npm *o)
 	int rc;
 
 	if (!cmd_lut_in_path("npm")) {
-		cli_error(o->cli, "npm not found: install Node.js and npm (apt-get install npm), or fetch the CSVs elsewhere and run `flowtrail lut update --from DIR`");
+		cli_error(o->cli, "npm not found: install Node.js and npm "
+		    "(apt-get install npm), or fetch the CSVs elsewhere and "
+		    "run `flowtrail lut update --from DIR`");
 		return -FT_ENOENT;
 	}
 	if (!f.offline)
 		npm_config(&f);
 	if (!f.offline && !npm_probe(&f, why, sizeof(why))) {
-		fprintf(stderr, "flowtrail: lut: the npm registry %s is out of reach (%s); taking the packages from npm's cache\n",
+		fprintf(stderr, "flowtrail: lut: the npm registry %s is out of "
+		    "reach (%s); taking the packages from npm's cache\n",
 		    f.proxy[0] ? f.proxy : f.registry, why);
 		f.offline = true;
 	}
@@ -368,7 +376,8 @@ cmd_lut_npm_fetch(const struct lut_npm *o)
 		    npm_pkgs[0].name, npm_pkgs[1].name, f.offline ?
 		    "from its cache" : "from the registry", o->work);
 	if (!f.offline && !o->cli->quiet)
-		fprintf(stderr, "flowtrail: lut: waiting for %s, at most %u s (lut.fetch-timeout), then npm's cache\n",
+		fprintf(stderr, "flowtrail: lut: waiting for %s, at most %u s "
+		    "(lut.fetch-timeout), then npm's cache\n",
 		    f.registry, o->timeout_s);
 	for (k = 0; k < sizeof(npm_pkgs) / sizeof(npm_pkgs[0]); k++) {
 		if (k == 2 && dbip)
@@ -377,7 +386,8 @@ cmd_lut_npm_fetch(const struct lut_npm *o)
 		if (k == 1)
 			dbip = !rc;
 		if (rc && npm_pkgs[k].needed) {
-			cli_error(o->cli, "cannot get %s: %s; or fetch the CSVs elsewhere and run `flowtrail lut update --from DIR`",
+			cli_error(o->cli, "cannot get %s: %s; or fetch the "
+			    "CSVs elsewhere and run `flowtrail lut update --from DIR`",
 			    npm_pkgs[k].name, msg);
 			return rc;
 		}

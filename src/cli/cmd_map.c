@@ -1,4 +1,4 @@
-/* cmd_map.c: `flowtrail map`: which clients use which server services, for LucidChart, draw.io, Graphviz, Mermaid or JSON. */
+/* cmd_map.c: `flowtrail map`: which clients use which server services */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

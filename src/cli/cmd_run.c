@@ -1,4 +1,4 @@
-/* cmd_run.c: `flowtrail run`: live capture into the store until SIGINT/SIGTERM. */
+/* cmd_run.c: `flowtrail run`: live capture into the store until a signal */
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>

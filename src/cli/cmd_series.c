@@ -1,4 +1,7 @@
-/* cmd_series.c: `flowtrail series` and `flowtrail usage`: reports over the per-minute series and rollups. */
+/* cmd_series.c: `flowtrail series` and `flowtrail usage` */
+/*
+ * Reports over the per-minute series and their rollups.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

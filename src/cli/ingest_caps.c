@@ -1,4 +1,7 @@
-/* ingest_caps.c: capture fingerprints, so a capture ingested twice is skipped and one whose ingest died is redone. */
+/* ingest_caps.c: capture fingerprints, so ingest skips what it took */
+/*
+ * A capture ingested twice is skipped, and one whose ingest died is redone.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* ingest_caps.h: which of ingest's capture files the store has taken already, and what this run takes. */
+/* ingest_caps.h: which capture files the store has taken, and this run's */
 #ifndef INGEST_CAPS_H
 #define INGEST_CAPS_H
 

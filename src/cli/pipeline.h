@@ -1,4 +1,4 @@
-/* pipeline.h: the data path in order: decode, flow table, classify, enrich, stats, store. */
+/* pipeline.h: decode, flow table, classify, enrich, stats, store, in order */
 #ifndef PIPELINE_H
 #define PIPELINE_H
 

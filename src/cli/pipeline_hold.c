@@ -1,4 +1,4 @@
-/* pipeline_hold.c: records of flows still being classified wait here for their final application. */
+/* pipeline_hold.c: records wait here for their flow's final application */
 #include <stdlib.h>
 #include <string.h>
 

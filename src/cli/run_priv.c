@@ -1,4 +1,4 @@
-/* run_priv.c: `run` leaves root after opening capture and store, and keeps no capability. */
+/* run_priv.c: `run` drops root and all capabilities after its opens */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

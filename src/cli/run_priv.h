@@ -1,4 +1,4 @@
-/* run_priv.h: `run` leaves root: the user it becomes, the store given to it, no capabilities. */
+/* run_priv.h: `run` leaves root: its user, its store, no capabilities */
 #ifndef RUN_PRIV_H
 #define RUN_PRIV_H
 

@@ -1,4 +1,4 @@
-/* config.c: one option table drives defaults, the config file, --set and `config dump`. */
+/* config.c: one option table: defaults, file, --set and `config dump` */
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -26,17 +26,22 @@ struct option_def {
 
 static const struct option_def options[] = {
 	{ "store.path", OPT_PATH, OFF(db_path), "", 0, 0,
-	  "store file (empty: $FLOWTRAIL_DB, /var/lib/flowtrail/flowtrail.db as root, else ~/.local/share/flowtrail/flowtrail.db)" },
+	  "store file (empty: $FLOWTRAIL_DB, /var/lib/flowtrail/flowtrail.db "
+	  "as root, else ~/.local/share/flowtrail/flowtrail.db)" },
 	{ "lut.path", OPT_PATH, OFF(lut_path), "", 0, 0,
-	  "lookup tables file (empty: $FLOWTRAIL_LUT, /var/lib/flowtrail/lut.bin as root, else ~/.local/share/flowtrail/lut.bin)" },
+	  "lookup tables file (empty: $FLOWTRAIL_LUT, "
+	  "/var/lib/flowtrail/lut.bin as root, else ~/.local/share/flowtrail/lut.bin)" },
 	{ "lut.fetch-timeout", OPT_UINT, OFF(lut_fetch_timeout_s), "120", 1, 86400,
-	  "seconds `lut update` waits for the npm registry in all before it takes the packages from npm's cache" },
+	  "seconds `lut update` waits for the npm registry in all before it "
+	  "takes the packages from npm's cache" },
 	{ "names.local-networks", OPT_PATH, OFF(local_networks), "", 0, 0,
-	  "CIDR list of local networks (empty: RFC 1918, 100.64/10, link-local, ULA, and the capture interfaces' prefixes)" },
+	  "CIDR list of local networks (empty: RFC 1918, 100.64/10, "
+	  "link-local, ULA, and the capture interfaces' prefixes)" },
 	{ "names.labels", OPT_PATH, OFF(labels_path), "", 0, 0,
 	  "labels file: IP, CIDR or MAC, then a label; labels win over every other name" },
 	{ "names.leases", OPT_PATH, OFF(leases_path), "", 0, 0,
-	  "dnsmasq/OpenWrt DHCP lease file (empty: /tmp/dhcp.leases when present, for run; - for none)" },
+	  "dnsmasq/OpenWrt DHCP lease file (empty: /tmp/dhcp.leases when "
+	  "present, for run; - for none)" },
 	{ "names.dns-cache", OPT_UINT, OFF(dns_cache), "65536", 16, 1 << 24,
 	  "addresses remembered from DNS answers (least recently used go first)" },
 	{ "names.hosts-cache", OPT_UINT, OFF(hosts_cache), "4096", 16, 1 << 20,
@@ -48,7 +53,8 @@ static const struct option_def options[] = {
 	{ "run.status-interval", OPT_UINT, OFF(status_interval_s), "60", 0, 86400,
 	  "seconds between status lines of `run` (0: none)" },
 	{ "run.user", OPT_PATH, OFF(run_user), "", 0, 0,
-	  "user run becomes once capture and store are open, keeping no capability (empty: $FLOWTRAIL_USER, else flowtrail, else nobody; root: stay root)" },
+	  "user run becomes once capture and store are open, keeping no "
+	  "capability (empty: $FLOWTRAIL_USER, else flowtrail, else nobody; root: stay root)" },
 	{ "log.level", OPT_LEVEL, OFF(log_level), "info", 0, 0,
 	  "error, warning, info or debug" },
 	{ "capture.snaplen", OPT_UINT, OFF(capture.snaplen), "1600", 64, 262144,
@@ -62,7 +68,8 @@ static const struct option_def options[] = {
 	{ "decode.frag-timeout", OPT_UINT, OFF(decode.frag_timeout_s), "30", 1, 3600,
 	  "seconds a first fragment is remembered" },
 	{ "decode.tunnels", OPT_BOOL, OFF(decode.tunnels), "true", 0, 0,
-	  "key 6in4, IP-in-IP, GRE, VXLAN and GTP-U packets on their inner packet (false: on the outer header)" },
+	  "key 6in4, IP-in-IP, GRE, VXLAN and GTP-U packets on their inner "
+	  "packet (false: on the outer header)" },
 	{ "flow.max-flows", OPT_UINT, OFF(flow.max_flows), "131072", 64, 1 << 26,
 	  "flow table size, allocated at start; when full the oldest idle flow is evicted" },
 	{ "flow.tcp-timeout", OPT_UINT, OFF(flow.tcp_timeout_s), "300", 1, 86400,
@@ -74,21 +81,25 @@ static const struct option_def options[] = {
 	{ "flow.other-timeout", OPT_UINT, OFF(flow.other_timeout_s), "60", 1, 86400,
 	  "seconds of silence that end an ICMP or other flow" },
 	{ "flow.active-timeout", OPT_TICK, OFF(flow.active_timeout_s), "60", 1, 60,
-	  "a long flow is written as a delta at every multiple of this many seconds; a divisor of 60, so no record straddles a minute" },
+	  "a long flow is written as a delta at every multiple of this many "
+	  "seconds; a divisor of 60, so no record straddles a minute" },
 	{ "classify.enabled", OPT_BOOL, OFF(classify.enabled), "true", 0, 0,
 	  "inspect payloads with nDPI (when built in); false: port guesses only" },
 	{ "classify.max-packets", OPT_UINT, OFF(classify.max_packets), "32", 1, 255,
 	  "packets of a flow inspected before giving up" },
 	{ "classify.max-active", OPT_UINT, OFF(classify.max_active), "0", 0, 1 << 26,
-	  "flows inspected at the same time (nDPI state, about 700 bytes each); 0: flow.max-flows" },
+	  "flows inspected at the same time (nDPI state, about 700 bytes "
+	  "each); 0: flow.max-flows" },
 	{ "history.enabled", OPT_BOOL, OFF(history.enabled), "true", 0, 0,
 	  "keep per-minute series with hour and day rollups (false: raw flows only)" },
 	{ "history.top-k", OPT_UINT, OFF(history.top_k), "50", 1, 100000,
-	  "keys kept per minute, hour and day for protocols, applications, remote hosts, ASNs and countries; the rest is summed as other" },
+	  "keys kept per minute, hour and day for protocols, applications, "
+	  "remote hosts, ASNs and countries; the rest is summed as other" },
 	{ "history.top-local", OPT_UINT, OFF(history.top_local), "256", 1, 100000,
 	  "keys kept per minute, hour and day for local hosts and MACs" },
 	{ "history.max-keys", OPT_UINT, OFF(history.max_keys), "65536", 1024, 1 << 24,
-	  "distinct keys held for the open minute; past it new keys are summed as other and counted" },
+	  "distinct keys held for the open minute; past it new keys are summed "
+	  "as other and counted" },
 	{ "history.keep-flows", OPT_UINT, OFF(history.keep_flows), "60", 0, 36500,
 	  "days raw flow records are kept (0: forever)" },
 	{ "history.keep-1m", OPT_UINT, OFF(history.keep_1m), "7", 0, 36500,
@@ -98,7 +109,8 @@ static const struct option_def options[] = {
 	{ "history.keep-1d", OPT_UINT, OFF(history.keep_1d), "3650", 0, 36500,
 	  "days 1-day rollups are kept (0: forever)" },
 	{ "history.timezone", OPT_PATH, OFF(history.timezone), "", 0, 0,
-	  "time zone of days and months, as in /usr/share/zoneinfo (e.g. Europe/Berlin) or a POSIX TZ string; empty: the system's" },
+	  "time zone of days and months, as in /usr/share/zoneinfo (e.g. "
+	  "Europe/Berlin) or a POSIX TZ string; empty: the system's" },
 	{ "history.billing-day", OPT_UINT, OFF(history.billing_day), "1", 1, 28,
 	  "day of the month on which a billing month starts (usage --monthly)" },
 	{ "classify.max-names", OPT_UINT, OFF(classify.max_names), "65536", 16, 1 << 24,
@@ -156,7 +168,8 @@ option_apply(struct ft_config *cfg, const struct option_def *o,
 			    (unsigned long long)o->max, v);
 		if (o->type == OPT_TICK && 60 % n)
 			return ft_err_set(err, FT_EINVAL,
-			    "%s: expected a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got '%s'",
+			    "%s: expected a divisor of 60 (1, 2, 3, 4, 5, 6, "
+			    "10, 12, 15, 20, 30 or 60), got '%s'",
 			    o->key, v);
 		*(uint32_t *)p = (uint32_t)n;
 		return 0;

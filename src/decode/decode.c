@@ -1,4 +1,4 @@
-/* decode.c: the decoder's lifecycle, the per-frame entry point, its counting. */
+/* decode.c: the decoder's lifecycle, per-frame entry point, counting */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* decode.h: frames to ft_pkt: link layers, IP, L4, fragments; counts every problem. */
+/* decode.h: frames to ft_pkt: link, IP, L4, fragments; problems counted */
 #ifndef DECODE_H
 #define DECODE_H
 

@@ -1,4 +1,4 @@
-/* decode_frag.c: a fixed table of first fragments; later ones join their flow. */
+/* decode_frag.c: a table of first fragments; later ones join their flow */
 #include <stdlib.h>
 #include <string.h>
 

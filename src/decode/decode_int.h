@@ -1,4 +1,4 @@
-/* decode_int.h: the decoder's private state and helpers, for src/decode/ only. */
+/* decode_int.h: the decoder's private state and helpers */
 #ifndef DECODE_INT_H
 #define DECODE_INT_H
 

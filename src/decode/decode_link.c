@@ -1,4 +1,4 @@
-/* decode_link.c: link headers (Ethernet, cooked, raw, loopback, PPP) down to IP. */
+/* decode_link.c: Ethernet, cooked, raw, loopback and PPP headers to IP */
 #include <string.h>
 
 #include "decode_int.h"

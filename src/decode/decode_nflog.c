@@ -1,4 +1,4 @@
-/* decode_nflog.c: NFLOG (link type 239): a netfilter log message's TLVs to its IP packet. */
+/* decode_nflog.c: NFLOG (link type 239) messages to their IP packet */
 #include <string.h>
 
 #include "decode_int.h"

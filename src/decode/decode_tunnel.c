@@ -1,4 +1,4 @@
-/* decode_tunnel.c: tunnels (6in4, IP-in-IP, GRE, VXLAN, GTP-U) to their inner packet. */
+/* decode_tunnel.c: 6in4, IP-in-IP, GRE, VXLAN, GTP-U to the inner packet */
 #include <string.h>
 
 #include "decode_int.h"

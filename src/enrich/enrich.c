@@ -1,4 +1,4 @@
-/* enrich.c: the enrich stage: local/remote, ASN, country, vendors, best name of each side. */
+/* enrich.c: the stage: locality, ASN, country, vendor, best name per side */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

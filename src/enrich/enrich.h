@@ -1,4 +1,4 @@
-/* enrich.h: names for everything: local or remote, ASN, country, names with their source. */
+/* enrich.h: local or remote, ASN, country, and names with their source */
 #ifndef ENRICH_H
 #define ENRICH_H
 

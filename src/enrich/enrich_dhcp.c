@@ -1,4 +1,4 @@
-/* enrich_dhcp.c: host names per MAC and address from DHCP on the wire and dnsmasq leases. */
+/* enrich_dhcp.c: host names from DHCP on the wire and dnsmasq leases */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* enrich_dns.c: passive DNS: a bounded response parser, an LRU of address -> asked name. */
+/* enrich_dns.c: passive DNS: bounded parser, LRU of address to name */
 #include <stdlib.h>
 #include <string.h>
 

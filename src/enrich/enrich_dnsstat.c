@@ -1,4 +1,8 @@
-/* enrich_dnsstat.c: DNS queries and replies (ok or error) counted per DNS conversation, handed to its flow records. */
+/* enrich_dnsstat.c: DNS queries and replies counted per conversation */
+/*
+ * Replies ok or with an error; the counts are handed to the conversation's flow
+ * records.
+ */
 #include <stdlib.h>
 #include <string.h>
 

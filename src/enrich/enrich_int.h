@@ -1,4 +1,4 @@
-/* enrich_int.h: private to src/enrich and its test: networks, labels, DNS, hosts. */
+/* enrich_int.h: private to src/enrich: networks, labels, DNS, hosts */
 #ifndef ENRICH_INT_H
 #define ENRICH_INT_H
 

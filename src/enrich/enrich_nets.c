@@ -1,4 +1,4 @@
-/* enrich_nets.c: CIDRs, local networks, the labels file (IP, CIDR, MAC -> label), line reader. */
+/* enrich_nets.c: CIDRs, local networks, the labels file and its reader */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>

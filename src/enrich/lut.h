@@ -1,4 +1,4 @@
-/* lut.h: lookup tables (IP to ASN and country, MAC to vendor) compiled into one mapped file. */
+/* lut.h: IP to ASN and country, MAC to vendor, in one mapped file */
 #ifndef LUT_H
 #define LUT_H
 

@@ -1,4 +1,7 @@
-/* lut_build.c: compiling the lookup sources into one file: dedupe, flatten ranges, encode, replace atomically. */
+/* lut_build.c: the lookup sources compiled into one file */
+/*
+ * Dedupe, flatten ranges, encode, replace atomically.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

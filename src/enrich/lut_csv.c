@@ -1,4 +1,4 @@
-/* lut_csv.c: reading the lookup sources: an RFC 4180 reader with ceilings, and the row formats. */
+/* lut_csv.c: the lookup sources: RFC 4180 reader with ceilings, row formats */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

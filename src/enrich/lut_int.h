@@ -1,4 +1,4 @@
-/* lut_int.h: the compiled lookup file's on-disk layout, private to src/enrich and its tests. */
+/* lut_int.h: the compiled lookup file's layout, private to src/enrich */
 #ifndef LUT_INT_H
 #define LUT_INT_H
 

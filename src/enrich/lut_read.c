@@ -1,4 +1,4 @@
-/* lut_read.c: the compiled lookup file: map, validate, look up, describe, reload. */
+/* lut_read.c: the compiled lookup file: map, validate, look up, reload */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -94,7 +94,8 @@ check_header(const struct lut_hdr *h, size_t size, const char *path,
 		    "%s: not a flowtrail lookup file", path);
 	if (h->byte_order != LUT_BYTE_ORDER)
 		return ft_err_set(err, FT_EPARSE,
-		    "%s: built on a machine of the other byte order: run `flowtrail lut update` here",
+		    "%s: built on a machine of the other byte order: run "
+		    "`flowtrail lut update` here",
 		    path);
 	if (h->version != LUT_FORMAT_VERSION)
 		return ft_err_set(err, FT_EPARSE,
@@ -102,7 +103,8 @@ check_header(const struct lut_hdr *h, size_t size, const char *path,
 		    path, h->version, LUT_FORMAT_VERSION);
 	if (h->hdr_size != sizeof(*h))
 		return ft_err_set(err, FT_EPARSE,
-		    "%s: header of %u bytes, expected %zu: written by another build of flowtrail? run `flowtrail lut update`",
+		    "%s: header of %u bytes, expected %zu: written by another "
+		    "build of flowtrail? run `flowtrail lut update`",
 		    path, h->hdr_size, sizeof(*h));
 	if (h->file_size != size)
 		return ft_err_set(err, FT_EPARSE,

@@ -1,4 +1,7 @@
-/* lut_tgz.c: the source archive reader: a tar or tar.gz read with libarchive, only plain files with plain names, bounded. */
+/* lut_tgz.c: the source archive reader (tar or tar.gz, libarchive) */
+/*
+ * Only plain files with plain names, bounded.
+ */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>

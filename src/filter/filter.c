@@ -1,4 +1,8 @@
-/* filter.c: recursive-descent compiler from the filter language to SQL fragments and bound values, over flows or series rows; the primitives are in filter_prim.c. */
+/* filter.c: the filter language compiled to SQL (recursive descent) */
+/*
+ * Fragments and bound values over flows or series rows; the primitives are in
+ * filter_prim.c.
+ */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,4 +1,7 @@
-/* filter.h: the filter language ("src net 10.0.0.0/8 and dst port 443") compiled to a bound SQL expression over flows or series rows. */
+/* filter.h: the filter language compiled to a bound SQL expression */
+/*
+ * "src net 10.0.0.0/8 and dst port 443", over flows or series rows.
+ */
 #ifndef FILTER_H
 #define FILTER_H
 

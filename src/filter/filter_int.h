@@ -1,4 +1,4 @@
-/* filter_int.h: what the filter's grammar (filter.c) shares with its primitives (filter_prim.c); only filter*.c include it. */
+/* filter_int.h: what filter.c shares with filter_prim.c, for them only */
 #ifndef FILTER_INT_H
 #define FILTER_INT_H
 

@@ -1,4 +1,7 @@
-/* filter_prim.c: the filter language's primitives (host, net, port, ... duration), each reading its arguments and emitting its SQL over flows or series rows. */
+/* filter_prim.c: the filter language's primitives (host ... duration) */
+/*
+ * Each reads its arguments and emits its SQL over flows or series rows.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdbool.h>

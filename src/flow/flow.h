@@ -1,4 +1,4 @@
-/* flow.h: the flow table: bidirectional keys, a fixed pool, timeouts, deltas, eviction. */
+/* flow.h: the flow table: two-way keys, fixed pool, timeouts, eviction */
 #ifndef FLOW_H
 #define FLOW_H
 

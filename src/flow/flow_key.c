@@ -1,4 +1,4 @@
-/* flow_key.c: canonical bidirectional flow keys, their hash, and who is the client. */
+/* flow_key.c: two-way flow keys, their hash, and who is the client */
 #include <string.h>
 
 #include "../base/ft_port.h"

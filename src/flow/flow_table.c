@@ -1,4 +1,4 @@
-/* flow_table.c: the flow table: fixed pool, hash index, LRU expiry, deltas and eviction. */
+/* flow_table.c: fixed pool, hash index, LRU expiry, deltas, eviction */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,7 +573,8 @@ flow_table_new(const struct flow_opts *o, struct flow_table **out,
 		    "flow table: max-flows must be 1..%u", FLOW_MAX_POOL);
 	if (o->active_timeout_s < 1 || 60 % o->active_timeout_s)
 		return ft_err_set(err, FT_EINVAL,
-		    "flow.active-timeout must divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 s), got %u",
+		    "flow.active-timeout must divide a minute (1, 2, 3, 4, 5, "
+		    "6, 10, 12, 15, 20, 30 or 60 s), got %u",
 		    o->active_timeout_s);
 	ft = calloc(1, sizeof(*ft));
 	if (!ft)

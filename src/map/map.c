@@ -1,4 +1,7 @@
-/* map.c: the dependency map: edges summed by map_scan.c, then their ends made nodes and named from the store. */
+/* map.c: the dependency map: edges made nodes and named from the store */
+/*
+ * The edges are summed by map_scan.c (or read by map_conv.c).
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,8 @@
-/* map.h: the dependency map: which clients use which server services, from the flows table, drawn for LucidChart, draw.io, Graphviz, Mermaid or JSON. */
+/* map.h: the dependency map: which clients use which server services */
+/*
+ * From the flows table, drawn for LucidChart, draw.io, Graphviz, Mermaid or
+ * JSON.
+ */
 #ifndef MAP_H
 #define MAP_H
 

@@ -30,7 +30,7 @@ map_plan_free(struct map_plan *p)
 }
 
 static int
-mc_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
+plan_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
 {
 	struct map_seg *n;
 
@@ -47,18 +47,18 @@ mc_push(struct map_plan *p, size_t *cap, const struct map_seg *g)
 
 /* Records over [lo, hi) as a segment, unless empty; hi 0 open when last. */
 static int
-mc_raw(struct map_plan *p, size_t *cap, uint64_t lo, uint64_t hi, bool last)
+plan_records(struct map_plan *p, size_t *cap, uint64_t lo, uint64_t hi, bool last)
 {
 	struct map_seg g = { .lo = lo, .hi = hi };
 
 	if ((hi || !last) && lo >= hi)
 		return 0;
-	return mc_push(p, cap, &g);
+	return plan_push(p, cap, &g);
 }
 
 /* The rolled hours inside o's range, with the records around them. */
 static int
-mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
+plan_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
     struct ft_err *err)
 {
 	const struct query_range *r = &o->range;
@@ -85,13 +85,13 @@ mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
 		h = (uint64_t)sqlite3_column_int64(s, 0);
 		g.lo = h;
 		g.hi = h + (uint64_t)STORE_HOUR_US;
-		g.e_lo = sqlite3_column_int64(s, 1);
-		g.e_hi = sqlite3_column_int64(s, 2);
-		g.p_lo = sqlite3_column_int64(s, 3);
-		g.p_hi = sqlite3_column_int64(s, 4);
-		rc = mc_raw(p, &cap, at, h, false);
+		g.edges_lo = sqlite3_column_int64(s, 1);
+		g.edges_hi = sqlite3_column_int64(s, 2);
+		g.parts_lo = sqlite3_column_int64(s, 3);
+		g.parts_hi = sqlite3_column_int64(s, 4);
+		rc = plan_records(p, &cap, at, h, false);
 		if (!rc)
-			rc = mc_push(p, &cap, &g);
+			rc = plan_push(p, &cap, &g);
 		at = g.hi;
 		p->conv = true;
 	}
@@ -103,7 +103,7 @@ mc_hours(struct store *st, const struct map_opts *o, struct map_plan *p,
 		    sqlite3_errmsg(store_db(st)));
 	if (!p->conv)
 		return 0;
-	rc = mc_raw(p, &cap, at, r->until_us, true);
+	rc = plan_records(p, &cap, at, r->until_us, true);
 	return rc ? ft_err_set(err, -rc, "map: %s", ft_strerror(-rc)) : 0;
 }
 
@@ -121,7 +121,7 @@ map_plan(struct store *st, const struct map_opts *o, struct map_plan *p,
 		    "hourly conversations cannot answer this filter (they "
 		    "keep host, net, proto, dst port, local and remote)");
 	if (o->source != MAP_SRC_FLOWS && can)
-		rc = mc_hours(st, o, p, err);
+		rc = plan_hours(st, o, p, err);
 	if (rc || p->conv)
 		return rc;
 	map_plan_free(p);
@@ -141,7 +141,7 @@ map_conv_prepare(struct store *st, const struct map_opts *o,
     sqlite3_stmt **s, struct ft_err *err)
 {
 	struct query_range r = o->range;
-	int64_t lo = edges ? g->e_lo : g->p_lo, hi = edges ? g->e_hi : g->p_hi;
+	int64_t lo = edges ? g->edges_lo : g->parts_lo, hi = edges ? g->edges_hi : g->parts_hi;
 	char mem[QUERY_SQL_MAX];
 	struct out_buf b;
 
@@ -177,8 +177,8 @@ map_plan_same(struct store *st, const struct map_opts *o,
 		a = &p->seg[i];
 		b = &q.seg[i];
 		*same = a->conv == b->conv && a->lo == b->lo &&
-		    a->hi == b->hi && a->e_lo == b->e_lo && a->e_hi == b->e_hi &&
-		    a->p_lo == b->p_lo && a->p_hi == b->p_hi;
+		    a->hi == b->hi && a->edges_lo == b->edges_lo && a->edges_hi == b->edges_hi &&
+		    a->parts_lo == b->parts_lo && a->parts_hi == b->parts_hi;
 	}
 	map_plan_free(&q);
 	return rc;
@@ -188,19 +188,19 @@ _Static_assert(MAP_ADDR == FT_CONV_ADDR, "map and conversation addresses");
 
 /* An application id as its name's rank, -1 none. */
 static int32_t
-mc_rank(const struct ms *m, int64_t id)
+conv_rank(const struct map_sums *m, int64_t id)
 {
 	return id >= 0 ? query_dict_rank(m->apps, id) : -1;
 }
 
 /* One hour's edge (its flows whole in the hour) into m's edge. */
 static int
-mc_edge_row(struct ms *m, sqlite3_stmt *s)
+conv_edge_row(struct map_sums *m, sqlite3_stmt *s)
 {
-	uint8_t key[MS_EDGE_KEY];
+	uint8_t key[MAP_EDGE_KEY];
 	struct ft_conv_edge row;
 	const struct ft_conv_edge_sums *x = &row.sums;
-	struct ms_edge e;
+	struct map_edge_sums e;
 
 	memset(&row, 0, sizeof(row));
 	store_conv_read(s, 0, ft_conv_edge_fields, ft_conv_edge_n_fields, &row);
@@ -208,33 +208,33 @@ mc_edge_row(struct ms *m, sqlite3_stmt *s)
 	key[0] = row.proto;
 	key[1] = (uint8_t)(row.server_port >> 8);
 	key[2] = (uint8_t)row.server_port;
-	memcpy(key + MS_EDGE_C, row.client, MAP_ADDR);
-	memcpy(key + MS_EDGE_S, row.server, MAP_ADDR);
+	memcpy(key + MAP_EDGE_CLI, row.client, MAP_ADDR);
+	memcpy(key + MAP_EDGE_SRV, row.server, MAP_ADDR);
 	e.sums.flows = x->flows;
 	e.seen = x->seen;
 	e.sums.bytes_cs = x->bytes_cs;
 	e.sums.bytes_sc = x->bytes_sc;
 	e.sums.packets = x->packets;
-	e.t0 = (uint64_t)x->first_us;
-	e.t1 = (uint64_t)x->last_us;
-	e.cn = x->client_name;
-	e.sn = map_names_server(row.server_port) ? x->server_name : 0;
-	e.cl = (row.local & FT_LOCAL_CLI) != 0;
-	e.sl = (row.local & FT_LOCAL_SRV) != 0;
-	e.cm = x->client_mac;
-	e.sm = x->server_mac;
-	e.alo = mc_rank(m, x->app_low);
-	e.ahi = mc_rank(m, x->app_high);
-	if (e.alo < 0 || e.ahi < 0)
-		e.alo = e.ahi = -1;
-	e.atop = x->app_top;
+	e.first_us = (uint64_t)x->first_us;
+	e.last_us = (uint64_t)x->last_us;
+	e.cli_name = x->client_name;
+	e.srv_name = map_names_server(row.server_port) ? x->server_name : 0;
+	e.cli_local = (row.local & FT_LOCAL_CLI) != 0;
+	e.srv_local = (row.local & FT_LOCAL_SRV) != 0;
+	e.cli_mac = x->client_mac;
+	e.srv_mac = x->server_mac;
+	e.app_rank_lo = conv_rank(m, x->app_low);
+	e.app_rank_hi = conv_rank(m, x->app_high);
+	if (e.app_rank_lo < 0 || e.app_rank_hi < 0)
+		e.app_rank_lo = e.app_rank_hi = -1;
+	e.app_top = x->app_top;
 	if (!e.sums.flows)
 		return 0;
 	return map_edge_merge(m, key, &e);
 }
 
 static int
-mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
+conv_edges_read(struct map_sums *m, const struct map_seg *g, struct ft_err *err)
 {
 	char cols[1024];
 	sqlite3_stmt *s;
@@ -246,12 +246,12 @@ mc_edges(struct ms *m, const struct map_seg *g, struct ft_err *err)
 		    "too long");
 	rc = map_conv_prepare(m->st, m->o, cols, "conv_edges", g, true, &s,
 	    err);
-	return rc ? rc : map_step(m, s, mc_edge_row, err);
+	return rc ? rc : map_step(m, s, conv_edge_row, err);
 }
 
 /* The flows' records and conversation parts of every segment, in order. */
 static int
-mc_flows(struct ms *m, const struct map_plan *p, struct ft_err *err)
+conv_flows_read(struct map_sums *m, const struct map_plan *p, struct ft_err *err)
 {
 	const struct map_seg *g;
 	struct query_range r;
@@ -291,22 +291,22 @@ map_conv_job(struct query_part *part, void *arg, struct ft_err *err)
 
 	j->m->st = part->st;
 	if (!part->index)
-		rc = mc_flows(j->m, j->p, err);
+		rc = conv_flows_read(j->m, j->p, err);
 	for (k = j->from; k < j->to && !rc; k++)
 		if (j->p->seg[k].conv)
-			rc = mc_edges(j->m, &j->p->seg[k], err);
+			rc = conv_edges_read(j->m, &j->p->seg[k], err);
 	return rc;
 }
 
 /* Rows of a segment's hour: edges and parts (records count as parts). */
 static uint64_t
-mc_weight(const struct map_seg *g, bool edges)
+conv_weight(const struct map_seg *g, bool edges)
 {
 	if (!g->conv)
 		return 0;
 	if (edges)
-		return g->e_hi >= g->e_lo ? (uint64_t)(g->e_hi - g->e_lo) + 1 : 0;
-	return g->p_hi >= g->p_lo ? (uint64_t)(g->p_hi - g->p_lo) + 1 : 0;
+		return g->edges_hi >= g->edges_lo ? (uint64_t)(g->edges_hi - g->edges_lo) + 1 : 0;
+	return g->parts_hi >= g->parts_lo ? (uint64_t)(g->parts_hi - g->parts_lo) + 1 : 0;
 }
 
 /*
@@ -320,9 +320,9 @@ map_conv_cut(const struct map_plan *p, struct map_conv_job *jobs, size_t n)
 	size_t k, j = 0;
 
 	for (k = 0; k < p->n; k++) {
-		all += mc_weight(&p->seg[k], true) + mc_weight(&p->seg[k],
+		all += conv_weight(&p->seg[k], true) + conv_weight(&p->seg[k],
 		    false);
-		fixed += mc_weight(&p->seg[k], false);
+		fixed += conv_weight(&p->seg[k], false);
 	}
 	per = all / n + 1;
 	got = fixed;
@@ -332,7 +332,7 @@ map_conv_cut(const struct map_plan *p, struct map_conv_job *jobs, size_t n)
 			jobs[j].to = k;
 			jobs[++j].from = k;
 		}
-		got += mc_weight(&p->seg[k], true);
+		got += conv_weight(&p->seg[k], true);
 	}
 	jobs[j].to = p->n;
 	while (++j < n)

@@ -1,4 +1,7 @@
-/* map_fmt.c: the text rules every map format shares, the Graphviz, Mermaid and JSON writers, and --format. */
+/* map_fmt.c: the Graphviz, Mermaid and JSON writers, and --format */
+/*
+ * With the text rules every map format shares.
+ */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

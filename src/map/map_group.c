@@ -1,4 +1,4 @@
-/* map_group.c: the map's groups (subnets, best names) and its --group-by parser. */
+/* map_group.c: the map's groups (subnets, names), its --group-by parser */
 #include <stdlib.h>
 #include <string.h>
 

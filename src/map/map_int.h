@@ -77,16 +77,17 @@ struct map_flow {
 	uint8_t cli[MAP_ADDR];
 	uint8_t srv[MAP_ADDR];
 	uint8_t proto;
-	bool cand;		/* guessed, ephemeral-looking server port:
+	bool candidate;		/* guessed, ephemeral-looking server port:
 				 * the rule decides its sides */
-	bool cl, sl;		/* a record called the end local */
+	bool cli_local, srv_local;	/* a record called the end local */
 	bool guessed;		/* its start was not seen */
-	uint16_t cport, sport;
+	uint16_t cli_port, srv_port;
 	int64_t app;		/* highest apps.id of its records, -1 none */
-	uint64_t bcs, bsc, pkts;
-	uint64_t t0, t1;	/* first and last packet */
-	int64_t cn, sn;		/* best name keys of the ends, 0 none */
-	int64_t cm, sm;		/* highest local MAC ids, 0 none */
+	uint64_t bytes_cs, bytes_sc;	/* bytes each way */
+	uint64_t packets;	/* packets both ways */
+	uint64_t first_us, last_us;	/* first and last packet */
+	int64_t cli_name, srv_name;	/* best name keys of the ends, 0 none */
+	int64_t cli_mac, srv_mac;	/* highest local MAC ids, 0 none */
 };
 
 
@@ -94,39 +95,40 @@ struct map_flow {
  * What map_scan.c and map_cut.c share while summing. An edge's key:
  * protocol, server port (2 bytes, big-endian), client, server.
  */
-#define MS_EDGE_KEY (3 + 2 * MAP_ADDR)
-#define MS_EDGE_C 3
-#define MS_EDGE_S (3 + MAP_ADDR)
+#define MAP_EDGE_KEY (3 + 2 * MAP_ADDR)
+#define MAP_EDGE_CLI 3
+#define MAP_EDGE_SRV (3 + MAP_ADDR)
 
-#define MS_EDGES_MAX (UINT32_MAX / 2)	/* edges before the cut */
+#define MAP_SCAN_EDGES_MAX (UINT32_MAX / 2)	/* edges before the cut */
 
 
-#define MS_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MS_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MAP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAP_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* An edge's value in the scan's groups. */
-struct ms_edge {
+struct map_edge_sums {
 	struct agg_sums sums;	/* bytes each way, packets, flows */
-	uint64_t t0, t1;	/* first and last packet */
-	int64_t cn, sn, cm, sm;	/* names and MACs of its ends */
-	int64_t atop;		/* packed bytes and app of the biggest flow
+	uint64_t first_us, last_us;	/* first and last packet */
+	int64_t cli_name, srv_name;	/* best name keys of its ends */
+	int64_t cli_mac, srv_mac;	/* highest local MAC ids of its ends */
+	int64_t app_top;	/* packed bytes and app of the biggest flow
 				 * with a named application; -1 none */
-	uint64_t sw;		/* flows turned around */
+	uint64_t turned;	/* flows turned around */
 	uint64_t seen;		/* flows whose start was seen */
-	int32_t alo, ahi;	/* lowest and highest application name
-				 * rank; -1 none */
-	bool cl, sl;
+	int32_t app_rank_lo;	/* lowest application name rank, -1 none */
+	int32_t app_rank_hi;	/* highest application name rank, -1 none */
+	bool cli_local, srv_local;	/* a record called the end local */
 };
 
 /* One part of a map's scan (all of it when the scan is one part). */
-struct ms {
+struct map_sums {
 	struct store *st;
 	const struct map_opts *o;
 	const struct query_dict *apps;	/* named applications */
 	struct agg_merge flows;	/* its records summed into flows */
-	struct ft_groups edges;	/* MS_EDGE_KEY -> struct ms_edge */
-	struct map_flow *cands;	/* flows for the rule, n_cands */
-	size_t n_cands, cap_cands;
+	struct ft_groups edges;	/* MAP_EDGE_KEY -> struct map_edge_sums */
+	struct map_flow *candidates;	/* flows for the rule, n_candidates */
+	size_t n_candidates, cap_candidates;
 };
 
 /*
@@ -136,8 +138,8 @@ struct ms {
 struct map_seg {
 	bool conv;
 	uint64_t lo, hi;		/* records: since and until, 0 open */
-	int64_t e_lo, e_hi;		/* conv: conv_edges rowids, inclusive */
-	int64_t p_lo, p_hi;		/* conv: conv_parts rowids */
+	int64_t edges_lo, edges_hi;	/* conv: conv_edges rowids, inclusive */
+	int64_t parts_lo, parts_hi;	/* conv: conv_parts rowids */
 };
 
 struct map_plan {
@@ -174,7 +176,7 @@ int map_conv_prepare(struct store *st, const struct map_opts *o,
  * m->flows (one part: first and last) sees each flow's pieces in order.
  */
 struct map_conv_job {
-	struct ms *m;
+	struct map_sums *m;
 	const struct map_plan *p;
 	size_t from, to;
 };
@@ -191,16 +193,19 @@ int map_conv_job(struct query_part *part, void *arg, struct ft_err *err);
 	"f.srv, f.sport, f.app, f.bytes_cs, f.bytes_sc, f.pkts_cs + " \
 	"f.pkts_sc, f.first_us, f.last_us, f.start_us, f.cli_name_src, " \
 	"f.cli_name, f.name_src, f.name, f.local, f.cli_mac, f.srv_mac"
-int map_row(struct ms *m, struct sqlite3_stmt *s);	/* a flow record */
+/* A flow record. */
+int map_row(struct map_sums *m, struct sqlite3_stmt *s);
 
 /* The rows of s (NULL: none) through fn, then s finalized; err says why not. */
-int map_step(struct ms *m, struct sqlite3_stmt *s,
-    int (*fn)(struct ms *, struct sqlite3_stmt *), struct ft_err *err);
+int map_step(struct map_sums *m, struct sqlite3_stmt *s,
+    int (*fn)(struct map_sums *, struct sqlite3_stmt *), struct ft_err *err);
 
 /* err for a negative FT_E* of the map's sums ("too many edges"). */
 int map_err(int rc, struct ft_err *err);
-int map_part_row(struct ms *m, struct sqlite3_stmt *s);	/* a conv_parts row */
-int map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x);
+/* A conv_parts row. */
+int map_part_row(struct map_sums *m, struct sqlite3_stmt *s);
+int map_edge_merge(struct map_sums *m, const uint8_t *key,
+    const struct map_edge_sums *x);
 
 /* Column col as an id, none when NULL; a name key from two columns. */
 int64_t map_col_id(struct sqlite3_stmt *s, int col, int64_t none);
@@ -210,14 +215,14 @@ int64_t map_col_name(struct sqlite3_stmt *s, int col_src, int col_id);
 bool map_names_server(uint16_t port);
 
 /* map_cut.c: m's edges at or above o's minimums, the biggest r->max. */
-int map_cut(const struct ms *m, struct map_rows *r, struct ft_err *err);
+int map_cut(const struct map_sums *m, struct map_rows *r, struct ft_err *err);
 
 /*
- * map_rule.c: decide m's candidate flows (map_flow.cand): sw[i] set when
- * the rule turns m->cands[i] around. Every other flow of the range is in
+ * map_rule.c: decide m's candidate flows (map_flow.candidate): turn[i] set when
+ * the rule turns m->candidates[i] around. Every other flow of the range is in
  * m->edges by then, so no more reading.
  */
-int map_rule(const struct ms *m, bool *sw, struct ft_err *err);
+int map_rule(const struct map_sums *m, bool *turn, struct ft_err *err);
 
 /* map_group.c: put the nodes into groups as o->group_by says. */
 int map_group(struct map *m, const struct map_opts *o, struct ft_err *err);

@@ -1,4 +1,8 @@
-/* map_rule.c: the map's server-side rule: listening and fan-in of the candidates' ends from the range's edges and candidates, then each candidate turned around or kept. */
+/* map_rule.c: the map's server-side rule */
+/*
+ * Listening and fan-in of the candidates' ends, from the range's edges and
+ * candidates; then each candidate turned around or kept.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,27 +10,28 @@
 #include "map_int.h"
 
 /* An end's key: protocol, port (2, big-endian), address. */
-#define MR_END_KEY (3 + MAP_ADDR)
+#define RULE_END_KEY (3 + MAP_ADDR)
 
 /* A peer of an end (fan-in): the end's index (4 bytes), the address. */
-#define MR_PAIR_KEY (4 + MAP_ADDR)
+#define RULE_PEER_KEY (4 + MAP_ADDR)
 
-#define MR_MAX (UINT32_MAX / 2)	/* ends, and pairs */
+#define RULE_MAX (UINT32_MAX / 2)	/* ends, and peers */
 
 /* What the rule learns of an end. */
-struct mr_end {
-	uint64_t fan;		/* distinct peers */
-	bool lis;		/* the server end of a flow whose start was
+struct rule_end {
+	uint64_t fan_in;	/* distinct peers */
+	bool listens;		/* the server end of a flow whose start was
 				 * seen */
 };
 
-struct mr {
-	struct ft_groups ends;	/* MR_END_KEY -> struct mr_end */
-	struct ft_groups pairs;	/* MR_PAIR_KEY, no value */
+/* What the rule learns of the range: its ends and their peers. */
+struct rule_state {
+	struct ft_groups ends;	/* RULE_END_KEY -> struct rule_end */
+	struct ft_groups peers;	/* RULE_PEER_KEY, no value */
 };
 
 static void
-mr_key(uint8_t *k, uint8_t proto, uint16_t port, const uint8_t *addr)
+rule_end_key(uint8_t *k, uint8_t proto, uint16_t port, const uint8_t *addr)
 {
 	k[0] = proto;
 	k[1] = (uint8_t)(port >> 8);
@@ -36,18 +41,20 @@ mr_key(uint8_t *k, uint8_t proto, uint16_t port, const uint8_t *addr)
 
 /* The ends in question: both ends of every candidate. */
 static int
-mr_ends(struct mr *m, const struct map_flow *c, size_t n)
+rule_add_ends(struct rule_state *rule, const struct map_flow *flows, size_t n)
 {
-	uint8_t key[MR_END_KEY];
+	const struct map_flow *f;
+	uint8_t key[RULE_END_KEY];
 	int64_t i = 0;
 	size_t k;
 
 	for (k = 0; k < n && i >= 0; k++) {
-		mr_key(key, c[k].proto, c[k].sport, c[k].srv);
-		i = ft_groups_get(&m->ends, key);
-		mr_key(key, c[k].proto, c[k].cport, c[k].cli);
+		f = &flows[k];
+		rule_end_key(key, f->proto, f->srv_port, f->srv);
+		i = ft_groups_get(&rule->ends, key);
+		rule_end_key(key, f->proto, f->cli_port, f->cli);
 		if (i >= 0)
-			i = ft_groups_get(&m->ends, key);
+			i = ft_groups_get(&rule->ends, key);
 	}
 	return i < 0 ? (int)i : 0;
 }
@@ -58,27 +65,27 @@ mr_ends(struct mr *m, const struct map_flow *c, size_t n)
  * start was seen made it the server end.
  */
 static int
-mr_end_seen(struct mr *m, uint8_t proto, uint16_t port,
+rule_end_seen(struct rule_state *rule, uint8_t proto, uint16_t port,
     const uint8_t *const *addr, int k, bool listens)
 {
-	uint8_t key[MR_END_KEY], pair[MR_PAIR_KEY];
-	struct mr_end *e;
+	uint8_t key[RULE_END_KEY], peer[RULE_PEER_KEY];
+	struct rule_end *e;
 	int64_t i, p;
 	size_t n;
 	uint32_t u;
 
-	mr_key(key, proto, port, addr[k]);
-	if ((i = ft_groups_find(&m->ends, key)) < 0)
+	rule_end_key(key, proto, port, addr[k]);
+	if ((i = ft_groups_find(&rule->ends, key)) < 0)
 		return 0;
-	e = ft_groups_val(&m->ends, (size_t)i);
-	e->lis |= listens;
+	e = ft_groups_val(&rule->ends, (size_t)i);
+	e->listens |= listens;
 	u = (uint32_t)i;
-	memcpy(pair, &u, sizeof(u));
-	memcpy(pair + 4, addr[!k], MAP_ADDR);
-	n = m->pairs.n;
-	if ((p = ft_groups_get(&m->pairs, pair)) < 0)
+	memcpy(peer, &u, sizeof(u));
+	memcpy(peer + 4, addr[!k], MAP_ADDR);
+	n = rule->peers.n;
+	if ((p = ft_groups_get(&rule->peers, peer)) < 0)
 		return (int)p;
-	e->fan += m->pairs.n > n;
+	e->fan_in += rule->peers.n > n;
 	return 0;
 }
 
@@ -87,67 +94,75 @@ mr_end_seen(struct mr *m, uint8_t proto, uint16_t port,
  * candidate: their server ends, and the candidates' client ends.
  */
 static int
-mr_pass(struct mr *m, const struct ms *ms)
+rule_learn(struct rule_state *rule, const struct map_sums *sums)
 {
 	const uint8_t *addr[2];
 	const struct map_flow *c;
-	const struct ms_edge *e;
+	const struct map_edge_sums *e;
 	const uint8_t *key;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < ms->edges.n && !rc; i++) {
-		key = ft_groups_key(&ms->edges, i);
-		e = ft_groups_val(&ms->edges, i);
-		addr[0] = key + MS_EDGE_S;
-		addr[1] = key + MS_EDGE_C;
-		rc = mr_end_seen(m, key[0], (uint16_t)(key[1] << 8 | key[2]),
-		    addr, 0, e->seen > 0);
+	for (i = 0; i < sums->edges.n && !rc; i++) {
+		key = ft_groups_key(&sums->edges, i);
+		e = ft_groups_val(&sums->edges, i);
+		addr[0] = key + MAP_EDGE_SRV;
+		addr[1] = key + MAP_EDGE_CLI;
+		rc = rule_end_seen(rule, key[0],
+		    (uint16_t)(key[1] << 8 | key[2]), addr, 0, e->seen > 0);
 	}
-	for (i = 0; i < ms->n_cands && !rc; i++) {
-		c = &ms->cands[i];
+	for (i = 0; i < sums->n_candidates && !rc; i++) {
+		c = &sums->candidates[i];
 		addr[0] = c->srv;
 		addr[1] = c->cli;
-		rc = mr_end_seen(m, c->proto, c->sport, addr, 0, !c->guessed);
+		rc = rule_end_seen(rule, c->proto, c->srv_port, addr, 0,
+		    !c->guessed);
 		if (!rc)
-			rc = mr_end_seen(m, c->proto, c->cport, addr, 1, false);
+			rc = rule_end_seen(rule, c->proto, c->cli_port, addr, 1,
+			    false);
 	}
 	return rc;
 }
 
-/* The end of key's learnt facts (every candidate's end is kept). */
-static const struct mr_end *
-mr_end(const struct mr *m, uint8_t proto, uint16_t port, const uint8_t *a)
+/* What was learnt of f's server (or client) end; every candidate's is kept. */
+static const struct rule_end *
+rule_end_find(const struct rule_state *rule, const struct map_flow *f,
+    bool server)
 {
-	uint8_t key[MR_END_KEY];
+	uint8_t key[RULE_END_KEY];
 
-	mr_key(key, proto, port, a);
-	return ft_groups_val(&m->ends, (size_t)ft_groups_find(&m->ends, key));
+	if (server)
+		rule_end_key(key, f->proto, f->srv_port, f->srv);
+	else
+		rule_end_key(key, f->proto, f->cli_port, f->cli);
+	return ft_groups_val(&rule->ends, (size_t)ft_groups_find(&rule->ends, key));
 }
 
 int
-map_rule(const struct ms *ms, bool *sw, struct ft_err *err)
+map_rule(const struct map_sums *sums, bool *turn, struct ft_err *err)
 {
-	const struct map_flow *c = ms->cands;
-	size_t n = ms->n_cands;
-	const struct mr_end *es, *ec;
-	struct mr m;
+	const struct map_flow *flows = sums->candidates;
+	size_t n = sums->n_candidates;
+	const struct rule_end *server, *client;
+	struct rule_state rule;
 	size_t k;
 	int rc;
 
-	ft_groups_init(&m.ends, MR_END_KEY, sizeof(struct mr_end), MR_MAX);
-	ft_groups_init(&m.pairs, MR_PAIR_KEY, 0, MR_MAX);
-	rc = mr_ends(&m, c, n);
+	ft_groups_init(&rule.ends, RULE_END_KEY, sizeof(struct rule_end),
+	    RULE_MAX);
+	ft_groups_init(&rule.peers, RULE_PEER_KEY, 0, RULE_MAX);
+	rc = rule_add_ends(&rule, flows, n);
 	if (!rc)
-		rc = mr_pass(&m, ms);
+		rc = rule_learn(&rule, sums);
 	if (rc)
 		rc = ft_err_set(err, -rc, "map: %s", ft_strerror(-rc));
 	for (k = 0; k < n && !rc; k++) {
-		es = mr_end(&m, c[k].proto, c[k].sport, c[k].srv);
-		ec = mr_end(&m, c[k].proto, c[k].cport, c[k].cli);
-		sw[k] = !es->lis && (ec->lis || ec->fan > es->fan);
+		server = rule_end_find(&rule, &flows[k], true);
+		client = rule_end_find(&rule, &flows[k], false);
+		turn[k] = !server->listens &&
+		    (client->listens || client->fan_in > server->fan_in);
 	}
-	ft_groups_fini(&m.pairs);
-	ft_groups_fini(&m.ends);
+	ft_groups_fini(&rule.peers);
+	ft_groups_fini(&rule.ends);
 	return rc;
 }

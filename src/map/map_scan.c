@@ -1,4 +1,8 @@
-/* map_scan.c: the dependency map's edges summed in C from one plain scan of the flow records, with a second, narrow pass only when the server-side rule has flows to decide. */
+/* map_scan.c: the map's edges summed in C from one scan of the records */
+/*
+ * A second, narrow pass runs only when the server-side rule has flows to
+ * decide.
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +13,15 @@
 #include "map_int.h"
 #include "../query/scan.h"
 
-/* Server ports of name services: see ms_name_service(). */
+/* Server ports of name services: see is_name_service(). */
 static const uint16_t map_name_ports[] = { 53, 67, 68, 137, 138, 546, 547,
 	5353, 5355 };
 
 /* Columns of the records' scan. */
-enum { MS_RUN, MS_FLOW, MS_FLAGS, MS_PROTO, MS_CLI, MS_CPORT, MS_SRV,
-	MS_SPORT, MS_APP, MS_BCS, MS_BSC, MS_PKTS, MS_FIRST, MS_LAST,
-	MS_START, MS_CN_SRC, MS_CN, MS_SN_SRC, MS_SN, MS_LOCAL, MS_CMAC,
-	MS_SMAC };
+enum { ROW_RUN, ROW_FLOW, ROW_FLAGS, ROW_PROTO, ROW_CLI, ROW_CLI_PORT,
+	ROW_SRV, ROW_SRV_PORT, ROW_APP, ROW_BYTES_CS, ROW_BYTES_SC, ROW_PACKETS,
+	ROW_FIRST, ROW_LAST, ROW_START, ROW_CLI_NAME_SRC, ROW_CLI_NAME,
+	ROW_SRV_NAME_SRC, ROW_SRV_NAME, ROW_LOCAL, ROW_CLI_MAC, ROW_SRV_MAC };
 
 int64_t
 map_col_id(sqlite3_stmt *s, int col, int64_t none)
@@ -31,7 +35,7 @@ map_col_id(sqlite3_stmt *s, int col, int64_t none)
  * mDNS, LLMNR, NetBIOS) or the client's (DHCP), never the server's.
  */
 static bool
-ms_name_service(uint16_t port)
+is_name_service(uint16_t port)
 {
 	size_t i;
 
@@ -45,7 +49,7 @@ ms_name_service(uint16_t port)
 bool
 map_names_server(uint16_t port)
 {
-	return !ms_name_service(port);
+	return !is_name_service(port);
 }
 
 /* A name key from a source and an id column; 0 when either is missing. */
@@ -61,101 +65,105 @@ map_col_name(sqlite3_stmt *s, int col_src, int col_id)
 
 /* A record as a flow of its own. */
 static void
-ms_record(sqlite3_stmt *s, struct map_flow *f)
+scan_record(sqlite3_stmt *s, struct map_flow *f)
 {
-	int64_t local = sqlite3_column_int64(s, MS_LOCAL);
+	int64_t local = sqlite3_column_int64(s, ROW_LOCAL);
 
-	query_col_addr(s, MS_CLI, f->cli);
-	query_col_addr(s, MS_SRV, f->srv);
-	f->proto = (uint8_t)sqlite3_column_int(s, MS_PROTO);
-	f->cport = (uint16_t)sqlite3_column_int(s, MS_CPORT);
-	f->sport = (uint16_t)sqlite3_column_int(s, MS_SPORT);
-	f->guessed = (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_GUESSED) != 0;
-	f->cand = ft_conv_candidate(f->guessed, f->sport);
-	f->app = map_col_id(s, MS_APP, -1);
-	f->bcs = (uint64_t)sqlite3_column_int64(s, MS_BCS);
-	f->bsc = (uint64_t)sqlite3_column_int64(s, MS_BSC);
-	f->pkts = (uint64_t)sqlite3_column_int64(s, MS_PKTS);
-	f->t0 = (uint64_t)sqlite3_column_int64(s, MS_FIRST);
-	f->t1 = (uint64_t)sqlite3_column_int64(s, MS_LAST);
-	f->cn = map_col_name(s, MS_CN_SRC, MS_CN);
-	f->sn = ms_name_service(f->sport) ? 0 : map_col_name(s, MS_SN_SRC, MS_SN);
-	f->cl = (local & FT_LOCAL_CLI) != 0;
-	f->sl = (local & FT_LOCAL_SRV) != 0;
-	f->cm = f->cl ? map_col_id(s, MS_CMAC, 0) : 0;
-	f->sm = f->sl ? map_col_id(s, MS_SMAC, 0) : 0;
+	query_col_addr(s, ROW_CLI, f->cli);
+	query_col_addr(s, ROW_SRV, f->srv);
+	f->proto = (uint8_t)sqlite3_column_int(s, ROW_PROTO);
+	f->cli_port = (uint16_t)sqlite3_column_int(s, ROW_CLI_PORT);
+	f->srv_port = (uint16_t)sqlite3_column_int(s, ROW_SRV_PORT);
+	f->guessed = (sqlite3_column_int64(s, ROW_FLAGS) & FT_REC_GUESSED) != 0;
+	f->candidate = ft_conv_candidate(f->guessed, f->srv_port);
+	f->app = map_col_id(s, ROW_APP, -1);
+	f->bytes_cs = (uint64_t)sqlite3_column_int64(s, ROW_BYTES_CS);
+	f->bytes_sc = (uint64_t)sqlite3_column_int64(s, ROW_BYTES_SC);
+	f->packets = (uint64_t)sqlite3_column_int64(s, ROW_PACKETS);
+	f->first_us = (uint64_t)sqlite3_column_int64(s, ROW_FIRST);
+	f->last_us = (uint64_t)sqlite3_column_int64(s, ROW_LAST);
+	f->cli_name = map_col_name(s, ROW_CLI_NAME_SRC, ROW_CLI_NAME);
+	f->srv_name = is_name_service(f->srv_port) ? 0 :
+	    map_col_name(s, ROW_SRV_NAME_SRC, ROW_SRV_NAME);
+	f->cli_local = (local & FT_LOCAL_CLI) != 0;
+	f->srv_local = (local & FT_LOCAL_SRV) != 0;
+	f->cli_mac = f->cli_local ? map_col_id(s, ROW_CLI_MAC, 0) : 0;
+	f->srv_mac = f->srv_local ? map_col_id(s, ROW_SRV_MAC, 0) : 0;
 }
 
 /* Record (or partial flow) r's sums into flow f (its ends are the same). */
 static void
-ms_flow_merge(void *dst, const void *src)
+scan_flow_merge(void *dst, const void *src)
 {
 	struct map_flow *f = dst;
 	const struct map_flow *r = src;
 
-	f->cand |= r->cand;
+	f->candidate |= r->candidate;
 	f->guessed |= r->guessed;
-	f->cl |= r->cl;
-	f->sl |= r->sl;
-	f->app = MS_MAX(f->app, r->app);
-	f->bcs += r->bcs;
-	f->bsc += r->bsc;
-	f->pkts += r->pkts;
-	f->t0 = MS_MIN(f->t0, r->t0);
-	f->t1 = MS_MAX(f->t1, r->t1);
-	f->cn = ft_better_name(f->cn, r->cn);
-	f->sn = ft_better_name(f->sn, r->sn);
-	f->cm = MS_MAX(f->cm, r->cm);
-	f->sm = MS_MAX(f->sm, r->sm);
+	f->cli_local |= r->cli_local;
+	f->srv_local |= r->srv_local;
+	f->app = MAP_MAX(f->app, r->app);
+	f->bytes_cs += r->bytes_cs;
+	f->bytes_sc += r->bytes_sc;
+	f->packets += r->packets;
+	f->first_us = MAP_MIN(f->first_us, r->first_us);
+	f->last_us = MAP_MAX(f->last_us, r->last_us);
+	f->cli_name = ft_better_name(f->cli_name, r->cli_name);
+	f->srv_name = ft_better_name(f->srv_name, r->srv_name);
+	f->cli_mac = MAP_MAX(f->cli_mac, r->cli_mac);
+	f->srv_mac = MAP_MAX(f->srv_mac, r->srv_mac);
 }
 
-/* A whole flow into its edge; sw: the rule turned it around. */
+/* A whole flow into its edge; turn: the rule turned it around. */
 static int
-ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
+scan_edge_add(struct map_sums *m, const struct map_flow *f, bool turn)
 {
-	uint8_t key[MS_EDGE_KEY];
+	uint8_t key[MAP_EDGE_KEY];
 	struct agg_sums *a;
-	struct ms_edge *e;
+	struct map_edge_sums *e;
 	uint64_t top;
 	int64_t i;
 	int32_t r;
 
 	key[0] = f->proto;
-	key[1] = (uint8_t)((sw ? f->cport : f->sport) >> 8);
-	key[2] = (uint8_t)(sw ? f->cport : f->sport);
-	memcpy(key + MS_EDGE_C, sw ? f->srv : f->cli, MAP_ADDR);
-	memcpy(key + MS_EDGE_S, sw ? f->cli : f->srv, MAP_ADDR);
+	key[1] = (uint8_t)((turn ? f->cli_port : f->srv_port) >> 8);
+	key[2] = (uint8_t)(turn ? f->cli_port : f->srv_port);
+	memcpy(key + MAP_EDGE_CLI, turn ? f->srv : f->cli, MAP_ADDR);
+	memcpy(key + MAP_EDGE_SRV, turn ? f->cli : f->srv, MAP_ADDR);
 	i = ft_groups_get(&m->edges, key);
 	if (i < 0)
 		return (int)i;
 	e = ft_groups_val(&m->edges, (size_t)i);
 	a = &e->sums;
 	if (!a->flows) {
-		e->t0 = f->t0;
-		e->atop = -1;
-		e->alo = e->ahi = -1;
+		e->first_us = f->first_us;
+		e->app_top = -1;
+		e->app_rank_lo = e->app_rank_hi = -1;
 	}
-	a->bytes_cs += sw ? f->bsc : f->bcs;
-	a->bytes_sc += sw ? f->bcs : f->bsc;
-	a->packets += f->pkts;
+	a->bytes_cs += turn ? f->bytes_sc : f->bytes_cs;
+	a->bytes_sc += turn ? f->bytes_cs : f->bytes_sc;
+	a->packets += f->packets;
 	a->flows++;
-	e->t0 = MS_MIN(e->t0, f->t0);
-	e->t1 = MS_MAX(e->t1, f->t1);
-	e->cn = ft_better_name(e->cn, sw ? f->sn : f->cn);
-	e->sn = ft_better_name(e->sn, sw ? f->cn : f->sn);
-	e->cm = MS_MAX(e->cm, sw ? f->sm : f->cm);
-	e->sm = MS_MAX(e->sm, sw ? f->cm : f->sm);
-	e->cl |= sw ? f->sl : f->cl;
-	e->sl |= sw ? f->cl : f->sl;
-	e->sw += sw;
+	e->first_us = MAP_MIN(e->first_us, f->first_us);
+	e->last_us = MAP_MAX(e->last_us, f->last_us);
+	e->cli_name = ft_better_name(e->cli_name,
+	    turn ? f->srv_name : f->cli_name);
+	e->srv_name = ft_better_name(e->srv_name,
+	    turn ? f->cli_name : f->srv_name);
+	e->cli_mac = MAP_MAX(e->cli_mac, turn ? f->srv_mac : f->cli_mac);
+	e->srv_mac = MAP_MAX(e->srv_mac, turn ? f->cli_mac : f->srv_mac);
+	e->cli_local |= turn ? f->srv_local : f->cli_local;
+	e->srv_local |= turn ? f->cli_local : f->srv_local;
+	e->turned += turn;
 	e->seen += !f->guessed;
 	r = f->app >= 0 ? query_dict_rank(m->apps, f->app) : -1;
 	if (r >= 0) {
-		e->alo = e->alo < 0 ? r : MS_MIN(e->alo, r);
-		e->ahi = MS_MAX(e->ahi, r);
+		e->app_rank_lo = e->app_rank_lo < 0 ? r :
+		    MAP_MIN(e->app_rank_lo, r);
+		e->app_rank_hi = MAP_MAX(e->app_rank_hi, r);
 		if (f->app < (INT64_C(1) << FT_APP_SHIFT)) {
-			top = ft_app_top(f->bcs + f->bsc, f->app);
-			e->atop = MS_MAX(e->atop, (int64_t)top);
+			top = ft_app_top(f->bytes_cs + f->bytes_sc, f->app);
+			e->app_top = MAP_MAX(e->app_top, (int64_t)top);
 		}
 	}
 	return 0;
@@ -163,50 +171,50 @@ ms_edge_add(struct ms *m, const struct map_flow *f, bool sw)
 
 /* A finished flow: into its edge, or kept for the rule. */
 static int
-ms_flow_done(void *ctx, const void *val)
+scan_flow_done(void *ctx, const void *val)
 {
-	struct ms *m = ctx;
+	struct map_sums *m = ctx;
 	const struct map_flow *f = val;
 	struct map_flow *c;
 	size_t cap;
 
-	if (!f->cand)
-		return ms_edge_add(m, f, false);
-	if (m->n_cands == m->cap_cands) {
-		cap = m->cap_cands ? 2 * m->cap_cands : 64;
-		c = realloc(m->cands, cap * sizeof(*c));
+	if (!f->candidate)
+		return scan_edge_add(m, f, false);
+	if (m->n_candidates == m->cap_candidates) {
+		cap = m->cap_candidates ? 2 * m->cap_candidates : 64;
+		c = realloc(m->candidates, cap * sizeof(*c));
 		if (!c)
 			return -FT_ENOMEM;
-		m->cands = c;
-		m->cap_cands = cap;
+		m->candidates = c;
+		m->cap_candidates = cap;
 	}
-	m->cands[m->n_cands++] = *f;
+	m->candidates[m->n_candidates++] = *f;
 	return 0;
 }
 
 /* One record, summed into its flow (agg_merge). */
 int
-map_row(struct ms *m, sqlite3_stmt *s)
+map_row(struct map_sums *m, sqlite3_stmt *s)
 {
 	struct map_flow r;
 
-	ms_record(s, &r);
-	return agg_merge_add(&m->flows, sqlite3_column_int64(s, MS_RUN),
-	    sqlite3_column_int64(s, MS_FLOW), &r, r.pkts, (int64_t)r.t0,
-	    sqlite3_column_int64(s, MS_START),
-	    (sqlite3_column_int64(s, MS_FLAGS) & FT_REC_FINAL) != 0);
+	scan_record(s, &r);
+	return agg_merge_add(&m->flows, sqlite3_column_int64(s, ROW_RUN),
+	    sqlite3_column_int64(s, ROW_FLOW), &r, r.packets,
+	    (int64_t)r.first_us, sqlite3_column_int64(s, ROW_START),
+	    (sqlite3_column_int64(s, ROW_FLAGS) & FT_REC_FINAL) != 0);
 }
 
 /* One conv_parts row: a flow's records of an hour, summed (conv.md). */
 int
-map_part_row(struct ms *m, sqlite3_stmt *s)
+map_part_row(struct map_sums *m, sqlite3_stmt *s)
 {
 	struct map_flow r;
-	int64_t flags = sqlite3_column_int64(s, MS_FLAGS);
+	int64_t flags = sqlite3_column_int64(s, ROW_FLAGS);
 
-	ms_record(s, &r);
-	return agg_merge_add_sum(&m->flows, sqlite3_column_int64(s, MS_RUN),
-	    sqlite3_column_int64(s, MS_FLOW), &r,
+	scan_record(s, &r);
+	return agg_merge_add_sum(&m->flows, sqlite3_column_int64(s, ROW_RUN),
+	    sqlite3_column_int64(s, ROW_FLOW), &r,
 	    (flags & STORE_CONV_FIRST) != 0, (flags & FT_REC_FINAL) != 0);
 }
 
@@ -219,7 +227,7 @@ map_err(int rc, struct ft_err *err)
 }
 
 int
-map_step(struct ms *m, sqlite3_stmt *s, int (*fn)(struct ms *,
+map_step(struct map_sums *m, sqlite3_stmt *s, int (*fn)(struct map_sums *,
     sqlite3_stmt *), struct ft_err *err)
 {
 	int rc;
@@ -241,9 +249,9 @@ map_step(struct ms *m, sqlite3_stmt *s, int (*fn)(struct ms *,
 
 /* Pass 1: every record of a part into flows, edges and candidates. */
 static int
-ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
+scan_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
 {
-	struct ms *m = arg;
+	struct map_sums *m = arg;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -260,31 +268,32 @@ ms_pass_flows(struct query_part *part, void *arg, struct ft_err *err)
  * edges and candidates (no more reading), and it joins its edge.
  */
 static int
-ms_pass_rule(struct ms *m, struct ft_err *err)
+scan_pass_rule(struct map_sums *m, struct ft_err *err)
 {
-	bool *sw;
+	bool *turn;
 	size_t i;
 	int rc;
 
-	if (!m->n_cands)
+	if (!m->n_candidates)
 		return 0;
-	sw = calloc(m->n_cands, sizeof(*sw));
-	if (!sw)
+	turn = calloc(m->n_candidates, sizeof(*turn));
+	if (!turn)
 		return ft_err_set(err, FT_ENOMEM, "map: %s",
 		    ft_strerror(FT_ENOMEM));
-	rc = map_rule(m, sw, err);
-	for (i = 0; i < m->n_cands && !rc; i++)
-		if ((rc = ms_edge_add(m, &m->cands[i], sw[i])))
+	rc = map_rule(m, turn, err);
+	for (i = 0; i < m->n_candidates && !rc; i++)
+		if ((rc = scan_edge_add(m, &m->candidates[i], turn[i])))
 			rc = map_err(rc, err);
-	free(sw);
+	free(turn);
 	return rc;
 }
 
 /* Edge x of another part (or an hour) into m's edge of the same key. */
 int
-map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
+map_edge_merge(struct map_sums *m, const uint8_t *key,
+    const struct map_edge_sums *x)
 {
-	struct ms_edge *e;
+	struct map_edge_sums *e;
 	int64_t i = ft_groups_get(&m->edges, key);
 
 	if (i < 0)
@@ -298,27 +307,28 @@ map_edge_merge(struct ms *m, const uint8_t *key, const struct ms_edge *x)
 	e->sums.bytes_sc += x->sums.bytes_sc;
 	e->sums.packets += x->sums.packets;
 	e->sums.flows += x->sums.flows;
-	e->t0 = MS_MIN(e->t0, x->t0);
-	e->t1 = MS_MAX(e->t1, x->t1);
-	e->cn = ft_better_name(e->cn, x->cn);
-	e->sn = ft_better_name(e->sn, x->sn);
-	e->cm = MS_MAX(e->cm, x->cm);
-	e->sm = MS_MAX(e->sm, x->sm);
-	e->atop = MS_MAX(e->atop, x->atop);
-	e->sw += x->sw;
+	e->first_us = MAP_MIN(e->first_us, x->first_us);
+	e->last_us = MAP_MAX(e->last_us, x->last_us);
+	e->cli_name = ft_better_name(e->cli_name, x->cli_name);
+	e->srv_name = ft_better_name(e->srv_name, x->srv_name);
+	e->cli_mac = MAP_MAX(e->cli_mac, x->cli_mac);
+	e->srv_mac = MAP_MAX(e->srv_mac, x->srv_mac);
+	e->app_top = MAP_MAX(e->app_top, x->app_top);
+	e->turned += x->turned;
 	e->seen += x->seen;
-	if (x->alo >= 0) {
-		e->alo = e->alo < 0 ? x->alo : MS_MIN(e->alo, x->alo);
-		e->ahi = MS_MAX(e->ahi, x->ahi);
+	if (x->app_rank_lo >= 0) {
+		e->app_rank_lo = e->app_rank_lo < 0 ? x->app_rank_lo :
+		    MAP_MIN(e->app_rank_lo, x->app_rank_lo);
+		e->app_rank_hi = MAP_MAX(e->app_rank_hi, x->app_rank_hi);
 	}
-	e->cl |= x->cl;
-	e->sl |= x->sl;
+	e->cli_local |= x->cli_local;
+	e->srv_local |= x->srv_local;
 	return 0;
 }
 
 /* Part k's edges and candidates into part 0's. */
 static int
-ms_merge_part(struct ms *m, const struct ms *k)
+scan_merge_part(struct map_sums *m, const struct map_sums *k)
 {
 	size_t i;
 	int rc;
@@ -327,15 +337,15 @@ ms_merge_part(struct ms *m, const struct ms *k)
 		if ((rc = map_edge_merge(m, ft_groups_key(&k->edges, i),
 		    ft_groups_val(&k->edges, i))))
 			return rc;
-	for (i = 0; i < k->n_cands; i++)
-		if ((rc = ms_flow_done(m, &k->cands[i])))
+	for (i = 0; i < k->n_candidates; i++)
+		if ((rc = scan_flow_done(m, &k->candidates[i])))
 			return rc;
 	return 0;
 }
 
 /* The parts' edges, candidates and unfinished flows into parts[0]. */
 static int
-ms_merge(struct ms *parts, size_t n, struct ft_err *err)
+scan_merge(struct map_sums *parts, size_t n, struct ft_err *err)
 {
 	struct agg_merge *flows[QUERY_PARTS_MAX] = { 0 };
 	size_t k;
@@ -345,36 +355,36 @@ ms_merge(struct ms *parts, size_t n, struct ft_err *err)
 		flows[k] = &parts[k].flows;
 	rc = agg_merge_join(flows, n);
 	for (k = 1; k < n && !rc; k++)
-		rc = ms_merge_part(&parts[0], &parts[k]);
+		rc = scan_merge_part(&parts[0], &parts[k]);
 	return rc ? map_err(rc, err) : 0;
 }
 
 static void
-ms_fini(struct ms *m)
+scan_fini(struct map_sums *m)
 {
 	agg_merge_fini(&m->flows);
 	ft_groups_fini(&m->edges);
-	free(m->cands);
+	free(m->candidates);
 }
 
 /* Part k of n of a scan, on connection st; first and last: its place. */
 static void
-ms_init(struct ms *m, struct store *st, const struct map_opts *o,
+scan_init(struct map_sums *m, struct store *st, const struct map_opts *o,
     const struct query_dict *apps, bool first, bool last)
 {
 	m->st = st;
 	m->o = o;
 	m->apps = apps;
-	ft_groups_init(&m->edges, MS_EDGE_KEY, sizeof(struct ms_edge),
-	    MS_EDGES_MAX);
+	ft_groups_init(&m->edges, MAP_EDGE_KEY, sizeof(struct map_edge_sums),
+	    MAP_SCAN_EDGES_MAX);
 	agg_merge_init(&m->flows, sizeof(struct map_flow), first, last,
-	    ms_flow_merge, ms_flow_done, m);
+	    scan_flow_merge, scan_flow_done, m);
 }
 
-/* Pass 1 over the parts of the range, merged into ms[0]. */
+/* Pass 1 over the parts of the range, merged into sums[0]. */
 static int
-ms_scan_parts(struct store *st, const struct map_opts *o,
-    const struct query_dict *apps, struct ms *ms, struct ft_err *err)
+scan_parts(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, struct map_sums *sums, struct ft_err *err)
 {
 	struct query_part parts[QUERY_PARTS_MAX];
 	void *args[QUERY_PARTS_MAX];
@@ -385,23 +395,23 @@ ms_scan_parts(struct store *st, const struct map_opts *o,
 	if (rc)
 		return rc;
 	for (k = 0; k < n; k++) {
-		ms_init(&ms[k], st, o, apps, k == 0, k + 1 == n);
-		args[k] = &ms[k];
+		scan_init(&sums[k], st, o, apps, k == 0, k + 1 == n);
+		args[k] = &sums[k];
 	}
-	rc = query_parts_run(parts, n, ms_pass_flows, args, err);
+	rc = query_parts_run(parts, n, scan_pass_flows, args, err);
 	query_parts_close(parts, n);
 	if (!rc)
-		rc = ms_merge(ms, n, err);
+		rc = scan_merge(sums, n, err);
 	for (k = 1; k < n; k++)
-		ms_fini(&ms[k]);
+		scan_fini(&sums[k]);
 	return rc;
 }
 
 /* Pass 1 from the plan's records and conversations, in parts. */
 static int
-ms_scan_conv(struct store *st, const struct map_opts *o,
-    const struct query_dict *apps, const struct map_plan *p, struct ms *ms,
-    struct ft_err *err)
+scan_conv(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, const struct map_plan *p,
+    struct map_sums *sums, struct ft_err *err)
 {
 	struct query_part parts[QUERY_PARTS_MAX];
 	struct map_conv_job jobs[QUERY_PARTS_MAX];
@@ -414,19 +424,19 @@ ms_scan_conv(struct store *st, const struct map_opts *o,
 		return rc;
 	for (k = 0; k < n; k++) {
 		/* one flow table, part 0's, sees every flow whole */
-		ms_init(&ms[k], parts[k].st, o, apps, true, true);
-		jobs[k].m = &ms[k];
+		scan_init(&sums[k], parts[k].st, o, apps, true, true);
+		jobs[k].m = &sums[k];
 		jobs[k].p = p;
 		args[k] = &jobs[k];
 	}
 	map_conv_cut(p, jobs, n);
 	rc = query_parts_run(parts, n, map_conv_job, args, err);
 	query_parts_close(parts, n);
-	ms[0].st = st;
+	sums[0].st = st;
 	if (!rc)
-		rc = ms_merge(ms, n, err);
+		rc = scan_merge(sums, n, err);
 	for (k = 1; k < n; k++)
-		ms_fini(&ms[k]);
+		scan_fini(&sums[k]);
 	return rc;
 }
 
@@ -439,8 +449,8 @@ ms_scan_conv(struct store *st, const struct map_opts *o,
  * records, which a roll never changes).
  */
 static int
-ms_scan_any(struct store *st, const struct map_opts *o,
-    const struct query_dict *apps, struct ms *ms, struct ft_err *err)
+scan_any(struct store *st, const struct map_opts *o,
+    const struct query_dict *apps, struct map_sums *sums, struct ft_err *err)
 {
 	struct map_plan plan;
 	bool same = false;
@@ -452,41 +462,41 @@ ms_scan_any(struct store *st, const struct map_opts *o,
 			map_plan_free(&plan);
 			break;
 		}
-		rc = ms_scan_conv(st, o, apps, &plan, ms, err);
+		rc = scan_conv(st, o, apps, &plan, sums, err);
 		if (!rc)
 			rc = map_plan_same(st, o, &plan, &same, err);
 		map_plan_free(&plan);
 		if (rc || same)
 			return rc;
-		ms_fini(&ms[0]);
-		memset(&ms[0], 0, sizeof(ms[0]));
+		scan_fini(&sums[0]);
+		memset(&sums[0], 0, sizeof(sums[0]));
 	}
-	return rc ? rc : ms_scan_parts(st, o, apps, ms, err);
+	return rc ? rc : scan_parts(st, o, apps, sums, err);
 }
 
 int
 map_scan(struct store *st, const struct map_opts *o, struct map_rows *r,
     struct ft_err *err)
 {
-	struct ms ms[QUERY_PARTS_MAX];
+	struct map_sums sums[QUERY_PARTS_MAX];
 	struct query_dict apps;
 	int rc;
 
-	memset(ms, 0, sizeof(ms));
+	memset(sums, 0, sizeof(sums));
 	rc = query_dict_load(st, "SELECT id, name FROM apps WHERE name <> '' "
 	    "ORDER BY 2, 1", "map", &apps, err);
 	if (rc)
 		return rc;
 	rc = query_progress_start(o->range.progress, st, &o->range, err);
 	if (!rc) {
-		rc = ms_scan_any(st, o, &apps, ms, err);
+		rc = scan_any(st, o, &apps, sums, err);
 		if (!rc)
-			rc = ms_pass_rule(&ms[0], err);
+			rc = scan_pass_rule(&sums[0], err);
 		query_progress_stop(o->range.progress, st);
 	}
 	if (!rc)
-		rc = map_cut(&ms[0], r, err);
-	ms_fini(&ms[0]);
+		rc = map_cut(&sums[0], r, err);
+	scan_fini(&sums[0]);
 	query_dict_fini(&apps);
 	return rc;
 }

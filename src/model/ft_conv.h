@@ -1,4 +1,4 @@
-/* ft_conv.h: the hourly conversations' rows, their field tables and name keys. */
+/* ft_conv.h: the hourly conversations: rows, field tables, name keys */
 #ifndef FT_CONV_H
 #define FT_CONV_H
 

@@ -1,4 +1,4 @@
-/* ft_flowrec.h: what leaves the flow table: one flow, or one delta of a long flow. */
+/* ft_flowrec.h: what leaves the flow table: a flow, or a long flow's delta */
 #ifndef FT_FLOWREC_H
 #define FT_FLOWREC_H
 

@@ -1,4 +1,4 @@
-/* ft_series.h: one point of a per-minute series, as the stats stage hands it to the store. */
+/* ft_series.h: one point of a per-minute series, from stats to the store */
 #ifndef FT_SERIES_H
 #define FT_SERIES_H
 

@@ -1,4 +1,4 @@
-/* out.c: output writers for reports: aligned table, CSV and JSON, driven by a column table. */
+/* out.c: aligned table, CSV and JSON writers driven by a column table */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* out.h: output writers: one column table drives aligned tables, CSV and JSON. */
+/* out.h: output writers: a column table drives tables, CSV and JSON */
 #ifndef OUT_H
 #define OUT_H
 

@@ -1,4 +1,8 @@
-/* dict.h: ids of a small table grouped by a text, for reports that sum flow records in C (top, map): each id's rank among the texts, so equal texts group and ranks order as the texts do. */
+/* dict.h: ids of a small table grouped and ranked by a text */
+/*
+ * For reports that sum flow records in C (top, map): equal texts group, and
+ * ranks order as the texts do.
+ */
 #ifndef DICT_H
 #define DICT_H
 

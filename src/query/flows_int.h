@@ -1,4 +1,4 @@
-/* flows_int.h: what the flow listing (query_flows.c) shares with its scan that merges records in C (query_flows_scan.c). */
+/* flows_int.h: what query_flows.c shares with query_flows_scan.c */
 #ifndef FLOWS_INT_H
 #define FLOWS_INT_H
 
@@ -52,7 +52,8 @@ struct flows_sort {
  * The merged listing of o from one plain scan: records summed per (run,
  * flow) in C, in the scan's order (rowid, or the time index for a
  * bounded range: a flow's records in the order they were written, while
- * its packets' times do not go back), a flow done at its final record; only the flows that can place among o's limit by keys, ties at
+ * its packets' times do not go back), a flow done at its final record;
+ * only the flows that can place among o's limit by keys, ties at
  * the cut included, go to a temporary table ft_flows with the columns of
  * `m` (id, records, first_us, last_us, bytes_cs, bytes_sc, pkts_cs,
  * pkts_sc, tcp_cs, tcp_sc). Then final_sql, which reads `m` from that

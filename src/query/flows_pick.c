@@ -1,4 +1,7 @@
-/* flows_pick.c: which merged flows can place in a listing: its sort keys compared in C, a heap of the limit and the ties at its cut. */
+/* flows_pick.c: which merged flows can place in a listing */
+/*
+ * Its sort keys compared in C, a heap of the limit and the ties at its cut.
+ */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* query.h: reports over the store (flow listing, top-N), streamed into an output writer. */
+/* query.h: reports over the store, streamed into an output writer */
 #ifndef QUERY_H
 #define QUERY_H
 

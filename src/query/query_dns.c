@@ -1,4 +1,7 @@
-/* query_dns.c: DNS health per host (UDP and TCP): queries sent, replies ok and with error, unanswered. */
+/* query_dns.c: DNS health per host (UDP and TCP) */
+/*
+ * Queries sent, replies ok and with error, unanswered.
+ */
 #include "query.h"
 
 static const struct out_col query_dns_cols[] = {

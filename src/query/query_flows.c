@@ -1,4 +1,4 @@
-/* query_flows.c: the flow listing: records merged into flows, sorted by any column. */
+/* query_flows.c: the flow listing: records merged, sorted by any column */
 #include <sqlite3.h>
 #include <string.h>
 

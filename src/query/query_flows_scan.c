@@ -1,4 +1,8 @@
-/* query_flows_scan.c: the merged flow listing from one plain scan: records summed per flow in C, only the flows that can place sorted and rendered by SQLite. */
+/* query_flows_scan.c: the merged flow listing from one plain scan */
+/*
+ * Records summed per flow in C; only the flows that can place are sorted and
+ * rendered by SQLite.
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,7 @@
-/* query_part.c: a report's scan of the flows table cut in parts read at once, one connection and one thread a part. */
+/* query_part.c: a report's scan of the flows table cut in parts */
+/*
+ * The parts are read at once, one connection and one thread a part.
+ */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>

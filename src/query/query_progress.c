@@ -1,4 +1,4 @@
-/* query_progress.c: a progress line on a terminal for reports that run longer than a second. */
+/* query_progress.c: a progress line for reports longer than a second */
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* query_run.c: the report runner under every report: bind, step, stream into a writer. */
+/* query_run.c: the report runner: bind, step, stream into a writer */
 #include <ctype.h>
 #include <inttypes.h>
 #include <sqlite3.h>

@@ -1,4 +1,7 @@
-/* query_series.c: `series` and `usage`: buckets from the coarsest rollup that holds them whole. */
+/* query_series.c: `series` and `usage` from the coarsest whole rollup */
+/*
+ * Each bucket is read from the coarsest rollup that holds it whole.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

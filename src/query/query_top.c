@@ -1,4 +1,4 @@
-/* query_top.c: top-N groups by fixed fields, with bytes, packets and distinct flows. */
+/* query_top.c: top-N groups, with bytes, packets and distinct flows */
 #include <string.h>
 
 #include "../base/ft_log.h"

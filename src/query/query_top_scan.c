@@ -1,4 +1,7 @@
-/* query_top_scan.c: top-N from flow records: one plain scan, summed per group in C, the few groups that can rank ordered by SQLite. */
+/* query_top_scan.c: top-N from one plain scan of the flow records */
+/*
+ * Summed per group in C; the few groups that can rank are ordered by SQLite.
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

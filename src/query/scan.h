@@ -1,4 +1,7 @@
-/* scan.h: scanning flow records in parts, with progress: for the reports in src/query/ and the map in src/map/. */
+/* scan.h: scanning flow records in parts, with progress */
+/*
+ * For the reports in src/query/ and the map in src/map/.
+ */
 #ifndef QUERY_INT_H
 #define QUERY_INT_H
 

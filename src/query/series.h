@@ -1,4 +1,4 @@
-/* series.h: reports over the per-minute series and their rollups: `series` and `usage`. */
+/* series.h: `series` and `usage`: reports over the series and rollups */
 #ifndef QUERY_SERIES_H
 #define QUERY_SERIES_H
 

@@ -1,4 +1,4 @@
-/* top_int.h: what query_top.c shares with the scan that sums flow records for it in C (query_top_scan.c). */
+/* top_int.h: what query_top.c shares with query_top_scan.c */
 #ifndef TOP_INT_H
 #define TOP_INT_H
 

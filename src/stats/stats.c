@@ -1,4 +1,4 @@
-/* stats.c: the open minute's key table, frame counters and the top-K fold that closes it. */
+/* stats.c: the open minute's key table, frame counters and top-K fold */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +11,7 @@
 #define TABLE_MIN 1024		/* first size of the key table */
 
 /* A key: kind, then the number (iface, proto, asn, country, app id) or address. */
-struct skey {
+struct stats_key {
 	uint8_t kind;		/* enum ft_series_kind */
 	uint8_t ip_ver;		/* hosts */
 	uint8_t pad[2];
@@ -20,9 +20,9 @@ struct skey {
 };
 
 /* A slot of the open minute; free while k.kind is 0. */
-struct sent {
-	struct skey k;
-	uint64_t v[FT_SV_N];
+struct stats_slot {
+	struct stats_key k;	/* the key, kind 0 when free */
+	uint64_t v[FT_SV_N];	/* counters, enum ft_series_val */
 };
 
 /* Frame counters of one interface within the open minute. */
@@ -39,18 +39,18 @@ struct stats {
 	struct stats_opts o;
 	uint64_t cur_min;		/* open minute, minutes since the epoch */
 	bool open;			/* something was counted in cur_min */
-	struct sent *tab;		/* open addressing, cap slots */
+	struct stats_slot *tab;		/* open addressing, cap slots */
 	uint32_t cap;			/* power of two */
 	uint32_t used;			/* slots taken */
 	uint32_t max_cap;		/* cap never grows past this */
-	struct sent iface[STATS_IFACES]; /* flow counters per interface */
-	struct iface_sec fr[STATS_IFACES]; /* frame counters per interface */
+	struct stats_slot iface[STATS_IFACES]; /* flow counters per interface */
+	struct iface_sec frames[STATS_IFACES]; /* frames per interface */
 	char (*apps)[FT_APP_MAX];	/* interned application names */
 	uint32_t *app_slot;		/* hash of names: index + 1, 0 free */
 	uint32_t n_apps;
 	struct ft_series_pt *out;	/* closed points, until stats_close */
 	size_t n_out, cap_out;
-	struct sent **sorted;		/* scratch of the fold */
+	struct stats_slot **sorted;		/* scratch of the fold */
 	size_t cap_sorted;
 	struct stats_counters c;
 };
@@ -129,7 +129,7 @@ stats_free(struct stats *s)
 }
 
 static uint32_t
-slot_of(const struct sent *tab, uint32_t cap, const struct skey *k)
+slot_of(const struct stats_slot *tab, uint32_t cap, const struct stats_key *k)
 {
 	uint32_t i = fnv(k, sizeof(*k), 2166136261u) & (cap - 1);
 
@@ -143,7 +143,7 @@ static bool
 table_grow(struct stats *s)
 {
 	uint32_t ncap = s->cap * 2, i;
-	struct sent *n;
+	struct stats_slot *n;
 
 	if (ncap > s->max_cap)
 		return false;
@@ -161,9 +161,9 @@ table_grow(struct stats *s)
 
 /* The counters of key k in the open minute; the kind's "other" when full. */
 static uint64_t *
-key_vals(struct stats *s, const struct skey *k)
+key_vals(struct stats *s, const struct stats_key *k)
 {
-	struct skey other;
+	struct stats_key other;
 	uint32_t i = slot_of(s->tab, s->cap, k);
 
 	if (s->tab[i].k.kind)
@@ -190,7 +190,7 @@ fold:
 }
 
 static bool
-key_is_other(const struct skey *k)
+key_is_other(const struct stats_key *k)
 {
 	return k->num == UINT32_MAX && k->ip_ver == 0xff;
 }
@@ -212,7 +212,7 @@ static void
 add_num(struct stats *s, uint8_t kind, uint32_t num, const struct ft_flowrec *r,
     unsigned out_dir, uint64_t flows, uint64_t active)
 {
-	struct skey k = { .kind = kind, .num = num };
+	struct stats_key k = { .kind = kind, .num = num };
 
 	vals_add(key_vals(s, &k), r, out_dir, flows, active);
 }
@@ -222,7 +222,7 @@ add_host(struct stats *s, const struct ft_flowrec *r, unsigned side,
     uint64_t flows, uint64_t active)
 {
 	bool local = r->local & (side ? FT_LOCAL_SRV : FT_LOCAL_CLI);
-	struct skey k = { .kind = local ? FT_SK_LHOST : FT_SK_RHOST,
+	struct stats_key k = { .kind = local ? FT_SK_LHOST : FT_SK_RHOST,
 	    .ip_ver = r->ip_ver };
 	uint64_t *v;
 
@@ -240,7 +240,7 @@ static void
 add_mac(struct stats *s, const struct ft_flowrec *r, unsigned side,
     uint64_t flows, uint64_t active)
 {
-	struct skey k = { .kind = FT_SK_MAC };
+	struct stats_key k = { .kind = FT_SK_MAC };
 
 	memcpy(k.addr, side ? r->srv_mac : r->cli_mac, 6);
 	vals_add(key_vals(s, &k), r, side, flows, active);
@@ -270,7 +270,7 @@ record_add(struct stats *s, const struct ft_flowrec *r, bool app)
 	/* The near side: the local one, the client when both or neither. */
 	unsigned near = !(r->local & FT_LOCAL_CLI) && (r->local & FT_LOCAL_SRV);
 	uint64_t flows, active;
-	struct sent *ifr;
+	struct stats_slot *iface_slot;
 
 	if (!(r->pkts[0] | r->pkts[1]))
 		return;
@@ -279,12 +279,12 @@ record_add(struct stats *s, const struct ft_flowrec *r, bool app)
 	minute_enter(s, r->first_us / US_PER_MIN);
 	flows = r->first_us == r->start_us;
 	active = !(r->flags & FT_REC_CONT);
-	ifr = &s->iface[r->iface];
-	ifr->k.kind = FT_SK_IFACE;
-	vals_add(ifr->v, r, near, flows, active);
-	ifr->v[FT_SV_DNS_Q] += r->dns_queries;
-	ifr->v[FT_SV_DNS_OK] += r->dns_ok;
-	ifr->v[FT_SV_DNS_ERR] += r->dns_err;
+	iface_slot = &s->iface[r->iface];
+	iface_slot->k.kind = FT_SK_IFACE;
+	vals_add(iface_slot->v, r, near, flows, active);
+	iface_slot->v[FT_SV_DNS_Q] += r->dns_queries;
+	iface_slot->v[FT_SV_DNS_OK] += r->dns_ok;
+	iface_slot->v[FT_SV_DNS_ERR] += r->dns_err;
 	add_num(s, FT_SK_PROTO, r->proto, r, near, flows, active);
 	if (app)
 		add_num(s, FT_SK_APP, app_intern(s, r->app), r, near, flows,
@@ -322,7 +322,7 @@ stats_add_app(struct stats *s, const struct ft_flowrec *r)
 {
 	unsigned near = !(r->local & FT_LOCAL_CLI) && (r->local & FT_LOCAL_SRV);
 	uint64_t m = r->first_us / US_PER_MIN, v[FT_SV_N] = { 0 };
-	struct skey k = { .kind = FT_SK_APP };
+	struct stats_key k = { .kind = FT_SK_APP };
 	struct ft_series_pt *p;
 
 	if (!(r->pkts[0] | r->pkts[1]))
@@ -359,7 +359,7 @@ void
 stats_frame(struct stats *s, uint8_t iface, uint64_t ts_us,
     uint32_t wire_len, bool in_flow)
 {
-	struct iface_sec *f = &s->fr[iface];
+	struct iface_sec *f = &s->frames[iface];
 	uint64_t sec = ts_us / US_PER_S;
 
 	minute_enter(s, ts_us / US_PER_MIN);
@@ -396,7 +396,7 @@ out_reserve(struct stats *s, size_t more)
 }
 
 static void
-point_emit(struct stats *s, const struct skey *k, const uint64_t *v)
+point_emit(struct stats *s, const struct stats_key *k, const uint64_t *v)
 {
 	struct ft_series_pt *p = &s->out[s->n_out++];
 
@@ -416,26 +416,27 @@ point_emit(struct stats *s, const struct skey *k, const uint64_t *v)
 }
 
 static uint64_t
-ent_bytes(const struct sent *e)
+slot_bytes(const struct stats_slot *e)
 {
 	return e->v[FT_SV_BYTES_IN] + e->v[FT_SV_BYTES_OUT];
 }
 
 /* Busiest first; equal ones by key, so output never depends on hashing. */
 static int
-ent_cmp(const void *a, const void *b)
+slot_cmp(const void *a, const void *b)
 {
-	const struct sent *x = *(const struct sent *const *)a;
-	const struct sent *y = *(const struct sent *const *)b;
-	uint64_t bx = ent_bytes(x), by = ent_bytes(y);
+	const struct stats_slot *x = *(const struct stats_slot *const *)a;
+	const struct stats_slot *y = *(const struct stats_slot *const *)b;
+	uint64_t bx = slot_bytes(x), by = slot_bytes(y);
 
 	if (bx != by)
 		return bx > by ? -1 : 1;
 	return memcmp(&x->k, &y->k, sizeof(x->k));
 }
 
+/* How many keys of kind a minute keeps before the rest is "other". */
 static uint32_t
-kind_k(const struct stats *s, uint8_t kind)
+kind_keep(const struct stats *s, uint8_t kind)
 {
 	return kind == FT_SK_LHOST || kind == FT_SK_MAC ? s->o.top_local :
 	    s->o.top_k;
@@ -446,15 +447,15 @@ static void
 fold_kind(struct stats *s, uint8_t kind)
 {
 	uint64_t rest[FT_SV_N] = { 0 };
-	struct skey ok = { 0 };
-	size_t n = 0, i, j, k = kind_k(s, kind);
+	struct stats_key other_key = { 0 };
+	size_t n = 0, i, j, k = kind_keep(s, kind);
 	bool any_rest = false;
 
 	for (i = 0; i < s->cap; i++)
 		if (s->tab[i].k.kind == kind)
 			s->sorted[n++] = &s->tab[i];
 	if (n)
-		qsort(s->sorted, n, sizeof(*s->sorted), ent_cmp);
+		qsort(s->sorted, n, sizeof(*s->sorted), slot_cmp);
 	for (i = 0; i < n; i++) {
 		if (i < k && !key_is_other(&s->sorted[i]->k)) {
 			point_emit(s, &s->sorted[i]->k, s->sorted[i]->v);
@@ -467,9 +468,9 @@ fold_kind(struct stats *s, uint8_t kind)
 		any_rest = true;
 	}
 	if (any_rest) {
-		memset(&ok, 0xff, sizeof(ok));
-		ok.kind = kind;
-		point_emit(s, &ok, rest);
+		memset(&other_key, 0xff, sizeof(other_key));
+		other_key.kind = kind;
+		point_emit(s, &other_key, rest);
 	}
 }
 
@@ -477,11 +478,11 @@ static void
 ifaces_emit(struct stats *s)
 {
 	struct iface_sec *f;
-	struct skey k = { .kind = FT_SK_IFACE };
+	struct stats_key k = { .kind = FT_SK_IFACE };
 	unsigned i;
 
 	for (i = 0; i < STATS_IFACES; i++) {
-		f = &s->fr[i];
+		f = &s->frames[i];
 		if (!f->seen && !s->iface[i].k.kind)
 			continue;
 		if (f->sec_bytes * 8 > f->peak_bits)
@@ -493,7 +494,7 @@ ifaces_emit(struct stats *s)
 		point_emit(s, &k, s->iface[i].v);
 	}
 	memset(s->iface, 0, sizeof(s->iface));
-	memset(s->fr, 0, sizeof(s->fr));
+	memset(s->frames, 0, sizeof(s->frames));
 }
 
 static void
@@ -501,7 +502,7 @@ minute_close(struct stats *s)
 {
 	static const uint8_t kinds[] = { FT_SK_PROTO, FT_SK_APP, FT_SK_LHOST,
 	    FT_SK_RHOST, FT_SK_MAC, FT_SK_ASN, FT_SK_COUNTRY };
-	struct sent **ns;
+	struct stats_slot **ns;
 	size_t i;
 
 	if (!s->open)
@@ -525,7 +526,7 @@ out_lost:
 out_reset:
 	memset(s->tab, 0, (size_t)s->cap * sizeof(*s->tab));
 	memset(s->iface, 0, sizeof(s->iface));
-	memset(s->fr, 0, sizeof(s->fr));
+	memset(s->frames, 0, sizeof(s->frames));
 	s->used = 0;
 	s->open = false;
 }

@@ -1,4 +1,4 @@
-/* stats.h: per-minute aggregation of flow records (and frame counters) into series points. */
+/* stats.h: flow records and frame counters summed into minute points */
 #ifndef STATS_H
 #define STATS_H
 

@@ -1,4 +1,4 @@
-/* store.h: the SQLite store: schema and migrations, batched flow writes, read-only opens. */
+/* store.h: the SQLite store: schema, batched flow writes, read-only opens */
 #ifndef STORE_H
 #define STORE_H
 

@@ -1,4 +1,4 @@
-/* store_async.c: one writer thread drains a ring of record batches into the store. */
+/* store_async.c: a writer thread drains a ring of batches into the store */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>

@@ -1,4 +1,7 @@
-/* store_async.h: the store's writer thread behind a bounded queue, so SQLite never stalls the packet path. */
+/* store_async.h: the store's writer thread behind a bounded queue */
+/*
+ * So SQLite never stalls the packet path.
+ */
 #ifndef STORE_ASYNC_H
 #define STORE_ASYNC_H
 

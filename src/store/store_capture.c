@@ -1,4 +1,8 @@
-/* store_capture.c: what ingest took (capture fingerprints), and backing a run that died part-way out again. */
+/* store_capture.c: ingested captures, and backing out a dead run */
+/*
+ * Capture fingerprints record what ingest took; a run that died part-way is
+ * backed out again.
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* store_conv.c: conversations per hour, rolled from closed hours' flow records at each commit. */
+/* store_conv.c: conversations per hour, rolled from flow records */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

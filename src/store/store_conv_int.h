@@ -1,4 +1,4 @@
-/* store_conv_int.h: what store_conv.c and store_conv_sum.c share; only for them. */
+/* store_conv_int.h: what store_conv.c and store_conv_sum.c share */
 #ifndef STORE_CONV_INT_H
 #define STORE_CONV_INT_H
 

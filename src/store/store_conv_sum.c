@@ -1,4 +1,4 @@
-/* store_conv_sum.c: an hour's flows summed as records come: whole ones into edges, others parts. */
+/* store_conv_sum.c: an hour's flows summed into conversations */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* store_db.c: opening the store: pragmas, identity checks, running the migrations. */
+/* store_db.c: opening the store: pragmas, identity, migrations */
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>

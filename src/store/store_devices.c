@@ -1,4 +1,4 @@
-/* store_devices.c: local devices (one per MAC) and their addresses, written once per batch. */
+/* store_devices.c: local devices (one per MAC) and their addresses */
 #include <stdlib.h>
 #include <string.h>
 

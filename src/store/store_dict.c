@@ -1,4 +1,4 @@
-/* store_dict.c: dictionaries (macs, apps, names) and side tables (asns, vendors), cached. */
+/* store_dict.c: dictionaries (macs, apps, names), side tables, cached */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,7 @@
-/* store_gc.c: names, MACs, devices and device addresses that no retained row needs, pruned on retention's schedule. */
+/* store_gc.c: pruning what no retained row needs, on retention's schedule */
+/*
+ * Names, MACs, devices and device addresses.
+ */
 #include <stdint.h>
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* store_int.h: the store's private parts, for src/store/ and tests/unit/test_store.c only. */
+/* store_int.h: the store's private parts, for src/store/ and its test */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 

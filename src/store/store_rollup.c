@@ -1,4 +1,4 @@
-/* store_rollup.c: closed hours and days rolled up from their minutes, and retention. */
+/* store_rollup.c: closed hours and days rolled up, and retention */
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-/* store_schema.c: the schema as migration steps, oldest first; released steps never change. */
+/* store_schema.c: the schema as migration steps; released ones never change */
 #include "store_int.h"
 #include "store_sql.h"
 #include "../base/ft_proto.h"

@@ -1,4 +1,4 @@
-/* store_series.c: minute points into series_1m, added to what is there, in the writer's batch. */
+/* store_series.c: minute points added into series_1m, in the writer's batch */
 #include <stdint.h>
 #include <string.h>
 

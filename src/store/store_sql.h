@@ -1,4 +1,4 @@
-/* store_sql.h: SQL fragments that render stored columns as text, for the views and the reports. */
+/* store_sql.h: SQL fragments rendering stored columns as text */
 #ifndef STORE_SQL_H
 #define STORE_SQL_H
 

@@ -1,4 +1,4 @@
-/* fuzz_capture.c: fuzz target of the capture-file readers: mapped classic pcap, libpcap. */
+/* fuzz_capture.c: fuzz target of the capture readers (mmap, libpcap) */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

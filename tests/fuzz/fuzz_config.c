@@ -1,4 +1,4 @@
-/* fuzz_config.c: fuzz target of the configuration file and of --set arguments. */
+/* fuzz_config.c: fuzz target of the configuration file and --set */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* fuzz_decode.c: fuzz target of the decoder: one frame under every link type. */
+/* fuzz_decode.c: fuzz target of the decoder: a frame under every link type */
 #include <stdint.h>
 #include <stdlib.h>
 

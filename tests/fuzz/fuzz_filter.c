@@ -1,4 +1,4 @@
-/* fuzz_filter.c: fuzz target of the filter language, over flows and over series rows. */
+/* fuzz_filter.c: fuzz target of the filter language (flows and series) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

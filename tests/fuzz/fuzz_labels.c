@@ -1,4 +1,4 @@
-/* fuzz_labels.c: fuzz target of the labels file (TARGET LABEL lines: MAC, address or CIDR). */
+/* fuzz_labels.c: fuzz target of the labels file (MAC, address, CIDR) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* fuzz_lut_csv.c: fuzz target of the lookup-table sources: CSV reader and row formats. */
+/* fuzz_lut_csv.c: fuzz target of the lookup sources' CSV and row formats */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

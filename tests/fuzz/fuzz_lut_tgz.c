@@ -1,4 +1,4 @@
-/* fuzz_lut_tgz.c: fuzz target of the lookup-source archive reader (tar and tar.gz through libarchive). */
+/* fuzz_lut_tgz.c: fuzz target of the lookup-source archive reader */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

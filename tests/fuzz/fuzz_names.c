@@ -1,4 +1,4 @@
-/* fuzz_names.c: DNS answers and DHCP messages from the wire into the enrich parsers. */
+/* fuzz_names.c: DNS answers and DHCP messages into the enrich parsers */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* replay.c: runs a libFuzzer-style target over files, so fuzz corpora replay in every test run. */
+/* replay.c: runs a libFuzzer-style target over files (corpus replay) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* ft_helper_main.c: ft-helper, the tests' helper binary (pcap from a script). */
+/* ft_helper_main.c: ft-helper, the tests' helper binary (pcap from a script) */
 /*
  * ft-helper pcap OUT.pcap SCRIPT	(SCRIPT, OUT may be "-": stdin, stdout)
  *

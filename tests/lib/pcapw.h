@@ -1,4 +1,4 @@
-/* pcapw.h: test helper: builds packets of any layering, writes classic pcap. */
+/* pcapw.h: test helper: packets of any layering, written as classic pcap */
 #ifndef PCAPW_H
 #define PCAPW_H
 

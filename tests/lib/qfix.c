@@ -1,4 +1,4 @@
-/* qfix.c: test helper for the report tests: flow records, stores made of them, captured output. */
+/* qfix.c: report-test helper: flow records, stores of them, output */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdlib.h>

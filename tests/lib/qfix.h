@@ -1,4 +1,4 @@
-/* qfix.h: test helper for the report tests: flow records, stores made of them, captured output. */
+/* qfix.h: report-test helper: flow records, stores of them, output */
 #ifndef QFIX_H
 #define QFIX_H
 

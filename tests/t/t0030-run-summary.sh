@@ -8,6 +8,7 @@ mkdir -p "$TMP/b/tests"
 ln -s "$FT" "$TMP/b/flowtrail"
 ln -s "$FT_HELPER" "$TMP/b/tests/ft-helper"
 (cd "$FT_ROOT" && BUILD=$TMP/b ASAN_BUILD=/nonexistent CORPUS=/nonexistent FT_FUZZ_SECONDS=0 \
+	FT_FORMAT=0 \
 	TESTS="tests/t/t0100-corpus-totals.sh tests/t/t0110-corpus-flows.sh" \
 	bash tests/run.sh) >"$TMP/run.out" 2>&1
 rc=$?
@@ -28,7 +29,8 @@ for want in "NOT A FULL RUN: 4 checks skipped" \
 done
 
 # A full run has no such lines.
-(cd "$FT_ROOT" && BUILD=$TMP/b ASAN_BUILD=/nonexistent FT_FUZZ_SECONDS=0 TESTS="tests/t/t0010-config-docs.sh" \
+(cd "$FT_ROOT" && BUILD=$TMP/b ASAN_BUILD=/nonexistent FT_FUZZ_SECONDS=0 FT_FORMAT=0 \
+	TESTS="tests/t/t0010-config-docs.sh" \
 	bash tests/run.sh) >"$TMP/run2.out" 2>&1
 if grep -q "skipped tests/t/t0010" "$TMP/run2.out"; then
 	not_ok "a suite that skipped nothing is not listed"

@@ -1,4 +1,4 @@
-/* test_agg.c: summing flow records: open flows, parts of a scan, distinct counts. */
+/* test_agg.c: summing flow records: open flows, parts, distinct counts */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,7 @@
-/* test_captures.c: the store's memory of ingested captures: skipped when seen, a dead run backed out exactly. */
+/* test_captures.c: the store's memory of ingested captures */
+/*
+ * Skipped when seen; a dead run backed out exactly.
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,7 @@
-/* test_churn.c: a network whose every visitor is new: names, MACs, devices and the file level off under retention. */
+/* test_churn.c: a network whose every visitor is new */
+/*
+ * Names, MACs, devices and the file level off under retention.
+ */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>

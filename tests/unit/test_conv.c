@@ -1,4 +1,8 @@
-/* test_conv.c: the hourly conversations: when an hour rolls, what becomes an edge row and what a part, rolling again, and hours left to the records. */
+/* test_conv.c: the hourly conversations */
+/*
+ * When an hour rolls, what becomes an edge row and what a part, rolling again,
+ * and hours left to the records.
+ */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-/* test_decode.c: unit tests of the decoder, link layer to L4, and its counts. */
+/* test_decode.c: the decoder, link layer to L4, and its counts */
 #include <arpa/inet.h>
 #include <stdlib.h>
 

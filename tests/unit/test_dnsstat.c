@@ -1,4 +1,4 @@
-/* test_dnsstat.c: DNS queries and replies counted per conversation and handed to records. */
+/* test_dnsstat.c: DNS queries and replies counted per conversation */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,8 @@
-/* test_enrich.c: local networks, labels, passive DNS, DHCP and leases, name priority, ASN/country/vendor. */
+/* test_enrich.c: the enrich stage */
+/*
+ * Local networks, labels, passive DNS, DHCP and leases, name priority,
+ * ASN/country/vendor.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -335,7 +339,8 @@ a_bad_labels_line_is_named_by_file_and_line(void)
 		const char *msg;	/* expected in the message */
 	} cases[] = {
 		{ "# ok\n10.0.0.1\n", -FT_EPARSE, "labels:2: expected a label after '10.0.0.1'" },
-		{ "10.0.0.1 a\nnas.lan NAS\n", -FT_EPARSE, "labels:2: expected an IP address, a CIDR or a MAC address, got 'nas.lan'" },
+		{ "10.0.0.1 a\nnas.lan NAS\n", -FT_EPARSE,
+		  "labels:2: expected an IP address, a CIDR or a MAC address, got 'nas.lan'" },
 		{ "10.0.0.0/40 x\n", -FT_EPARSE, "labels:1: expected an IP" },
 		{ "aa:bb:cc:dd:ee Short MAC\n", -FT_EPARSE, "labels:1: expected an IP" },
 		{ "aa:bb:cc:dd:ee:fg Bad hex\n", -FT_EPARSE, "labels:1:" },
@@ -1312,7 +1317,17 @@ a_missing_lut_is_no_error_until_it_appears_but_a_corrupt_one_is(void)
 	enrich_get_stats(e, &st);
 	UT_EQ(st.lut_loaded, 0);
 	UT_EQ(enrich_reload(e, &err), 0);
-	write_file("later.lut", "not a lookup file at all, but long enough to be read as one............................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................");
+	write_file("later.lut", "not a lookup file at all, but long enough to be "
+	    "read as one....................................................."
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    "................................................................"
+	    ".......................");
 	UT_ASSERT(enrich_reload(e, &err) < 0);		/* reported once */
 	UT_EQ(enrich_reload(e, &err), 0);
 	if (build_lut(o.lut_path, "8.8.8.0,8.8.8.255,15169,Google LLC\n",

@@ -1,4 +1,7 @@
-/* test_filter.c: the filter compiler's SQL text, bound values and error messages, over flows and series rows (test_filter_sqlite.c runs them). */
+/* test_filter.c: the filter compiler's SQL, bound values and errors */
+/*
+ * Over flows and series rows (test_filter_sqlite.c runs them).
+ */
 #include <stdbool.h>
 #include <stdlib.h>
 

@@ -1,4 +1,8 @@
-/* test_filter_sqlite.c: compiled filters run against an in-memory SQLite database with the store's tables, selecting flow records and series rows. */
+/* test_filter_sqlite.c: compiled filters run against SQLite */
+/*
+ * An in-memory database with the store's tables, selecting flow records and
+ * series rows.
+ */
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>

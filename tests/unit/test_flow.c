@@ -1,4 +1,4 @@
-/* test_flow.c: unit tests of the flow table: keys, orientation, timeouts, deltas, eviction. */
+/* test_flow.c: the flow table: keys, orientation, timeouts, deltas, eviction */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,7 @@
-/* test_flows.c: the flow listing: deltas merged into one line, time range and filter, sort on every column. */
+/* test_flows.c: the flow listing */
+/*
+ * Deltas merged into one line, time range and filter, sort on every column.
+ */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-/* test_history.c: series in the store: adding up, hour and day rollups, retention, time zones. */
+/* test_history.c: series in the store: sums, rollups, retention, zones */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <time.h>

@@ -1,4 +1,8 @@
-/* test_lut.c: the lookup tables: CSV quirks, range flattening, IPv6 level 2, vendors, corrupt files, atomic replace. */
+/* test_lut.c: the lookup tables */
+/*
+ * CSV quirks, range flattening, IPv6 level 2, vendors, corrupt files, atomic
+ * replace.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -324,7 +328,8 @@ static void
 ieee_csv_with_embedded_newlines_and_trailing_spaces_is_read(void)
 {
 	struct texts t = { .ieee = "Registry,Assignment,Organization Name,Organization Address\r\n"
-	    "MA-L,002272,American Micro-Fuel Device Corp.,2181 Buchanan Loop Ferndale WA US 98248 \r\n"
+	    "MA-L,002272,American Micro-Fuel Device Corp.,"
+	    "2181 Buchanan Loop Ferndale WA US 98248 \r\n"
 	    "MA-L,3C22FB,\"Apple, Inc.  \",\"1 Infinite Loop\nCupertino CA\"\r\n"
 	    "MA-M,3C22FB1,\"Multi\r\nLine Org\",Somewhere\r\n"
 	    "MA-S,70B3D5001,Small One,Street\r\n",

@@ -1,4 +1,7 @@
-/* test_lut_tgz.c: the source archive reader: plain files only, plain names, bounded sizes, hostile archives refused. */
+/* test_lut_tgz.c: the source archive reader, hostile archives refused */
+/*
+ * Plain files only, plain names, bounded sizes.
+ */
 #include <archive.h>
 #include <archive_entry.h>
 #include <ftw.h>

@@ -1,4 +1,8 @@
-/* test_map.c: the dependency map: the server-side rule, edges and their filters, node names, groups, and every writer's escaping. */
+/* test_map.c: the dependency map */
+/*
+ * The server-side rule, edges and their filters, node names, groups, and every
+ * writer's escaping.
+ */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdlib.h>

@@ -1,4 +1,8 @@
-/* test_out.c: the output writers: CSV, JSON and tables of every column type, long names cut only in human tables, format names, and the bounded buffer. */
+/* test_out.c: the output writers: CSV, JSON and tables */
+/*
+ * Every column type, long names cut only in human tables, format names, and the
+ * bounded buffer.
+ */
 #include <stdlib.h>
 
 #include "../../src/out/out.h"

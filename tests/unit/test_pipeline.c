@@ -1,4 +1,4 @@
-/* test_pipeline.c: the pipeline's hold of deltas whose application is not final yet. */
+/* test_pipeline.c: the hold of deltas whose application is not final */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

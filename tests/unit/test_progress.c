@@ -1,4 +1,7 @@
-/* test_progress.c: the progress line of long reports: its text, the estimate, when it shows and that it goes. */
+/* test_progress.c: the progress line of long reports */
+/*
+ * Its text, the estimate, when it shows and that it goes.
+ */
 #include <stdlib.h>
 
 #include "../../src/base/ft_log.h"

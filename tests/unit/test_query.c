@@ -1,4 +1,7 @@
-/* test_query.c: flow listing and top-N for every field and order over a known store; the writers are in test_out.c. */
+/* test_query.c: flow listing and top-N for every field and order */
+/*
+ * Over a known store; the writers are in test_out.c.
+ */
 #include <stdlib.h>
 
 #include "../../src/base/ft_log.h"

@@ -1,4 +1,4 @@
-/* test_stats.c: the stats stage: minute placement, sums per kind, top-K fold, peaks. */
+/* test_stats.c: minute placement, sums per kind, top-K fold, peaks */
 #include <arpa/inet.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* test_store.c: the store: schema, migrations, batches, failures, enrichment, devices. */
+/* test_store.c: schema, migrations, batches, failures, enrichment, devices */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -729,7 +729,8 @@ enrichment_columns_round_trip_and_the_view_shows_them_as_words(void)
 	    "%s %d %s %d', f.local, coalesce(f.asn, 'null'), "
 	    "coalesce(f.country, 'null'), f.name_src, coalesce(n.name, "
 	    "'null'), f.cli_name_src), ',') FROM flows f LEFT JOIN names n ON "
-	    "n.id = f.cli_name", buf, sizeof(buf)), "1 15169 21843 4 laptop 2,0 null null 0 null 0");
+	    "n.id = f.cli_name", buf, sizeof(buf)),
+	    "1 15169 21843 4 laptop 2,0 null null 0 null 0");
 	UT_STREQ(query_text(store_db(st), "SELECT printf('%s|%s|%s|%s|%s|%s|"
 	    "%s|%s|%s|%d', asn, org, country, client_name, client_name_src, "
 	    "server_name_src, client_vendor, server_vendor, server_name, "

@@ -1,4 +1,7 @@
-/* test_top.c: top-N by conversation, interface, category and VLAN; bytes each way; distinct flows. */
+/* test_top.c: top-N by conversation, interface, category and VLAN */
+/*
+ * Bytes each way; distinct flows.
+ */
 #include <stdlib.h>
 
 #include "../../src/base/ft_log.h"

@@ -1,4 +1,4 @@
-/* ut.h: a tiny unit-test harness; prints "ok - name" / "not ok - name" lines and a closing count. */
+/* ut.h: a tiny unit-test harness: "ok - name" lines and a count */
 #ifndef UT_H
 #define UT_H
 
