@@ -101,7 +101,14 @@ check_eq "no flow turned around in ndpi_teams: bytes each way are the store's" \
 # service is a server end the store saw (server side of a flow, or the client side of a flow
 # whose start was not seen), never the client port of a flow whose start was seen.
 db=$TMP/merged.db
-"$FT" ingest -q --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" >/dev/null 2>&1
+"$FT" ingest --format json --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" >"$TMP/merged.json" \
+	2>/dev/null
+# Its flows' ends are marked on their latest rows (empty final records, no rows of their own):
+# the hours still roll from the sums made as the records were written, none is read back.
+check "merged: flows' ends were marked on their rows" test "$(jq .ends_marked "$TMP/merged.json")" -gt 100
+check "merged: its hours rolled into conversations" test "$(jq .conversations.hours "$TMP/merged.json")" -gt 100
+check_eq "merged: from the sums made as written, none read back" \
+	"$(jq .conversations.hours_read_back "$TMP/merged.json")" 0
 map "$db" --format json --top-edges 0 >"$TMP/m.json"
 check "the server rule turned some guessed flows around" \
 	test "$(jq '[.edges[].swapped] | add' "$TMP/m.json")" -gt 0
@@ -263,7 +270,7 @@ for _ in 1 2 3; do
 		>"$TMP/sum.json"
 	rm -f "$TMP/sum.db"*
 	check_eq "ingest's summary counts the hour rolled into conversations" \
-		"$(jq -c .conversations "$TMP/sum.json")" '{"hours":1,"hours_left_to_records":0}'
+		"$(jq -c .conversations "$TMP/sum.json")" '{"hours":1,"hours_left_to_records":0,"hours_read_back":0}'
 done
 
 # Bad options: one line naming the input, exit 2.
