@@ -101,12 +101,14 @@ check_eq "no flow turned around in ndpi_teams: bytes each way are the store's" \
 # service is a server end the store saw (server side of a flow, or the client side of a flow
 # whose start was not seen), never the client port of a flow whose start was seen.
 db=$TMP/merged.db
-"$FT" ingest --format json --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" >"$TMP/merged.json" \
-	2>/dev/null
+"$FT" ingest --format json --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" \
+	>"$TMP/merged.json" 2>/dev/null
 # Its flows' ends are marked on their latest rows (empty final records, no rows of their own):
 # the hours still roll from the sums made as the records were written, none is read back.
-check "merged: flows' ends were marked on their rows" test "$(jq .ends_marked "$TMP/merged.json")" -gt 100
-check "merged: its hours rolled into conversations" test "$(jq .conversations.hours "$TMP/merged.json")" -gt 100
+check "merged: flows' ends were marked on their rows" \
+	test "$(jq .ends_marked "$TMP/merged.json")" -gt 100
+check "merged: its hours rolled into conversations" \
+	test "$(jq .conversations.hours "$TMP/merged.json")" -gt 100
 check_eq "merged: from the sums made as written, none read back" \
 	"$(jq .conversations.hours_read_back "$TMP/merged.json")" 0
 map "$db" --format json --top-edges 0 >"$TMP/m.json"
@@ -249,7 +251,8 @@ check "and are not empty" test "$(printf '%s\n' "$live" | wc -l)" -gt 1000
 # hours are read back; the merged capture's hours were all summed as written (above).
 cp "$TMP/merged.db" "$TMP/merged-again.db"
 live=$(conv_dump "$TMP/merged-again.db")
-sqlite3 "$TMP/merged-again.db" "DELETE FROM conv_edges; DELETE FROM conv_parts; DELETE FROM conv_hours"
+sqlite3 "$TMP/merged-again.db" \
+	"DELETE FROM conv_edges; DELETE FROM conv_parts; DELETE FROM conv_hours"
 "$FT" ingest -q --set history.keep-flows=0 --set history.keep-1h=0 --db "$TMP/merged-again.db" \
 	"$TMP/empty.pcap" >/dev/null 2>&1
 check_eq "merged: hours summed as written equal the same hours read back" \
@@ -280,7 +283,8 @@ for _ in 1 2 3; do
 		>"$TMP/sum.json"
 	rm -f "$TMP/sum.db"*
 	check_eq "ingest's summary counts the hour rolled into conversations" \
-		"$(jq -c .conversations "$TMP/sum.json")" '{"hours":1,"hours_left_to_records":0,"hours_read_back":0}'
+		"$(jq -c .conversations "$TMP/sum.json")" \
+		'{"hours":1,"hours_left_to_records":0,"hours_read_back":0}'
 done
 
 # Bad options: one line naming the input, exit 2.
