@@ -160,8 +160,10 @@ print_json(struct capture_stats *cs, const struct decode_stats *ds,
 	    (unsigned long long)es->dhcp_bad, es->lut_loaded ? "true" : "false");
 	if (ss) {
 		printf("\"conversations\":{\"hours\":%llu,\"hours_left_to_"
-		    "records\":%llu},", (unsigned long long)ss->conv_hours,
-		    (unsigned long long)ss->conv_raw);
+		    "records\":%llu,\"hours_read_back\":%llu},",
+		    (unsigned long long)ss->conv_hours,
+		    (unsigned long long)ss->conv_raw,
+		    (unsigned long long)ss->conv_read_back);
 		json_retention(ss, k);
 	}
 	printf("\"series\":{\"enabled\":%s,\"minutes\":%llu,\"points\":%llu,"

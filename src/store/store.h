@@ -67,6 +67,9 @@ struct store_stats {
 	uint64_t rolled;	/* hour and day periods rolled up */
 	uint64_t conv_hours;	/* hours rolled into conversations */
 	uint64_t conv_raw;	/* hours left to the flow records */
+	uint64_t conv_read_back;	/* of conv_hours, summed from their
+					   flow records read back, not from
+					   the sums made as they were written */
 	uint64_t pruned;	/* rows deleted by retention, all tables */
 	uint64_t pruned_flows;	/* of which flow records */
 	uint64_t pruned_series;	/* series rows (1m, 1h, 1d) */

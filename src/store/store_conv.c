@@ -342,6 +342,7 @@ conv_roll_hour(struct store *st, int64_t h, struct ft_err *err)
 		sqlite3_bind_int64(s, 1, h);
 		sqlite3_bind_int64(s, 2, STORE_CONV_ROLLED);
 		st->stats.conv_hours++;
+		st->stats.conv_read_back += !got;
 		sqlite3_bind_int64(s, 3, v.first_row[0]);
 		sqlite3_bind_int64(s, 4, v.last_row[0]);
 		sqlite3_bind_int64(s, 5, v.first_row[1]);

@@ -374,6 +374,27 @@ conv_from_record(const struct ft_flowrec *r, const struct store_ids *ids,
 	return conv_record_flags(f, r->flags);
 }
 
+/*
+ * Record r written into the hour of t: the clock moved, the hour noted
+ * (stale when rolled already); true when its live sum may take it.
+ */
+static bool
+conv_note_hour(struct store_conv *c, const struct ft_flowrec *r, int64_t t)
+{
+	int64_t h = conv_hour_of(t);
+
+	c->clock_us = CONV_MAX(c->clock_us, (int64_t)r->last_us);
+	if (c->next_h < 0 || t < c->next_h) {
+		/* a rolled hour (or not known yet): rolled again, read back */
+		if (conv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
+			c->failed = true;
+		return false;
+	}
+	if (conv_push(&c->touched, &c->n_touched, &c->cap_touched, h))
+		c->failed = true;
+	return !conv_was_over(c, h);
+}
+
 void
 store_conv_note(struct store *st, const struct ft_flowrec *r,
     const struct store_ids *ids)
@@ -385,21 +406,44 @@ store_conv_note(struct store *st, const struct ft_flowrec *r,
 	bool late;
 	int rc;
 
-	c->clock_us = CONV_MAX(c->clock_us, (int64_t)r->last_us);
-	if (c->next_h < 0 || t < c->next_h) {
-		/* a rolled hour (or not known yet): rolled again, read back */
-		if (conv_push(&c->dirty, &c->n_dirty, &c->cap_dirty, h))
-			c->failed = true;
-		return;
-	}
-	if (conv_push(&c->touched, &c->n_touched, &c->cap_touched, h))
-		c->failed = true;
-	if (conv_was_over(c, h) || !(l = conv_live_get(c, h)))
+	if (!conv_note_hour(c, r, t) || !(l = conv_live_get(c, h)))
 		return;
 	late = conv_from_record(r, ids, &f);
 	rc = conv_hour_add(st, &l->sums, st->run_id, (int64_t)r->flow_id, &f,
 	    late);
 	if (rc)		/* past a ceiling, or no memory */
+		conv_live_drop(c, h, rc == -FT_EFULL);
+}
+
+void
+store_conv_note_end(struct store *st, const struct ft_flowrec *r,
+    int64_t row_first_us)
+{
+	struct store_conv *c = &st->conv;
+	struct ft_conv_flow *f;
+	struct conv_hour *a = NULL;
+	int64_t h = conv_hour_of(row_first_us), flow = (int64_t)r->flow_id;
+	size_t i;
+	int rc;
+
+	if (!conv_note_hour(c, r, row_first_us))
+		return;
+	for (i = 0; i < STORE_CONV_LIVE; i++)
+		if (c->live[i] && c->live[i]->sums.hour == h)
+			a = &c->live[i]->sums;
+	if (!a)
+		return;		/* not summed live: read back */
+	f = agg_per_flow_find(&a->open, st->run_id, flow);
+	if (!f || row_first_us < (int64_t)r->start_us) {
+		/* the row is not the live sums' (or late, where reading
+		 * back decides by its packets): the hour is read back */
+		conv_live_drop(c, h, false);
+		return;
+	}
+	f->flags |= FT_REC_FINAL;
+	rc = conv_flow_done(st, a, st->run_id, flow, f);
+	agg_per_flow_del(&a->open, st->run_id, flow);
+	if (rc)
 		conv_live_drop(c, h, rc == -FT_EFULL);
 }
 

@@ -381,6 +381,15 @@ int store_conv_init(struct store *st, struct ft_err *err);
 void store_conv_note(struct store *st, const struct ft_flowrec *r,
     const struct store_ids *ids);
 
+/*
+ * An empty final record written as the end of its flow's latest row
+ * (row_first_us: that row's first_us): the hour noted, and the flag it set
+ * summed into the row's hour, not a record of its own (not counted, no
+ * labels), so that the live sums equal the hour read back.
+ */
+void store_conv_note_end(struct store *st, const struct ft_flowrec *r,
+    int64_t row_first_us);
+
 /* Roll the hours due, in the open transaction. */
 int store_conv_commit(struct store *st, struct ft_err *err);
 

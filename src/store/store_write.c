@@ -96,7 +96,8 @@ store_writer_init(struct store *st, struct ft_err *err)
 		    &st->ins_iface, err);
 	if (!rc)
 		rc = store_prepare(st, "UPDATE flows SET flags = flags | ?1, "
-		    "end_reason = ?2 WHERE rowid = ?3", &st->mark_end, err);
+		    "end_reason = ?2 WHERE rowid = ?3 RETURNING first_us",
+		    &st->mark_end, err);
 	agg_per_flow_init(&st->last_row, sizeof(int64_t));
 	return rc;
 }
@@ -342,17 +343,19 @@ store_bind_row(struct store *st, const struct ft_flowrec *r,
 /*
  * A final record without packets (the flow met a tick, then idled out)
  * becomes the end of the flow's latest row: FT_REC_FINAL and the end
- * reason set there. *done false: no row of the flow is known (an earlier
- * writer's, pruned, or the map was full), so the record is inserted.
+ * reason set there, *row_first_us that row's first_us. *done false: no
+ * row of the flow is known (an earlier writer's, pruned, or the map was
+ * full), so the record is inserted.
  */
 static int
 store_mark_end(struct store *st, const struct ft_flowrec *r, bool *done,
-    struct ft_err *err)
+    int64_t *row_first_us, struct ft_err *err)
 {
-	int64_t *row, unused = 0;
+	int64_t *row;
 	int rc;
 
 	*done = false;
+	*row_first_us = -1;
 	row = agg_per_flow_find(&st->last_row, st->run_id, (int64_t)r->flow_id);
 	if (!row)
 		return 0;
@@ -361,7 +364,7 @@ store_mark_end(struct store *st, const struct ft_flowrec *r, bool *done,
 	sqlite3_bind_int64(st->mark_end, 3, *row);
 	agg_per_flow_del(&st->last_row, st->run_id,
 	    (int64_t)r->flow_id);
-	rc = store_step_id(st, st->mark_end, &unused, err);
+	rc = store_step_id(st, st->mark_end, row_first_us, err);
 	if (rc)
 		return rc;
 	*done = sqlite3_changes(st->db) == 1;
@@ -392,7 +395,7 @@ store_insert(struct store *st, const struct ft_flowrec *r, bool *row,
     struct ft_err *err)
 {
 	struct store_ids ids;
-	int64_t unused = 0;
+	int64_t unused = 0, marked_first_us = -1;
 	bool marked = false;
 	int rc;
 
@@ -401,7 +404,7 @@ store_insert(struct store *st, const struct ft_flowrec *r, bool *row,
 	if (!rc)
 		rc = store_note(st, r, &ids, err);
 	if (!rc && (r->flags & FT_REC_FINAL) && !(r->pkts[0] | r->pkts[1]))
-		rc = store_mark_end(st, r, &marked, err);
+		rc = store_mark_end(st, r, &marked, &marked_first_us, err);
 	if (rc)
 		return rc;
 	if (marked) {
@@ -414,9 +417,12 @@ store_insert(struct store *st, const struct ft_flowrec *r, bool *row,
 		*row = true;
 		store_last_row(st, r);
 	}
-	/* Conversations sum the same either way: the end lies in the same
-	 * minute as the latest row (the flow's last packet). */
-	store_conv_note(st, r, &ids);
+	/* A marked end is no row: the conversations sum it as the flag it
+	 * set on the latest row, as reading the hour back would. */
+	if (marked)
+		store_conv_note_end(st, r, marked_first_us);
+	else
+		store_conv_note(st, r, &ids);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_corpus
 G=$FT_ROOT/tests/golden/map
+GC=$FT_ROOT/tests/golden/conv
 
 # compare TITLE EXPECTED_FILE GOT_FILE (as t0400)
 compare() {
@@ -29,6 +30,17 @@ map() {
 	"$FT" map --db "$db" "$@" 2>"$TMP/map.err"
 }
 
+# conv_dump DB: the conversation tables of store DB, every column, sorted.
+conv_dump() {
+	sqlite3 "$1" "SELECT hour, proto, hex(cli), hex(srv), sport, local, flows, seen, bytes_cs,
+		bytes_sc, packets, first_us, last_us, cli_name_src, cli_name, name_src, name, cli_mac,
+		srv_mac, app_lo, app_hi, app_top FROM conv_edges ORDER BY 1, 2, 3, 4, 5, 6;
+		SELECT hour, run, flow, flags, proto, hex(cli), cport, hex(srv), sport, local, app,
+		bytes_cs, bytes_sc, pkts_cs, pkts_sc, first_us, last_us, start_us, cli_name_src,
+		cli_name, name_src, name, cli_mac, srv_mac FROM conv_parts ORDER BY 1, 2, 3;
+		SELECT hour, state FROM conv_hours ORDER BY 1"
+}
+
 # Golden outputs: dot by subnet, mermaid by best name, the rest by host.
 for f in ndpi_teams.pcap ndpi_netflix.pcap pcapplusplus_many-protocols.pcap; do
 	db=$TMP/$f.db
@@ -41,13 +53,29 @@ for f in ndpi_teams.pcap ndpi_netflix.pcap pcapplusplus_many-protocols.pcap; do
 	for ext in dot mmd lucid.csv drawio.csv json; do
 		compare "$f: map as $ext as expected" "$G/$f.$ext" "$TMP/$f.$ext"
 	done
+	conv_dump "$db" >"$TMP/$f.conv"
+	compare "$f: conversation tables as expected" "$GC/$f.txt" "$TMP/$f.conv"
 done
+# The tables of captures of several years in one ingest, newest first (t0730's reversed order).
+files=
+for f in ndpi_1kxun.pcap ndpi_teams.pcap ndpi_443-firefox.pcap ndpi_netflix.pcap; do
+	files="$files $CORPUS/$f"
+done
+# shellcheck disable=SC2086
+"$FT" ingest -q --db "$TMP/years.db" $files >/dev/null 2>&1
+conv_dump "$TMP/years.db" >"$TMP/years.conv"
+compare "four captures of several years: conversation tables as expected" "$GC/years-reversed.txt" \
+	"$TMP/years.conv"
 
 # Every capture in one store too: many hosts, both address families, flows caught mid-way.
 all=$TMP/all.db
 files=$(corpus_files | sed "s|^|$CORPUS/|")
 # shellcheck disable=SC2086
 "$FT" ingest -q --db "$all" $files >/dev/null 2>&1
+# The whole corpus's conversation tables (too big to keep): their sha256.
+conv_dump "$all" | sha256sum | cut -d' ' -f1 >"$TMP/all.conv.sha256"
+compare "all captures: conversation tables as expected (sha256)" "$GC/corpus.sha256" \
+	"$TMP/all.conv.sha256"
 for db in "$TMP/ndpi_teams.pcap.db" "$all"; do
 	name=$(basename "$db" .db)
 	map "$db" --format json --top-edges 0 >"$TMP/m.json"
@@ -73,7 +101,16 @@ check_eq "no flow turned around in ndpi_teams: bytes each way are the store's" \
 # service is a server end the store saw (server side of a flow, or the client side of a flow
 # whose start was not seen), never the client port of a flow whose start was seen.
 db=$TMP/merged.db
-"$FT" ingest -q --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" >/dev/null 2>&1
+"$FT" ingest --format json --db "$db" "$CORPUS/ndpi_merged_mixed_ethernet.pcap" \
+	>"$TMP/merged.json" 2>/dev/null
+# Its flows' ends are marked on their latest rows (empty final records, no rows of their own):
+# the hours still roll from the sums made as the records were written, none is read back.
+check "merged: flows' ends were marked on their rows" \
+	test "$(jq .ends_marked "$TMP/merged.json")" -gt 100
+check "merged: its hours rolled into conversations" \
+	test "$(jq .conversations.hours "$TMP/merged.json")" -gt 100
+check_eq "merged: from the sums made as written, none read back" \
+	"$(jq .conversations.hours_read_back "$TMP/merged.json")" 0
 map "$db" --format json --top-edges 0 >"$TMP/m.json"
 check "the server rule turned some guessed flows around" \
 	test "$(jq '[.edges[].swapped] | add' "$TMP/m.json")" -gt 0
@@ -202,15 +239,6 @@ done
 # The writer sums an hour's flows as their records come and reads the hour back only when
 # it missed some; both give the same rows. Wipe them and roll every hour from the records
 # (keeping everything: the corpus spans years, past the retention windows).
-conv_dump() {
-	sqlite3 "$1" "SELECT hour, proto, hex(cli), hex(srv), sport, local, flows, seen, bytes_cs,
-		bytes_sc, packets, first_us, last_us, cli_name_src, cli_name, name_src, name, cli_mac,
-		srv_mac, app_lo, app_hi, app_top FROM conv_edges ORDER BY 1, 2, 3, 4, 5, 6;
-		SELECT hour, run, flow, flags, proto, hex(cli), cport, hex(srv), sport, local, app,
-		bytes_cs, bytes_sc, pkts_cs, pkts_sc, first_us, last_us, start_us, cli_name_src,
-		cli_name, name_src, name, cli_mac, srv_mac FROM conv_parts ORDER BY 1, 2, 3;
-		SELECT hour, state FROM conv_hours ORDER BY 1"
-}
 cp "$all" "$TMP/again.db"
 live=$(conv_dump "$TMP/again.db")
 sqlite3 "$TMP/again.db" "DELETE FROM conv_edges; DELETE FROM conv_parts; DELETE FROM conv_hours"
@@ -219,6 +247,17 @@ python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<IHHiIII", 
 "$FT" ingest -q --set history.keep-flows=0 --set history.keep-1h=0 --db "$TMP/again.db" "$TMP/empty.pcap" >/dev/null 2>&1
 check_eq "hours summed as written equal the same hours read back" "$(conv_dump "$TMP/again.db")" "$live"
 check "and are not empty" test "$(printf '%s\n' "$live" | wc -l)" -gt 1000
+# The ingest of all captures goes back in time from one capture to the next, so most of its
+# hours are read back; the merged capture's hours were all summed as written (above).
+cp "$TMP/merged.db" "$TMP/merged-again.db"
+live=$(conv_dump "$TMP/merged-again.db")
+sqlite3 "$TMP/merged-again.db" \
+	"DELETE FROM conv_edges; DELETE FROM conv_parts; DELETE FROM conv_hours"
+"$FT" ingest -q --set history.keep-flows=0 --set history.keep-1h=0 --db "$TMP/merged-again.db" \
+	"$TMP/empty.pcap" >/dev/null 2>&1
+check_eq "merged: hours summed as written equal the same hours read back" \
+	"$(conv_dump "$TMP/merged-again.db")" "$live"
+check "and are not empty" test "$(printf '%s\n' "$live" | wc -l)" -gt 500
 # VACUUM keeps the ids the hours' ranges name (INTEGER PRIMARY KEY).
 sqlite3 "$TMP/again.db" "DELETE FROM conv_edges WHERE id % 7 = 0; VACUUM"
 sqlite3 "$TMP/again.db" "DELETE FROM conv_hours"
@@ -244,7 +283,8 @@ for _ in 1 2 3; do
 		>"$TMP/sum.json"
 	rm -f "$TMP/sum.db"*
 	check_eq "ingest's summary counts the hour rolled into conversations" \
-		"$(jq -c .conversations "$TMP/sum.json")" '{"hours":1,"hours_left_to_records":0}'
+		"$(jq -c .conversations "$TMP/sum.json")" \
+		'{"hours":1,"hours_left_to_records":0,"hours_read_back":0}'
 done
 
 # Bad options: one line naming the input, exit 2.

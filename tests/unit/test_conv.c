@@ -283,6 +283,44 @@ a_record_written_into_a_rolled_hour_rolls_it_again(void)
 	UT_EQ(peek("SELECT count(*) FROM conv_hours"), 1);
 }
 
+/*
+ * An empty final record becomes the end of its flow's latest row, not a
+ * row: the hour's sums made as written count rows, so they still roll it
+ * (not a read-back), and they hold what the rows hold (the end's local
+ * bit is no row's).
+ */
+static void
+a_marked_end_still_rolls_the_hour_from_its_sums(void)
+{
+	struct ft_flowrec r[3];
+	struct store_stats ss;
+	struct store *st;
+
+	fresh_path("ends");
+	st = open_rw();
+	r[0] = rec(1, 10, 10, "10.0.0.1", 40000, "10.0.0.9", 443, 0);
+	r[1] = rec(1, 20, 10, "10.0.0.1", 40000, "10.0.0.9", 443,
+	    FT_REC_FINAL);
+	r[1].bytes[0] = r[1].bytes[1] = 0;
+	r[1].pkts[0] = r[1].pkts[1] = 0;
+	r[1].local = FT_LOCAL_CLI;
+	r[2] = rec(2, 3600 + STORE_CONV_LAG_S, 3600 + STORE_CONV_LAG_S,
+	    "10.0.0.3", 40000, "10.0.0.9", 443, FT_REC_FINAL);
+	append(st, r, 2);
+	append(st, r + 2, 1);
+	store_get_stats(st, &ss);
+	UT_EQ(ss.ends_marked, 1);
+	UT_EQ(ss.conv_hours, 1);
+	UT_EQ(ss.conv_read_back, 0);
+	store_close(st);
+	UT_EQ(peek("SELECT count(*) FROM flows WHERE first_us < 1700006400000000"), 1);
+	UT_EQ(peek("SELECT count(*) FROM conv_parts"), 0);
+	UT_EQ(peek("SELECT flows FROM conv_edges"), 1);
+	UT_EQ(peek("SELECT local FROM conv_edges"), 0);
+	UT_EQ(peek("SELECT bytes_cs + bytes_sc FROM conv_edges"), 1100);
+	UT_EQ(peek("SELECT last_us - hour FROM conv_edges"), 10 * SEC + 1000);
+}
+
 /* Records into a rolled hour, once due, roll it again in one commit. */
 static void
 a_stale_hour_rolls_again_once_its_lag_is_past(void)
@@ -521,6 +559,7 @@ main(void)
 	UT_RUN(flows_across_hours_and_ones_the_rule_may_turn_stay_parts);
 	UT_RUN(conversation_columns_hold_what_their_records_hold);
 	UT_RUN(a_record_written_into_a_rolled_hour_rolls_it_again);
+	UT_RUN(a_marked_end_still_rolls_the_hour_from_its_sums);
 	UT_RUN(a_stale_hour_rolls_again_once_its_lag_is_past);
 	UT_RUN(a_late_record_before_its_flows_hour_leaves_that_hour_to_the_records);
 	UT_RUN(conversations_outlive_the_records_and_go_with_the_hourly_series);
