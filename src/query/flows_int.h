@@ -68,13 +68,13 @@ struct flows_flow {
 	int64_t id;		/* rowid of its latest record */
 	int64_t records;
 	int64_t first_us, last_us;
-	int64_t bcs, bsc, pcs, psc;
-	int64_t tcs, tsc;	/* TCP flags, ORed */
+	int64_t bytes_cs, bytes_sc, packets_cs, packets_sc;
+	int64_t tcp_flags_cs, tcp_flags_sc;	/* ORed */
 	int64_t asn;		/* -1 NULL */
-	int32_t app;		/* rank of its application's name, -1 NULL */
-	uint16_t cport, sport;
-	uint8_t proto, end;
-	uint8_t cli[QUERY_ADDR], srv[QUERY_ADDR];
+	int32_t app_rank;	/* rank of its application's name, -1 NULL */
+	uint16_t client_port, server_port;
+	uint8_t proto, end_reason;
+	uint8_t client[QUERY_ADDR], server[QUERY_ADDR];
 };
 
 /*
@@ -92,7 +92,7 @@ struct flows_set {
 
 /*
  * Offer a merged flow to s, ordered by k: kept in the heap or among the
- * ties, or dropped. 0, or -FT_ENOMEM, or -FT_EFULL past FS_TIES_MAX ties.
+ * ties, or dropped. 0, or -FT_ENOMEM, or -FT_EFULL past FLOWS_TIES_MAX ties.
  */
 int flows_offer(struct flows_set *s, const struct flows_sort *k,
     const struct flows_flow *f);
