@@ -106,8 +106,8 @@ filter_error_expected(struct parser *p, const char *what, const char *after)
 {
 	char buf[64];
 
-	return filter_error(p, &p->token, "expected %s after '%s', got %s", what,
-	    after, filter_token_show(p, &p->token, buf, sizeof(buf)));
+	return filter_error(p, &p->token, "expected %s after '%s', got %s",
+	    what, after, filter_token_show(p, &p->token, buf, sizeof(buf)));
 }
 
 int
@@ -218,33 +218,37 @@ filter_emit_sided(struct parser *p, const struct token *t, enum side side,
 	return rc;
 }
 
-/* The keywords of primitives[] (filter_prim.c) and the grammar's, for messages. */
+/* The keywords of primitives[] (filter_prim.c) and the grammar's. */
 #define FILTER_KEYWORDS "host, net, port, mac, local, remote, proto, app, " \
 	"category, vendor, device, iface, asn, vlan, country, name, bytes, " \
 	"packets, duration, src, dst, not or '('"
 
 /*
- * Series: whether pr, at keyword (after side_token when not NULL), can be answered
- * from the series, and reads the same kind as the primitives before it.
+ * Series: whether pr, at keyword (after side_token when not NULL), can be
+ * answered from the series, and reads the same kind as the primitives
+ * before it.
  */
 static int
-series_check(struct parser *p, const struct primitive *pr, const struct token *keyword,
-    const struct token *side_token)
+series_check(struct parser *p, const struct primitive *pr,
+    const struct token *keyword, const struct token *side_token)
 {
+	const struct token *first = &p->series_kind_token;
+
 	if (pr->series_kind < 0)
-		return filter_error(p, keyword, "'%s' cannot be answered from the "
-		    "series (%s): use top or flows", pr->keyword, pr->series_sql);
+		return filter_error(p, keyword, "'%s' cannot be answered from "
+		    "the series (%s): use top or flows", pr->keyword,
+		    pr->series_sql);
 	if (side_token)
-		return filter_error(p, side_token, "'%.*s' has no meaning in the "
-		    "series (a host's rows hold what it sent and received): "
-		    "use 'host', or top or flows", (int)side_token->len,
-		    p->text + side_token->offset);
+		return filter_error(p, side_token, "'%.*s' has no meaning in "
+		    "the series (a host's rows hold what it sent and "
+		    "received): use 'host', or top or flows",
+		    (int)side_token->len, p->text + side_token->offset);
 	if (p->series_kind >= 0 && p->series_kind != pr->series_kind)
-		return filter_error(p, keyword, "'%s' reads %s but '%.*s' at column "
-		    "%zu reads %s, and the series keep each kind apart: use "
-		    "top or flows to combine them", pr->keyword,
-		    query_skind_noun(pr->series_kind), (int)p->series_kind_token.len,
-		    p->text + p->series_kind_token.offset, p->series_kind_token.offset + 1,
+		return filter_error(p, keyword, "'%s' reads %s but '%.*s' at "
+		    "column %zu reads %s, and the series keep each kind "
+		    "apart: use top or flows to combine them", pr->keyword,
+		    query_skind_noun(pr->series_kind), (int)first->len,
+		    p->text + first->offset, first->offset + 1,
 		    query_skind_noun(p->series_kind));
 	p->series_kind = pr->series_kind;
 	p->series_kind_token = *keyword;
@@ -261,34 +265,37 @@ parse_primitive(struct parser *p, const char *after)
 	char buf[64];
 	int rc;
 
-	if (p->token.kind != TOKEN_WORD || filter_token_is(p, &p->token, "and") ||
+	if (p->token.kind != TOKEN_WORD ||
+	    filter_token_is(p, &p->token, "and") ||
 	    filter_token_is(p, &p->token, "or")) {
 		if (after)
 			return filter_error_expected(p, "a primitive, 'not' or "
 			    "'('", after);
-		return filter_error(p, &p->token, "expected a primitive, 'not' or "
-		    "'(', got %s", filter_token_show(p, &p->token, buf,
+		return filter_error(p, &p->token, "expected a primitive, 'not' "
+		    "or '(', got %s", filter_token_show(p, &p->token, buf,
 		    sizeof(buf)));
 	}
-	if (filter_token_is(p, &p->token, "src") || filter_token_is(p, &p->token, "dst")) {
-		side = filter_token_is(p, &p->token, "src") ? SIDE_SRC : SIDE_DST;
+	if (filter_token_is(p, &p->token, "src") ||
+	    filter_token_is(p, &p->token, "dst")) {
+		side = filter_token_is(p, &p->token, "src") ? SIDE_SRC :
+		    SIDE_DST;
 		side_keyword = side == SIDE_SRC ? "src" : "dst";
 		side_token = p->token;
 		filter_lex(p);
 	}
 	pr = filter_primitive_find(p, &p->token, side_keyword != NULL);
 	if (!pr && side_keyword)
-		return filter_error_expected(p, "host, net, port, mac, local or "
-		    "remote", side_keyword);
+		return filter_error_expected(p, "host, net, port, mac, local "
+		    "or remote", side_keyword);
 	if (!pr)
-		return filter_error(p, &p->token, "unknown keyword %s (expected %s)",
-		    filter_token_show(p, &p->token, buf, sizeof(buf)),
-		    FILTER_KEYWORDS);
+		return filter_error(p, &p->token, "unknown keyword %s "
+		    "(expected %s)", filter_token_show(p, &p->token, buf,
+		    sizeof(buf)), FILTER_KEYWORDS);
 	keyword = p->token;
 	if (!filter_primitive_flow_const(pr, side))
 		p->f->not_const = true;
-	rc = p->series ? series_check(p, pr, &keyword, side_keyword ? &side_token : NULL) :
-	    0;
+	rc = p->series ? series_check(p, pr, &keyword, side_keyword ?
+	    &side_token : NULL) : 0;
 	if (rc)
 		return rc;
 	filter_lex(p);
@@ -311,9 +318,10 @@ parse_paren(struct parser *p)
 	if (rc)
 		return rc;
 	if (p->token.kind != TOKEN_CLOSE)
-		return filter_error(p, &p->token, "unbalanced parentheses: expected "
-		    "')' for the '(' at column %zu, got %s", open.offset + 1,
-		    filter_token_show(p, &p->token, buf, sizeof(buf)));
+		return filter_error(p, &p->token, "unbalanced parentheses: "
+		    "expected ')' for the '(' at column %zu, got %s",
+		    open.offset + 1, filter_token_show(p, &p->token, buf,
+		    sizeof(buf)));
 	filter_lex(p);
 	return filter_emit(p, ")");
 }
@@ -452,7 +460,8 @@ int
 filter_compile_series(const char *expr, struct filter **out,
     enum query_skind *kind, struct ft_err *err)
 {
-	struct parser p = { .text = expr, .err = err, .series = true, .series_kind = -1 };
+	struct parser p = { .text = expr, .err = err, .series = true,
+		.series_kind = -1 };
 	int rc = compile_new(&p, out);
 
 	if (!rc)

@@ -8,7 +8,9 @@
 
 #include "filter.h"
 
-enum token_kind { TOKEN_END, TOKEN_WORD, TOKEN_OPEN, TOKEN_CLOSE, TOKEN_OPERATOR };
+enum token_kind {
+	TOKEN_END, TOKEN_WORD, TOKEN_OPEN, TOKEN_CLOSE, TOKEN_OPERATOR
+};
 
 struct token {
 	enum token_kind kind;
@@ -25,13 +27,14 @@ struct parser {
 	struct filter *f;
 	struct ft_err *err;
 	int depth;
-	bool series;		/* compile against a series row's kind and key */
+	bool series;		/* compile for a series row's kind and key */
 	int series_kind;	/* series: the kind read so far, -1 none */
-	struct token series_kind_token;	/* series: the primitive that chose it */
+	struct token series_kind_token;	/* the primitive that chose it */
 };
 
 struct primitive;
-typedef int primitive_fn(struct parser *p, const struct primitive *pr, enum side side);
+typedef int primitive_fn(struct parser *p, const struct primitive *pr,
+    enum side side);
 
 /* One primitive keyword. */
 struct primitive {
@@ -40,7 +43,7 @@ struct primitive {
 	bool sided;		/* takes src/dst */
 	const char *flows_sql;	/* SQL operand or fragment over flows */
 	int series_kind;	/* series: enum query_skind it reads, -1 none */
-	const char *series_sql;	/* series: the fragment; with kind -1, why none */
+	const char *series_sql;	/* series: the fragment; kind -1: why none */
 };
 
 /* In filter.c: the lexer, messages, and the SQL and values built. */

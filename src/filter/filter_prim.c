@@ -77,11 +77,12 @@ take_num(struct parser *p, const struct primitive *pr, const char *what,
 	if (!all_digits) {
 		p->token = t;	/* report at the argument */
 		return filter_error(p, &t, "expected %s after '%s', got %s",
-		    what, pr->keyword, filter_token_show(p, &t, show, sizeof(show)));
+		    what, pr->keyword, filter_token_show(p, &t, show,
+		    sizeof(show)));
 	}
 	if (!parse_u64(buf + skip, t.len - skip, v) || *v > max)
-		return filter_error(p, &t, "%s %s out of range (0-%llu)", pr->keyword,
-		    filter_token_show(p, &t, show, sizeof(show)),
+		return filter_error(p, &t, "%s %s out of range (0-%llu)",
+		    pr->keyword, filter_token_show(p, &t, show, sizeof(show)),
 		    (unsigned long long)max);
 	return 0;
 }
@@ -131,7 +132,8 @@ parse_cidr(struct parser *p, const struct primitive *pr, const struct token *t,
 	*alen = parse_addr(buf, lo);
 	if (!*alen) {
 		p->token = *t;
-		return filter_error_expected(p, "an address or CIDR", pr->keyword);
+		return filter_error_expected(p, "an address or CIDR",
+		    pr->keyword);
 	}
 	bits = *alen * 8;
 	if (slash && !parse_u64(slash + 1, strlen(slash + 1), &bits))
@@ -314,7 +316,7 @@ primitive_text(struct parser *p, const struct primitive *pr, enum side side)
 }
 
 static int
-primitive_num(struct parser *p, const struct primitive *pr, enum side side)
+primitive_number(struct parser *p, const struct primitive *pr, enum side side)
 {
 	bool asn = pr->keyword[0] == 'a';
 	struct token t = p->token;
@@ -424,7 +426,7 @@ filter_parse_amount(const char *s, char kind, int64_t *out)
 }
 
 static int
-primitive_cmp(struct parser *p, const struct primitive *pr, enum side side)
+primitive_compare(struct parser *p, const struct primitive *pr, enum side side)
 {
 	static const char *const hint[] = { "k, M, G, KiB, MiB or GiB",
 		"k, M or G", "s, ms, m or h" };
@@ -434,7 +436,8 @@ primitive_cmp(struct parser *p, const struct primitive *pr, enum side side)
 	int64_t v;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(comparisons) / sizeof(comparisons[0]); i++)
+	for (size_t i = 0; i < sizeof(comparisons) / sizeof(comparisons[0]);
+	    i++)
 		if (p->token.kind == TOKEN_OPERATOR &&
 		    filter_token_is(p, &p->token, comparisons[i].op))
 			sql = comparisons[i].sql;
@@ -451,9 +454,10 @@ primitive_cmp(struct parser *p, const struct primitive *pr, enum side side)
 	if (!rc && !parse_amount(pr->keyword[0], buf, t.len, &v)) {
 		char show[64];
 
-		return filter_error(p, &t, "bad number %s for '%s' (digits with "
-		    "an optional %s, at most 2^63-1)",
-		    filter_token_show(p, &t, show, sizeof(show)), pr->keyword, h);
+		return filter_error(p, &t, "bad number %s for '%s' (digits "
+		    "with an optional %s, at most 2^63-1)",
+		    filter_token_show(p, &t, show, sizeof(show)), pr->keyword,
+		    h);
 	}
 	if (!rc)
 		rc = filter_emit(p, pr->flows_sql);
@@ -468,11 +472,13 @@ primitive_cmp(struct parser *p, const struct primitive *pr, enum side side)
 static const struct primitive primitives[] = {
 	{ "host", primitive_host, true, NULL, QUERY_SK_HOST, NULL },
 	{ "net", primitive_net, true, NULL, QUERY_SK_HOST, NULL },
-	{ "port", primitive_port, true, NULL, NO_SERIES("they keep no ports") },
+	{ "port", primitive_port, true, NULL,
+	  NO_SERIES("they keep no ports") },
 	{ "mac", primitive_mac, true, NULL, QUERY_SK_MAC, NULL },
 	{ "local", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
 	{ "remote", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
-	{ "proto", primitive_proto, false, "f.proto = ?", QUERY_SK_PROTO, "key = ?" },
+	{ "proto", primitive_proto, false, "f.proto = ?", QUERY_SK_PROTO,
+	  "key = ?" },
 	{ "app", primitive_app, false, APP_SQL("a.name"), QUERY_SK_APP,
 	  APP_SQL("key") },
 	{ "category", primitive_text, false, "a.category = ? COLLATE NOCASE",
@@ -481,22 +487,25 @@ static const struct primitive primitives[] = {
 	{ "vendor", primitive_text, false, "mc.vendor = ? COLLATE NOCASE",
 	  QUERY_SK_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
 	  "COLLATE NOCASE)" },
-	{ "device", primitive_text, false, "EXISTS (SELECT 1 FROM devices dv WHERE "
-	  "dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, f.srv_mac))",
-	  QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv JOIN macs m ON "
-	  "m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
-	{ "iface", primitive_text, false, "f.iface IN (SELECT id FROM ifaces WHERE "
-	  "name = ?)", QUERY_SK_IFACE, "key = ?" },
-	{ "asn", primitive_num, false, "f.asn = ?", QUERY_SK_ASN, "key = ?" },
-	{ "vlan", primitive_num, false, "f.vlan = ?", NO_SERIES("they keep no VLANs") },
-	{ "country", primitive_country, false, "f.country = ?", QUERY_SK_COUNTRY,
+	{ "device", primitive_text, false, "EXISTS (SELECT 1 FROM devices dv "
+	  "WHERE dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, "
+	  "f.srv_mac))", QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv "
+	  "JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
+	{ "iface", primitive_text, false, "f.iface IN (SELECT id FROM ifaces "
+	  "WHERE name = ?)", QUERY_SK_IFACE, "key = ?" },
+	{ "asn", primitive_number, false, "f.asn = ?", QUERY_SK_ASN,
 	  "key = ?" },
-	{ "name", primitive_name, false, NULL, NO_SERIES("they keep no names") },
-	{ "bytes", primitive_cmp, false, "f.bytes_cs + f.bytes_sc",
+	{ "vlan", primitive_number, false, "f.vlan = ?",
+	  NO_SERIES("they keep no VLANs") },
+	{ "country", primitive_country, false, "f.country = ?",
+	  QUERY_SK_COUNTRY, "key = ?" },
+	{ "name", primitive_name, false, NULL,
+	  NO_SERIES("they keep no names") },
+	{ "bytes", primitive_compare, false, "f.bytes_cs + f.bytes_sc",
 	  NO_SERIES("they hold sums, not flows to compare") },
-	{ "packets", primitive_cmp, false, "f.pkts_cs + f.pkts_sc",
+	{ "packets", primitive_compare, false, "f.pkts_cs + f.pkts_sc",
 	  NO_SERIES("they hold sums, not flows to compare") },
-	{ "duration", primitive_cmp, false, "f.last_us - f.first_us",
+	{ "duration", primitive_compare, false, "f.last_us - f.first_us",
 	  NO_SERIES("they hold sums, not flows to compare") },
 };
 
