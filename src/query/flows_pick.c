@@ -11,41 +11,41 @@ static int64_t
 key_value(const struct flows_flow *f, enum flows_key key)
 {
 	switch (key) {
-	case FK_FIRST:
+	case KEY_FIRST:
 		return f->first_us;
-	case FK_LAST:
+	case KEY_LAST:
 		return f->last_us;
-	case FK_DURATION:
+	case KEY_DURATION:
 		return f->last_us - f->first_us;
-	case FK_BYTES_CS:
+	case KEY_BYTES_CS:
 		return f->bytes_cs;
-	case FK_BYTES_SC:
+	case KEY_BYTES_SC:
 		return f->bytes_sc;
-	case FK_PKTS_CS:
+	case KEY_PACKETS_CS:
 		return f->packets_cs;
-	case FK_PKTS_SC:
+	case KEY_PACKETS_SC:
 		return f->packets_sc;
-	case FK_RECORDS:
+	case KEY_RECORDS:
 		return f->records;
-	case FK_BYTES:
+	case KEY_BYTES:
 		return f->bytes_cs + f->bytes_sc;
-	case FK_PACKETS:
+	case KEY_PACKETS:
 		return f->packets_cs + f->packets_sc;
-	case FK_PROTO:
+	case KEY_PROTO:
 		return f->proto;
-	case FK_CPORT:
+	case KEY_CLIENT_PORT:
 		return f->client_port;
-	case FK_SPORT:
+	case KEY_SERVER_PORT:
 		return f->server_port;
-	case FK_APP:
+	case KEY_APP:
 		return f->app_rank;
-	case FK_ASN:
+	case KEY_ASN:
 		return f->asn;
-	case FK_END:
+	case KEY_END_REASON:
 		return f->end_reason;
-	case FK_TCP_CS:
+	case KEY_TCP_FLAGS_CS:
 		return f->tcp_flags_cs;
-	case FK_TCP_SC:
+	case KEY_TCP_FLAGS_SC:
 		return f->tcp_flags_sc;
 	default:
 		return 0;
@@ -57,12 +57,12 @@ static bool
 key_null(const struct flows_flow *f, enum flows_key key)
 {
 	switch (key) {
-	case FK_APP:
+	case KEY_APP:
 		return f->app_rank < 0;
-	case FK_ASN:
+	case KEY_ASN:
 		return f->asn < 0;
-	case FK_TCP_CS:
-	case FK_TCP_SC:
+	case KEY_TCP_FLAGS_CS:
+	case KEY_TCP_FLAGS_SC:
 		return f->proto != 6;
 	default:
 		return false;
@@ -88,9 +88,9 @@ key_cmp(const struct flows_flow *a, const struct flows_flow *b,
 {
 	int64_t x, y;
 
-	if (key == FK_CLIENT)
+	if (key == KEY_CLIENT)
 		return address_cmp(a->client, b->client);
-	if (key == FK_SERVER)
+	if (key == KEY_SERVER)
 		return address_cmp(a->server, b->server);
 	x = key_value(a, key);
 	y = key_value(b, key);

@@ -24,7 +24,7 @@ enum {
 struct flows_part {
 	struct store *st;
 	const struct flows_sort *keys;	/* what orders the listing, in C */
-	const struct query_dict *apps;	/* when a key is FK_APP */
+	const struct query_dict *apps;	/* when a key is KEY_APP */
 	struct agg_merge flows;	/* its records summed into flows */
 	struct flows_set set;
 };
@@ -120,7 +120,7 @@ part_add_record(struct flows_part *scan, sqlite3_stmt *s)
 	struct flows_flow r;
 
 	record_read(s, &r);
-	if (scan->keys->rec)
+	if (scan->keys->reads_record)
 		record_read_keys(scan, s, &r);
 	return agg_merge_add(&scan->flows, sqlite3_column_int64(s, COL_RUN),
 	    sqlite3_column_int64(s, COL_FLOW), &r,
@@ -141,7 +141,7 @@ part_read(struct query_part *part, void *arg, struct ft_err *err)
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = query_part_prepare(part, scan->keys->rec ? SCAN_COLUMNS
+	rc = query_part_prepare(part, scan->keys->reads_record ? SCAN_COLUMNS
 	    ", f.proto, f.cli, f.cport, f.srv, f.sport, f.app, f.asn, "
 	    "f.end_reason" : SCAN_COLUMNS, &s, err);
 	if (rc)
@@ -287,15 +287,15 @@ query_flows_scan(struct store *st, const struct query_flows_opts *o,
 
 	memset(scan, 0, sizeof(scan));
 	memset(&apps, 0, sizeof(apps));
-	if (keys->app)
+	if (keys->reads_app)
 		rc = query_dict_load(st, "SELECT id, name FROM apps ORDER BY "
 		    "2, 1", "flows", &apps, err);
 	if (!rc)
 		rc = query_progress_start(o->range.progress, st, &o->range,
 		    err);
 	if (!rc) {
-		rc = parts_scan(st, o, keys, keys->app ? &apps : NULL, scan,
-		    err);
+		rc = parts_scan(st, o, keys, keys->reads_app ? &apps : NULL,
+		    scan, err);
 		if (!rc)
 			rc = query_temp_begin(st, "ft_flows", "CREATE TEMP "
 			    "TABLE ft_flows (id INTEGER, records INTEGER, "
