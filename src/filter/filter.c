@@ -44,52 +44,52 @@ is_word_char(char c)
 void
 filter_lex(struct parser *p)
 {
-	const char *s = p->s;
+	const char *s = p->text;
 	size_t i = p->pos, n = 0;
 
 	while (s[i] && isspace((unsigned char)s[i]))
 		i++;
-	p->t.off = i;
+	p->token.offset = i;
 	if (!s[i]) {
-		p->t.kind = TOK_END;
+		p->token.kind = TOKEN_END;
 	} else if (s[i] == '(' || s[i] == ')') {
-		p->t.kind = s[i] == '(' ? TOK_LP : TOK_RP;
+		p->token.kind = s[i] == '(' ? TOKEN_OPEN : TOKEN_CLOSE;
 		n = 1;
 	} else if (is_op_char(s[i])) {
-		p->t.kind = TOK_OP;
+		p->token.kind = TOKEN_OPERATOR;
 		while (is_op_char(s[i + n]))
 			n++;
 	} else {
-		p->t.kind = TOK_WORD;
+		p->token.kind = TOKEN_WORD;
 		while (is_word_char(s[i + n]))
 			n++;
 	}
-	p->t.len = n;
+	p->token.len = n;
 	p->pos = i + n;
 }
 
 bool
-filter_tok_is(const struct parser *p, const struct tok *t, const char *word)
+filter_token_is(const struct parser *p, const struct token *t, const char *word)
 {
-	return t->kind != TOK_END && strlen(word) == t->len &&
-	    strncasecmp(p->s + t->off, word, t->len) == 0;
+	return t->kind != TOKEN_END && strlen(word) == t->len &&
+	    strncasecmp(p->text + t->offset, word, t->len) == 0;
 }
 
 const char *
-filter_tok_show(const struct parser *p, const struct tok *t, char *buf,
+filter_token_show(const struct parser *p, const struct token *t, char *buf,
     size_t cap)
 {
 	int n = t->len > FILTER_SHOW_MAX ? FILTER_SHOW_MAX : (int)t->len;
 
-	if (t->kind == TOK_END)
+	if (t->kind == TOKEN_END)
 		return "end of input";
-	snprintf(buf, cap, "'%.*s%s'", n, p->s + t->off,
+	snprintf(buf, cap, "'%.*s%s'", n, p->text + t->offset,
 	    t->len > FILTER_SHOW_MAX ? "..." : "");
 	return buf;
 }
 
 int
-filter_perr(struct parser *p, const struct tok *t, const char *fmt, ...)
+filter_error(struct parser *p, const struct token *t, const char *fmt, ...)
 {
 	char msg[224];
 	va_list ap;
@@ -98,16 +98,16 @@ filter_perr(struct parser *p, const struct tok *t, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return ft_err_set(p->err, FT_EPARSE, "filter: column %zu: %s",
-	    t->off + 1, msg);
+	    t->offset + 1, msg);
 }
 
 int
-filter_perr_expected(struct parser *p, const char *what, const char *after)
+filter_error_expected(struct parser *p, const char *what, const char *after)
 {
 	char buf[64];
 
-	return filter_perr(p, &p->t, "expected %s after '%s', got %s", what,
-	    after, filter_tok_show(p, &p->t, buf, sizeof(buf)));
+	return filter_error(p, &p->token, "expected %s after '%s', got %s",
+	    what, after, filter_token_show(p, &p->token, buf, sizeof(buf)));
 }
 
 int
@@ -117,7 +117,7 @@ filter_emit(struct parser *p, const char *frag)
 	size_t n = strlen(frag);
 
 	if (f->len + n + 2 >= sizeof(f->sql))	/* 2: room for wrap() */
-		return filter_perr(p, &p->t, "filter too long");
+		return filter_error(p, &p->token, "filter too long");
 	memcpy(f->sql + f->len, frag, n + 1);
 	f->len += n;
 	return 0;
@@ -136,14 +136,14 @@ wrap(struct filter *f, size_t start)
 
 /* Bind a copy of v (its bytes, for text and blobs). */
 static int
-bind_val(struct parser *p, const struct tok *t, const struct query_value *v)
+bind_value(struct parser *p, const struct token *t, const struct query_value *v)
 {
 	struct filter *f = p->f;
 	struct query_value *d;
 	void *mem = NULL;
 
 	if (f->n_vals >= QUERY_WHERE_MAX)
-		return filter_perr(p, t, "too many values (at most %d)",
+		return filter_error(p, t, "too many values (at most %d)",
 		    QUERY_WHERE_MAX);
 	d = &f->vals[f->n_vals];
 	*d = *v;
@@ -160,24 +160,24 @@ bind_val(struct parser *p, const struct tok *t, const struct query_value *v)
 }
 
 static int
-bind_int(struct parser *p, const struct tok *t, int64_t i)
+bind_int(struct parser *p, const struct token *t, int64_t i)
 {
 	struct query_value v = { .type = QUERY_INT, .i = i };
 
-	return bind_val(p, t, &v);
+	return bind_value(p, t, &v);
 }
 
 int
-filter_bind_bytes(struct parser *p, const struct tok *t, int type,
+filter_bind_bytes(struct parser *p, const struct token *t, int type,
     const void *b, size_t n)
 {
 	struct query_value v = { .type = type, .p = b, .len = n };
 
-	return bind_val(p, t, &v);
+	return bind_value(p, t, &v);
 }
 
 int
-filter_emit_int(struct parser *p, const struct tok *t, const char *frag,
+filter_emit_int(struct parser *p, const struct token *t, const char *frag,
     int64_t i)
 {
 	int rc = filter_emit(p, frag);
@@ -186,7 +186,7 @@ filter_emit_int(struct parser *p, const struct tok *t, const char *frag,
 }
 
 int
-filter_emit_text(struct parser *p, const struct tok *t, const char *frag,
+filter_emit_text(struct parser *p, const struct token *t, const char *frag,
     const char *s, size_t n)
 {
 	int rc = filter_emit(p, frag);
@@ -195,7 +195,7 @@ filter_emit_text(struct parser *p, const struct tok *t, const char *frag,
 }
 
 int
-filter_emit_sided(struct parser *p, const struct tok *t, enum side side,
+filter_emit_sided(struct parser *p, const struct token *t, enum side side,
     const char *const frag[3], const struct query_value *v, size_t nv)
 {
 	int from = side == SIDE_DST, to = side == SIDE_SRC ? 0 : 1;
@@ -211,43 +211,47 @@ filter_emit_sided(struct parser *p, const struct tok *t, enum side side,
 		if (!rc)
 			rc = filter_emit(p, frag[k]);
 		for (size_t i = 0; !rc && i < nv; i++)
-			rc = bind_val(p, t, &v[i]);
+			rc = bind_value(p, t, &v[i]);
 	}
 	if (!rc && side == SIDE_ANY && !p->series)
 		rc = filter_emit(p, ")");
 	return rc;
 }
 
-/* The keywords of prims[] (filter_prim.c) and the grammar's, for messages. */
+/* The keywords of primitives[] (filter_prim.c) and the grammar's. */
 #define FILTER_KEYWORDS "host, net, port, mac, local, remote, proto, app, " \
 	"category, vendor, device, iface, asn, vlan, country, name, bytes, " \
 	"packets, duration, src, dst, not or '('"
 
 /*
- * Series: whether pr, at kw (after side_t when not NULL), can be answered
- * from the series, and reads the same kind as the primitives before it.
+ * Series: whether pr, at keyword (after side_token when not NULL), can be
+ * answered from the series, and reads the same kind as the primitives
+ * before it.
  */
 static int
-series_check(struct parser *p, const struct prim *pr, const struct tok *kw,
-    const struct tok *side_t)
+series_check(struct parser *p, const struct primitive *pr,
+    const struct token *keyword, const struct token *side_token)
 {
-	if (pr->sk < 0)
-		return filter_perr(p, kw, "'%s' cannot be answered from the "
-		    "series (%s): use top or flows", pr->kw, pr->scol);
-	if (side_t)
-		return filter_perr(p, side_t, "'%.*s' has no meaning in the "
-		    "series (a host's rows hold what it sent and received): "
-		    "use 'host', or top or flows", (int)side_t->len,
-		    p->s + side_t->off);
-	if (p->sk >= 0 && p->sk != pr->sk)
-		return filter_perr(p, kw, "'%s' reads %s but '%.*s' at column "
-		    "%zu reads %s, and the series keep each kind apart: use "
-		    "top or flows to combine them", pr->kw,
-		    query_skind_noun(pr->sk), (int)p->sk_tok.len,
-		    p->s + p->sk_tok.off, p->sk_tok.off + 1,
-		    query_skind_noun(p->sk));
-	p->sk = pr->sk;
-	p->sk_tok = *kw;
+	const struct token *first = &p->series_kind_token;
+
+	if (pr->series_kind < 0)
+		return filter_error(p, keyword, "'%s' cannot be answered from "
+		    "the series (%s): use top or flows", pr->keyword,
+		    pr->series_sql);
+	if (side_token)
+		return filter_error(p, side_token, "'%.*s' has no meaning in "
+		    "the series (a host's rows hold what it sent and "
+		    "received): use 'host', or top or flows",
+		    (int)side_token->len, p->text + side_token->offset);
+	if (p->series_kind >= 0 && p->series_kind != pr->series_kind)
+		return filter_error(p, keyword, "'%s' reads %s but '%.*s' at "
+		    "column %zu reads %s, and the series keep each kind "
+		    "apart: use top or flows to combine them", pr->keyword,
+		    query_skind_noun(pr->series_kind), (int)first->len,
+		    p->text + first->offset, first->offset + 1,
+		    query_skind_noun(p->series_kind));
+	p->series_kind = pr->series_kind;
+	p->series_kind_token = *keyword;
 	return 0;
 }
 
@@ -255,44 +259,47 @@ static int
 parse_primitive(struct parser *p, const char *after)
 {
 	enum side side = SIDE_ANY;
-	const char *side_kw = NULL;
-	const struct prim *pr;
-	struct tok side_t, kw;
+	const char *side_keyword = NULL;
+	const struct primitive *pr;
+	struct token side_token, keyword;
 	char buf[64];
 	int rc;
 
-	if (p->t.kind != TOK_WORD || filter_tok_is(p, &p->t, "and") ||
-	    filter_tok_is(p, &p->t, "or")) {
+	if (p->token.kind != TOKEN_WORD ||
+	    filter_token_is(p, &p->token, "and") ||
+	    filter_token_is(p, &p->token, "or")) {
 		if (after)
-			return filter_perr_expected(p, "a primitive, 'not' or "
+			return filter_error_expected(p, "a primitive, 'not' or "
 			    "'('", after);
-		return filter_perr(p, &p->t, "expected a primitive, 'not' or "
-		    "'(', got %s", filter_tok_show(p, &p->t, buf,
+		return filter_error(p, &p->token, "expected a primitive, 'not' "
+		    "or '(', got %s", filter_token_show(p, &p->token, buf,
 		    sizeof(buf)));
 	}
-	if (filter_tok_is(p, &p->t, "src") || filter_tok_is(p, &p->t, "dst")) {
-		side = filter_tok_is(p, &p->t, "src") ? SIDE_SRC : SIDE_DST;
-		side_kw = side == SIDE_SRC ? "src" : "dst";
-		side_t = p->t;
+	if (filter_token_is(p, &p->token, "src") ||
+	    filter_token_is(p, &p->token, "dst")) {
+		side = filter_token_is(p, &p->token, "src") ? SIDE_SRC :
+		    SIDE_DST;
+		side_keyword = side == SIDE_SRC ? "src" : "dst";
+		side_token = p->token;
 		filter_lex(p);
 	}
-	pr = filter_prim_find(p, &p->t, side_kw != NULL);
-	if (!pr && side_kw)
-		return filter_perr_expected(p, "host, net, port, mac, local or "
-		    "remote", side_kw);
+	pr = filter_primitive_find(p, &p->token, side_keyword != NULL);
+	if (!pr && side_keyword)
+		return filter_error_expected(p, "host, net, port, mac, local "
+		    "or remote", side_keyword);
 	if (!pr)
-		return filter_perr(p, &p->t, "unknown keyword %s (expected %s)",
-		    filter_tok_show(p, &p->t, buf, sizeof(buf)),
-		    FILTER_KEYWORDS);
-	kw = p->t;
-	if (!filter_prim_flow_const(pr, side))
+		return filter_error(p, &p->token, "unknown keyword %s "
+		    "(expected %s)", filter_token_show(p, &p->token, buf,
+		    sizeof(buf)), FILTER_KEYWORDS);
+	keyword = p->token;
+	if (!filter_primitive_flow_const(pr, side))
 		p->f->not_const = true;
-	rc = p->series ? series_check(p, pr, &kw, side_kw ? &side_t : NULL) :
-	    0;
+	rc = p->series ? series_check(p, pr, &keyword, side_keyword ?
+	    &side_token : NULL) : 0;
 	if (rc)
 		return rc;
 	filter_lex(p);
-	return pr->fn(p, pr, side);
+	return pr->parse(p, pr, side);
 }
 
 static int parse_expr(struct parser *p, const char *after);
@@ -300,7 +307,7 @@ static int parse_expr(struct parser *p, const char *after);
 static int
 parse_paren(struct parser *p)
 {
-	struct tok open = p->t;
+	struct token open = p->token;
 	char buf[64];
 	int rc;
 
@@ -310,10 +317,11 @@ parse_paren(struct parser *p)
 		rc = parse_expr(p, "(");
 	if (rc)
 		return rc;
-	if (p->t.kind != TOK_RP)
-		return filter_perr(p, &p->t, "unbalanced parentheses: expected "
-		    "')' for the '(' at column %zu, got %s", open.off + 1,
-		    filter_tok_show(p, &p->t, buf, sizeof(buf)));
+	if (p->token.kind != TOKEN_CLOSE)
+		return filter_error(p, &p->token, "unbalanced parentheses: "
+		    "expected ')' for the '(' at column %zu, got %s",
+		    open.offset + 1, filter_token_show(p, &p->token, buf,
+		    sizeof(buf)));
 	filter_lex(p);
 	return filter_emit(p, ")");
 }
@@ -324,14 +332,14 @@ parse_factor(struct parser *p, const char *after)
 	int rc;
 
 	if (++p->depth > FILTER_DEPTH_MAX)
-		return filter_perr(p, &p->t, "nested deeper than %d",
+		return filter_error(p, &p->token, "nested deeper than %d",
 		    FILTER_DEPTH_MAX);
-	if (filter_tok_is(p, &p->t, "not")) {
+	if (filter_token_is(p, &p->token, "not")) {
 		filter_lex(p);
 		rc = filter_emit(p, "NOT ");
 		if (!rc)
 			rc = parse_factor(p, "not");
-	} else if (p->t.kind == TOK_LP) {
+	} else if (p->token.kind == TOKEN_OPEN) {
 		rc = parse_paren(p);
 	} else {
 		rc = parse_primitive(p, after);
@@ -343,8 +351,8 @@ parse_factor(struct parser *p, const char *after)
 static bool
 ends_term(const struct parser *p)
 {
-	return p->t.kind == TOK_END || p->t.kind == TOK_RP ||
-	    filter_tok_is(p, &p->t, "or");
+	return p->token.kind == TOKEN_END || p->token.kind == TOKEN_CLOSE ||
+	    filter_token_is(p, &p->token, "or");
 }
 
 static int
@@ -356,7 +364,7 @@ parse_term(struct parser *p, const char *after)
 	rc = parse_factor(p, after);
 	while (!rc && !ends_term(p)) {
 		after = NULL;
-		if (filter_tok_is(p, &p->t, "and")) {
+		if (filter_token_is(p, &p->token, "and")) {
 			after = "and";
 			filter_lex(p);
 		}
@@ -377,7 +385,7 @@ parse_expr(struct parser *p, const char *after)
 	int rc, n = 0;
 
 	rc = parse_term(p, after);
-	while (!rc && filter_tok_is(p, &p->t, "or")) {
+	while (!rc && filter_token_is(p, &p->token, "or")) {
 		filter_lex(p);
 		rc = filter_emit(p, " OR ");
 		if (!rc)
@@ -395,8 +403,8 @@ compile(struct parser *p)
 	int rc;
 
 	filter_lex(p);
-	if (p->t.kind == TOK_END)
-		return filter_perr(p, &p->t, "empty expression");
+	if (p->token.kind == TOKEN_END)
+		return filter_error(p, &p->token, "empty expression");
 	/* "other" (key -1) holds keys unknown: no filter may select it. */
 	rc = p->series ? filter_emit(p, "key != -1 AND (") : 0;
 	if (!rc)
@@ -405,23 +413,23 @@ compile(struct parser *p)
 		rc = filter_emit(p, ")");
 	if (rc)
 		return rc;
-	if (p->t.kind == TOK_RP)
-		return filter_perr(p, &p->t, "unbalanced parentheses: ')' "
+	if (p->token.kind == TOKEN_CLOSE)
+		return filter_error(p, &p->token, "unbalanced parentheses: ')' "
 		    "without a '('");
-	if (p->t.kind != TOK_END)
-		return filter_perr(p, &p->t, "unexpected trailing input");
+	if (p->token.kind != TOKEN_END)
+		return filter_error(p, &p->token, "unexpected trailing input");
 	return 0;
 }
 
-/* Compile p->s into a new filter for p's target. */
+/* Compile p->text into a new filter for p's target. */
 static int
 compile_new(struct parser *p, struct filter **out)
 {
 	int rc;
 
 	*out = NULL;
-	if (!p->s)
-		p->s = "";
+	if (!p->text)
+		p->text = "";
 	p->f = calloc(1, sizeof(*p->f));
 	if (!p->f)
 		return ft_err_set(p->err, FT_ENOMEM, "filter: %s",
@@ -443,7 +451,7 @@ out_free:
 int
 filter_compile(const char *expr, struct filter **out, struct ft_err *err)
 {
-	struct parser p = { .s = expr, .err = err };
+	struct parser p = { .text = expr, .err = err };
 
 	return compile_new(&p, out);
 }
@@ -452,11 +460,12 @@ int
 filter_compile_series(const char *expr, struct filter **out,
     enum query_skind *kind, struct ft_err *err)
 {
-	struct parser p = { .s = expr, .err = err, .series = true, .sk = -1 };
+	struct parser p = { .text = expr, .err = err, .series = true,
+		.series_kind = -1 };
 	int rc = compile_new(&p, out);
 
 	if (!rc)
-		*kind = (enum query_skind)p.sk;
+		*kind = (enum query_skind)p.series_kind;
 	return rc;
 }
 

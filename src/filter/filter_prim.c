@@ -13,24 +13,24 @@
 #include "../base/ft_proto.h"
 #include "filter_int.h"
 
-#define FILTER_TOK_MAX 256	/* bytes of one value token */
+#define FILTER_TOKEN_MAX 256	/* bytes of one value token */
 
 /* The fragment of pr for the target being compiled. */
 static const char *
-prim_col(const struct parser *p, const struct prim *pr)
+primitive_sql(const struct parser *p, const struct primitive *pr)
 {
-	return p->series ? pr->scol : pr->col;
+	return p->series ? pr->series_sql : pr->flows_sql;
 }
 
 /* The current token as a value argument of pr, consumed; NUL-terminated copy in buf. */
 static int
-take_arg(struct parser *p, const struct prim *pr, const char *what,
-    struct tok *t, char *buf)
+take_arg(struct parser *p, const struct primitive *pr, const char *what,
+    struct token *t, char *buf)
 {
-	if (p->t.kind != TOK_WORD || p->t.len >= FILTER_TOK_MAX)
-		return filter_perr_expected(p, what, pr->kw);
-	*t = p->t;
-	memcpy(buf, p->s + t->off, t->len);
+	if (p->token.kind != TOKEN_WORD || p->token.len >= FILTER_TOKEN_MAX)
+		return filter_error_expected(p, what, pr->keyword);
+	*t = p->token;
+	memcpy(buf, p->text + t->offset, t->len);
 	buf[t->len] = 0;
 	filter_lex(p);
 	return 0;
@@ -57,11 +57,11 @@ parse_u64(const char *s, size_t n, uint64_t *out)
 
 /* A whole-number argument in [0, max]. */
 static int
-take_num(struct parser *p, const struct prim *pr, const char *what,
+take_num(struct parser *p, const struct primitive *pr, const char *what,
     uint64_t max, uint64_t *v)
 {
-	char buf[FILTER_TOK_MAX], show[64];
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX], show[64];
+	struct token t;
 	size_t skip = 0;
 	bool all_digits;
 	int rc;
@@ -69,19 +69,20 @@ take_num(struct parser *p, const struct prim *pr, const char *what,
 	rc = take_arg(p, pr, what, &t, buf);
 	if (rc)
 		return rc;
-	if (strcmp(pr->kw, "asn") == 0 && strncasecmp(buf, "as", 2) == 0)
+	if (strcmp(pr->keyword, "asn") == 0 && strncasecmp(buf, "as", 2) == 0)
 		skip = 2;
 	all_digits = t.len > skip;
 	for (size_t i = skip; i < t.len; i++)
 		all_digits = all_digits && isdigit((unsigned char)buf[i]);
 	if (!all_digits) {
-		p->t = t;	/* report at the argument */
-		return filter_perr(p, &t, "expected %s after '%s', got %s",
-		    what, pr->kw, filter_tok_show(p, &t, show, sizeof(show)));
+		p->token = t;	/* report at the argument */
+		return filter_error(p, &t, "expected %s after '%s', got %s",
+		    what, pr->keyword, filter_token_show(p, &t, show,
+		    sizeof(show)));
 	}
 	if (!parse_u64(buf + skip, t.len - skip, v) || *v > max)
-		return filter_perr(p, &t, "%s %s out of range (0-%llu)", pr->kw,
-		    filter_tok_show(p, &t, show, sizeof(show)),
+		return filter_error(p, &t, "%s %s out of range (0-%llu)",
+		    pr->keyword, filter_token_show(p, &t, show, sizeof(show)),
 		    (unsigned long long)max);
 	return 0;
 }
@@ -98,12 +99,12 @@ parse_addr(const char *s, unsigned char *a)
 }
 
 static int
-p_host(struct parser *p, const struct prim *pr, enum side side)
+primitive_host(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX];
+	char buf[FILTER_TOKEN_MAX];
 	unsigned char a[16];
 	struct query_value v = { .type = QUERY_BLOB, .p = a };
-	struct tok t;
+	struct token t;
 	int rc;
 
 	rc = take_arg(p, pr, "an address", &t, buf);
@@ -111,8 +112,8 @@ p_host(struct parser *p, const struct prim *pr, enum side side)
 		return rc;
 	v.len = parse_addr(buf, a);
 	if (!v.len) {
-		p->t = t;
-		return filter_perr_expected(p, "an address", pr->kw);
+		p->token = t;
+		return filter_error_expected(p, "an address", pr->keyword);
 	}
 	return filter_emit_sided(p, &t, side, (const char *const[]){
 	    "f.cli = ?", "f.srv = ?", "key = ?" }, &v, 1);
@@ -120,7 +121,7 @@ p_host(struct parser *p, const struct prim *pr, enum side side)
 
 /* Network's first and last address for buf "ADDR[/LEN]". */
 static int
-parse_cidr(struct parser *p, const struct prim *pr, const struct tok *t,
+parse_cidr(struct parser *p, const struct primitive *pr, const struct token *t,
     char *buf, unsigned char *lo, unsigned char *hi, size_t *alen)
 {
 	char *slash = strchr(buf, '/'), show[64];
@@ -130,15 +131,16 @@ parse_cidr(struct parser *p, const struct prim *pr, const struct tok *t,
 		*slash = 0;
 	*alen = parse_addr(buf, lo);
 	if (!*alen) {
-		p->t = *t;
-		return filter_perr_expected(p, "an address or CIDR", pr->kw);
+		p->token = *t;
+		return filter_error_expected(p, "an address or CIDR",
+		    pr->keyword);
 	}
 	bits = *alen * 8;
 	if (slash && !parse_u64(slash + 1, strlen(slash + 1), &bits))
-		return filter_perr(p, t, "bad prefix length in %s",
-		    filter_tok_show(p, t, show, sizeof(show)));
+		return filter_error(p, t, "bad prefix length in %s",
+		    filter_token_show(p, t, show, sizeof(show)));
 	if (bits > *alen * 8)
-		return filter_perr(p, t, "prefix length %llu too long for "
+		return filter_error(p, t, "prefix length %llu too long for "
 		    "IPv%d (at most %zu)", (unsigned long long)bits,
 		    *alen == 4 ? 4 : 6, *alen * 8);
 	for (size_t i = 0; i < *alen; i++) {
@@ -153,12 +155,12 @@ parse_cidr(struct parser *p, const struct prim *pr, const struct tok *t,
 }
 
 static int
-p_net(struct parser *p, const struct prim *pr, enum side side)
+primitive_net(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX];
+	char buf[FILTER_TOKEN_MAX];
 	unsigned char lo[16], hi[16];
 	struct query_value v[2];
-	struct tok t;
+	struct token t;
 	size_t n;
 	int rc;
 
@@ -181,10 +183,10 @@ p_net(struct parser *p, const struct prim *pr, enum side side)
 }
 
 static int
-p_port(struct parser *p, const struct prim *pr, enum side side)
+primitive_port(struct parser *p, const struct primitive *pr, enum side side)
 {
 	struct query_value v = { .type = QUERY_INT };
-	struct tok t = p->t;
+	struct token t = p->token;
 	uint64_t n;
 	int rc;
 
@@ -197,21 +199,21 @@ p_port(struct parser *p, const struct prim *pr, enum side side)
 }
 
 static int
-p_mac(struct parser *p, const struct prim *pr, enum side side)
+primitive_mac(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX];
+	char buf[FILTER_TOKEN_MAX];
 	unsigned char m[6];
 	struct query_value v = { .type = QUERY_BLOB, .p = m, .len = 6 };
-	struct tok t;
+	struct token t;
 	int rc;
 
 	rc = take_arg(p, pr, "a MAC address (AA:BB:CC:DD:EE:FF)", &t, buf);
 	if (rc)
 		return rc;
 	if (ft_mac_parse(buf, strlen(buf), m) != 6) {
-		p->t = t;
-		return filter_perr_expected(p, "a MAC address "
-		    "(AA:BB:CC:DD:EE:FF)", pr->kw);
+		p->token = t;
+		return filter_error_expected(p, "a MAC address "
+		    "(AA:BB:CC:DD:EE:FF)", pr->keyword);
 	}
 	return filter_emit_sided(p, &t, side, (const char *const[]){
 	    "f.cli_mac IN (SELECT id FROM macs WHERE mac = ?)",
@@ -220,9 +222,9 @@ p_mac(struct parser *p, const struct prim *pr, enum side side)
 }
 
 static int
-p_local(struct parser *p, const struct prim *pr, enum side side)
+primitive_local(struct parser *p, const struct primitive *pr, enum side side)
 {
-	bool local = pr->kw[0] == 'l';
+	bool local = pr->keyword[0] == 'l';
 
 	if (p->series)
 		return filter_emit(p, local ? "kind = 4" : "kind = 5");
@@ -237,22 +239,22 @@ p_local(struct parser *p, const struct prim *pr, enum side side)
 }
 
 static int
-p_proto(struct parser *p, const struct prim *pr, enum side side)
+primitive_proto(struct parser *p, const struct primitive *pr, enum side side)
 {
 	const char *what = FT_PROTO_NAME_LIST "or a protocol number";
-	struct tok t = p->t;
+	struct token t = p->token;
 	uint64_t n;
 	int num;
 
-	if (p->t.kind == TOK_WORD &&
-	    !ft_proto_parse(p->s + p->t.off, p->t.len, &num) &&
+	if (p->token.kind == TOKEN_WORD &&
+	    !ft_proto_parse(p->text + p->token.offset, p->token.len, &num) &&
 	    ft_proto_name(num)) {
 		filter_lex(p);
-		return filter_emit_int(p, &t, prim_col(p, pr), num);
+		return filter_emit_int(p, &t, primitive_sql(p, pr), num);
 	}
 	if (take_num(p, pr, what, 255, &n))
 		return -FT_EPARSE;
-	return filter_emit_int(p, &t, prim_col(p, pr), (int64_t)n);
+	return filter_emit_int(p, &t, primitive_sql(p, pr), (int64_t)n);
 }
 
 /* Copy of s with LIKE's \ % _ escaped by '\'; n is the result's length. */
@@ -271,10 +273,10 @@ like_escape(const char *s, size_t *n)
 }
 
 static int
-p_app(struct parser *p, const struct prim *pr, enum side side)
+primitive_app(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX], *esc;
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX], *esc;
+	struct token t;
 	size_t n;
 	int rc;
 
@@ -285,7 +287,7 @@ p_app(struct parser *p, const struct prim *pr, enum side side)
 	if (!esc)
 		return ft_err_set(p->err, FT_ENOMEM, "filter: %s",
 		    ft_strerror(FT_ENOMEM));
-	rc = filter_emit(p, prim_col(p, pr));
+	rc = filter_emit(p, primitive_sql(p, pr));
 	if (!rc)
 		rc = filter_bind_bytes(p, &t, QUERY_TEXT, buf, t.len);
 	if (!rc)
@@ -298,26 +300,26 @@ p_app(struct parser *p, const struct prim *pr, enum side side)
 
 /* category, vendor, device, iface: one text, the fragment's only value. */
 static int
-p_text(struct parser *p, const struct prim *pr, enum side side)
+primitive_text(struct parser *p, const struct primitive *pr, enum side side)
 {
 	static const char *const what[] = { "a category", "a vendor",
 		"a device name", "an interface name" };
-	char buf[FILTER_TOK_MAX];
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX];
+	struct token t;
 	int rc;
 
-	rc = take_arg(p, pr, what[strchr("cvdi", pr->kw[0]) - "cvdi"], &t,
+	rc = take_arg(p, pr, what[strchr("cvdi", pr->keyword[0]) - "cvdi"], &t,
 	    buf);
 	if (rc)
 		return rc;
-	return filter_emit_text(p, &t, prim_col(p, pr), buf, t.len);
+	return filter_emit_text(p, &t, primitive_sql(p, pr), buf, t.len);
 }
 
 static int
-p_num(struct parser *p, const struct prim *pr, enum side side)
+primitive_number(struct parser *p, const struct primitive *pr, enum side side)
 {
-	bool asn = pr->kw[0] == 'a';
-	struct tok t = p->t;
+	bool asn = pr->keyword[0] == 'a';
+	struct token t = p->token;
 	uint64_t n;
 	int rc;
 
@@ -325,14 +327,14 @@ p_num(struct parser *p, const struct prim *pr, enum side side)
 	    asn ? 4294967295u : 4095, &n);
 	if (rc)
 		return rc;
-	return filter_emit_int(p, &t, prim_col(p, pr), (int64_t)n);
+	return filter_emit_int(p, &t, primitive_sql(p, pr), (int64_t)n);
 }
 
 static int
-p_country(struct parser *p, const struct prim *pr, enum side side)
+primitive_country(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX];
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX];
+	struct token t;
 	int rc;
 
 	rc = take_arg(p, pr, "a two-letter country code", &t, buf);
@@ -340,21 +342,21 @@ p_country(struct parser *p, const struct prim *pr, enum side side)
 		return rc;
 	if (t.len != 2 || !isalpha((unsigned char)buf[0]) ||
 	    !isalpha((unsigned char)buf[1])) {
-		p->t = t;
-		return filter_perr_expected(p, "a two-letter country code",
-		    pr->kw);
+		p->token = t;
+		return filter_error_expected(p, "a two-letter country code",
+		    pr->keyword);
 	}
-	return filter_emit_int(p, &t, prim_col(p, pr),
+	return filter_emit_int(p, &t, primitive_sql(p, pr),
 	    toupper((unsigned char)buf[0]) * 256 +
 	    toupper((unsigned char)buf[1]));
 }
 
 /* Lower-case GLOB pattern: '*' stays a wildcard, '?' and '[' match themselves. */
 static int
-p_name(struct parser *p, const struct prim *pr, enum side side)
+primitive_name(struct parser *p, const struct primitive *pr, enum side side)
 {
-	char buf[FILTER_TOK_MAX], g[FILTER_TOK_MAX * 3];
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX], g[FILTER_TOKEN_MAX * 3];
+	struct token t;
 	size_t n = 0;
 	int rc;
 
@@ -373,13 +375,13 @@ p_name(struct parser *p, const struct prim *pr, enum side side)
 	return filter_emit_text(p, &t, "lower(n.name) GLOB ?", g, n);
 }
 
-static const struct { const char *op, *sql; } cmp_ops[] = {
+static const struct { const char *op, *sql; } comparisons[] = {
 	{ ">", " > ?" }, { ">=", " >= ?" }, { "<", " < ?" },
 	{ "<=", " <= ?" }, { "=", " = ?" }, { "==", " = ?" },
 	{ "!=", " != ?" },
 };
 
-static const struct unit { char kw; const char *suffix; uint64_t mult; } units[] = {
+static const struct unit { char kind; const char *suffix; uint64_t multiplier; } units[] = {
 	{ 'b', "", 1 }, { 'b', "k", 1000 }, { 'b', "m", 1000000 },
 	{ 'b', "g", 1000000000 }, { 'b', "kib", 1024 },
 	{ 'b', "mib", 1048576 }, { 'b', "gib", 1073741824 },
@@ -403,12 +405,12 @@ parse_amount(char kind, const char *s, size_t len, int64_t *out)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		const struct unit *u = &units[i];
 
-		if (u->kw != kind || strlen(u->suffix) != len - d ||
+		if (u->kind != kind || strlen(u->suffix) != len - d ||
 		    strncasecmp(u->suffix, s + d, len - d) != 0)
 			continue;
-		if (v > (uint64_t)INT64_MAX / u->mult)
+		if (v > (uint64_t)INT64_MAX / u->multiplier)
 			return false;
-		*out = (int64_t)(v * u->mult);
+		*out = (int64_t)(v * u->multiplier);
 		return true;
 	}
 	return false;
@@ -424,39 +426,41 @@ filter_parse_amount(const char *s, char kind, int64_t *out)
 }
 
 static int
-p_cmp(struct parser *p, const struct prim *pr, enum side side)
+primitive_compare(struct parser *p, const struct primitive *pr, enum side side)
 {
 	static const char *const hint[] = { "k, M, G, KiB, MiB or GiB",
 		"k, M or G", "s, ms, m or h" };
 	const char *sql = NULL, *h;
-	char buf[FILTER_TOK_MAX];
-	struct tok t;
+	char buf[FILTER_TOKEN_MAX];
+	struct token t;
 	int64_t v;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(cmp_ops) / sizeof(cmp_ops[0]); i++)
-		if (p->t.kind == TOK_OP &&
-		    filter_tok_is(p, &p->t, cmp_ops[i].op))
-			sql = cmp_ops[i].sql;
+	for (size_t i = 0; i < sizeof(comparisons) / sizeof(comparisons[0]);
+	    i++)
+		if (p->token.kind == TOKEN_OPERATOR &&
+		    filter_token_is(p, &p->token, comparisons[i].op))
+			sql = comparisons[i].sql;
 	if (!sql)
-		return filter_perr_expected(p, "a comparison (> >= < <= = !=)",
-		    pr->kw);
+		return filter_error_expected(p, "a comparison (> >= < <= = !=)",
+		    pr->keyword);
 	filter_lex(p);
-	h = hint[pr->kw[0] == 'b' ? 0 : pr->kw[0] == 'p' ? 1 : 2];
-	if (p->t.kind != TOK_WORD || p->t.len >= FILTER_TOK_MAX) {
+	h = hint[pr->keyword[0] == 'b' ? 0 : pr->keyword[0] == 'p' ? 1 : 2];
+	if (p->token.kind != TOKEN_WORD || p->token.len >= FILTER_TOKEN_MAX) {
 		snprintf(buf, sizeof(buf), "a number (with %s)", h);
-		return filter_perr_expected(p, buf, pr->kw);
+		return filter_error_expected(p, buf, pr->keyword);
 	}
 	rc = take_arg(p, pr, "a number", &t, buf);
-	if (!rc && !parse_amount(pr->kw[0], buf, t.len, &v)) {
+	if (!rc && !parse_amount(pr->keyword[0], buf, t.len, &v)) {
 		char show[64];
 
-		return filter_perr(p, &t, "bad number %s for '%s' (digits with "
-		    "an optional %s, at most 2^63-1)",
-		    filter_tok_show(p, &t, show, sizeof(show)), pr->kw, h);
+		return filter_error(p, &t, "bad number %s for '%s' (digits "
+		    "with an optional %s, at most 2^63-1)",
+		    filter_token_show(p, &t, show, sizeof(show)), pr->keyword,
+		    h);
 	}
 	if (!rc)
-		rc = filter_emit(p, pr->col);
+		rc = filter_emit(p, pr->flows_sql);
 	return rc ? rc : filter_emit_int(p, &t, sql, v);
 }
 
@@ -465,62 +469,67 @@ p_cmp(struct parser *p, const struct prim *pr, enum side side)
 #define NO_SERIES(why) -1, why
 
 /* The primitives by keyword; one added here goes into FILTER_KEYWORDS too. */
-static const struct prim prims[] = {
-	{ "host", p_host, true, NULL, QUERY_SK_HOST, NULL },
-	{ "net", p_net, true, NULL, QUERY_SK_HOST, NULL },
-	{ "port", p_port, true, NULL, NO_SERIES("they keep no ports") },
-	{ "mac", p_mac, true, NULL, QUERY_SK_MAC, NULL },
-	{ "local", p_local, true, NULL, QUERY_SK_HOST, NULL },
-	{ "remote", p_local, true, NULL, QUERY_SK_HOST, NULL },
-	{ "proto", p_proto, false, "f.proto = ?", QUERY_SK_PROTO, "key = ?" },
-	{ "app", p_app, false, APP_SQL("a.name"), QUERY_SK_APP,
+static const struct primitive primitives[] = {
+	{ "host", primitive_host, true, NULL, QUERY_SK_HOST, NULL },
+	{ "net", primitive_net, true, NULL, QUERY_SK_HOST, NULL },
+	{ "port", primitive_port, true, NULL,
+	  NO_SERIES("they keep no ports") },
+	{ "mac", primitive_mac, true, NULL, QUERY_SK_MAC, NULL },
+	{ "local", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "remote", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
+	{ "proto", primitive_proto, false, "f.proto = ?", QUERY_SK_PROTO,
+	  "key = ?" },
+	{ "app", primitive_app, false, APP_SQL("a.name"), QUERY_SK_APP,
 	  APP_SQL("key") },
-	{ "category", p_text, false, "a.category = ? COLLATE NOCASE",
+	{ "category", primitive_text, false, "a.category = ? COLLATE NOCASE",
 	  QUERY_SK_APP, "key IN (SELECT name FROM apps WHERE category = ? "
 	  "COLLATE NOCASE)" },
-	{ "vendor", p_text, false, "mc.vendor = ? COLLATE NOCASE",
+	{ "vendor", primitive_text, false, "mc.vendor = ? COLLATE NOCASE",
 	  QUERY_SK_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
 	  "COLLATE NOCASE)" },
-	{ "device", p_text, false, "EXISTS (SELECT 1 FROM devices dv WHERE "
-	  "dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, f.srv_mac))",
-	  QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv JOIN macs m ON "
-	  "m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
-	{ "iface", p_text, false, "f.iface IN (SELECT id FROM ifaces WHERE "
-	  "name = ?)", QUERY_SK_IFACE, "key = ?" },
-	{ "asn", p_num, false, "f.asn = ?", QUERY_SK_ASN, "key = ?" },
-	{ "vlan", p_num, false, "f.vlan = ?", NO_SERIES("they keep no VLANs") },
-	{ "country", p_country, false, "f.country = ?", QUERY_SK_COUNTRY,
+	{ "device", primitive_text, false, "EXISTS (SELECT 1 FROM devices dv "
+	  "WHERE dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, "
+	  "f.srv_mac))", QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv "
+	  "JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
+	{ "iface", primitive_text, false, "f.iface IN (SELECT id FROM ifaces "
+	  "WHERE name = ?)", QUERY_SK_IFACE, "key = ?" },
+	{ "asn", primitive_number, false, "f.asn = ?", QUERY_SK_ASN,
 	  "key = ?" },
-	{ "name", p_name, false, NULL, NO_SERIES("they keep no names") },
-	{ "bytes", p_cmp, false, "f.bytes_cs + f.bytes_sc",
+	{ "vlan", primitive_number, false, "f.vlan = ?",
+	  NO_SERIES("they keep no VLANs") },
+	{ "country", primitive_country, false, "f.country = ?",
+	  QUERY_SK_COUNTRY, "key = ?" },
+	{ "name", primitive_name, false, NULL,
+	  NO_SERIES("they keep no names") },
+	{ "bytes", primitive_compare, false, "f.bytes_cs + f.bytes_sc",
 	  NO_SERIES("they hold sums, not flows to compare") },
-	{ "packets", p_cmp, false, "f.pkts_cs + f.pkts_sc",
+	{ "packets", primitive_compare, false, "f.pkts_cs + f.pkts_sc",
 	  NO_SERIES("they hold sums, not flows to compare") },
-	{ "duration", p_cmp, false, "f.last_us - f.first_us",
+	{ "duration", primitive_compare, false, "f.last_us - f.first_us",
 	  NO_SERIES("they hold sums, not flows to compare") },
 };
 
-const struct prim *
-filter_prim_find(const struct parser *p, const struct tok *t, bool sided)
+const struct primitive *
+filter_primitive_find(const struct parser *p, const struct token *t, bool sided)
 {
-	for (size_t i = 0; i < sizeof(prims) / sizeof(prims[0]); i++)
-		if (filter_tok_is(p, t, prims[i].kw) &&
-		    (!sided || prims[i].sided))
-			return &prims[i];
+	for (size_t i = 0; i < sizeof(primitives) / sizeof(primitives[0]); i++)
+		if (filter_token_is(p, t, primitives[i].keyword) &&
+		    (!sided || primitives[i].sided))
+			return &primitives[i];
 	return NULL;
 }
 
 bool
-filter_prim_flow_const(const struct prim *pr, enum side side)
+filter_primitive_flow_const(const struct primitive *pr, enum side side)
 {
-	static const char *const kws[] = { "host", "net", "proto", "local",
+	static const char *const keywords[] = { "host", "net", "proto", "local",
 		"remote" };
 	size_t i;
 
-	if (strcmp(pr->kw, "port") == 0)
+	if (strcmp(pr->keyword, "port") == 0)
 		return side == SIDE_DST;	/* the server port */
-	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
-		if (strcmp(pr->kw, kws[i]) == 0)
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strcmp(pr->keyword, keywords[i]) == 0)
 			return true;
 	return false;
 }

@@ -9,28 +9,28 @@
 
 /* A merged flow's own values that a listing can be sorted by first. */
 enum flows_key {
-	FK_NONE,		/* sorted by something else */
-	FK_FIRST,		/* m.first_us */
-	FK_LAST,		/* m.last_us */
-	FK_DURATION,		/* m.last_us - m.first_us */
-	FK_BYTES_CS,
-	FK_BYTES_SC,
-	FK_PKTS_CS,
-	FK_PKTS_SC,
-	FK_RECORDS,
-	FK_BYTES,		/* both ways */
-	FK_PACKETS,		/* both ways */
+	KEY_NONE,		/* sorted by something else */
+	KEY_FIRST,		/* m.first_us */
+	KEY_LAST,		/* m.last_us */
+	KEY_DURATION,		/* m.last_us - m.first_us */
+	KEY_BYTES_CS,
+	KEY_BYTES_SC,
+	KEY_PACKETS_CS,
+	KEY_PACKETS_SC,
+	KEY_RECORDS,
+	KEY_BYTES,		/* both ways */
+	KEY_PACKETS,		/* both ways */
 	/* From here, values of the flow's latest record (f). */
-	FK_PROTO,
-	FK_CLIENT,		/* address: length, then bytes */
-	FK_CPORT,
-	FK_SERVER,
-	FK_SPORT,
-	FK_APP,			/* its name, NULL last */
-	FK_ASN,			/* NULL last */
-	FK_END,			/* f.end_reason */
-	FK_TCP_CS,		/* m.tcp_cs of a TCP flow, else NULL */
-	FK_TCP_SC,
+	KEY_PROTO,
+	KEY_CLIENT,		/* address: length, then bytes */
+	KEY_CLIENT_PORT,
+	KEY_SERVER,
+	KEY_SERVER_PORT,
+	KEY_APP,		/* its name, NULL last */
+	KEY_ASN,		/* NULL last */
+	KEY_END_REASON,		/* f.end_reason */
+	KEY_TCP_FLAGS_CS,	/* m.tcp_cs of a TCP flow, else NULL */
+	KEY_TCP_FLAGS_SC,
 };
 
 /*
@@ -44,8 +44,8 @@ struct flows_sort {
 	bool desc[QUERY_SORT_MAX];
 	size_t n;			/* 1 or more */
 	bool total;
-	bool rec;			/* a key reads the latest record */
-	bool app;			/* a key is FK_APP */
+	bool reads_record;	/* a key reads the latest record */
+	bool reads_app;		/* a key is KEY_APP */
 };
 
 /*
@@ -62,19 +62,19 @@ struct flows_sort {
  */
 /*
  * One merged flow: the columns of `m`, and the values of its latest
- * record that keys sort by (struct flows_sort.rec).
+ * record that keys sort by (struct flows_sort.reads_record).
  */
 struct flows_flow {
 	int64_t id;		/* rowid of its latest record */
 	int64_t records;
 	int64_t first_us, last_us;
-	int64_t bcs, bsc, pcs, psc;
-	int64_t tcs, tsc;	/* TCP flags, ORed */
+	int64_t bytes_cs, bytes_sc, packets_cs, packets_sc;
+	int64_t tcp_flags_cs, tcp_flags_sc;	/* ORed */
 	int64_t asn;		/* -1 NULL */
-	int32_t app;		/* rank of its application's name, -1 NULL */
-	uint16_t cport, sport;
-	uint8_t proto, end;
-	uint8_t cli[QUERY_ADDR], srv[QUERY_ADDR];
+	int32_t app_rank;	/* rank of its application's name, -1 NULL */
+	uint16_t client_port, server_port;
+	uint8_t proto, end_reason;
+	uint8_t client[QUERY_ADDR], server[QUERY_ADDR];
 };
 
 /*
@@ -92,7 +92,7 @@ struct flows_set {
 
 /*
  * Offer a merged flow to s, ordered by k: kept in the heap or among the
- * ties, or dropped. 0, or -FT_ENOMEM, or -FT_EFULL past FS_TIES_MAX ties.
+ * ties, or dropped. 0, or -FT_ENOMEM, or -FT_EFULL past FLOWS_TIES_MAX ties.
  */
 int flows_offer(struct flows_set *s, const struct flows_sort *k,
     const struct flows_flow *f);

@@ -8,45 +8,45 @@
 #include "flows_int.h"
 
 static int64_t
-fs_value(const struct flows_flow *f, enum flows_key key)
+key_value(const struct flows_flow *f, enum flows_key key)
 {
 	switch (key) {
-	case FK_FIRST:
+	case KEY_FIRST:
 		return f->first_us;
-	case FK_LAST:
+	case KEY_LAST:
 		return f->last_us;
-	case FK_DURATION:
+	case KEY_DURATION:
 		return f->last_us - f->first_us;
-	case FK_BYTES_CS:
-		return f->bcs;
-	case FK_BYTES_SC:
-		return f->bsc;
-	case FK_PKTS_CS:
-		return f->pcs;
-	case FK_PKTS_SC:
-		return f->psc;
-	case FK_RECORDS:
+	case KEY_BYTES_CS:
+		return f->bytes_cs;
+	case KEY_BYTES_SC:
+		return f->bytes_sc;
+	case KEY_PACKETS_CS:
+		return f->packets_cs;
+	case KEY_PACKETS_SC:
+		return f->packets_sc;
+	case KEY_RECORDS:
 		return f->records;
-	case FK_BYTES:
-		return f->bcs + f->bsc;
-	case FK_PACKETS:
-		return f->pcs + f->psc;
-	case FK_PROTO:
+	case KEY_BYTES:
+		return f->bytes_cs + f->bytes_sc;
+	case KEY_PACKETS:
+		return f->packets_cs + f->packets_sc;
+	case KEY_PROTO:
 		return f->proto;
-	case FK_CPORT:
-		return f->cport;
-	case FK_SPORT:
-		return f->sport;
-	case FK_APP:
-		return f->app;
-	case FK_ASN:
+	case KEY_CLIENT_PORT:
+		return f->client_port;
+	case KEY_SERVER_PORT:
+		return f->server_port;
+	case KEY_APP:
+		return f->app_rank;
+	case KEY_ASN:
 		return f->asn;
-	case FK_END:
-		return f->end;
-	case FK_TCP_CS:
-		return f->tcs;
-	case FK_TCP_SC:
-		return f->tsc;
+	case KEY_END_REASON:
+		return f->end_reason;
+	case KEY_TCP_FLAGS_CS:
+		return f->tcp_flags_cs;
+	case KEY_TCP_FLAGS_SC:
+		return f->tcp_flags_sc;
 	default:
 		return 0;
 	}
@@ -54,15 +54,15 @@ fs_value(const struct flows_flow *f, enum flows_key key)
 
 /* Whether key's value of f is NULL (it sorts last either way). */
 static bool
-fs_null(const struct flows_flow *f, enum flows_key key)
+key_null(const struct flows_flow *f, enum flows_key key)
 {
 	switch (key) {
-	case FK_APP:
-		return f->app < 0;
-	case FK_ASN:
+	case KEY_APP:
+		return f->app_rank < 0;
+	case KEY_ASN:
 		return f->asn < 0;
-	case FK_TCP_CS:
-	case FK_TCP_SC:
+	case KEY_TCP_FLAGS_CS:
+	case KEY_TCP_FLAGS_SC:
 		return f->proto != 6;
 	default:
 		return false;
@@ -71,7 +71,7 @@ fs_null(const struct flows_flow *f, enum flows_key key)
 
 /* Addresses as the listing sorts them: length, then bytes. */
 static int
-fs_addr_cmp(const uint8_t *a, const uint8_t *b)
+address_cmp(const uint8_t *a, const uint8_t *b)
 {
 	int c;
 
@@ -83,17 +83,17 @@ fs_addr_cmp(const uint8_t *a, const uint8_t *b)
 
 /* Key's values of a and b: below 0, 0 or above as a's is smaller. */
 static int
-fs_key_cmp(const struct flows_flow *a, const struct flows_flow *b,
+key_cmp(const struct flows_flow *a, const struct flows_flow *b,
     enum flows_key key)
 {
 	int64_t x, y;
 
-	if (key == FK_CLIENT)
-		return fs_addr_cmp(a->cli, b->cli);
-	if (key == FK_SERVER)
-		return fs_addr_cmp(a->srv, b->srv);
-	x = fs_value(a, key);
-	y = fs_value(b, key);
+	if (key == KEY_CLIENT)
+		return address_cmp(a->client, b->client);
+	if (key == KEY_SERVER)
+		return address_cmp(a->server, b->server);
+	x = key_value(a, key);
+	y = key_value(b, key);
 	return x < y ? -1 : x > y;
 }
 
@@ -103,7 +103,7 @@ fs_key_cmp(const struct flows_flow *a, const struct flows_flow *b,
  * NULLs list last whichever the direction, as the SQL's NULLS LAST.
  */
 static int
-fs_cmp(const struct flows_sort *k, const struct flows_flow *a,
+list_cmp(const struct flows_sort *k, const struct flows_flow *a,
     const struct flows_flow *b)
 {
 	bool na, nb;
@@ -111,13 +111,13 @@ fs_cmp(const struct flows_sort *k, const struct flows_flow *a,
 	int c;
 
 	for (i = 0; i < k->n; i++) {
-		na = fs_null(a, k->key[i]);
-		nb = fs_null(b, k->key[i]);
+		na = key_null(a, k->key[i]);
+		nb = key_null(b, k->key[i]);
 		if (na != nb)
 			return na ? -1 : 1;
 		if (na)
 			continue;
-		c = fs_key_cmp(a, b, k->key[i]);
+		c = key_cmp(a, b, k->key[i]);
 		if (c)
 			return (c > 0) == k->desc[i] ? 1 : -1;
 	}
@@ -130,7 +130,7 @@ fs_cmp(const struct flows_sort *k, const struct flows_flow *a,
 
 /* Room for one more flow in *a of *cap. */
 static int
-fs_room(struct flows_flow **a, size_t n, size_t *cap)
+array_room(struct flows_flow **a, size_t n, size_t *cap)
 {
 	size_t c = *cap ? 2 * *cap : 128;
 	struct flows_flow *p;
@@ -146,7 +146,7 @@ fs_room(struct flows_flow **a, size_t n, size_t *cap)
 }
 
 static void
-fs_swap(struct flows_flow *a, struct flows_flow *b)
+flow_swap(struct flows_flow *a, struct flows_flow *b)
 {
 	struct flows_flow t = *a;
 
@@ -156,21 +156,21 @@ fs_swap(struct flows_flow *a, struct flows_flow *b)
 
 /* Restore the heap below index i: the flow listing last on top. */
 static void
-fs_sift_down(const struct flows_sort *k, struct flows_set *s, size_t i)
+heap_sift_down(const struct flows_sort *k, struct flows_set *s, size_t i)
 {
 	size_t l, m;
 
 	for (;;) {
 		l = 2 * i + 1;
 		m = i;
-		if (l < s->n_heap && fs_cmp(k, &s->heap[l], &s->heap[m]) < 0)
+		if (l < s->n_heap && list_cmp(k, &s->heap[l], &s->heap[m]) < 0)
 			m = l;
-		if (l + 1 < s->n_heap && fs_cmp(k, &s->heap[l + 1],
+		if (l + 1 < s->n_heap && list_cmp(k, &s->heap[l + 1],
 		    &s->heap[m]) < 0)
 			m = l + 1;
 		if (m == i)
 			return;
-		fs_swap(&s->heap[i], &s->heap[m]);
+		flow_swap(&s->heap[i], &s->heap[m]);
 		i = m;
 	}
 }
@@ -180,16 +180,16 @@ fs_sift_down(const struct flows_sort *k, struct flows_set *s, size_t i)
  * to SQL, which sorts on disk (a first key most flows share, and a later
  * one only SQL compares: --sort +records,server_name).
  */
-#ifndef FS_TIES_MAX
-#define FS_TIES_MAX (1u << 20)
+#ifndef FLOWS_TIES_MAX
+#define FLOWS_TIES_MAX (1u << 20)
 #endif
 
 static int
-fs_tie(struct flows_set *s, const struct flows_flow *f)
+tie_add(struct flows_set *s, const struct flows_flow *f)
 {
-	if (s->n_ties >= FS_TIES_MAX)
+	if (s->n_ties >= FLOWS_TIES_MAX)
 		return -FT_EFULL;
-	if (fs_room(&s->ties, s->n_ties, &s->cap_ties))
+	if (array_room(&s->ties, s->n_ties, &s->cap_ties))
 		return -FT_ENOMEM;
 	s->ties[s->n_ties++] = *f;
 	return 0;
@@ -205,25 +205,25 @@ flows_offer(struct flows_set *s, const struct flows_sort *k,
 	int c;
 
 	if (s->n_heap < s->limit) {
-		if (fs_room(&s->heap, s->n_heap, &s->cap_heap))
+		if (array_room(&s->heap, s->n_heap, &s->cap_heap))
 			return -FT_ENOMEM;
 		i = s->n_heap++;
 		s->heap[i] = *f;
-		for (; i && fs_cmp(k, &s->heap[(i - 1) / 2], &s->heap[i]) > 0;
+		for (; i && list_cmp(k, &s->heap[(i - 1) / 2], &s->heap[i]) > 0;
 		    i = (i - 1) / 2)
-			fs_swap(&s->heap[i], &s->heap[(i - 1) / 2]);
+			flow_swap(&s->heap[i], &s->heap[(i - 1) / 2]);
 		return 0;
 	}
-	c = fs_cmp(k, f, &s->heap[0]);
+	c = list_cmp(k, f, &s->heap[0]);
 	if (c < 0)
 		return 0;
 	if (c == 0)
-		return fs_tie(s, f);
+		return tie_add(s, f);
 	out = s->heap[0];
 	s->heap[0] = *f;
-	fs_sift_down(k, s, 0);
-	if (!fs_cmp(k, &out, &s->heap[0]))
-		return fs_tie(s, &out);
+	heap_sift_down(k, s, 0);
+	if (!list_cmp(k, &out, &s->heap[0]))
+		return tie_add(s, &out);
 	s->n_ties = 0;		/* they tied a flow that is gone */
 	return 0;
 }

@@ -18,36 +18,38 @@
 static const struct {
 	struct out_col col;	/* output column */
 	const char *sort[2];	/* ORDER BY expressions, NULL: the column */
-	enum flows_key fk;	/* the merged flow's value it sorts by */
+	enum flows_key flow_key;	/* what it sorts merged flows by */
 } query_flows_cols[] = {
-	{ { "time", OUT_TIME, "m.first_us" }, { NULL }, FK_FIRST },
+	{ { "time", OUT_TIME, "m.first_us" }, { NULL }, KEY_FIRST },
 	{ { "duration", OUT_DURATION, "m.last_us - m.first_us" }, { NULL },
-	    FK_DURATION },
-	{ { "proto", OUT_PROTO, "f.proto" }, { NULL }, FK_PROTO },
+	    KEY_DURATION },
+	{ { "proto", OUT_PROTO, "f.proto" }, { NULL }, KEY_PROTO },
 	{ { "client", OUT_ADDR, "f.cli" }, { "length(f.cli)", "f.cli" },
-	    FK_CLIENT },
-	{ { "cport", OUT_INT, "f.cport" }, { NULL }, FK_CPORT },
+	    KEY_CLIENT },
+	{ { "cport", OUT_INT, "f.cport" }, { NULL }, KEY_CLIENT_PORT },
 	{ { "server", OUT_ADDR, "f.srv" }, { "length(f.srv)", "f.srv" },
-	    FK_SERVER },
-	{ { "sport", OUT_INT, "f.sport" }, { NULL }, FK_SPORT },
-	{ { "app", OUT_TEXT, "a.name" }, { NULL }, FK_APP },
-	{ { "server_name", OUT_NAME, "n.name" }, { NULL }, FK_NONE },
-	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL }, FK_BYTES_CS },
-	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL }, FK_BYTES_SC },
-	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL }, FK_PKTS_CS },
-	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL }, FK_PKTS_SC },
-	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL }, FK_NONE },
-	{ { "asn", OUT_INT, "f.asn" }, { NULL }, FK_ASN },
-	{ { "org", OUT_NAME, "s.org" }, { NULL }, FK_NONE },
+	    KEY_SERVER },
+	{ { "sport", OUT_INT, "f.sport" }, { NULL }, KEY_SERVER_PORT },
+	{ { "app", OUT_TEXT, "a.name" }, { NULL }, KEY_APP },
+	{ { "server_name", OUT_NAME, "n.name" }, { NULL }, KEY_NONE },
+	{ { "bytes_cs", OUT_BYTES, "m.bytes_cs" }, { NULL }, KEY_BYTES_CS },
+	{ { "bytes_sc", OUT_BYTES, "m.bytes_sc" }, { NULL }, KEY_BYTES_SC },
+	{ { "pkts_cs", OUT_COUNT, "m.pkts_cs" }, { NULL }, KEY_PACKETS_CS },
+	{ { "pkts_sc", OUT_COUNT, "m.pkts_sc" }, { NULL }, KEY_PACKETS_SC },
+	{ { "cli_name", OUT_NAME, "cn.name" }, { NULL }, KEY_NONE },
+	{ { "asn", OUT_INT, "f.asn" }, { NULL }, KEY_ASN },
+	{ { "org", OUT_NAME, "s.org" }, { NULL }, KEY_NONE },
 	{ { "country", OUT_TEXT, SQL_COUNTRY("f.country") }, { NULL },
-	    FK_NONE },
-	{ { "records", OUT_COUNT, "m.records" }, { NULL }, FK_RECORDS },
+	    KEY_NONE },
+	{ { "records", OUT_COUNT, "m.records" }, { NULL }, KEY_RECORDS },
 	{ { "end", OUT_TEXT, SQL_END_REASON("f.end_reason") },
-	    { "f.end_reason" }, FK_END },
+	    { "f.end_reason" }, KEY_END_REASON },
 	{ { "tcp_cs", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL }, FK_TCP_CS },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_cs END" }, { NULL },
+	    KEY_TCP_FLAGS_CS },
 	{ { "tcp_sc", OUT_TCP_FLAGS,
-	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL }, FK_TCP_SC },
+	    "CASE WHEN f.proto = 6 THEN m.tcp_sc END" }, { NULL },
+	    KEY_TCP_FLAGS_SC },
 };
 #define QUERY_FLOWS_NCOLS \
 	(sizeof(query_flows_cols) / sizeof(query_flows_cols[0]))
@@ -57,19 +59,19 @@ static const struct {
 	const char *name;	/* as typed after --sort */
 	const char *col;	/* the column it names, or NULL */
 	const char *sort;	/* else the expression it sorts by */
-	enum flows_key fk;	/* and the merged flow's value */
+	enum flows_key flow_key;	/* and the merged flow's value */
 } query_flows_sorts[] = {
-	{ "first", "time", NULL, FK_NONE },
-	{ "src", "client", NULL, FK_NONE },
-	{ "dst", "server", NULL, FK_NONE },
-	{ "src-port", "cport", NULL, FK_NONE },
-	{ "dst-port", "sport", NULL, FK_NONE },
-	{ "src_port", "cport", NULL, FK_NONE },	/* as top spells them */
-	{ "dst_port", "sport", NULL, FK_NONE },
-	{ "name", "server_name", NULL, FK_NONE },
-	{ "last", NULL, "m.last_us", FK_LAST },
-	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc", FK_BYTES },
-	{ "packets", NULL, "m.pkts_cs + m.pkts_sc", FK_PACKETS },
+	{ "first", "time", NULL, KEY_NONE },
+	{ "src", "client", NULL, KEY_NONE },
+	{ "dst", "server", NULL, KEY_NONE },
+	{ "src-port", "cport", NULL, KEY_NONE },
+	{ "dst-port", "sport", NULL, KEY_NONE },
+	{ "src_port", "cport", NULL, KEY_NONE },	/* as top spells them */
+	{ "dst_port", "sport", NULL, KEY_NONE },
+	{ "name", "server_name", NULL, KEY_NONE },
+	{ "last", NULL, "m.last_us", KEY_LAST },
+	{ "bytes", NULL, "m.bytes_cs + m.bytes_sc", KEY_BYTES },
+	{ "packets", NULL, "m.pkts_cs + m.pkts_sc", KEY_PACKETS },
 };
 #define QUERY_FLOWS_NSORTS \
 	(sizeof(query_flows_sorts) / sizeof(query_flows_sorts[0]))
@@ -244,26 +246,27 @@ query_flows_sql(const struct query_flows_opts *o, struct out_buf *b)
 static bool
 query_flows_keys(const struct query_flows_opts *o, struct flows_sort *k)
 {
-	enum flows_key fk;
+	enum flows_key flow_key;
 	unsigned key;
 
 	memset(k, 0, sizeof(*k));
 	if (!o->n_sort) {		/* newest first */
-		k->key[0] = FK_FIRST;
+		k->key[0] = KEY_FIRST;
 		k->desc[0] = k->total = true;
 		k->n = 1;
 		return true;
 	}
 	for (k->n = 0; k->n < o->n_sort; k->n++) {
 		key = o->sort[k->n].key;
-		fk = key < QUERY_FLOWS_NCOLS ? query_flows_cols[key].fk :
-		    query_flows_sorts[key - QUERY_FLOWS_NCOLS].fk;
-		if (fk == FK_NONE)
+		flow_key = key < QUERY_FLOWS_NCOLS ?
+		    query_flows_cols[key].flow_key :
+		    query_flows_sorts[key - QUERY_FLOWS_NCOLS].flow_key;
+		if (flow_key == KEY_NONE)
 			break;
-		k->key[k->n] = fk;
+		k->key[k->n] = flow_key;
 		k->desc[k->n] = o->sort[k->n].desc;
-		k->rec |= fk >= FK_PROTO;
-		k->app |= fk == FK_APP;
+		k->reads_record |= flow_key >= KEY_PROTO;
+		k->reads_app |= flow_key == KEY_APP;
 	}
 	k->total = k->n == o->n_sort;
 	return k->n > 0;
