@@ -1,5 +1,7 @@
 /* qfix.c: report-test helper: flow records, stores of them, output */
 #include <arpa/inet.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +137,35 @@ qfix_out_end(struct qfix_out *c)
 	out_free(c->w);
 	fclose(c->fp);
 	return c->buf;
+}
+
+char *
+qfix_fresh_db(const char *dir, const char *name, char *out, size_t cap)
+{
+	char p[300];
+
+	snprintf(out, cap, "%s/%s.db", dir, name);
+	unlink(out);
+	snprintf(p, sizeof(p), "%s-wal", out);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", out);
+	unlink(p);
+	return out;
+}
+
+int64_t
+qfix_sql_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "qfix_sql_int: %s: %s\n", sql,
+		    sqlite3_errmsg(store_db(st)));
+		return -2;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
 }

@@ -51,6 +51,18 @@ struct qfix_out {
 
 void qfix_out_begin(struct qfix_out *c, enum out_format f, bool human);
 
+/*
+ * DIR/NAME.db with its -wal and -shm files removed, written into out
+ * (cap bytes); returns out.
+ */
+char *qfix_fresh_db(const char *dir, const char *name, char *out, size_t cap);
+
+/*
+ * The first column of the first row of sql on st's connection as an
+ * integer; -1 for no row, -2 (and a line on stderr) when sql fails.
+ */
+int64_t qfix_sql_int(struct store *st, const char *sql);
+
 /* The text written, malloc'd: the caller frees it. */
 char *qfix_out_end(struct qfix_out *c);
 

@@ -11,25 +11,14 @@
 #include "../../src/base/ft_log.h"
 #include "../../src/store/store.h"
 #include "ut.h"
+#include "../lib/qfix.h"
 
 #define DAY0 UINT32_C(1699920000)	/* 2023-11-14 00:00 UTC */
 #define PER_HOUR 12			/* new devices (and names) an hour */
 
 static char tmpdir[64], dbpath[160];
 
-static const char *
-fresh_path(const char *name)
-{
-	char p[200];
-
-	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-	return dbpath;
-}
+#define fresh_path(name) qfix_fresh_db(tmpdir, (name), dbpath, sizeof(dbpath))
 
 /* One record of visitor v at t: its own MAC, address and server name. */
 static struct ft_flowrec

@@ -12,6 +12,7 @@
 #include "../../src/base/ft_log.h"
 #include "../../src/store/store.h"
 #include "ut.h"
+#include "../lib/qfix.h"
 
 #define H0 1700002800000000ll	/* 2023-11-14T23:00:00Z, an hour's start */
 #define SEC 1000000ll
@@ -20,12 +21,7 @@
 static char tmpdir[64];
 static char dbpath[128];
 
-static void
-fresh_path(const char *name)
-{
-	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
-	unlink(dbpath);
-}
+#define fresh_path(name) qfix_fresh_db(tmpdir, (name), dbpath, sizeof(dbpath))
 
 /* A record of flow id: t_s after H0, its flow started s_s after H0. */
 static struct ft_flowrec

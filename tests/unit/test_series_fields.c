@@ -9,26 +9,15 @@
 #include "../../src/query/series.h"
 #include "../../src/store/store_int.h"
 #include "ut.h"
+#include "../lib/qfix.h"
 
 #define T0 UINT32_C(1700000040)	/* a whole minute, 22:14 UTC */
 #define H0 (T0 - T0 % 3600)	/* its hour */
 
 static char tmpdir[64], dbpath[160];
 
-/* dbpath for store name, with no file left of it. */
-static const char *
-fresh_path(const char *name)
-{
-	char p[200];
-
-	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-	return dbpath;
-}
+#define q_int qfix_sql_int
+#define fresh_path(name) qfix_fresh_db(tmpdir, (name), dbpath, sizeof(dbpath))
 
 static struct store *
 open_k(const char *name, uint32_t k)
@@ -48,23 +37,6 @@ static struct store *
 open_fresh(const char *name)
 {
 	return open_k(name, 50);
-}
-
-/* The integer in the first column of sql's first row; -2 on an error. */
-static int64_t
-q_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		UT_FAILF("%s: %s", sql, sqlite3_errmsg(store_db(st)));
-		return -2;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 /* Column col of series table tab, kind and minute t. */

@@ -8,24 +8,12 @@
 #include "../../src/base/ft_proto.h"
 #include "../../src/store/store_int.h"
 #include "ut.h"
+#include "../lib/qfix.h"
 
 static char tmpdir[64];		/* per-process scratch directory */
 static char dbpath[128];	/* store file of the running case */
 
-/* A fresh store path for each case; old files of the same name removed. */
-static const char *
-fresh_path(const char *name)
-{
-	char p[160];
-
-	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-	return dbpath;
-}
+#define fresh_path(name) qfix_fresh_db(tmpdir, (name), dbpath, sizeof(dbpath))
 
 static struct ft_flowrec
 mkrec(uint64_t id, uint64_t t_us, const char *cli, const char *srv,
