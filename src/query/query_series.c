@@ -17,6 +17,7 @@
 #include "../model/ft_series.h"
 #include "../store/store_sql.h"
 #include "series.h"
+#include "series_int.h"
 
 static const struct skind {
 	const char *name;
@@ -88,8 +89,9 @@ query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err)
 }
 
 /* rollups.rolled_to of 1h and 1d: what each step holds whole. */
-static int
-read_rolled(struct store *st, int64_t *h, int64_t *d, struct ft_err *err)
+int
+series_read_rolled(struct store *st, int64_t *h, int64_t *d,
+    struct ft_err *err)
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(store_db(st), "SELECT step, rolled_to FROM "
@@ -127,9 +129,9 @@ bucket_sql(uint32_t step)
  * after: each minute is counted once, in the coarsest table holding it.
  * With key, only rows whose key equals ?3.
  */
-static void
-add_union(struct out_buf *b, uint32_t step, int64_t rolled_h, int64_t rolled_d,
-    const char *kinds, bool key)
+void
+series_add_union(struct out_buf *b, uint32_t step, int64_t rolled_h,
+    int64_t rolled_d, const char *kinds, bool key)
 {
 	static const char *const tabs[] = { "series_1d", "series_1h",
 		"series_1m" };
@@ -197,7 +199,7 @@ sfilter_fits(const struct query_sfilter *f, enum query_skind k,
 }
 
 /*
- * After add_union: only keys that are devices, and the filter, whose `?`s
+ * After series_add_union(): only keys that are devices, and the filter, whose `?`s
  * follow ?1 and ?2 (and ?3 of a key).
  */
 static void
@@ -395,12 +397,12 @@ query_series(struct store *st, const struct query_series_opts *o,
 		return rc;
 	if (o->key && (rc = key_value(o->kind, o->key, &v, buf, err)))
 		return rc;
-	rc = read_rolled(st, &rolled_h, &rolled_d, err);
+	rc = series_read_rolled(st, &rolled_h, &rolled_d, err);
 	if (rc)
 		return rc;
 	out_buf_init(&b, mem, sizeof(mem));
 	n = series_select(o->kind, &b, cols);
-	add_union(&b, step, rolled_h, rolled_d, o->key || o->filter.where ?
+	series_add_union(&b, step, rolled_h, rolled_d, o->key || o->filter.where ?
 	    kinds_any(o->kind) : kinds_of(o->kind), o->key != NULL);
 	add_where(&b, o->filter.where && o->kind == QUERY_SK_DEVICE,
 	    o->filter.where);
@@ -500,14 +502,14 @@ query_usage(struct store *st, const struct query_usage_opts *o,
 
 	if (o->by && (rc = sfilter_fits(&o->filter, o->kind, err)))
 		return rc;
-	rc = read_rolled(st, &rolled_h, &rolled_d, err);
+	rc = series_read_rolled(st, &rolled_h, &rolled_d, err);
 	if (rc)
 		return rc;
 	usage_label(o, label, sizeof(label));
 	out_buf_init(&b, mem, sizeof(mem));
 	out_buf_addf(&b, "WITH d AS (SELECT %s AS p, key, sum(bytes_in) bi, "
 	    "sum(bytes_out) bo FROM ", label);
-	add_union(&b, 86400, rolled_h, rolled_d, usage_kinds(o), false);
+	series_add_union(&b, 86400, rolled_h, rolled_d, usage_kinds(o), false);
 	add_where(&b, o->by && o->kind == QUERY_SK_DEVICE, o->filter.where);
 	if (o->by) {
 		out_buf_adds(&b, " GROUP BY 1, 2) SELECT p, ");
@@ -533,121 +535,4 @@ query_usage(struct store *st, const struct query_usage_opts *o,
 	if (b.trunc)
 		return ft_err_set(err, FT_EINVAL, "query: too long");
 	return query_run(st, b.p, &r, 10, cols, o->by ? 6 : 4, w, err);
-}
-
-/* What top's fields are in the series: kinds, key and metric columns. */
-static const struct {
-	enum query_by by;
-	const char *kinds;
-	struct out_col col[2];	/* the key, and a second (org) or none */
-	const char *expr[2];	/* over key */
-} top_fields[] = {
-	{ QUERY_BY_PROTO, "2", { { "proto", OUT_PROTO, NULL } }, { "key" } },
-	{ QUERY_BY_APP, "3", { { "app", OUT_TEXT, NULL } },
-	    { "coalesce(nullif(key, ''), 'Unknown')" } },
-	{ QUERY_BY_HOST, "4, 5", { { "host", OUT_ADDR, NULL } }, { "key" } },
-	{ QUERY_BY_ASN, "7", { { "asn", OUT_INT, NULL },
-	    { "org", OUT_NAME, NULL } },
-	    { "nullif(key, 0)", "(SELECT org FROM asns WHERE asns.asn = key)" } },
-	{ QUERY_BY_COUNTRY, "8", { { "country", OUT_TEXT, NULL } },
-	    { SQL_COUNTRY("nullif(key, 0)") } },
-};
-#define N_TOP_FIELDS (sizeof(top_fields) / sizeof(top_fields[0]))
-
-static const struct out_col top_metrics[] = {
-	{ "bytes", OUT_BYTES, "sum(bytes_in + bytes_out)" },
-	{ "packets", OUT_COUNT, "sum(pkts_in + pkts_out)" },
-	{ "flows", OUT_COUNT, "sum(flows)" },
-	{ "bytes_cs", OUT_BYTES, "sum(bytes_out)" },
-	{ "bytes_sc", OUT_BYTES, "sum(bytes_in)" },
-};
-
-static int
-top_field(enum query_by by)
-{
-	size_t i;
-
-	for (i = 0; i < N_TOP_FIELDS; i++)
-		if (top_fields[i].by == by)
-			return (int)i;
-	return -1;
-}
-
-bool
-query_top_series_can(const struct query_top_opts *o, struct ft_err *err)
-{
-	if (o->n_by != 1 || top_field(o->by[0]) < 0) {
-		if (err)
-			ft_err_set(err, FT_EINVAL, "the series answer top --by "
-			    "one of proto, app, host, asn, country");
-		return false;
-	}
-	if (o->range.where && o->range.where->sql && o->range.where->sql[0]) {
-		if (err)
-			ft_err_set(err, FT_EINVAL, "the series hold sums per "
-			    "key, not flows: a filter needs --source flows");
-		return false;
-	}
-	return true;
-}
-
-bool
-query_series_cover(struct store *st, uint64_t since_us)
-{
-	sqlite3_stmt *s;
-	bool cover = false;
-
-	if (sqlite3_prepare_v2(store_db(st), "SELECT min(coalesce((SELECT "
-	    "min(t) FROM series_1d WHERE kind = 1), ?1), coalesce((SELECT "
-	    "min(t) FROM series_1h WHERE kind = 1), ?1), coalesce((SELECT "
-	    "min(t) FROM series_1m WHERE kind = 1), ?1)) <= ?2", -1, &s,
-	    NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_int64(s, 1, INT64_MAX);
-	sqlite3_bind_int64(s, 2, (int64_t)(since_us / 1000000));
-	if (sqlite3_step(s) == SQLITE_ROW)
-		cover = sqlite3_column_int(s, 0) != 0;
-	sqlite3_finalize(s);
-	return cover;
-}
-
-int
-query_top_series(struct store *st, const struct query_top_opts *o,
-    struct out *w, struct ft_err *err)
-{
-	struct query_range r = o->range;
-	struct out_col cols[2 + 5];
-	char mem[QUERY_SQL_MAX];
-	int64_t rolled_h, rolled_d;
-	struct out_buf b;
-	size_t n = 0, i;
-	int f, rc;
-
-	if (!query_top_series_can(o, err))
-		return -FT_EINVAL;
-	f = top_field(o->by[0]);
-	rc = read_rolled(st, &rolled_h, &rolled_d, err);
-	if (rc)
-		return rc;
-	if (r.since_us)
-		r.since_us = (uint64_t)ft_day_start((int64_t)(r.since_us /
-		    1000000)) * 1000000;
-	r.where = NULL;
-	out_buf_init(&b, mem, sizeof(mem));
-	out_buf_adds(&b, "SELECT ");
-	for (i = 0; i < 2 && top_fields[f].col[i].name; i++) {
-		out_buf_addf(&b, "%s, ", top_fields[f].expr[i]);
-		cols[n++] = top_fields[f].col[i];
-	}
-	for (i = 0; i < 5; i++) {
-		out_buf_addf(&b, "%s%s", i ? ", " : "", top_metrics[i].expr);
-		cols[n++] = top_metrics[i];
-	}
-	out_buf_adds(&b, " FROM ");
-	add_union(&b, 86400, rolled_h, rolled_d, top_fields[f].kinds, false);
-	out_buf_addf(&b, " WHERE key != -1 GROUP BY key ORDER BY %s DESC, key "
-	    "LIMIT ?3", top_metrics[o->order].expr);
-	if (b.trunc)
-		return ft_err_set(err, FT_EINVAL, "query: too long");
-	return query_run(st, b.p, &r, QUERY_TOP_LIMIT, cols, n, w, err);
 }
