@@ -84,7 +84,7 @@ cmd_series(int argc, char **argv)
 		    "15169, series host 192.168.1.10)");
 		return 2;
 	}
-	if (query_skind_parse(argv[optind++], &o.kind, &err)) {
+	if (query_series_kind_parse(argv[optind++], &o.kind, &err)) {
 		cli_error(&cli, "%s", err.msg);
 		return 2;
 	}
@@ -139,7 +139,7 @@ cmd_usage(int argc, char **argv)
 			continue;
 		}
 		if (opt == 'b') {
-			if (query_skind_parse(optarg, &o.kind, &err)) {
+			if (query_series_kind_parse(optarg, &o.kind, &err)) {
 				cli_error(&cli, "--by: %s", err.msg);
 				return 2;
 			}

@@ -247,9 +247,9 @@ series_check(struct parser *p, const struct primitive *pr,
 		return filter_error(p, keyword, "'%s' reads %s but '%.*s' at "
 		    "column %zu reads %s, and the series keep each kind "
 		    "apart: use top or flows to combine them", pr->keyword,
-		    query_skind_noun(pr->series_kind), (int)first->len,
+		    query_series_kind_noun(pr->series_kind), (int)first->len,
 		    p->text + first->offset, first->offset + 1,
-		    query_skind_noun(p->series_kind));
+		    query_series_kind_noun(p->series_kind));
 	p->series_kind = pr->series_kind;
 	p->series_kind_token = *keyword;
 	return 0;
@@ -458,14 +458,14 @@ filter_compile(const char *expr, struct filter **out, struct ft_err *err)
 
 int
 filter_compile_series(const char *expr, struct filter **out,
-    enum query_skind *kind, struct ft_err *err)
+    enum query_series_kind *kind, struct ft_err *err)
 {
 	struct parser p = { .text = expr, .err = err, .series = true,
 		.series_kind = -1 };
 	int rc = compile_new(&p, out);
 
 	if (!rc)
-		*kind = (enum query_skind)p.series_kind;
+		*kind = (enum query_series_kind)p.series_kind;
 	return rc;
 }
 

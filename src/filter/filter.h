@@ -22,15 +22,15 @@ int filter_compile(const char *expr, struct filter **out, struct ft_err *err);
 /*
  * The same grammar against one row of series_1m/1h/1d: an expression over
  * its `kind` and `key` columns that never selects the "other" row (key -1),
- * and in *kind the kind its primitives read: QUERY_SK_HOST (host, net,
- * local, remote), QUERY_SK_MAC (mac, vendor, device), QUERY_SK_APP (app,
- * category), QUERY_SK_PROTO, QUERY_SK_ASN, QUERY_SK_COUNTRY or
- * QUERY_SK_IFACE. Errors as filter_compile(), and one line at the column
+ * and in *kind the kind its primitives read: QUERY_SERIES_HOST (host, net,
+ * local, remote), QUERY_SERIES_MAC (mac, vendor, device), QUERY_SERIES_APP (app,
+ * category), QUERY_SERIES_PROTO, QUERY_SERIES_ASN, QUERY_SERIES_COUNTRY or
+ * QUERY_SERIES_IFACE. Errors as filter_compile(), and one line at the column
  * of a primitive the series cannot answer (port, name, vlan, comparisons,
  * src/dst) or of one that reads another kind than those before it.
  */
 int filter_compile_series(const char *expr, struct filter **out,
-    enum query_skind *kind, struct ft_err *err);
+    enum query_series_kind *kind, struct ft_err *err);
 
 /*
  * The expression, over QUERY_FROM_FLOWS aliases or a series row's columns;

@@ -42,7 +42,7 @@ struct primitive {
 	primitive_fn *parse;
 	bool sided;		/* takes src/dst */
 	const char *flows_sql;	/* SQL operand or fragment over flows */
-	int series_kind;	/* series: enum query_skind it reads, -1 none */
+	int series_kind;	/* series: enum query_series_kind it reads, -1 none */
 	const char *series_sql;	/* series: the fragment; kind -1: why none */
 };
 

@@ -470,35 +470,35 @@ primitive_compare(struct parser *p, const struct primitive *pr, enum side side)
 
 /* The primitives by keyword; one added here goes into FILTER_KEYWORDS too. */
 static const struct primitive primitives[] = {
-	{ "host", primitive_host, true, NULL, QUERY_SK_HOST, NULL },
-	{ "net", primitive_net, true, NULL, QUERY_SK_HOST, NULL },
+	{ "host", primitive_host, true, NULL, QUERY_SERIES_HOST, NULL },
+	{ "net", primitive_net, true, NULL, QUERY_SERIES_HOST, NULL },
 	{ "port", primitive_port, true, NULL,
 	  NO_SERIES("they keep no ports") },
-	{ "mac", primitive_mac, true, NULL, QUERY_SK_MAC, NULL },
-	{ "local", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
-	{ "remote", primitive_local, true, NULL, QUERY_SK_HOST, NULL },
-	{ "proto", primitive_proto, false, "f.proto = ?", QUERY_SK_PROTO,
+	{ "mac", primitive_mac, true, NULL, QUERY_SERIES_MAC, NULL },
+	{ "local", primitive_local, true, NULL, QUERY_SERIES_HOST, NULL },
+	{ "remote", primitive_local, true, NULL, QUERY_SERIES_HOST, NULL },
+	{ "proto", primitive_proto, false, "f.proto = ?", QUERY_SERIES_PROTO,
 	  "key = ?" },
-	{ "app", primitive_app, false, APP_SQL("a.name"), QUERY_SK_APP,
+	{ "app", primitive_app, false, APP_SQL("a.name"), QUERY_SERIES_APP,
 	  APP_SQL("key") },
 	{ "category", primitive_text, false, "a.category = ? COLLATE NOCASE",
-	  QUERY_SK_APP, "key IN (SELECT name FROM apps WHERE category = ? "
+	  QUERY_SERIES_APP, "key IN (SELECT name FROM apps WHERE category = ? "
 	  "COLLATE NOCASE)" },
 	{ "vendor", primitive_text, false, "mc.vendor = ? COLLATE NOCASE",
-	  QUERY_SK_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
+	  QUERY_SERIES_MAC, "key IN (SELECT mac FROM macs WHERE vendor = ? "
 	  "COLLATE NOCASE)" },
 	{ "device", primitive_text, false, "EXISTS (SELECT 1 FROM devices dv "
 	  "WHERE dv.name = ? COLLATE NOCASE AND dv.mac IN (f.cli_mac, "
-	  "f.srv_mac))", QUERY_SK_MAC, "key IN (SELECT m.mac FROM devices dv "
+	  "f.srv_mac))", QUERY_SERIES_MAC, "key IN (SELECT m.mac FROM devices dv "
 	  "JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE NOCASE)" },
 	{ "iface", primitive_text, false, "f.iface IN (SELECT id FROM ifaces "
-	  "WHERE name = ?)", QUERY_SK_IFACE, "key = ?" },
-	{ "asn", primitive_number, false, "f.asn = ?", QUERY_SK_ASN,
+	  "WHERE name = ?)", QUERY_SERIES_IFACE, "key = ?" },
+	{ "asn", primitive_number, false, "f.asn = ?", QUERY_SERIES_ASN,
 	  "key = ?" },
 	{ "vlan", primitive_number, false, "f.vlan = ?",
 	  NO_SERIES("they keep no VLANs") },
 	{ "country", primitive_country, false, "f.country = ?",
-	  QUERY_SK_COUNTRY, "key = ?" },
+	  QUERY_SERIES_COUNTRY, "key = ?" },
 	{ "name", primitive_name, false, NULL,
 	  NO_SERIES("they keep no names") },
 	{ "bytes", primitive_compare, false, "f.bytes_cs + f.bytes_sc",

@@ -19,45 +19,45 @@
 #include "series.h"
 #include "series_int.h"
 
-static const struct skind {
+static const struct series_kind {
 	const char *name;
-	enum query_skind k;
+	enum query_series_kind k;
 	const char *kinds;	/* the `kind` values in SQL */
 	const char *noun;	/* in a sentence */
 	enum ft_series_kind sk;	/* its rows' kind: the counters shown */
-} skinds[] = {
-	{ "iface", QUERY_SK_IFACE, "1", "interfaces", FT_SK_IFACE },
-	{ "proto", QUERY_SK_PROTO, "2", "protocols", FT_SK_PROTO },
-	{ "app", QUERY_SK_APP, "3", "applications", FT_SK_APP },
-	{ "host", QUERY_SK_HOST, "4", "hosts", FT_SK_LHOST },
-	{ "remote", QUERY_SK_REMOTE, "5", "remote hosts", FT_SK_RHOST },
-	{ "mac", QUERY_SK_MAC, "6", "MACs", FT_SK_MAC },
-	{ "device", QUERY_SK_DEVICE, "6", "devices", FT_SK_MAC },
-	{ "asn", QUERY_SK_ASN, "7", "AS numbers", FT_SK_ASN },
-	{ "country", QUERY_SK_COUNTRY, "8", "countries", FT_SK_COUNTRY },
+} series_kinds[] = {
+	{ "iface", QUERY_SERIES_IFACE, "1", "interfaces", FT_SK_IFACE },
+	{ "proto", QUERY_SERIES_PROTO, "2", "protocols", FT_SK_PROTO },
+	{ "app", QUERY_SERIES_APP, "3", "applications", FT_SK_APP },
+	{ "host", QUERY_SERIES_HOST, "4", "hosts", FT_SK_LHOST },
+	{ "remote", QUERY_SERIES_REMOTE, "5", "remote hosts", FT_SK_RHOST },
+	{ "mac", QUERY_SERIES_MAC, "6", "MACs", FT_SK_MAC },
+	{ "device", QUERY_SERIES_DEVICE, "6", "devices", FT_SK_MAC },
+	{ "asn", QUERY_SERIES_ASN, "7", "AS numbers", FT_SK_ASN },
+	{ "country", QUERY_SERIES_COUNTRY, "8", "countries", FT_SK_COUNTRY },
 };
-#define N_SKINDS (sizeof(skinds) / sizeof(skinds[0]))
+#define N_SERIES_KINDS (sizeof(series_kinds) / sizeof(series_kinds[0]))
 
 /* The row of k (the first, for kinds that share their rows). */
-static const struct skind *
-skind_find(enum query_skind k)
+static const struct series_kind *
+series_kind_find(enum query_series_kind k)
 {
 	size_t i;
 
-	for (i = 0; i < N_SKINDS; i++)
-		if (skinds[i].k == k)
-			return &skinds[i];
+	for (i = 0; i < N_SERIES_KINDS; i++)
+		if (series_kinds[i].k == k)
+			return &series_kinds[i];
 	return NULL;
 }
 
 int
-query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
+query_series_kind_parse(const char *s, enum query_series_kind *k, struct ft_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < N_SKINDS; i++) {
-		if (!strcmp(s, skinds[i].name)) {
-			*k = skinds[i].k;
+	for (i = 0; i < N_SERIES_KINDS; i++) {
+		if (!strcmp(s, series_kinds[i].name)) {
+			*k = series_kinds[i].k;
 			return 0;
 		}
 	}
@@ -66,9 +66,9 @@ query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err)
 }
 
 const char *
-query_skind_noun(enum query_skind k)
+query_series_kind_noun(enum query_series_kind k)
 {
-	const struct skind *sk = skind_find(k);
+	const struct series_kind *sk = series_kind_find(k);
 
 	return sk ? sk->noun : "keys";
 }
@@ -160,42 +160,42 @@ series_add_union(struct out_buf *b, uint32_t step, int64_t rolled_h,
 }
 
 static const char *
-kinds_of(enum query_skind k)
+kinds_of(enum query_series_kind k)
 {
-	const struct skind *sk = skind_find(k);
+	const struct series_kind *sk = series_kind_find(k);
 
 	return sk ? sk->kinds : "0";
 }
 
 /* The kinds one key or a filter of k reads: a host may be local or remote. */
 static const char *
-kinds_any(enum query_skind k)
+kinds_any(enum query_series_kind k)
 {
-	return k == QUERY_SK_HOST ? "4, 5" : kinds_of(k);
+	return k == QUERY_SERIES_HOST ? "4, 5" : kinds_of(k);
 }
 
 /* The rows k reads: remote hosts are hosts, devices are MACs. */
-static enum query_skind
-skind_rows(enum query_skind k)
+static enum query_series_kind
+series_kind_rows(enum query_series_kind k)
 {
-	if (k == QUERY_SK_REMOTE)
-		return QUERY_SK_HOST;
-	if (k == QUERY_SK_DEVICE)
-		return QUERY_SK_MAC;
+	if (k == QUERY_SERIES_REMOTE)
+		return QUERY_SERIES_HOST;
+	if (k == QUERY_SERIES_DEVICE)
+		return QUERY_SERIES_MAC;
 	return k;
 }
 
 /* 0 when f (if any) reads the rows of a report on k; else err says why. */
 static int
-sfilter_fits(const struct query_sfilter *f, enum query_skind k,
+sfilter_fits(const struct query_sfilter *f, enum query_series_kind k,
     struct ft_err *err)
 {
-	if (!f->where || skind_rows(f->kind) == skind_rows(k))
+	if (!f->where || series_kind_rows(f->kind) == series_kind_rows(k))
 		return 0;
 	return ft_err_set(err, FT_EINVAL, "the filter reads %s, not %s: the "
 	    "series keep each kind apart, so filter on the kind reported (or "
-	    "use top or flows)", query_skind_noun(f->kind),
-	    query_skind_noun(k));
+	    "use top or flows)", query_series_kind_noun(f->kind),
+	    query_series_kind_noun(k));
 }
 
 /*
@@ -225,7 +225,7 @@ limit_param(const struct query_where *w, bool key)
 
 /* The key text the user gave as the value stored in `key`. */
 static int
-key_value(enum query_skind k, const char *s, struct query_value *v,
+key_value(enum query_series_kind k, const char *s, struct query_value *v,
     uint8_t *buf, struct ft_err *err)
 {
 	char *end, cc[3] = { 0 };
@@ -239,8 +239,8 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 		return 0;
 	}
 	switch (k) {
-	case QUERY_SK_HOST:
-	case QUERY_SK_REMOTE:
+	case QUERY_SERIES_HOST:
+	case QUERY_SERIES_REMOTE:
 		v->type = QUERY_BLOB;
 		v->p = buf;
 		if (inet_pton(AF_INET, s, buf) == 1)
@@ -251,8 +251,8 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 			return ft_err_set(err, FT_EINVAL, "expected an IP "
 			    "address, got '%s'", s);
 		return 0;
-	case QUERY_SK_MAC:
-	case QUERY_SK_DEVICE:
+	case QUERY_SERIES_MAC:
+	case QUERY_SERIES_DEVICE:
 		v->type = QUERY_BLOB;
 		v->p = buf;
 		v->len = 6;
@@ -260,7 +260,7 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 			return ft_err_set(err, FT_EINVAL, "expected a MAC "
 			    "address, got '%s'", s);
 		return 0;
-	case QUERY_SK_COUNTRY:
+	case QUERY_SERIES_COUNTRY:
 		v->type = QUERY_INT;
 		cc[0] = (char)toupper((unsigned char)s[0]);
 		cc[1] = s[0] ? (char)toupper((unsigned char)s[1]) : '\0';
@@ -269,7 +269,7 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 			return ft_err_set(err, FT_EINVAL, "expected a two-letter "
 			    "country code, got '%s'", s);
 		return 0;
-	case QUERY_SK_PROTO:
+	case QUERY_SERIES_PROTO:
 		v->type = QUERY_INT;
 		if (ft_proto_parse(s, strlen(s), &proto))
 			return ft_err_set(err, FT_EINVAL, "expected "
@@ -277,7 +277,7 @@ key_value(enum query_skind k, const char *s, struct query_value *v,
 			    "got '%s'", s);
 		v->i = proto;
 		return 0;
-	case QUERY_SK_ASN:
+	case QUERY_SERIES_ASN:
 		v->type = QUERY_INT;
 		if (!strncasecmp(s, "AS", 2))
 			s += 2;
@@ -316,9 +316,9 @@ auto_step(uint64_t since_us, uint64_t until_us)
 
 /* Whether a series of k prints counter f: its kind's own counters only. */
 static bool
-series_shows(enum query_skind k, const struct ft_series_field *f)
+series_shows(enum query_series_kind k, const struct ft_series_field *f)
 {
-	const struct skind *sk = skind_find(k);
+	const struct series_kind *sk = series_kind_find(k);
 
 	return sk && (f->shown & FT_SK_BIT(sk->sk));
 }
@@ -329,7 +329,7 @@ series_shows(enum query_skind k, const struct ft_series_field *f)
  * keys add up by the counter's add rule.
  */
 static size_t
-series_select(enum query_skind k, struct out_buf *b, struct out_col *cols)
+series_select(enum query_series_kind k, struct out_buf *b, struct out_col *cols)
 {
 	const struct ft_series_field *f;
 	size_t i, n = 0;
@@ -360,13 +360,13 @@ series_select(enum query_skind k, struct out_buf *b, struct out_col *cols)
 static int
 series_check(const struct query_series_opts *o, struct ft_err *err)
 {
-	enum query_skind rows = skind_rows(o->kind);
+	enum query_series_kind rows = series_kind_rows(o->kind);
 
 	if (o->key && o->filter.where)
 		return ft_err_set(err, FT_EINVAL, "a KEY or a filter, not "
 		    "both");
-	if (!o->key && !o->filter.where && (rows == QUERY_SK_HOST ||
-	    rows == QUERY_SK_MAC))
+	if (!o->key && !o->filter.where && (rows == QUERY_SERIES_HOST ||
+	    rows == QUERY_SERIES_MAC))
 		return ft_err_set(err, FT_EINVAL, "a series of hosts or MACs "
 		    "needs one key or a filter (e.g. series host 192.168.1.10):"
 		    " every byte has a sender and a receiver, so a sum over "
@@ -404,7 +404,7 @@ query_series(struct store *st, const struct query_series_opts *o,
 	n = series_select(o->kind, &b, cols);
 	series_add_union(&b, step, rolled_h, rolled_d, o->key || o->filter.where ?
 	    kinds_any(o->kind) : kinds_of(o->kind), o->key != NULL);
-	add_where(&b, o->filter.where && o->kind == QUERY_SK_DEVICE,
+	add_where(&b, o->filter.where && o->kind == QUERY_SERIES_DEVICE,
 	    o->filter.where);
 	out_buf_addf(&b, " GROUP BY b, key) GROUP BY b ORDER BY b LIMIT ?%d",
 	    limit_param(o->filter.where, o->key != NULL));
@@ -420,33 +420,33 @@ query_series(struct store *st, const struct query_series_opts *o,
 
 /* The key as text and a name for it, by kind, for usage rows. */
 static void
-usage_key_sql(enum query_skind k, struct out_buf *b)
+usage_key_sql(enum query_series_kind k, struct out_buf *b)
 {
 	out_buf_adds(b, "CASE WHEN key = -1 THEN 'other' ELSE ");
 	switch (k) {
-	case QUERY_SK_HOST:
-	case QUERY_SK_REMOTE:
+	case QUERY_SERIES_HOST:
+	case QUERY_SERIES_REMOTE:
 		out_buf_adds(b, SQL_ADDR("key") " END, (SELECT dv.name FROM "
 		    "device_addrs x JOIN devices dv ON dv.id = x.device WHERE "
 		    "x.addr = key LIMIT 1)");
 		return;
-	case QUERY_SK_MAC:
+	case QUERY_SERIES_MAC:
 		out_buf_adds(b, SQL_MAC("key") " END, (SELECT m.vendor FROM "
 		    "macs m WHERE m.mac = key)");
 		return;
-	case QUERY_SK_DEVICE:
+	case QUERY_SERIES_DEVICE:
 		out_buf_adds(b, SQL_MAC("key") " END, (SELECT dv.name FROM "
 		    "devices dv JOIN macs m ON m.id = dv.mac WHERE m.mac = key)");
 		return;
-	case QUERY_SK_ASN:
+	case QUERY_SERIES_ASN:
 		out_buf_adds(b, "CASE key WHEN 0 THEN '(none)' ELSE 'AS' || key "
 		    "END END, (SELECT org FROM asns WHERE asns.asn = key)");
 		return;
-	case QUERY_SK_COUNTRY:
+	case QUERY_SERIES_COUNTRY:
 		out_buf_adds(b, "coalesce(" SQL_COUNTRY("nullif(key, 0)")
 		    ", '(none)') END, NULL");
 		return;
-	case QUERY_SK_APP:
+	case QUERY_SERIES_APP:
 		out_buf_adds(b, "coalesce(nullif(key, ''), 'unknown') END, NULL");
 		return;
 	default:
@@ -510,7 +510,7 @@ query_usage(struct store *st, const struct query_usage_opts *o,
 	out_buf_addf(&b, "WITH d AS (SELECT %s AS p, key, sum(bytes_in) bi, "
 	    "sum(bytes_out) bo FROM ", label);
 	series_add_union(&b, 86400, rolled_h, rolled_d, usage_kinds(o), false);
-	add_where(&b, o->by && o->kind == QUERY_SK_DEVICE, o->filter.where);
+	add_where(&b, o->by && o->kind == QUERY_SERIES_DEVICE, o->filter.where);
 	if (o->by) {
 		out_buf_adds(&b, " GROUP BY 1, 2) SELECT p, ");
 		usage_key_sql(o->kind, &b);

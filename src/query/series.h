@@ -8,16 +8,16 @@
 #include "query.h"
 
 /* What a series report is about: a kind of the series tables (ft_series.h). */
-enum query_skind {
-	QUERY_SK_IFACE,		/* interfaces */
-	QUERY_SK_PROTO,		/* IP protocols */
-	QUERY_SK_APP,		/* applications */
-	QUERY_SK_HOST,		/* local hosts (usage), any host (series KEY) */
-	QUERY_SK_REMOTE,	/* remote hosts */
-	QUERY_SK_MAC,		/* MACs */
-	QUERY_SK_DEVICE,	/* local devices: MACs known as devices */
-	QUERY_SK_ASN,		/* remote networks */
-	QUERY_SK_COUNTRY,	/* remote countries */
+enum query_series_kind {
+	QUERY_SERIES_IFACE,		/* interfaces */
+	QUERY_SERIES_PROTO,		/* IP protocols */
+	QUERY_SERIES_APP,		/* applications */
+	QUERY_SERIES_HOST,		/* local hosts (usage), any host (series KEY) */
+	QUERY_SERIES_REMOTE,	/* remote hosts */
+	QUERY_SERIES_MAC,		/* MACs */
+	QUERY_SERIES_DEVICE,	/* local devices: MACs known as devices */
+	QUERY_SERIES_ASN,		/* remote networks */
+	QUERY_SERIES_COUNTRY,	/* remote countries */
 };
 
 /*
@@ -26,12 +26,12 @@ enum query_skind {
  */
 struct query_sfilter {
 	const struct query_where *where;	/* borrowed */
-	enum query_skind kind;			/* HOST: kinds 4, 5 */
+	enum query_series_kind kind;			/* HOST: kinds 4, 5 */
 };
 
 struct query_series_opts {
 	uint64_t since_us, until_us;	/* 0: open */
-	enum query_skind kind;		/* what */
+	enum query_series_kind kind;		/* what */
 	const char *key;		/* one key as the user wrote it, NULL: all */
 	struct query_sfilter filter;	/* keys summed; not with key */
 	uint32_t step_s;		/* 60, 3600, 86400; 0: from the range */
@@ -39,10 +39,10 @@ struct query_series_opts {
 };
 
 /* Parse "asn", "host", ... into *k; err lists the kinds otherwise. */
-int query_skind_parse(const char *s, enum query_skind *k, struct ft_err *err);
+int query_series_kind_parse(const char *s, enum query_series_kind *k, struct ft_err *err);
 
 /* The kind in a sentence: "hosts", "applications", ... */
-const char *query_skind_noun(enum query_skind k);
+const char *query_series_kind_noun(enum query_series_kind k);
 
 /* Parse "1m", "1h", "1d" (or 60, 3600, 86400) into seconds. */
 int query_step_parse(const char *s, uint32_t *step_s, struct ft_err *err);
@@ -63,7 +63,7 @@ struct query_usage_opts {
 	bool monthly;			/* billing months, else days */
 	uint32_t billing_day;		/* 1..28: first day of a month */
 	bool by;			/* per key of kind, else totals */
-	enum query_skind kind;		/* with by */
+	enum query_series_kind kind;		/* with by */
 	struct query_sfilter filter;	/* only the keys it selects */
 	uint64_t limit;			/* keys per period; 0: 10 */
 };

@@ -30,7 +30,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ft_err err = { 0 };
-	enum query_skind kind;
+	enum query_series_kind kind;
 	struct filter *f = NULL;
 	int64_t amount;
 	char *expr;

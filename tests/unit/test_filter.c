@@ -20,7 +20,7 @@ static const char APP[] = "(a.name = ? COLLATE NOCASE OR a.name LIKE ? || "
 
 /* c compiled for flows, or for series rows with the kind it reads in *sk. */
 static void
-check_sql_case(const struct sql_case *c, bool series, enum query_skind *sk)
+check_sql_case(const struct sql_case *c, bool series, enum query_series_kind *sk)
 {
 	struct ft_err err = { 0 };
 	struct filter *f;
@@ -207,7 +207,7 @@ check_errors(const struct err_case *c, size_t n, bool series)
 	for (size_t i = 0; i < n; i++) {
 		struct ft_err err = { 0 };
 		struct filter *f = (struct filter *)&err;
-		enum query_skind sk;
+		enum query_series_kind sk;
 
 		UT_EQ(series ? filter_compile_series(c[i].expr, &f, &sk, &err) :
 		    filter_compile(c[i].expr, &f, &err), -FT_EPARSE);
@@ -363,14 +363,14 @@ amounts_outside_filters_read_the_same_units(void)
 /* A series case: SQL, values and the kind it reads. */
 struct ssql_case {
 	struct sql_case c;
-	enum query_skind sk;
+	enum query_series_kind sk;
 };
 
 static void
 check_series_sql(const struct ssql_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		enum query_skind sk = (enum query_skind)-1;
+		enum query_series_kind sk = (enum query_series_kind)-1;
 
 		check_sql_case(&c[i].c, true, &sk);
 		if (sk != c[i].sk)
@@ -383,29 +383,29 @@ static void
 series_target_reads_each_primitive_from_the_key(void)
 {
 	static const struct ssql_case c[] = {
-		{ { "host 10.0.0.1", SQ("key = ?"), "b" }, QUERY_SK_HOST },
+		{ { "host 10.0.0.1", SQ("key = ?"), "b" }, QUERY_SERIES_HOST },
 		{ { "net 10.0.0.0/8", SQ("(length(key) = 4 AND key BETWEEN ? "
-		  "AND ?)"), "bb" }, QUERY_SK_HOST },
+		  "AND ?)"), "bb" }, QUERY_SERIES_HOST },
 		{ { "net 2001:db8::/32", SQ("(length(key) = 16 AND key BETWEEN "
-		  "? AND ?)"), "bb" }, QUERY_SK_HOST },
-		{ { "local", SQ("kind = 4"), "" }, QUERY_SK_HOST },
-		{ { "remote", SQ("kind = 5"), "" }, QUERY_SK_HOST },
-		{ { "mac aa:bb:cc:dd:ee:ff", SQ("key = ?"), "b" }, QUERY_SK_MAC },
+		  "? AND ?)"), "bb" }, QUERY_SERIES_HOST },
+		{ { "local", SQ("kind = 4"), "" }, QUERY_SERIES_HOST },
+		{ { "remote", SQ("kind = 5"), "" }, QUERY_SERIES_HOST },
+		{ { "mac aa:bb:cc:dd:ee:ff", SQ("key = ?"), "b" }, QUERY_SERIES_MAC },
 		{ { "vendor Apple", SQ("key IN (SELECT mac FROM macs WHERE "
-		  "vendor = ? COLLATE NOCASE)"), "t" }, QUERY_SK_MAC },
+		  "vendor = ? COLLATE NOCASE)"), "t" }, QUERY_SERIES_MAC },
 		{ { "device laptop", SQ("key IN (SELECT m.mac FROM devices dv "
 		  "JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE "
-		  "NOCASE)"), "t" }, QUERY_SK_MAC },
-		{ { "proto tcp", SQ("key = ?"), "i" }, QUERY_SK_PROTO },
-		{ { "proto 47", SQ("key = ?"), "i" }, QUERY_SK_PROTO },
+		  "NOCASE)"), "t" }, QUERY_SERIES_MAC },
+		{ { "proto tcp", SQ("key = ?"), "i" }, QUERY_SERIES_PROTO },
+		{ { "proto 47", SQ("key = ?"), "i" }, QUERY_SERIES_PROTO },
 		{ { "app TLS", SQ("(key = ? COLLATE NOCASE OR key LIKE ? || "
 		  "'.%' ESCAPE '\\' OR key LIKE '%.' || ? ESCAPE '\\')"),
-		  "ttt" }, QUERY_SK_APP },
+		  "ttt" }, QUERY_SERIES_APP },
 		{ { "category Web", SQ("key IN (SELECT name FROM apps WHERE "
-		  "category = ? COLLATE NOCASE)"), "t" }, QUERY_SK_APP },
-		{ { "asn AS15169", SQ("key = ?"), "i" }, QUERY_SK_ASN },
-		{ { "country de", SQ("key = ?"), "i" }, QUERY_SK_COUNTRY },
-		{ { "iface eth0", SQ("key = ?"), "t" }, QUERY_SK_IFACE },
+		  "category = ? COLLATE NOCASE)"), "t" }, QUERY_SERIES_APP },
+		{ { "asn AS15169", SQ("key = ?"), "i" }, QUERY_SERIES_ASN },
+		{ { "country de", SQ("key = ?"), "i" }, QUERY_SERIES_COUNTRY },
+		{ { "iface eth0", SQ("key = ?"), "t" }, QUERY_SERIES_IFACE },
 	};
 
 	check_series_sql(c, sizeof(c) / sizeof(c[0]));
@@ -417,19 +417,19 @@ series_target_keeps_the_precedence_of_and_or_not(void)
 	static const struct ssql_case c[] = {
 		{ { "host 1.1.1.1 or host 2.2.2.2 and not local",
 		  SQ("(key = ? OR (key = ? AND NOT kind = 4))"), "bb" },
-		  QUERY_SK_HOST },
+		  QUERY_SERIES_HOST },
 		{ { "net 10.0.0.0/8 remote", SQ("((length(key) = 4 AND key "
-		  "BETWEEN ? AND ?) AND kind = 5)"), "bb" }, QUERY_SK_HOST },
+		  "BETWEEN ? AND ?) AND kind = 5)"), "bb" }, QUERY_SERIES_HOST },
 		{ { "not (proto tcp or proto udp)", SQ("NOT ((key = ? OR "
-		  "key = ?))"), "ii" }, QUERY_SK_PROTO },
+		  "key = ?))"), "ii" }, QUERY_SERIES_PROTO },
 		{ { "mac 00:11:22:33:44:55 or vendor Apple and not device x",
 		  SQ("(key = ? OR (key IN (SELECT mac FROM macs WHERE vendor = "
 		  "? COLLATE NOCASE) AND NOT key IN (SELECT m.mac FROM devices "
 		  "dv JOIN macs m ON m.id = dv.mac WHERE dv.name = ? COLLATE "
-		  "NOCASE)))"), "btt" }, QUERY_SK_MAC },
+		  "NOCASE)))"), "btt" }, QUERY_SERIES_MAC },
 		{ { "(country DE or country FR) and not country US",
 		  SQ("(((key = ? OR key = ?)) AND NOT key = ?)"), "iii" },
-		  QUERY_SK_COUNTRY },
+		  QUERY_SERIES_COUNTRY },
 	};
 
 	check_series_sql(c, sizeof(c) / sizeof(c[0]));

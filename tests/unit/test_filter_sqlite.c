@@ -61,12 +61,12 @@ static const char *const schema =
 
 /* The `kind` values a series filter of k reads, as query_series.c has them. */
 static const char *
-series_kinds(enum query_skind k)
+series_kinds(enum query_series_kind k)
 {
-	static const char *const kinds[] = { [QUERY_SK_IFACE] = "1",
-		[QUERY_SK_PROTO] = "2", [QUERY_SK_APP] = "3",
-		[QUERY_SK_HOST] = "4, 5", [QUERY_SK_MAC] = "6",
-		[QUERY_SK_ASN] = "7", [QUERY_SK_COUNTRY] = "8" };
+	static const char *const kinds[] = { [QUERY_SERIES_IFACE] = "1",
+		[QUERY_SERIES_PROTO] = "2", [QUERY_SERIES_APP] = "3",
+		[QUERY_SERIES_HOST] = "4, 5", [QUERY_SERIES_MAC] = "6",
+		[QUERY_SERIES_ASN] = "7", [QUERY_SERIES_COUNTRY] = "8" };
 
 	return kinds[k] ? kinds[k] : "0";
 }
@@ -80,7 +80,7 @@ count_rows(sqlite3 *db, const char *expr, bool series)
 	struct filter *f;
 	const struct query_where *w;
 	sqlite3_stmt *st = NULL;
-	enum query_skind sk = QUERY_SK_IFACE;
+	enum query_series_kind sk = QUERY_SERIES_IFACE;
 	int n = -1;
 
 	if (series ? filter_compile_series(expr, &f, &sk, &err) :

@@ -136,7 +136,7 @@ series_csv_opts(struct store *st, const struct query_series_opts *o)
 
 /* A series report of kind's minute T0, as CSV. */
 static char *
-series_csv(struct store *st, enum query_skind kind)
+series_csv(struct store *st, enum query_series_kind kind)
 {
 	struct query_series_opts o = { .since_us = (uint64_t)T0 * 1000000,
 		.until_us = (uint64_t)(T0 + 60) * 1000000, .kind = kind,
@@ -190,12 +190,12 @@ static void
 every_series_counter_reads_back_into_its_series_column(void)
 {
 	static const struct {
-		enum query_skind q;
+		enum query_series_kind q;
 		uint8_t kind;
 	} kinds[] = {
-		{ QUERY_SK_IFACE, FT_SK_IFACE },
-		{ QUERY_SK_PROTO, FT_SK_PROTO },
-		{ QUERY_SK_ASN, FT_SK_ASN },
+		{ QUERY_SERIES_IFACE, FT_SK_IFACE },
+		{ QUERY_SERIES_PROTO, FT_SK_PROTO },
+		{ QUERY_SERIES_ASN, FT_SK_ASN },
 	};
 	struct store *st = open_fresh("readback");
 	struct ft_series_pt p[3];
@@ -240,7 +240,7 @@ series_counters_add_and_roll_by_their_rules(void)
 {
 	struct query_series_opts o = { .since_us = (uint64_t)H0 * 1000000,
 		.until_us = (uint64_t)(H0 + 3 * 3600) * 1000000,
-		.kind = QUERY_SK_IFACE, .step_s = 3600 };
+		.kind = QUERY_SERIES_IFACE, .step_s = 3600 };
 	struct store *st = open_fresh("rules");
 	struct ft_series_pt p[6];
 	uint64_t minute, hour, open;
