@@ -9,6 +9,7 @@
 #include "flow.h"
 
 #define FLOW_NIL UINT32_MAX	/* "no entry" in every uint32 link */
+#define US_PER_S UINT64_C(1000000)
 
 #define FLOW_PROTO_ICMP 1
 #define FLOW_PROTO_TCP 6
@@ -124,6 +125,11 @@ uint32_t flow_key_hash(const struct flow_key *k, uint64_t seed);
 unsigned flow_client_side(const struct ft_pkt *p,
     const struct flow_pkt_side *ps, bool *guessed);
 bool flow_proto_is_icmp(uint8_t proto);
+
+/* flow_record.c */
+uint8_t flow_tun_code(uint8_t tunnel);
+void flow_fill_record(const struct flow_entry *e, struct ft_flowrec *r,
+    uint8_t end, uint8_t flags);
 
 static inline uint16_t
 flow_key_port(const struct flow_key *k, unsigned side)

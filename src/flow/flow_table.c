@@ -8,7 +8,6 @@
 
 #define FLOW_RING_CAP 64		/* final records waiting for harvest */
 #define FLOW_MAX_POOL (1u << 30)	/* keeps indices clear of FLOW_NIL */
-#define US_PER_S UINT64_C(1000000)
 
 _Static_assert(sizeof(struct flow_entry) <= 160, "flow entry grew");
 
@@ -144,72 +143,6 @@ class_of(const struct flow_entry *e)
 	return proto == FLOW_PROTO_UDP ? FLOW_UDP : FLOW_OTHER;
 }
 
-/*
- * Tunnels a flow's first packet can come through (ft_pkt.tunnel), by their
- * 3-bit code in flow_entry.bits: the pool entry has no byte to spare.
- */
-static const uint8_t flow_tunnels[] = { 0, 4, 17, 41, 47 };
-
-#define FLOW_N_TUNNELS (sizeof(flow_tunnels) / sizeof(flow_tunnels[0]))
-_Static_assert(FLOW_N_TUNNELS <= 8, "tunnel codes have 3 bits");
-
-/* Code of a tunnel protocol; 0 (none) for one that is not in the list. */
-static uint8_t
-flow_tun_code(uint8_t tunnel)
-{
-	uint8_t i;
-
-	for (i = 1; i < FLOW_N_TUNNELS; i++)
-		if (flow_tunnels[i] == tunnel)
-			return i;
-	return 0;
-}
-
-/* Describe what e counted since its last record; counters stay. */
-static void
-fill_record(const struct flow_entry *e, struct ft_flowrec *r, uint8_t end,
-    uint8_t flags)
-{
-	unsigned c = e->bits & FLOW_B_CLI1;
-	uint64_t m = e->key.meta;
-
-	memset(r, 0, sizeof(*r));
-	r->flow_id = e->flow_id;
-	r->start_us = e->start_us;
-	r->first_us = (e->pkts[0] | e->pkts[1]) ? e->first_us : e->last_us;
-	r->last_us = e->last_us;
-	memcpy(r->bytes, e->bytes, sizeof(r->bytes));
-	memcpy(r->pkts, e->pkts, sizeof(r->pkts));
-	r->iface = (uint8_t)(m >> FLOW_META_IFACE_SHIFT);
-	r->ip_ver = (uint8_t)(m >> FLOW_META_VER_SHIFT);
-	r->proto = flow_key_proto(&e->key);
-	r->end = end;
-	r->flags = flags | ((e->bits & FLOW_B_GUESSED) ? FT_REC_GUESSED : 0);
-	/*
-	 * A report at tick rep_s covered packets of [rep_s - active, rep_s):
-	 * when that tick lies inside this record's minute, the flow already
-	 * had a record with packets in it.
-	 */
-	if ((e->bits & FLOW_B_REPORTED) && e->rep_s % 60 &&
-	    e->rep_s / 60 == r->first_us / US_PER_S / 60)
-		r->flags |= FT_REC_CONT;
-	r->tunnel = flow_tunnels[(e->bits & FLOW_B_TUN_MASK) >>
-	    FLOW_B_TUN_SHIFT];
-	memcpy(r->tcp_flags, e->tcp_flags, sizeof(r->tcp_flags));
-	r->vlan = (uint16_t)((m >> FLOW_META_VLAN_SHIFT) & 0xfff);
-	r->cport = flow_key_port(&e->key, c);
-	r->sport = flow_key_port(&e->key, !c);
-	if (flow_proto_is_icmp(r->proto)) {
-		r->cport = 0;
-		r->sport = flow_key_port(&e->key, 1);
-	}
-	memcpy(r->cli, e->key.addr[c], 16);
-	memcpy(r->srv, e->key.addr[!c], 16);
-	memcpy(r->cli_mac, e->mac[0], 6);
-	memcpy(r->srv_mac, e->mac[1], 6);
-	r->l7 = e->l7;
-}
-
 /* A free entry, or FLOW_NIL when every entry is live. */
 static uint32_t
 entry_take(struct flow_table *ft)
@@ -244,7 +177,7 @@ entry_release(struct flow_table *ft, uint32_t i)
 static void
 flow_end(struct flow_table *ft, uint32_t i, struct ft_flowrec *r, uint8_t end)
 {
-	fill_record(&ft->pool[i], r, end, FT_REC_FINAL);
+	flow_fill_record(&ft->pool[i], r, end, FT_REC_FINAL);
 	entry_release(ft, i);
 }
 
@@ -384,7 +317,7 @@ flow_restart(struct flow_table *ft, uint32_t i, const struct ft_pkt *p,
 
 	if (ft->ring_len == FLOW_RING_CAP)
 		return -FT_EAGAIN;
-	fill_record(e, ring_next(ft), idle_end(e), FT_REC_FINAL);
+	flow_fill_record(e, ring_next(ft), idle_end(e), FT_REC_FINAL);
 	list_unlink(ft, &ft->cls[e->cls], i, false);
 	list_unlink(ft, &ft->rep, i, true);
 	e->cls = FLOW_N_CLASS;
@@ -490,7 +423,7 @@ harvest_active(struct flow_table *ft, uint64_t now_us,
 		if (e->rep_s >= tick_s)
 			break;
 		if (e->pkts[0] | e->pkts[1]) {
-			fill_record(e, &out[n++], FT_END_ACTIVE, 0);
+			flow_fill_record(e, &out[n++], FT_END_ACTIVE, 0);
 			memset(e->bytes, 0, sizeof(e->bytes));
 			memset(e->pkts, 0, sizeof(e->pkts));
 			e->bits |= FLOW_B_REPORTED | FLOW_B_EMITTED;

@@ -294,6 +294,9 @@ int store_batch_maybe_commit(struct store *st, struct ft_err *err);
 /* Roll back the open batch, if any, and forget what it created. */
 void store_rollback(struct store *st);
 
+/* Roll back after rc, count lost records as lost, say so in err. */
+int store_fail(struct store *st, int rc, uint64_t lost, struct ft_err *err);
+
 /* Prepare sql once for the life of the writer. */
 int store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
     struct ft_err *err);
