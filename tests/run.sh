@@ -57,13 +57,18 @@ for t in "$BUILD"/tests/test_*; do
 	run_part "unit/$(basename "$t")" "$t"
 done
 
-for t in "$BUILD"/tests/fuzz_*; do
-	[ -x "$t" ] || continue
-	n=${t##*/fuzz_}
-	d=tests/fuzz/corpus/$n
-	[ -d "$d" ] || continue
-	run_part "fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays without a crash'"
-done
+# replay_corpora BUILD PART WHAT: every fuzz target of BUILD over its committed corpus.
+replay_corpora() {
+	local t n d
+	for t in "$1"/tests/fuzz_*; do
+		[ -x "$t" ] || continue
+		n=${t##*/fuzz_}
+		d=tests/fuzz/corpus/$n
+		[ -d "$d" ] || continue
+		run_part "$2/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays $3'"
+	done
+}
+replay_corpora "$BUILD" fuzz "without a crash"
 
 # Bounded fuzzing of every target (make fuzz builds them; make test sets
 # FT_FUZZ_SECONDS, 20 by default, TEST_FUZZ_SECONDS=0 turns it off).
@@ -88,13 +93,7 @@ if [ -x "$ASAN/flowtrail" ]; then
 		[ -x "$t" ] || continue
 		run_part "asan/unit/$(basename "$t")" "$t"
 	done
-	for t in "$ASAN"/tests/fuzz_*; do
-		[ -x "$t" ] || continue
-		n=${t##*/fuzz_}
-		d=tests/fuzz/corpus/$n
-		[ -d "$d" ] || continue
-		run_part "asan/fuzz/$n" sh -c "'$t' $d/* && echo 'ok - fuzz corpus of $n replays clean under ASan and UBSan'"
-	done
+	replay_corpora "$ASAN" asan/fuzz "clean under ASan and UBSan"
 	run_part "asan/corpus" env FT_BUILD="$PWD/$ASAN" bash tests/t/asan-corpus.sh
 else
 	echo "skip - sanitizer build not found (make asan)"
